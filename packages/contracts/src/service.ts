@@ -1,0 +1,10 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+export const Health = Type.Object({ status: Type.Literal('ok') }, { title: 'Health' });
+export type Health = Static<typeof Health>;
+
+export const Ready = Type.Object(
+  { status: Type.Literal('ready'), database: Type.Literal('ok') },
+  { title: 'Ready' },
+);
+export type Ready = Static<typeof Ready>;

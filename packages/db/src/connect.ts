@@ -1,0 +1,60 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { sql } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import postgres from 'postgres';
+import * as schema from './schema/index.js';
+import type { DatabaseTarget } from './url.js';
+
+export type Schema = typeof schema;
+/** The Drizzle database, whichever driver is under it. */
+export type Database = PgDatabase<PgQueryResultHKT, Schema>;
+
+export interface Connection {
+  db: Database;
+  driver: 'pglite' | 'postgres';
+  /** Answers when the database does (for `/ready`). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface ConnectOptions {
+  /** PostgreSQL pool size (default 10). */
+  maxConnections?: number;
+}
+
+export async function connect(target: DatabaseTarget, options: ConnectOptions = {}): Promise<Connection> {
+  if (target.kind === 'pglite') {
+    if (target.dataDir) mkdirSync(target.dataDir, { recursive: true });
+    const client = await PGlite.create(target.dataDir ?? 'memory://', {
+      extensions: { btree_gist, pg_trgm },
+    });
+    const db: Database = drizzlePglite(client, { schema });
+    return {
+      db,
+      driver: 'pglite',
+      ping: async () => {
+        await db.execute(sql`select 1`);
+      },
+      close: () => client.close(),
+    };
+  }
+  const client = postgres(target.url, {
+    max: options.maxConnections ?? 10,
+    onnotice: () => {},
+    connect_timeout: 10,
+  });
+  const db: Database = drizzlePostgres(client, { schema });
+  return {
+    db,
+    driver: 'postgres',
+    ping: async () => {
+      await db.execute(sql`select 1`);
+    },
+    close: () => client.end({ timeout: 5 }),
+  };
+}

@@ -1,0 +1,5 @@
+export * from './schema/index.js';
+export * from './connect.js';
+export * from './errors.js';
+export * from './migrate.js';
+export * from './url.js';

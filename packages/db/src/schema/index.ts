@@ -1,0 +1,3 @@
+export * from './users.js';
+export * from './clients.js';
+export * from './appointments.js';

@@ -1,0 +1,22 @@
+import { sql } from 'drizzle-orm';
+import { boolean, pgTable, serial, timestamp, uniqueIndex, varchar } from 'drizzle-orm/pg-core';
+
+// Shape kept from the original service (see docs/database.md); only later migrations add to it.
+export const users = pgTable(
+  'users',
+  {
+    id: serial('id').primaryKey(),
+    email: varchar('email', { length: 255 }).notNull(),
+    hashedPassword: varchar('hashed_password', { length: 255 }).notNull(),
+    isActive: boolean('is_active').notNull().default(true),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('ix_users_email').on(t.email),
+    // Case-insensitive uniqueness, also over rows the original service wrote in mixed case.
+    uniqueIndex('users_email_lower_key').using('btree', sql`lower((${t.email})::text)`),
+  ],
+);
+
+export type User = typeof users.$inferSelect;
+export type NewUser = typeof users.$inferInsert;

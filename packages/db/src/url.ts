@@ -1,0 +1,31 @@
+/** Where the database lives, read from `DATABASE_URL`. */
+export type DatabaseTarget =
+  | { kind: 'pglite'; dataDir: string | undefined } // undefined: in memory
+  | { kind: 'postgres'; url: string };
+
+export class DatabaseUrlError extends Error {}
+
+/**
+ * Unset means embedded PGlite on disk in `defaultDataDir`; `memory://` a throwaway in-memory PGlite;
+ * `postgres://`, `postgresql://` and SQLAlchemy's `postgresql+driver://` (the original service's
+ * form: the `+driver` is dropped) mean PostgreSQL.
+ */
+export function parseDatabaseUrl(value: string | undefined, defaultDataDir: string): DatabaseTarget {
+  const raw = value?.trim();
+  if (!raw) return { kind: 'pglite', dataDir: defaultDataDir };
+  if (raw === 'memory://' || raw === 'memory:') return { kind: 'pglite', dataDir: undefined };
+  const match = /^(postgres|postgresql)(\+[a-z0-9_]+)?:\/\//i.exec(raw);
+  if (!match) {
+    throw new DatabaseUrlError(
+      'must be postgres://…, postgresql://… (postgresql+psycopg://… is accepted) or memory://',
+    );
+  }
+  const url = `postgres://${raw.slice(match[0].length)}`;
+  try {
+    const parsed = new URL(url);
+    if (!parsed.hostname && !parsed.searchParams.get('host')) throw new Error('no host');
+  } catch {
+    throw new DatabaseUrlError('is not a valid PostgreSQL URL');
+  }
+  return { kind: 'postgres', url };
+}
