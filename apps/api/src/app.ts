@@ -1,0 +1,63 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyServerOptions } from 'fastify';
+import type { Config } from './config.js';
+import authPlugin from './plugins/auth.js';
+import dbPlugin from './plugins/db.js';
+import openapiPlugin from './plugins/openapi.js';
+import problemPlugin from './plugins/problem.js';
+import { validatorCompiler } from './plugins/validation.js';
+import authRoutes from './routes/auth/index.js';
+import serviceRoutes from './routes/service.js';
+
+export { loadConfig, ConfigError, type Config } from './config.js';
+
+export const BODY_LIMIT = 1024 * 1024;
+
+// Never logged: credentials in headers, and any password or token field of a logged object.
+export const REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
+  '*.password',
+  '*.current_password',
+  '*.new_password',
+  '*.hashed_password',
+  '*.hashedPassword',
+  '*.access_token',
+  '*.token',
+  '*.secretKey',
+];
+
+export interface BuildOptions {
+  /** A destination for the logs (tests capture them); defaults to stdout. */
+  logStream?: NodeJS.WritableStream;
+}
+
+export async function buildApp(config: Config, options: BuildOptions = {}) {
+  const logger: FastifyServerOptions['logger'] = {
+    level: config.logLevel,
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    ...(options.logStream ? { stream: options.logStream } : {}),
+  };
+  const app = Fastify({
+    logger,
+    bodyLimit: BODY_LIMIT,
+    // Proxies in front of the API (compose, a load balancer) set the client address.
+    trustProxy: config.env === 'production',
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler());
+  // Only JSON (and, on the login route, the form) is read: a text/plain body is a 400.
+  app.removeContentTypeParser('text/plain');
+
+  await app.register(problemPlugin);
+  await app.register(dbPlugin, { config });
+  await app.register(authPlugin, { config });
+  await app.register(openapiPlugin);
+  await app.register(serviceRoutes);
+  await app.register(authRoutes, { prefix: '/v1/auth' });
+  return app;
+}
+
+export type App = Awaited<ReturnType<typeof buildApp>>;

@@ -1,0 +1,147 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseDatabaseUrl, type DatabaseTarget } from '@agentcaller/db';
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+
+/**
+ * The environment as the API reads it. Each variable's `description` is the rule printed when
+ * its value is bad; a bad value stops start-up with one line per variable.
+ */
+const Env = Type.Object({
+  NODE_ENV: Type.Optional(
+    Type.Union([Type.Literal('development'), Type.Literal('production'), Type.Literal('test')], {
+      description: 'must be development, production or test',
+    }),
+  ),
+  PORT: Type.Optional(Type.String({ pattern: '^[0-9]{1,5}$', description: 'must be a port number from 0 to 65535' })),
+  HOST: Type.Optional(Type.String({ minLength: 1, pattern: '^\\S+$', description: 'must be a host name or address' })),
+  DATABASE_URL: Type.Optional(Type.String()),
+  SECRET_KEY: Type.Optional(Type.String()),
+  ACCESS_TOKEN_EXPIRE_MINUTES: Type.Optional(
+    Type.String({ pattern: '^[0-9]{1,6}$', description: 'must be a whole number of minutes from 1 to 525600' }),
+  ),
+  REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://\\S+$', description: 'must be a redis:// or rediss:// URL' })),
+  CORS_ORIGINS: Type.Optional(Type.String({ description: 'must be a comma-separated list of http(s) origins' })),
+  DEFAULT_PHONE_REGION: Type.Optional(
+    Type.String({ pattern: '^[A-Z]{2}$', description: 'must be a two-letter ISO 3166 region code such as US' }),
+  ),
+  LOG_LEVEL: Type.Optional(
+    Type.Union(
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
+      { description: 'must be one of fatal, error, warn, info, debug, trace, silent' },
+    ),
+  ),
+  DATA_DIR: Type.Optional(Type.String({ minLength: 1, description: 'must be a directory path' })),
+});
+type Env = Static<typeof Env>;
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  database: DatabaseTarget;
+  secretKey: string;
+  accessTokenExpireMinutes: number;
+  redisUrl: string | undefined;
+  corsOrigins: string[];
+  defaultPhoneRegion: string;
+  logLevel: string;
+  dataDir: string;
+}
+
+/** Thrown with one line per bad variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+export const MIN_PRODUCTION_SECRET_BYTES = 32;
+// Values from examples and templates that must never sign production tokens.
+const PLACEHOLDER_SECRETS = /change[-_ ]?me|changethis|secret[-_ ]?key|^(.)\1*$/i;
+
+/**
+ * Reads the environment. `NODE_ENV=production` requires a strong `SECRET_KEY`; elsewhere a missing
+ * key is generated once and kept in `DATA_DIR/secret_key`, so development tokens survive restarts.
+ */
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  const raw: Record<string, string> = {};
+  for (const key of Object.keys(Env.properties)) {
+    const value = source[key];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  const problems = new Map<string, string>();
+  for (const error of Value.Errors(Env, raw)) {
+    const key = error.path.replace(/^\//, '');
+    if (problems.has(key)) continue;
+    const rule = Env.properties[key as keyof typeof Env.properties]?.description ?? error.message;
+    problems.set(key, key === 'SECRET_KEY' ? `${key} ${rule}` : `${key} ${rule} (got ${JSON.stringify(raw[key])})`);
+  }
+  const env = (Value.Check(Env, raw) ? raw : {}) as Env;
+  const nodeEnv = env.NODE_ENV ?? 'development';
+  const production = nodeEnv === 'production';
+
+  const port = Number(env.PORT ?? 8000);
+  if (!problems.has('PORT') && (port < 0 || port > 65535)) problems.set('PORT', `PORT must be a port number from 0 to 65535 (got ${JSON.stringify(raw.PORT)})`);
+  const minutes = Number(env.ACCESS_TOKEN_EXPIRE_MINUTES ?? 60);
+  if (!problems.has('ACCESS_TOKEN_EXPIRE_MINUTES') && (minutes < 1 || minutes > 525600)) {
+    problems.set('ACCESS_TOKEN_EXPIRE_MINUTES', `ACCESS_TOKEN_EXPIRE_MINUTES must be a whole number of minutes from 1 to 525600 (got ${JSON.stringify(raw.ACCESS_TOKEN_EXPIRE_MINUTES)})`);
+  }
+
+  const dataDir = resolve(env.DATA_DIR ?? '.data');
+  let database: DatabaseTarget = { kind: 'pglite', dataDir: join(dataDir, 'pglite') };
+  try {
+    database = parseDatabaseUrl(raw.DATABASE_URL, join(dataDir, 'pglite'));
+  } catch (err) {
+    problems.set('DATABASE_URL', `DATABASE_URL ${(err as Error).message}`);
+  }
+
+  const corsOrigins = (env.CORS_ORIGINS ?? 'http://localhost:3002').split(',').map((o) => o.trim()).filter(Boolean);
+  const badOrigin = corsOrigins.find((origin) => !/^https?:\/\/[^/\s]+$/.test(origin));
+  if (badOrigin !== undefined) problems.set('CORS_ORIGINS', `CORS_ORIGINS must be a comma-separated list of http(s) origins (got ${JSON.stringify(badOrigin)})`);
+
+  let secretKey = raw.SECRET_KEY;
+  if (production) {
+    if (!secretKey) {
+      problems.set('SECRET_KEY', `SECRET_KEY is required in production (at least ${MIN_PRODUCTION_SECRET_BYTES} random bytes)`);
+    } else if (Buffer.byteLength(secretKey, 'utf8') < MIN_PRODUCTION_SECRET_BYTES || PLACEHOLDER_SECRETS.test(secretKey)) {
+      problems.set('SECRET_KEY', `SECRET_KEY is too weak for production: use at least ${MIN_PRODUCTION_SECRET_BYTES} random bytes, e.g. \`openssl rand -base64 48\``);
+    }
+  }
+
+  if (problems.size > 0) throw new ConfigError([...problems.values()]);
+  secretKey ??= developmentSecret(dataDir);
+
+  return {
+    env: nodeEnv,
+    port,
+    host: env.HOST ?? (production ? '0.0.0.0' : '127.0.0.1'),
+    database,
+    secretKey,
+    accessTokenExpireMinutes: minutes,
+    redisUrl: env.REDIS_URL,
+    corsOrigins,
+    defaultPhoneRegion: env.DEFAULT_PHONE_REGION ?? 'US',
+    logLevel: env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info'),
+    dataDir,
+  };
+}
+
+function developmentSecret(dataDir: string): string {
+  const file = join(dataDir, 'secret_key');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(48).toString('base64url');
+  try {
+    writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    // Another process wrote it first: use theirs.
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return readFileSync(file, 'utf8').trim();
+    throw err;
+  }
+  chmodSync(file, 0o600);
+  return secret;
+}

@@ -1,0 +1,55 @@
+import { PASSWORD_MAX_BYTES, PASSWORD_MIN_BYTES } from '@agentcaller/contracts';
+import argon2 from 'argon2';
+import bcrypt from 'bcrypt';
+
+/** OWASP's argon2id minimum (m = 19 MiB, t = 2, p = 1). */
+export const ARGON2_OPTIONS = { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
+
+// Hashes written by the original service (passlib bcrypt).
+const BCRYPT_HASH = /^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/;
+
+export function hashPassword(password: string): Promise<string> {
+  return argon2.hash(password, ARGON2_OPTIONS);
+}
+
+export interface Verification {
+  ok: boolean;
+  /** The stored hash is legacy (bcrypt) or weaker than today's argon2 parameters. */
+  needsRehash: boolean;
+}
+
+export async function verifyPassword(hash: string, password: string): Promise<Verification> {
+  if (BCRYPT_HASH.test(hash)) {
+    // bcrypt reads at most 72 bytes; longer passwords were refused by the original service too.
+    const ok = await bcrypt.compare(password, hash);
+    return { ok, needsRehash: true };
+  }
+  if (hash.startsWith('$argon2')) {
+    try {
+      const ok = await argon2.verify(hash, password);
+      return { ok, needsRehash: ok && argon2.needsRehash(hash, ARGON2_OPTIONS) };
+    } catch {
+      return { ok: false, needsRehash: false };
+    }
+  }
+  return { ok: false, needsRehash: false };
+}
+
+let dummyHash: Promise<string> | undefined;
+
+/**
+ * Spends the time of a real verification when there is no user, so an unknown email and a wrong
+ * password cannot be told apart by timing.
+ */
+export async function verifyDummy(password: string): Promise<void> {
+  dummyHash ??= hashPassword('dummy password that never matches');
+  await argon2.verify(await dummyHash, password).catch(() => false);
+}
+
+/** The contract's rule: 8 to 72 bytes of UTF-8 (never silently truncated). */
+export function passwordProblem(password: string): string | undefined {
+  const bytes = Buffer.byteLength(password, 'utf8');
+  if (bytes < PASSWORD_MIN_BYTES) return `must be at least ${PASSWORD_MIN_BYTES} bytes`;
+  if (bytes > PASSWORD_MAX_BYTES) return `must be at most ${PASSWORD_MAX_BYTES} bytes of UTF-8`;
+  return undefined;
+}

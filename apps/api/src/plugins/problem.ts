@@ -1,0 +1,105 @@
+import { STATUS_CODES } from 'node:http';
+import type { ValidationIssue } from '@agentcaller/contracts';
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import fp from 'fastify-plugin';
+import { HttpProblem, summarize } from '../errors.js';
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
+
+interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  errors?: ValidationIssue[];
+  conflicting_appointment_id?: number;
+}
+
+// Fastify's own 4xx errors, with sentences that do not echo the input back.
+const FASTIFY_DETAILS: Record<string, string> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'Unsupported content type for this route',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'The request body is larger than the limit of 1 MiB',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'The request body is empty although its content type is JSON',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'The request body is not valid JSON',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'The request body does not match its Content-Length',
+};
+
+type AjvIssue = NonNullable<FastifyError['validation']>[number];
+
+function toIssue(issue: AjvIssue): ValidationIssue {
+  const missing = issue.keyword === 'required' ? (issue.params as { missingProperty?: string }).missingProperty : undefined;
+  const path = missing === undefined ? issue.instancePath : `${issue.instancePath}/${missing}`;
+  return { path: path || '/', message: issue.message ?? 'is invalid' };
+}
+
+export function sendProblem(reply: FastifyReply, problem: ProblemBody, headers: Record<string, string> = {}) {
+  return reply.code(problem.status).headers(headers).type(PROBLEM_CONTENT_TYPE).send(problem);
+}
+
+function problemOf(err: FastifyError | HttpProblem | Error): { body: ProblemBody; headers: Record<string, string> } {
+  if (err instanceof HttpProblem) {
+    return { body: { type: 'about:blank', title: err.title, status: err.status, detail: err.detail, ...err.extra }, headers: err.headers };
+  }
+  const fastifyError = err as FastifyError;
+  if (fastifyError.validation) {
+    const errors = fastifyError.validation.map(toIssue);
+    return { body: { type: 'about:blank', title: STATUS_CODES[422]!, status: 422, detail: summarize(errors), errors }, headers: {} };
+  }
+  const status = fastifyError.statusCode ?? 500;
+  if (status >= 400 && status < 500) {
+    // The contract answers a body in an unsupported content type with 400, like any unreadable body.
+    const code = status === 415 ? 400 : status;
+    const detail = FASTIFY_DETAILS[fastifyError.code] ?? (err instanceof SyntaxError ? FASTIFY_DETAILS.FST_ERR_CTP_INVALID_JSON_BODY! : err.message);
+    return { body: { type: 'about:blank', title: STATUS_CODES[code] ?? 'Bad Request', status: code, detail }, headers: {} };
+  }
+  if (status === 503) {
+    return { body: { type: 'about:blank', title: STATUS_CODES[503]!, status: 503, detail: 'The service is unavailable, try again shortly' }, headers: {} };
+  }
+  return { body: { type: 'about:blank', title: STATUS_CODES[500]!, status: 500, detail: 'Internal server error' }, headers: {} };
+}
+
+/**
+ * Drizzle's query errors carry the statement's parameters (which may hold a password hash): log
+ * only the driver's error and the statement text.
+ */
+export function loggableError(err: unknown): Record<string, unknown> {
+  if (!(err instanceof Error)) return { message: String(err) };
+  const query = (err as { query?: unknown }).query;
+  const cause = (err as { cause?: unknown }).cause;
+  if (typeof query === 'string' && (err as { params?: unknown }).params !== undefined) {
+    const driver = cause instanceof Error ? cause : undefined;
+    return {
+      type: driver?.name ?? err.name,
+      message: driver?.message ?? 'database query failed',
+      code: (driver as { code?: unknown } | undefined)?.code,
+      query,
+      stack: driver?.stack,
+    };
+  }
+  return { type: err.name, message: err.message, code: (err as { code?: unknown }).code, stack: err.stack };
+}
+
+/** One error handler: every error leaves as RFC 9457 problem details; internals never do. */
+export default fp(
+  async function problemPlugin(app: FastifyInstance) {
+    app.setErrorHandler((err: FastifyError | HttpProblem | Error, request, reply) => {
+      const { body, headers } = problemOf(err);
+      if (body.status >= 500) {
+        request.log.error({ err: loggableError(err) }, 'request failed');
+      } else {
+        request.log.info({ status: body.status, detail: body.detail }, 'request refused');
+      }
+      return sendProblem(reply, body, headers);
+    });
+
+    app.setNotFoundHandler((request, reply) =>
+      sendProblem(reply, {
+        type: 'about:blank',
+        title: STATUS_CODES[404]!,
+        status: 404,
+        detail: `No route ${request.method} ${request.url.split('?')[0]}`,
+      }),
+    );
+  },
+  { name: 'problem' },
+);

@@ -1,0 +1,18 @@
+import { Ajv, type Options } from 'ajv';
+import addFormats from 'ajv-formats';
+import type { FastifySchemaCompiler } from 'fastify';
+
+// Bodies are JSON and typed by the client: no coercion ("123" is not a number, 123 not a string),
+// like the original's pydantic models. Query strings, params and headers are always text, so there
+// the schema's types are coerced.
+function makeAjv(options: Options) {
+  const ajv = new Ajv({ allErrors: true, removeAdditional: true, useDefaults: true, strict: false, ...options });
+  addFormats.default(ajv);
+  return ajv;
+}
+
+export function validatorCompiler(): FastifySchemaCompiler<object> {
+  const bodyAjv = makeAjv({ coerceTypes: false });
+  const textAjv = makeAjv({ coerceTypes: 'array' });
+  return ({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : textAjv).compile(schema);
+}

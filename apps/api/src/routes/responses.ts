@@ -1,0 +1,14 @@
+import { STATUS_CODES } from 'node:http';
+import { Problem } from '@agentcaller/contracts';
+
+/** Response schemas for the error statuses a route can return, all RFC 9457 problems. */
+export function problems<const S extends number>(...statuses: S[]) {
+  const out = {} as Record<S, typeof Problem>;
+  for (const status of statuses) {
+    out[status] = { ...Problem, description: STATUS_CODES[status] ?? 'Error' };
+  }
+  return out;
+}
+
+/** The statuses every route with a body can return. */
+export const BODY_ERRORS = [400, 413, 422] as const;

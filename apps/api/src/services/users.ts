@@ -1,0 +1,56 @@
+import { sqlState, UNIQUE_VIOLATION, users, type Database, type User } from '@agentcaller/db';
+import { eq, sql } from 'drizzle-orm';
+import { ConflictError, ForbiddenError, UnauthorizedError, ValidationError } from '../errors.js';
+import { hashPassword, passwordProblem, verifyDummy, verifyPassword } from '../lib/passwords.js';
+
+export const INVALID_LOGIN = 'Incorrect email or password';
+export const INACTIVE_USER = 'Inactive user';
+
+/** The original service's emails may be mixed case: every lookup compares lower-cased. */
+const byEmail = (email: string) => sql`lower(${users.email}) = lower(${email.trim()})`;
+
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+export class UserService {
+  constructor(private readonly db: Database) {}
+
+  async register(email: string, password: string): Promise<User> {
+    const problem = passwordProblem(password);
+    if (problem) throw new ValidationError([{ path: '/password', message: problem }]);
+    const hashedPassword = await hashPassword(password);
+    try {
+      const [user] = await this.db.insert(users).values({ email: normalizeEmail(email), hashedPassword }).returning();
+      return user!;
+    } catch (err) {
+      if (sqlState(err) === UNIQUE_VIOLATION) throw new ConflictError('A user with this email already exists');
+      throw err;
+    }
+  }
+
+  findByEmail(email: string): Promise<User | undefined> {
+    return this.db.query.users.findFirst({ where: byEmail(email) });
+  }
+
+  /**
+   * Checks an email and password. Unknown email and wrong password fail alike and take about the
+   * same time; an inactive account is refused only once its password is proven. A legacy bcrypt or
+   * weaker argon2 hash is replaced on success.
+   */
+  async authenticate(email: string, password: string): Promise<User> {
+    const user = await this.findByEmail(email);
+    if (!user) {
+      await verifyDummy(password);
+      throw new UnauthorizedError(INVALID_LOGIN);
+    }
+    const { ok, needsRehash } = await verifyPassword(user.hashedPassword, password);
+    if (!ok) throw new UnauthorizedError(INVALID_LOGIN);
+    if (!user.isActive) throw new ForbiddenError(INACTIVE_USER);
+    if (needsRehash) {
+      const hashedPassword = await hashPassword(password);
+      await this.db.update(users).set({ hashedPassword }).where(eq(users.id, user.id));
+    }
+    return user;
+  }
+}
