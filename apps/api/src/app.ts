@@ -9,7 +9,7 @@ import { validatorCompiler } from './plugins/validation.js';
 import authRoutes from './routes/auth/index.js';
 import serviceRoutes from './routes/service.js';
 
-export { loadConfig, ConfigError, type Config } from './config.js';
+export { loadConfig, ConfigError, ENV_VARIABLES, type Config } from './config.js';
 
 export const BODY_LIMIT = 1024 * 1024;
 

@@ -37,6 +37,9 @@ const Env = Type.Object({
 });
 type Env = Static<typeof Env>;
 
+/** Every variable the API reads. */
+export const ENV_VARIABLES = Object.keys(Env.properties) as (keyof Env)[];
+
 export interface Config {
   env: 'development' | 'production' | 'test';
   port: number;

@@ -21,7 +21,8 @@ export interface Verification {
 export async function verifyPassword(hash: string, password: string): Promise<Verification> {
   if (BCRYPT_HASH.test(hash)) {
     // bcrypt reads at most 72 bytes; longer passwords were refused by the original service too.
-    const ok = await bcrypt.compare(password, hash);
+    // $2y$ (PHP's name) is the same algorithm as $2b$, which is the only one the native binding reads.
+    const ok = await bcrypt.compare(password, hash.replace(/^\$2y\$/, '$2b$'));
     return { ok, needsRehash: true };
   }
   if (hash.startsWith('$argon2')) {

@@ -1,0 +1,31 @@
+import { createHmac } from 'node:crypto';
+
+const b64url = (value: string | Buffer) => Buffer.from(value).toString('base64url');
+
+/**
+ * Makes a JWT byte for byte the way the original service's python-jose/PyJWT did (compact JSON,
+ * `{"alg":"HS256","typ":"JWT"}`), independent of the API's own JWT library.
+ */
+export function makeJwt(
+  payload: Record<string, unknown>,
+  key: string,
+  { alg = 'HS256', header = {} as Record<string, unknown> } = {},
+): string {
+  const head = b64url(JSON.stringify({ alg, typ: 'JWT', ...header }));
+  const body = b64url(JSON.stringify(payload));
+  if (alg === 'none') return `${head}.${body}.`;
+  const digest = { HS256: 'sha256', HS384: 'sha384', HS512: 'sha512' }[alg];
+  if (!digest) throw new Error(`unsupported alg ${alg}`);
+  const signature = createHmac(digest, key).update(`${head}.${body}`).digest();
+  return `${head}.${body}.${b64url(signature)}`;
+}
+
+export function decodeJwt(token: string): { header: Record<string, unknown>; payload: Record<string, unknown> } {
+  const [head, body] = token.split('.');
+  return {
+    header: JSON.parse(Buffer.from(head ?? '', 'base64url').toString('utf8')) as Record<string, unknown>,
+    payload: JSON.parse(Buffer.from(body ?? '', 'base64url').toString('utf8')) as Record<string, unknown>,
+  };
+}
+
+export const nowSeconds = () => Math.floor(Date.now() / 1000);
