@@ -17,6 +17,10 @@ export const BODY_LIMIT = 1024 * 1024;
 export const REDACT_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
+  'headers.authorization',
+  'headers.cookie',
+  '*.headers.authorization',
+  '*.headers.cookie',
   'res.headers["set-cookie"]',
   '*.password',
   '*.current_password',

@@ -1,0 +1,101 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApp, type TestContext } from './helpers.js';
+
+let ctx: TestContext;
+beforeAll(async () => {
+  ctx = await startApp();
+});
+afterAll(() => ctx.close());
+
+interface OpenApi {
+  openapi: string;
+  paths: Record<string, Record<string, { responses: Record<string, unknown>; security?: unknown }>>;
+}
+
+describe('service endpoints', () => {
+  it('GET /health is 200 {"status":"ok"}', async () => {
+    const res = await ctx.app.inject({ method: 'GET', url: '/health' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ status: 'ok' });
+  });
+
+  it('GET /ready is 200 while the database answers', async () => {
+    const res = await ctx.app.inject({ method: 'GET', url: '/ready' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ status: 'ready', database: 'ok' });
+  });
+
+  it('GET /openapi.json lists every auth route with every status it can return', async () => {
+    const res = await ctx.app.inject({ method: 'GET', url: '/openapi.json' });
+    expect(res.statusCode).toBe(200);
+    const doc = res.json<OpenApi>();
+    expect(doc.openapi).toMatch(/^3\./);
+    const statuses = (path: string, method: string) => Object.keys(doc.paths[path]?.[method]?.responses ?? {}).sort();
+    expect(statuses('/v1/auth/register', 'post')).toEqual(['201', '400', '409', '413', '422']);
+    expect(statuses('/v1/auth/login', 'post')).toEqual(['200', '400', '401', '403', '413', '422']);
+    expect(statuses('/v1/auth/me', 'get')).toEqual(['200', '401', '403']);
+    expect(statuses('/ready', 'get')).toEqual(['200', '503']);
+    expect(doc.paths['/v1/auth/me']?.get?.security).toEqual([{ bearerAuth: [] }]);
+    const login = doc.paths['/v1/auth/login']?.post as unknown as { requestBody: { content: Record<string, unknown> } };
+    expect(Object.keys(login.requestBody.content)).toEqual(['application/x-www-form-urlencoded']);
+  });
+
+  it('GET /docs serves the interactive documentation', async () => {
+    const res = await ctx.app.inject({ method: 'GET', url: '/docs/' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toContain('text/html');
+    expect(res.body).toContain('swagger');
+  });
+
+  it('an unknown route is a 404 problem', async () => {
+    const res = await ctx.app.inject({ method: 'GET', url: '/v1/nothing-here?x=1' });
+    expect(res.statusCode).toBe(404);
+    expect(res.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+    expect(res.json()).toEqual({ type: 'about:blank', title: 'Not Found', status: 404, detail: 'No route GET /v1/nothing-here' });
+  });
+
+  it('a known path with another method is a 404 problem', async () => {
+    const res = await ctx.app.inject({ method: 'DELETE', url: '/v1/auth/me' });
+    expect(res.statusCode).toBe(404);
+    expect(res.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+  });
+});
+
+describe('when the database stops answering', () => {
+  it('GET /ready is 503 and /health still 200', async () => {
+    const own = await startApp();
+    try {
+      await own.app.database.close();
+      const ready = await own.app.inject({ method: 'GET', url: '/ready' });
+      expect(ready.statusCode).toBe(503);
+      expect(ready.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+      expect(ready.json()).toMatchObject({ status: 503, detail: 'The database does not answer' });
+      expect((await own.app.inject({ method: 'GET', url: '/health' })).statusCode).toBe(200);
+    } finally {
+      await own.app.close().catch(() => {});
+      await own.database.drop();
+    }
+  });
+
+  it('a failing query is a 500 problem that leaks nothing', async () => {
+    const own = await startApp({ captureLogs: true });
+    try {
+      await own.app.database.close();
+      const res = await own.app.inject({
+        method: 'POST',
+        url: '/v1/auth/register',
+        headers: { 'content-type': 'application/json' },
+        payload: JSON.stringify({ email: 'late@example.com', password: 'a secret password' }),
+      });
+      expect(res.statusCode).toBe(500);
+      expect(res.json()).toEqual({ type: 'about:blank', title: 'Internal Server Error', status: 500, detail: 'Internal server error' });
+      const logs = own.logs.join('');
+      expect(logs).toContain('request failed');
+      expect(logs).not.toContain('a secret password');
+      expect(logs).not.toContain('$argon2');
+    } finally {
+      await own.app.close().catch(() => {});
+      await own.database.drop();
+    }
+  });
+});
