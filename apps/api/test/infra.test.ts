@@ -1,0 +1,192 @@
+// Checks the deployment files against the code: infra/docker-compose.yml, the two .env.example
+// files and apps/api/Dockerfile must name every variable the API reads (ENV_VARIABLES).
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { ENV_VARIABLES, loadConfig } from '../src/config.js';
+
+const fromHere = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
+const read = (path: string): string => readFileSync(fromHere(path), 'utf8');
+
+interface PortObject {
+  target?: number | string;
+  published?: number | string;
+}
+interface Service {
+  image?: string;
+  build?: string | { context?: string; dockerfile?: string };
+  ports?: (string | number | PortObject)[];
+  healthcheck?: { test?: string | string[]; disable?: boolean };
+  depends_on?: string[] | Record<string, { condition?: string }>;
+  environment?: string[] | Record<string, string | number | boolean | null>;
+}
+interface Compose {
+  version?: unknown;
+  services?: Record<string, Service>;
+}
+
+const composeText = read('../../../infra/docker-compose.yml');
+const compose = parse(composeText) as Compose;
+const services = compose.services ?? {};
+const service = (name: string): Service => services[name] ?? {};
+
+/** Interpolates `$VAR`, `${VAR}`, `${VAR:-default}`, `${VAR-default}`, `${VAR:?err}` and `$$` as compose does. */
+function interpolate(value: string, vars: Record<string, string>): string {
+  return value.replace(/\$\$|\$\{(\w+)(?:(:?[-?])([^}]*))?\}|\$(\w+)/g, (match, braced?: string, op?: string, arg?: string, bare?: string) => {
+    if (match === '$$') return '$';
+    const name = (braced ?? bare) as string;
+    const current = vars[name];
+    const missing = op?.startsWith(':') ? !current : current === undefined;
+    if (!missing) return current as string;
+    if (op?.endsWith('?')) throw new Error(`${name}: ${arg ?? 'required'}`);
+    return op?.endsWith('-') ? (arg ?? '') : '';
+  });
+}
+
+/** The environment of a service as a map, from either the map or the list form; bare names count as unset. */
+function environmentOf(svc: Service): Record<string, string | undefined> {
+  const env = svc.environment;
+  if (env === undefined) return {};
+  if (Array.isArray(env)) {
+    return Object.fromEntries(
+      env.map((entry) => {
+        const eq = entry.indexOf('=');
+        return eq === -1 ? [entry, undefined] : [entry.slice(0, eq), entry.slice(eq + 1)];
+      }),
+    );
+  }
+  return Object.fromEntries(Object.entries(env).map(([key, value]) => [key, value === null ? undefined : String(value)]));
+}
+
+/** Published host:container pairs, from the short ("8000:8000", "127.0.0.1:8000:8000") or long form. */
+function portsOf(svc: Service): { published: string; target: string }[] {
+  return (svc.ports ?? []).map((port) => {
+    if (typeof port === 'object') return { published: String(port.published ?? ''), target: String(port.target ?? '') };
+    const parts = String(port).replace(/\/(tcp|udp)$/, '').split(':');
+    const target = parts.at(-1) ?? '';
+    return { published: parts.length > 1 ? (parts.at(-2) ?? '') : '', target };
+  });
+}
+
+const SECRET = 'a-test-only-signing-key-of-more-than-32-random-bytes-9f3c1e7a';
+const apiEnv = environmentOf(service('api'));
+const resolvedApiEnv = Object.fromEntries(
+  Object.entries(apiEnv).map(([key, value]) => [key, value === undefined ? undefined : interpolate(value, { SECRET_KEY: SECRET })]),
+);
+
+describe('infra/docker-compose.yml', () => {
+  it('uses the compose spec without the obsolete version key', () => {
+    expect(compose.version).toBeUndefined();
+    expect(Object.keys(services)).toEqual(expect.arrayContaining(['postgres', 'redis', 'api']));
+  });
+
+  it('runs PostgreSQL 15 and Redis 7', () => {
+    expect(service('postgres').image).toMatch(/^postgres:15(\b|$)/);
+    expect(service('redis').image).toMatch(/^redis:7(\b|$)/);
+  });
+
+  it('builds the api from apps/api/Dockerfile with the repository root as context', () => {
+    expect(service('api').build).toEqual(expect.objectContaining({ context: '..', dockerfile: 'apps/api/Dockerfile' }));
+  });
+
+  it.each([
+    ['postgres', '5432'],
+    ['redis', '6379'],
+    ['api', '8000'],
+  ])('publishes %s on port %s', (name, port) => {
+    expect(portsOf(service(name))).toContainEqual({ published: port, target: port });
+  });
+
+  it.each(['postgres', 'redis', 'api'])('gives %s a healthcheck', (name) => {
+    const healthcheck = service(name).healthcheck;
+    expect(healthcheck?.disable ?? false).toBe(false);
+    const test = [healthcheck?.test ?? []].flat().join(' ');
+    expect(test).toMatch(name === 'postgres' ? /pg_isready/ : name === 'redis' ? /redis-cli.*ping/ : /fetch\(.*\/ready/);
+  });
+
+  it('starts the api only once postgres and redis are healthy', () => {
+    const dependsOn = service('api').depends_on;
+    expect(Array.isArray(dependsOn)).toBe(false);
+    const conditions = Object.fromEntries(Object.entries(dependsOn ?? {}).map(([name, dep]) => [name, (dep as { condition?: string }).condition]));
+    expect(conditions).toMatchObject({ postgres: 'service_healthy', redis: 'service_healthy' });
+  });
+
+  it.each([...ENV_VARIABLES])('sets %s in the api environment', (name) => {
+    expect(Object.keys(apiEnv)).toContain(name);
+    expect(apiEnv[name]).toEqual(expect.any(String));
+  });
+
+  it('runs in production against the postgres and redis services', () => {
+    expect(resolvedApiEnv.NODE_ENV).toBe('production');
+    const database = new URL(resolvedApiEnv.DATABASE_URL ?? '');
+    expect(database.protocol).toMatch(/^postgres(ql)?:$/);
+    expect(database.hostname).toBe('postgres');
+    expect(database.port).toBe('5432');
+    const redis = new URL(resolvedApiEnv.REDIS_URL ?? '');
+    expect(redis.protocol).toBe('redis:');
+    expect(redis.hostname).toBe('redis');
+    expect(redis.port).toBe('6379');
+  });
+
+  it('requires SECRET_KEY from infra/.env instead of shipping a default', () => {
+    expect(apiEnv.SECRET_KEY).toMatch(/^\$\{SECRET_KEY:\?[^}]+\}$/);
+    expect(() => interpolate(apiEnv.SECRET_KEY ?? '', {})).toThrow(/SECRET_KEY/);
+  });
+
+  it('gives the api an environment its configuration accepts', () => {
+    const config = loadConfig(resolvedApiEnv);
+    expect(config).toMatchObject({ env: 'production', host: '0.0.0.0', port: 8000, secretKey: SECRET, redisUrl: 'redis://redis:6379/0' });
+    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://agentcaller:agentcaller@postgres:5432/agentcaller' });
+  });
+
+  it('leaves a marked place for the web service on port 3002', () => {
+    expect(composeText).toMatch(/#.*\bweb\b.*\b3002\b/);
+  });
+});
+
+describe('.env.example files', () => {
+  const infraExample = read('../../../infra/.env.example');
+  const apiExample = read('../.env.example');
+  const assigned = (text: string): Map<string, string> =>
+    new Map([...text.matchAll(/^([A-Z][A-Z0-9_]*)=(.*)$/gm)].map((m) => [m[1] as string, m[2] as string]));
+
+  it.each([...ENV_VARIABLES])('infra/.env.example mentions %s', (name) => {
+    expect(infraExample).toMatch(new RegExp(`\\b${name}\\b`));
+  });
+
+  it.each([...ENV_VARIABLES])('apps/api/.env.example assigns %s', (name) => {
+    expect([...assigned(apiExample).keys()]).toContain(name);
+  });
+
+  it('infra/.env.example sets every variable compose reads and no real secret', () => {
+    // `$${VAR}` is a literal `${VAR}` for the container's shell, not a compose variable.
+    const readByCompose = new Set([...composeText.matchAll(/(?<!\$)\$\{(\w+)/g)].map((m) => m[1] as string));
+    // COMPOSE_* variables configure compose itself (project name) rather than the file.
+    const assignedHere = [...assigned(infraExample).keys()].filter((name) => !name.startsWith('COMPOSE_'));
+    expect(assignedHere.sort()).toEqual([...readByCompose].sort());
+    expect(assigned(infraExample).get('SECRET_KEY')).toBe('');
+    expect(infraExample).toContain('openssl rand -base64 48');
+  });
+});
+
+describe('apps/api/Dockerfile', () => {
+  const dockerfile = read('../Dockerfile');
+  const instructions = (keyword: string): string[] =>
+    [...dockerfile.matchAll(new RegExp(`^${keyword}\\s+(.+)$`, 'gm'))].map((m) => (m[1] as string).trim());
+
+  it('runs the built server as its command', () => {
+    const cmd = instructions('CMD').at(-1) ?? '';
+    expect(JSON.parse(cmd)).toEqual(['node', 'apps/api/dist/server.js']);
+  });
+
+  it('runs as node in production on port 8000, from node 20 with pnpm 12.4.2', () => {
+    expect(instructions('USER').at(-1)).toBe('node');
+    expect(instructions('EXPOSE')).toContain('8000');
+    expect(dockerfile).toMatch(/NODE_ENV=production/);
+    expect(dockerfile).toMatch(/node:20-bookworm-slim/);
+    expect(dockerfile).toContain('npm i -g pnpm@12.4.2');
+    expect(dockerfile).toMatch(/pnpm install --frozen-lockfile/);
+    expect(dockerfile).toMatch(/pnpm build/);
+  });
+});
