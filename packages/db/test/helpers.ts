@@ -1,0 +1,88 @@
+// Shared by this folder's suites: the same calls work on in-memory PGlite and on PostgreSQL.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
+import type { SQL } from 'drizzle-orm';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
+import { connect, migrationsFolder, parseDatabaseUrl } from '../src/index.js';
+import type { Connection } from '../src/index.js';
+
+export { sql };
+
+/** A connection to the URL `createTestDatabase()` handed out. */
+export function open(url: string): Promise<Connection> {
+  return connect(parseDatabaseUrl(url, ''));
+}
+
+/** The rows of a query: postgres-js answers with an array of rows, PGlite with `{ rows }`. */
+export async function rows<T = Record<string, unknown>>(c: Connection, query: SQL): Promise<T[]> {
+  const result: unknown = await c.db.execute(query);
+  if (Array.isArray(result)) return [...result] as T[];
+  if (result && typeof result === 'object' && Array.isArray((result as { rows?: unknown }).rows)) {
+    return (result as { rows: T[] }).rows;
+  }
+  throw new Error(`unexpected result shape from db.execute: ${JSON.stringify(result)}`);
+}
+
+/** Runs SQL statements one at a time (neither driver's extended protocol takes several at once). */
+export async function exec(c: Connection, statements: string[]): Promise<void> {
+  for (const statement of statements) await c.db.execute(sql.raw(statement));
+}
+
+/** One number out of `select count(*)::int as n ...`. */
+export async function count(c: Connection, query: SQL): Promise<number> {
+  const [row] = await rows<{ n: number | string }>(c, query);
+  if (!row) throw new Error('count query returned no row');
+  return Number(row.n);
+}
+
+/** The messages along an error's `cause` chain (Drizzle wraps the driver's error). */
+export function messages(err: unknown): string {
+  const parts: string[] = [];
+  let current: unknown = err;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
+    parts.push(current.message);
+    current = current.cause;
+  }
+  return parts.join(' <- ');
+}
+
+/** Awaits a promise that must reject and returns what it rejected with. */
+export async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (err) {
+    return err;
+  }
+  throw new Error('expected the promise to reject, but it resolved');
+}
+
+/** The .sql files in the migrations folder, counted independently of the migrator. */
+export const migrationFiles = readdirSync(migrationsFolder)
+  .filter((name) => name.endsWith('.sql'))
+  .sort();
+
+/** What drizzle's journal (`meta/_journal.json`) lists, in order. */
+export const journalEntries = (
+  JSON.parse(readFileSync(join(migrationsFolder, 'meta', '_journal.json'), 'utf8')) as {
+    entries: { tag: string; when: number }[];
+  }
+).entries;
+
+/** The migrations as the migrator reads them (hash and folderMillis are what it records). */
+export const migrations = readMigrationFiles({ migrationsFolder });
+
+export interface JournalRow {
+  id: number;
+  hash: string;
+  created_at: number;
+}
+
+/** The rows of drizzle.__drizzle_migrations, oldest first (bigint comes back as a string on postgres-js). */
+export async function journalRows(c: Connection): Promise<JournalRow[]> {
+  const list = await rows<{ id: number | string; hash: string; created_at: number | string }>(
+    c,
+    sql`select id, hash, created_at from drizzle.__drizzle_migrations order by id`,
+  );
+  return list.map((row) => ({ id: Number(row.id), hash: row.hash, created_at: Number(row.created_at) }));
+}
