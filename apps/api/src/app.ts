@@ -6,12 +6,15 @@ import dbPlugin from './plugins/db.js';
 import openapiPlugin from './plugins/openapi.js';
 import problemPlugin from './plugins/problem.js';
 import { validatorCompiler } from './plugins/validation.js';
+import appointmentRoutes from './routes/appointments/index.js';
 import authRoutes from './routes/auth/index.js';
+import clientRoutes from './routes/clients/index.js';
+import { BODY_LIMIT } from './routes/limits.js';
 import serviceRoutes from './routes/service.js';
 
 export { loadConfig, ConfigError, ENV_VARIABLES, type Config } from './config.js';
 
-export const BODY_LIMIT = 1024 * 1024;
+export { BODY_LIMIT };
 
 // Never logged: credentials in headers, and any password or token field of a logged object.
 export const REDACT_PATHS = [
@@ -32,6 +35,12 @@ export const REDACT_PATHS = [
   '*.secretKey',
 ];
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config;
+  }
+}
+
 export interface BuildOptions {
   /** A destination for the logs (tests capture them); defaults to stdout. */
   logStream?: NodeJS.WritableStream;
@@ -51,6 +60,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   }).withTypeProvider<TypeBoxTypeProvider>();
+  app.decorate('config', config);
   app.setValidatorCompiler(validatorCompiler());
   // Only JSON (and, on the login route, the form) is read: a text/plain body is a 400.
   app.removeContentTypeParser('text/plain');
@@ -60,7 +70,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(authPlugin, { config });
   await app.register(openapiPlugin);
   await app.register(serviceRoutes);
-  await app.register(authRoutes, { prefix: '/v1/auth' });
+  await app.register(authRoutes);
+  await app.register(clientRoutes);
+  await app.register(appointmentRoutes);
   return app;
 }
 

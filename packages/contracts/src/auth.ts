@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Email, Id, Timestamp } from './common.js';
+import { Email, Id, NO_NUL, Timestamp } from './common.js';
 
 /** Password limits of the original service: 8 to 72 bytes of UTF-8 (bcrypt's limit). */
 export const PASSWORD_MIN_BYTES = 8;
@@ -25,7 +25,7 @@ export type RegisteredUser = Static<typeof RegisteredUser>;
 /** OAuth2 password grant form (`application/x-www-form-urlencoded`) **(seed)**. */
 export const LoginForm = Type.Object(
   {
-    username: Type.String({ minLength: 1, maxLength: 4096 }),
+    username: Type.String({ minLength: 1, maxLength: 4096, pattern: NO_NUL, description: 'the email address, without NUL characters' }),
     password: Type.String({ minLength: 1, maxLength: 4096 }),
     grant_type: Type.Optional(Type.String({ pattern: '^password$' })),
     scope: Type.Optional(Type.String({ maxLength: 4096 })),

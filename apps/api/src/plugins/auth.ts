@@ -34,6 +34,13 @@ declare module '@fastify/jwt' {
   }
 }
 
+/** The user `authenticate` resolved; only called in routes behind it. */
+export function userOf(request: FastifyRequest): User {
+  const user = request.currentUser;
+  if (!user) throw new Error('authenticate must run before this handler');
+  return user;
+}
+
 const BEARER = /^Bearer +([A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]*)\s*$/i;
 
 /**

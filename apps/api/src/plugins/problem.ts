@@ -29,7 +29,16 @@ type AjvIssue = NonNullable<FastifyError['validation']>[number];
 function toIssue(issue: AjvIssue): ValidationIssue {
   const missing = issue.keyword === 'required' ? (issue.params as { missingProperty?: string }).missingProperty : undefined;
   const path = missing === undefined ? issue.instancePath : `${issue.instancePath}/${missing}`;
-  return { path: path || '/', message: issue.message ?? 'is invalid' };
+  // A regular expression means nothing to a person: say what the field must be instead.
+  const description = (issue as { parentSchema?: { description?: unknown } }).parentSchema?.description;
+  const explained = (issue.keyword === 'pattern' || issue.keyword === 'format') && typeof description === 'string';
+  return { path: path || '/', message: explained ? `must be ${description}` : (issue.message ?? 'is invalid') };
+}
+
+/** One issue per path (a value can fail a pattern and a format at once), in order. */
+function issuesOf(validation: AjvIssue[]): ValidationIssue[] {
+  const seen = new Set<string>();
+  return validation.map(toIssue).filter((issue) => !seen.has(issue.path) && seen.add(issue.path));
 }
 
 export function sendProblem(reply: FastifyReply, problem: ProblemBody, headers: Record<string, string> = {}) {
@@ -42,7 +51,7 @@ function problemOf(err: FastifyError | HttpProblem | Error): { body: ProblemBody
   }
   const fastifyError = err as FastifyError;
   if (fastifyError.validation) {
-    const errors = fastifyError.validation.map(toIssue);
+    const errors = issuesOf(fastifyError.validation);
     return { body: { type: 'about:blank', title: STATUS_CODES[422]!, status: 422, detail: summarize(errors), errors }, headers: {} };
   }
   const status = fastifyError.statusCode ?? 500;

@@ -6,7 +6,8 @@ import type { FastifySchemaCompiler } from 'fastify';
 // like the original's pydantic models. Query strings, params and headers are always text, so there
 // the schema's types are coerced.
 function makeAjv(options: Options) {
-  const ajv = new Ajv({ allErrors: true, removeAdditional: true, useDefaults: true, strict: false, ...options });
+  // verbose: errors carry their schema, so a pattern failure can be explained by its description.
+  const ajv = new Ajv({ allErrors: true, verbose: true, removeAdditional: true, useDefaults: true, strict: false, ...options });
   addFormats.default(ajv);
   return ajv;
 }

@@ -1,28 +1,24 @@
-import { LoginForm, Me, RegisterBody, RegisteredUser, Token } from '@agentcaller/contracts';
+import { routes } from '@agentcaller/contracts';
 import formbody from '@fastify/formbody';
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
-import { problems } from '../responses.js';
+import { userOf } from '../../plugins/auth.js';
 import { normalizeEmail } from '../../services/users.js';
+import { BODY_LIMIT } from '../limits.js';
+import { problems } from '../responses.js';
 
 const tags = ['auth'];
 const bearer = [{ bearerAuth: [] }];
-
-function currentUser(request: FastifyRequest) {
-  const user = request.currentUser;
-  if (!user) throw new Error('authenticate must run before this handler');
-  return user;
-}
+const { register, login, me } = routes;
 
 const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
-    '/register',
+    register.path,
     {
       schema: {
         tags,
         summary: 'Create an account (seed shape)',
-        body: RegisterBody,
-        response: { 201: RegisteredUser, ...problems(400, 409, 413, 422) },
+        body: register.body,
+        response: { [register.status]: register.response, ...problems(400, 409, 413, 422) },
       },
       // Trim and lower-case before validation, so " Admin@Example.COM " is a valid address.
       preValidation: async (request) => {
@@ -32,7 +28,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const user = await app.users.register(request.body.email, request.body.password);
-      return reply.code(201).send({ id: user.id, email: user.email });
+      return reply.code(register.status).send({ id: user.id, email: user.email });
     },
   );
 
@@ -40,16 +36,16 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(async (scope) => {
     const form = scope.withTypeProvider<TypeBoxTypeProvider>();
     form.removeAllContentTypeParsers();
-    await form.register(formbody, { bodyLimit: 1024 * 1024 });
+    await form.register(formbody, { bodyLimit: BODY_LIMIT });
     form.post(
-      '/login',
+      login.path,
       {
         schema: {
           tags,
           summary: 'OAuth2 password grant (seed shape)',
           consumes: ['application/x-www-form-urlencoded'],
-          body: LoginForm,
-          response: { 200: Token, ...problems(400, 401, 403, 413, 422) },
+          body: login.body,
+          response: { [login.status]: login.response, ...problems(400, 401, 403, 413, 422) },
         },
       },
       async (request) => {
@@ -61,18 +57,13 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.get(
-    '/me',
+    me.path,
     {
-      schema: {
-        tags,
-        summary: 'The signed-in user (seed shape)',
-        security: bearer,
-        response: { 200: Me, ...problems(401, 403) },
-      },
+      schema: { tags, summary: 'The signed-in user (seed shape)', security: bearer, response: { [me.status]: me.response, ...problems(401, 403) } },
       preHandler: app.authenticate,
     },
     async (request) => {
-      const user = currentUser(request);
+      const user = userOf(request);
       return { id: user.id, email: user.email, is_active: user.isActive, created_at: user.createdAt.toISOString() };
     },
   );

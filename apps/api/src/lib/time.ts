@@ -1,0 +1,17 @@
+import { ValidationError } from '../errors.js';
+
+// PostgreSQL's timestamptz reaches far further, but nobody books a call before 1900 or after 9999.
+const EARLIEST = Date.UTC(1900, 0, 1);
+const LATEST = Date.UTC(10000, 0, 1);
+
+/** An RFC 3339 instant (already checked by the schema to carry an offset) as a Date. */
+export function parseInstant(value: string, path: string): Date {
+  const date = new Date(value);
+  const ms = date.getTime();
+  if (Number.isNaN(ms) || ms < EARLIEST || ms >= LATEST) {
+    throw new ValidationError([{ path, message: 'must be an instant between 1900-01-01 and 9999-12-31' }]);
+  }
+  return date;
+}
+
+export const iso = (date: Date) => date.toISOString();

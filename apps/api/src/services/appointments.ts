@@ -1,0 +1,215 @@
+import {
+  MAX_AVAILABILITY_DAYS,
+  type Appointment as WireAppointment,
+  type AppointmentPage,
+  type Availability,
+  type CreateAppointmentBody,
+  type UpdateAppointmentBody,
+} from '@agentcaller/contracts';
+import {
+  appointments,
+  clients,
+  EXCLUSION_VIOLATION,
+  FOREIGN_KEY_VIOLATION,
+  sqlState,
+  type Appointment,
+  type Client,
+  type Database,
+} from '@agentcaller/db';
+import { and, asc, count, eq, gt, lt, ne, type SQL } from 'drizzle-orm';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { iso, parseInstant } from '../lib/time.js';
+import { CLIENT_NOT_FOUND } from './clients.js';
+
+export const APPOINTMENT_NOT_FOUND = 'Appointment not found';
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+type Row = { appointment: Appointment; client: Pick<Client, 'id' | 'name' | 'phone'> };
+
+function toWire({ appointment: a, client }: Row): WireAppointment {
+  return {
+    id: a.id,
+    client_id: a.clientId,
+    starts_at: iso(a.startsAt),
+    ends_at: iso(a.endsAt),
+    notes: a.notes,
+    client: { id: client.id, name: client.name, phone: client.phone },
+  };
+}
+
+const clientSummary = { id: clients.id, name: clients.name, phone: clients.phone };
+
+/** Both ends present and in order: `ends_at` after `starts_at`. */
+function checkOrder(startsAt: Date, endsAt: Date) {
+  if (endsAt.getTime() <= startsAt.getTime()) {
+    throw new ValidationError([{ path: '/ends_at', message: 'must be after starts_at' }]);
+  }
+}
+
+/**
+ * One calendar per user. Overlaps are refused by the database's exclusion constraint
+ * (appointments_no_overlap), so the rule holds for concurrent requests and every instance; this
+ * layer only turns the refusal into a 409 naming the appointment in the way.
+ */
+export class AppointmentService {
+  constructor(private readonly db: Database) {}
+
+  private async ownedClient(ownerId: number, clientId: number) {
+    const [client] = await this.db
+      .select(clientSummary)
+      .from(clients)
+      .where(and(eq(clients.id, clientId), eq(clients.ownerId, ownerId)));
+    if (!client) throw new NotFoundError(CLIENT_NOT_FOUND);
+    return client;
+  }
+
+  private async conflictingId(ownerId: number, startsAt: Date, endsAt: Date, exceptId?: number) {
+    const [row] = await this.db
+      .select({ id: appointments.id })
+      .from(appointments)
+      .where(
+        and(
+          eq(appointments.ownerId, ownerId),
+          lt(appointments.startsAt, endsAt),
+          gt(appointments.endsAt, startsAt),
+          exceptId === undefined ? undefined : ne(appointments.id, exceptId),
+        ),
+      )
+      .orderBy(asc(appointments.startsAt))
+      .limit(1);
+    return row?.id;
+  }
+
+  /**
+   * Runs a write; an exclusion violation becomes a 409 with the conflicting id. If that appointment
+   * vanished between the refusal and the look-up, the write is simply tried again.
+   */
+  private async guardOverlap<T>(ownerId: number, startsAt: Date, endsAt: Date, exceptId: number | undefined, write: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await write();
+      } catch (err) {
+        const state = sqlState(err);
+        if (state === FOREIGN_KEY_VIOLATION) throw new NotFoundError(CLIENT_NOT_FOUND);
+        if (state !== EXCLUSION_VIOLATION) throw err;
+        const conflicting = await this.conflictingId(ownerId, startsAt, endsAt, exceptId);
+        if (conflicting !== undefined || attempt >= 2) {
+          throw new ConflictError('The appointment overlaps another appointment', conflicting === undefined ? {} : { conflicting_appointment_id: conflicting });
+        }
+      }
+    }
+  }
+
+  async create(ownerId: number, body: CreateAppointmentBody): Promise<WireAppointment> {
+    const startsAt = parseInstant(body.starts_at, '/starts_at');
+    const endsAt = parseInstant(body.ends_at, '/ends_at');
+    checkOrder(startsAt, endsAt);
+    const client = await this.ownedClient(ownerId, body.client_id);
+    const [appointment] = await this.guardOverlap(ownerId, startsAt, endsAt, undefined, () =>
+      this.db
+        .insert(appointments)
+        .values({ ownerId, clientId: client.id, startsAt, endsAt, notes: body.notes ?? null })
+        .returning(),
+    );
+    return toWire({ appointment: appointment!, client });
+  }
+
+  private async findRow(ownerId: number, id: number): Promise<Row> {
+    const [row] = await this.db
+      .select({ appointment: appointments, client: clientSummary })
+      .from(appointments)
+      .innerJoin(clients, eq(clients.id, appointments.clientId))
+      .where(and(eq(appointments.id, id), eq(appointments.ownerId, ownerId)));
+    if (!row) throw new NotFoundError(APPOINTMENT_NOT_FOUND);
+    return row;
+  }
+
+  async get(ownerId: number, id: number): Promise<WireAppointment> {
+    return toWire(await this.findRow(ownerId, id));
+  }
+
+  /** Any subset of the fields; the merged result is checked for order and overlap again. */
+  async update(ownerId: number, id: number, body: UpdateAppointmentBody): Promise<WireAppointment> {
+    const current = await this.findRow(ownerId, id);
+    const startsAt = body.starts_at === undefined ? current.appointment.startsAt : parseInstant(body.starts_at, '/starts_at');
+    const endsAt = body.ends_at === undefined ? current.appointment.endsAt : parseInstant(body.ends_at, '/ends_at');
+    checkOrder(startsAt, endsAt);
+    const client =
+      body.client_id === undefined || body.client_id === current.client.id ? current.client : await this.ownedClient(ownerId, body.client_id);
+    const notes = body.notes === undefined ? current.appointment.notes : body.notes;
+    const [appointment] = await this.guardOverlap(ownerId, startsAt, endsAt, id, () =>
+      this.db
+        .update(appointments)
+        .set({ clientId: client.id, startsAt, endsAt, notes })
+        .where(and(eq(appointments.id, id), eq(appointments.ownerId, ownerId)))
+        .returning(),
+    );
+    if (!appointment) throw new NotFoundError(APPOINTMENT_NOT_FOUND);
+    return toWire({ appointment, client });
+  }
+
+  async remove(ownerId: number, id: number): Promise<void> {
+    const deleted = await this.db
+      .delete(appointments)
+      .where(and(eq(appointments.id, id), eq(appointments.ownerId, ownerId)))
+      .returning({ id: appointments.id });
+    if (deleted.length === 0) throw new NotFoundError(APPOINTMENT_NOT_FOUND);
+  }
+
+  /** Appointments overlapping [from, to), ordered by start. */
+  async list(
+    ownerId: number,
+    query: { from?: string; to?: string; client_id?: number; limit: number; offset: number },
+  ): Promise<AppointmentPage> {
+    const from = query.from === undefined ? undefined : parseInstant(query.from, '/from');
+    const to = query.to === undefined ? undefined : parseInstant(query.to, '/to');
+    if (from && to && to.getTime() <= from.getTime()) throw new ValidationError([{ path: '/to', message: 'must be after from' }]);
+    const conditions: (SQL | undefined)[] = [
+      eq(appointments.ownerId, ownerId),
+      from ? gt(appointments.endsAt, from) : undefined,
+      to ? lt(appointments.startsAt, to) : undefined,
+      query.client_id === undefined ? undefined : eq(appointments.clientId, query.client_id),
+    ];
+    const where = and(...conditions);
+    const [rows, [total]] = await Promise.all([
+      this.db
+        .select({ appointment: appointments, client: clientSummary })
+        .from(appointments)
+        .innerJoin(clients, eq(clients.id, appointments.clientId))
+        .where(where)
+        .orderBy(asc(appointments.startsAt), asc(appointments.id))
+        .limit(query.limit)
+        .offset(query.offset),
+      this.db.select({ n: count() }).from(appointments).where(where),
+    ]);
+    return { items: rows.map(toWire), total: total?.n ?? 0, limit: query.limit, offset: query.offset };
+  }
+
+  /** The free gaps of at least `durationMinutes` inside [from, to), at most 31 days wide. */
+  async availability(ownerId: number, query: { from: string; to: string; duration_minutes: number }): Promise<Availability> {
+    const from = parseInstant(query.from, '/from');
+    const to = parseInstant(query.to, '/to');
+    if (to.getTime() <= from.getTime()) throw new ValidationError([{ path: '/to', message: 'must be after from' }]);
+    if (to.getTime() - from.getTime() > MAX_AVAILABILITY_DAYS * DAY_MS) {
+      throw new ValidationError([{ path: '/to', message: `must be at most ${MAX_AVAILABILITY_DAYS} days after from` }]);
+    }
+    const busy = await this.db
+      .select({ startsAt: appointments.startsAt, endsAt: appointments.endsAt })
+      .from(appointments)
+      .where(and(eq(appointments.ownerId, ownerId), lt(appointments.startsAt, to), gt(appointments.endsAt, from)))
+      .orderBy(asc(appointments.startsAt));
+    const minimum = query.duration_minutes * 60_000;
+    const slots: Availability['slots'] = [];
+    let cursor = from.getTime();
+    const offer = (start: number, end: number) => {
+      if (end - start >= minimum) slots.push({ starts_at: iso(new Date(start)), ends_at: iso(new Date(end)) });
+    };
+    for (const { startsAt, endsAt } of busy) {
+      if (startsAt.getTime() > cursor) offer(cursor, startsAt.getTime());
+      cursor = Math.max(cursor, endsAt.getTime());
+    }
+    if (cursor < to.getTime()) offer(cursor, to.getTime());
+    return { slots };
+  }
+}
+

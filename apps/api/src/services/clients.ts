@@ -1,0 +1,89 @@
+import type { Client as WireClient, ClientPage, CreateClientBody, UpdateClientBody } from '@agentcaller/contracts';
+import { clients, type Client, type Database } from '@agentcaller/db';
+import { and, count, eq, ilike, like, or, sql, type SQL } from 'drizzle-orm';
+import { NotFoundError, ValidationError } from '../errors.js';
+import { containsPattern } from '../lib/like.js';
+import { phoneDigits, toE164 } from '../lib/phone.js';
+
+export const CLIENT_NOT_FOUND = 'Client not found';
+
+export function toWireClient(row: Pick<Client, 'id' | 'name' | 'phone' | 'createdAt'>): WireClient {
+  return { id: row.id, name: row.name, phone: row.phone, created_at: row.createdAt.toISOString() };
+}
+
+/** Case-insensitive code-point order, the same on every server (served by ix_clients_owner_name). */
+const byName = [sql`lower(${clients.name}) COLLATE "C"`, clients.id];
+
+/** Every query is built with the owner's id: another user's client does not exist for the caller. */
+export class ClientService {
+  constructor(
+    private readonly db: Database,
+    private readonly region: string,
+  ) {}
+
+  private name(value: string): string {
+    const name = value.trim();
+    if (!name) throw new ValidationError([{ path: '/name', message: 'must not be blank' }]);
+    return name;
+  }
+
+  private phone(value: string): string {
+    const phone = toE164(value, this.region);
+    if (!phone) {
+      throw new ValidationError([{ path: '/phone', message: `must be a dialable phone number (E.164, or national in ${this.region})` }]);
+    }
+    return phone;
+  }
+
+  async list(ownerId: number, query: { q?: string; limit: number; offset: number }): Promise<ClientPage> {
+    const conditions: (SQL | undefined)[] = [eq(clients.ownerId, ownerId)];
+    const q = query.q?.trim();
+    if (q) {
+      const digits = phoneDigits(q);
+      conditions.push(or(ilike(clients.name, containsPattern(q)), digits ? like(clients.phone, containsPattern(digits)) : undefined));
+    }
+    const where = and(...conditions);
+    const [rows, [total]] = await Promise.all([
+      this.db.select().from(clients).where(where).orderBy(...byName).limit(query.limit).offset(query.offset),
+      this.db.select({ n: count() }).from(clients).where(where),
+    ]);
+    return { items: rows.map(toWireClient), total: total?.n ?? 0, limit: query.limit, offset: query.offset };
+  }
+
+  async find(ownerId: number, id: number): Promise<Client> {
+    const [row] = await this.db.select().from(clients).where(and(eq(clients.id, id), eq(clients.ownerId, ownerId)));
+    if (!row) throw new NotFoundError(CLIENT_NOT_FOUND);
+    return row;
+  }
+
+  async create(ownerId: number, body: CreateClientBody): Promise<WireClient> {
+    const [row] = await this.db
+      .insert(clients)
+      .values({ ownerId, name: this.name(body.name), phone: this.phone(body.phone) })
+      .returning();
+    return toWireClient(row!);
+  }
+
+  async update(ownerId: number, id: number, body: UpdateClientBody): Promise<WireClient> {
+    const changes: Partial<Pick<Client, 'name' | 'phone'>> = {};
+    if (body.name !== undefined) changes.name = this.name(body.name);
+    if (body.phone !== undefined) changes.phone = this.phone(body.phone);
+    if (Object.keys(changes).length === 0) return toWireClient(await this.find(ownerId, id));
+    const [row] = await this.db
+      .update(clients)
+      .set(changes)
+      .where(and(eq(clients.id, id), eq(clients.ownerId, ownerId)))
+      .returning();
+    if (!row) throw new NotFoundError(CLIENT_NOT_FOUND);
+    return toWireClient(row);
+  }
+
+  /** Deletes the client and, by the foreign keys' cascade, its appointments. */
+  async remove(ownerId: number, id: number): Promise<void> {
+    const deleted = await this.db
+      .delete(clients)
+      .where(and(eq(clients.id, id), eq(clients.ownerId, ownerId)))
+      .returning({ id: clients.id });
+    if (deleted.length === 0) throw new NotFoundError(CLIENT_NOT_FOUND);
+  }
+}

@@ -1,0 +1,76 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { ClientSummary, Limit, Offset } from './clients.js';
+import { Id, NO_NUL, Page, Timestamp } from './common.js';
+
+/**
+ * An instant on input: RFC 3339 with an explicit offset (`Z` or `±hh:mm`); a local time without
+ * offset is refused.
+ */
+export const InstantInput = Type.String({
+  format: 'date-time',
+  pattern: '^\\d{4}-\\d{2}-\\d{2}[Tt ]\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?([Zz]|[+-]\\d{2}:\\d{2})$',
+  description: 'an RFC 3339 date-time with an offset, e.g. 2026-12-01T15:00:00+02:00',
+  examples: ['2026-12-01T15:00:00+02:00'],
+});
+
+export const Notes = Type.String({ maxLength: 10_000, pattern: NO_NUL, description: 'free text without NUL characters' });
+
+export const Appointment = Type.Object(
+  {
+    id: Id,
+    client_id: Id,
+    starts_at: Timestamp,
+    ends_at: Timestamp,
+    notes: Type.Union([Type.String(), Type.Null()]),
+    client: ClientSummary,
+  },
+  { title: 'Appointment' },
+);
+export type Appointment = Static<typeof Appointment>;
+
+export const CreateAppointmentBody = Type.Object(
+  {
+    client_id: Id,
+    starts_at: InstantInput,
+    ends_at: InstantInput,
+    notes: Type.Optional(Type.Union([Notes, Type.Null()])),
+  },
+  { additionalProperties: false },
+);
+export type CreateAppointmentBody = Static<typeof CreateAppointmentBody>;
+
+export const UpdateAppointmentBody = Type.Partial(CreateAppointmentBody, { additionalProperties: false, minProperties: 1 });
+export type UpdateAppointmentBody = Static<typeof UpdateAppointmentBody>;
+
+export const ListAppointmentsQuery = Type.Object(
+  {
+    from: Type.Optional(InstantInput),
+    to: Type.Optional(InstantInput),
+    client_id: Type.Optional(Id),
+    limit: Type.Optional(Limit),
+    offset: Type.Optional(Offset),
+  },
+  { additionalProperties: false },
+);
+export type ListAppointmentsQuery = Static<typeof ListAppointmentsQuery>;
+
+export const AppointmentPage = Page(Appointment);
+export type AppointmentPage = Static<typeof AppointmentPage>;
+
+export const MAX_AVAILABILITY_DAYS = 31;
+
+export const AvailabilityQuery = Type.Object(
+  {
+    from: InstantInput,
+    to: InstantInput,
+    duration_minutes: Type.Integer({ minimum: 1, maximum: MAX_AVAILABILITY_DAYS * 24 * 60 }),
+  },
+  { additionalProperties: false },
+);
+export type AvailabilityQuery = Static<typeof AvailabilityQuery>;
+
+export const Slot = Type.Object({ starts_at: Timestamp, ends_at: Timestamp });
+export type Slot = Static<typeof Slot>;
+
+export const Availability = Type.Object({ slots: Type.Array(Slot) }, { title: 'Availability' });
+export type Availability = Static<typeof Availability>;

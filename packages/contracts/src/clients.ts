@@ -1,0 +1,50 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Id, NO_NUL, ONE_LINE, Page, Timestamp } from './common.js';
+
+export const ClientName = Type.String({ minLength: 1, maxLength: 255, pattern: ONE_LINE, description: 'one line of 1 to 255 characters (trimmed)' });
+
+/** Any way a person writes a phone number; stored and returned in E.164. */
+export const PhoneInput = Type.String({
+  minLength: 1,
+  maxLength: 64,
+  pattern: ONE_LINE,
+  description: 'a dialable number: E.164 (+14155550123) or national in DEFAULT_PHONE_REGION',
+  examples: ['+14155550123', '(415) 555-0123'],
+});
+
+export const Phone = Type.String({ pattern: '^\\+[1-9][0-9]{1,14}$', description: 'E.164', examples: ['+14155550123'] });
+
+export const Client = Type.Object(
+  { id: Id, name: Type.String(), phone: Phone, created_at: Timestamp },
+  { title: 'Client' },
+);
+export type Client = Static<typeof Client>;
+
+/** A client as embedded in an appointment. */
+export const ClientSummary = Type.Object({ id: Id, name: Type.String(), phone: Phone }, { title: 'ClientSummary' });
+export type ClientSummary = Static<typeof ClientSummary>;
+
+export const CreateClientBody = Type.Object({ name: ClientName, phone: PhoneInput }, { additionalProperties: false });
+export type CreateClientBody = Static<typeof CreateClientBody>;
+
+export const UpdateClientBody = Type.Partial(CreateClientBody, { additionalProperties: false, minProperties: 1 });
+export type UpdateClientBody = Static<typeof UpdateClientBody>;
+
+export const Limit = Type.Integer({ minimum: 1, maximum: 100, default: 20 });
+export const Offset = Type.Integer({ minimum: 0, maximum: 1_000_000_000, default: 0 });
+
+export const ListClientsQuery = Type.Object(
+  {
+    q: Type.Optional(Type.String({ maxLength: 255, pattern: NO_NUL, description: 'part of the name (any case) or of the phone digits, without NUL characters' })),
+    limit: Type.Optional(Limit),
+    offset: Type.Optional(Offset),
+  },
+  { additionalProperties: false },
+);
+export type ListClientsQuery = Static<typeof ListClientsQuery>;
+
+export const ClientPage = Page(Client);
+export type ClientPage = Static<typeof ClientPage>;
+
+export const IdParams = Type.Object({ id: Id }, { additionalProperties: false });
+export type IdParams = Static<typeof IdParams>;
