@@ -1,0 +1,113 @@
+import { ApiError, createClient, NetworkError, type AgentCallerClient } from '@agentcaller/sdk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApp, type TestContext } from './helpers.js';
+
+let ctx: TestContext;
+let baseUrl: string;
+
+beforeAll(async () => {
+  ctx = await startApp();
+  await ctx.app.listen({ port: 0, host: '127.0.0.1' });
+  const address = ctx.app.server.address();
+  if (!address || typeof address === 'string') throw new Error('no port');
+  baseUrl = `http://127.0.0.1:${address.port}`;
+});
+afterAll(() => ctx.close());
+
+async function caught(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (err) {
+    return err;
+  }
+  throw new Error('expected the call to fail');
+}
+
+/** The next day at 00:00 UTC, and the day after. */
+function tomorrow(): { from: string; to: string } {
+  const start = new Date();
+  start.setUTCHours(24, 0, 0, 0);
+  return { from: start.toISOString(), to: new Date(start.getTime() + 24 * 3600_000).toISOString() };
+}
+
+describe('the SDK against a listening API', () => {
+  let api: AgentCallerClient;
+
+  it("runs the agent's session: log in, add a client, find a free slot, book it, book it again", async () => {
+    api = createClient({ baseUrl });
+    expect(await api.auth.register({ email: 'agent@example.com', password: 'changeme123' })).toEqual({ id: 1, email: 'agent@example.com' });
+    const token = await api.auth.login({ username: 'agent@example.com', password: 'changeme123' });
+    expect(token.token_type).toBe('bearer');
+    expect(api.token).toBe(token.access_token);
+    expect((await api.auth.me()).email).toBe('agent@example.com');
+
+    const client = await api.clients.create({ name: 'Ann Lee', phone: '(415) 555-0123' });
+    expect(client.phone).toBe('+14155550123');
+
+    const { slots } = await api.availability({ ...tomorrow(), duration_minutes: 30 });
+    expect(slots).toEqual([tomorrow()].map(({ from, to }) => ({ starts_at: from, ends_at: to })));
+    const first = slots[0]!;
+    const ends_at = new Date(Date.parse(first.starts_at) + 30 * 60_000).toISOString();
+    const booked = await api.appointments.create({ client_id: client.id, starts_at: first.starts_at, ends_at, notes: 'first call' });
+    expect(booked).toMatchObject({ client_id: client.id, starts_at: first.starts_at, ends_at, client: { name: 'Ann Lee' } });
+
+    const err = await caught(api.appointments.create({ client_id: client.id, starts_at: first.starts_at, ends_at }));
+    expect(err).toBeInstanceOf(ApiError);
+    const conflict = err as ApiError;
+    expect(conflict.status).toBe(409);
+    expect(conflict.conflicting_appointment_id).toBe(booked.id);
+    expect(typeof conflict.detail).toBe('string');
+
+    const after = await api.availability({ ...tomorrow(), duration_minutes: 30 });
+    expect(after.slots[0]?.starts_at).toBe(ends_at);
+  });
+
+  it('lists, updates and deletes through typed methods', async () => {
+    const page = await api.clients.list({ q: 'ann', limit: 5 });
+    expect(page).toMatchObject({ total: 1, limit: 5, offset: 0 });
+    const [ann] = page.items;
+    const renamed = await api.clients.update(ann!.id, { name: 'Ann Lee-Smith' });
+    expect(renamed.name).toBe('Ann Lee-Smith');
+    const week = await api.appointments.list({ client_id: ann!.id });
+    expect(week.items).toHaveLength(1);
+    await expect(api.appointments.delete(week.items[0]!.id)).resolves.toBeUndefined();
+    await api.clients.delete(ann!.id);
+    expect((await api.clients.list()).total).toBe(0);
+  });
+
+  it('throws a 422 ApiError whose errors name the field', async () => {
+    const err = await caught(api.clients.create({ name: 'Bob', phone: '12' }));
+    expect(err).toBeInstanceOf(ApiError);
+    expect((err as ApiError).status).toBe(422);
+    expect((err as ApiError).errors.map((e) => e.path)).toEqual(['/phone']);
+  });
+
+  it('throws a 401 ApiError without a token, and a 404 for a missing client', async () => {
+    const anonymous = createClient({ baseUrl });
+    const err = await caught(anonymous.auth.me());
+    expect(err).toBeInstanceOf(ApiError);
+    expect((err as ApiError).status).toBe(401);
+    expect((err as ApiError).detail).toBe('Not authenticated');
+    const missing = await caught(api.clients.get(987654));
+    expect((missing as ApiError).status).toBe(404);
+  });
+
+  it('uses the fetch it is given, and tells a network failure from an API error', async () => {
+    const seen: string[] = [];
+    const recording = createClient({
+      baseUrl: `${baseUrl}/`,
+      token: api.token,
+      fetch: (input, init) => {
+        seen.push(`${init?.method} ${String(input)}`);
+        return fetch(input, init);
+      },
+    });
+    await recording.clients.list({ q: 'a b', offset: 0 });
+    expect(seen).toEqual([`GET ${baseUrl}/v1/clients?q=a+b&offset=0`]);
+
+    const down = createClient({ baseUrl: 'http://127.0.0.1:9' });
+    const err = await caught(down.auth.me());
+    expect(err).toBeInstanceOf(NetworkError);
+    expect(err).not.toBeInstanceOf(ApiError);
+  });
+});

@@ -1,0 +1,106 @@
+import { routes, type Problem, type RouteDef, type RouteName, type Routes } from '@agentcaller/contracts';
+import type { Static, TSchema } from '@sinclair/typebox';
+import { ApiError, NetworkError } from './errors.js';
+
+type Field<K extends RouteName, F extends string> = Routes[K] extends Record<F, infer S extends TSchema> ? Static<S> : never;
+
+/** What a route takes: path parameters, query and body, typed from the contracts. */
+export type RouteInput<K extends RouteName> = (Routes[K] extends { params: TSchema } ? { params: Field<K, 'params'> } : unknown) &
+  (Routes[K] extends { query: TSchema } ? { query: Field<K, 'query'> } : unknown) &
+  (Routes[K] extends { body: TSchema } ? { body: Field<K, 'body'> } : unknown);
+
+/** What a route answers on success (`null` for 204). */
+export type RouteOutput<K extends RouteName> = Static<Routes[K]['response']>;
+
+export interface ClientOptions {
+  /** Where the API is, e.g. `http://127.0.0.1:8000` or `''` for the page's own origin. */
+  baseUrl: string;
+  /** A bearer token from `auth.login`; `login` also sets it. */
+  token?: string | undefined;
+  /** Another fetch (tests, retries, instrumentation); the global one by default. */
+  fetch?: typeof fetch;
+  /** Extra fetch options for every call, e.g. `{ credentials: 'include' }` in a browser. */
+  init?: Omit<RequestInit, 'method' | 'body'>;
+}
+
+function fillPath(path: string, params: Record<string, unknown> | undefined): string {
+  return path.replace(/:([A-Za-z_]+)/g, (_, name: string) => encodeURIComponent(String(params?.[name])));
+}
+
+function queryString(query: Record<string, unknown> | undefined): string {
+  if (!query) return '';
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined && value !== null) search.append(key, String(value));
+  }
+  const text = search.toString();
+  return text ? `?${text}` : '';
+}
+
+function encodeBody(def: RouteDef, body: unknown): { body?: string; contentType?: string } {
+  if (!def.body) return {};
+  if (def.encoding === 'form') {
+    const form = new URLSearchParams();
+    for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
+      if (value !== undefined && value !== null) form.append(key, String(value));
+    }
+    return { body: form.toString(), contentType: 'application/x-www-form-urlencoded' };
+  }
+  return { body: JSON.stringify(body), contentType: 'application/json' };
+}
+
+async function problemOf(response: Response): Promise<Problem> {
+  const text = await response.text().catch(() => '');
+  try {
+    const parsed = JSON.parse(text) as Partial<Problem>;
+    if (parsed && typeof parsed === 'object' && typeof parsed.status === 'number') {
+      return { type: 'about:blank', title: response.statusText, detail: '', ...parsed } as Problem;
+    }
+  } catch {
+    // not JSON: described below
+  }
+  return { type: 'about:blank', title: response.statusText || 'Error', status: response.status, detail: text.slice(0, 500) || response.statusText };
+}
+
+/** The generic caller under every typed method: one route by name. */
+export class Transport {
+  token: string | undefined;
+  private readonly baseUrl: string;
+  private readonly fetcher: typeof fetch;
+  private readonly init: Omit<RequestInit, 'method' | 'body'>;
+
+  constructor(options: ClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.token = options.token;
+    this.fetcher = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    this.init = options.init ?? {};
+  }
+
+  async call<K extends RouteName>(name: K, input: RouteInput<K>): Promise<RouteOutput<K>> {
+    const def: RouteDef = routes[name];
+    const parts = input as { params?: Record<string, unknown>; query?: Record<string, unknown>; body?: unknown };
+    const url = `${this.baseUrl}${fillPath(def.path, parts.params)}${queryString(parts.query)}`;
+    const { body, contentType } = encodeBody(def, parts.body);
+    const headers = new Headers(this.init.headers);
+    headers.set('accept', 'application/json, application/problem+json');
+    if (contentType) headers.set('content-type', contentType);
+    if (def.auth && this.token) headers.set('authorization', `Bearer ${this.token}`);
+
+    let response: Response;
+    try {
+      response = await this.fetcher(url, { ...this.init, method: def.method, headers, ...(body === undefined ? {} : { body }) });
+    } catch (err) {
+      throw new NetworkError(`${def.method} ${def.path}: ${(err as Error)?.message ?? 'network failure'}`, { cause: err });
+    }
+    if (!response.ok) {
+      const retryAfter = Number(response.headers.get('retry-after') ?? NaN);
+      throw new ApiError(await problemOf(response), Number.isFinite(retryAfter) ? retryAfter : undefined);
+    }
+    if (response.status === 204) return null as RouteOutput<K>;
+    try {
+      return (await response.json()) as RouteOutput<K>;
+    } catch (err) {
+      throw new NetworkError(`${def.method} ${def.path}: the answer is not JSON`, { cause: err });
+    }
+  }
+}

@@ -1,0 +1,59 @@
+import type { RouteName } from '@agentcaller/contracts';
+import { Transport, type ClientOptions, type RouteInput, type RouteOutput } from './client.js';
+
+export { ApiError, NetworkError, isApiError } from './errors.js';
+export type { ClientOptions, RouteInput, RouteOutput } from './client.js';
+export type * from '@agentcaller/contracts';
+
+type Body<K extends RouteName> = RouteInput<K> extends { body: infer B } ? B : never;
+type Query<K extends RouteName> = RouteInput<K> extends { query: infer Q } ? Q : never;
+
+/**
+ * A typed client for every route of the API. Inputs and outputs are the contracts' types; a failed
+ * call throws `ApiError` (the problem details) or `NetworkError` (no usable answer).
+ */
+export function createClient(options: ClientOptions) {
+  const t = new Transport(options);
+  const done = async (promise: Promise<null>) => {
+    await promise;
+  };
+  return {
+    /** The bearer token the client sends (set by `auth.login`, or by you). */
+    get token() {
+      return t.token;
+    },
+    setToken(token: string | undefined) {
+      t.token = token;
+    },
+    auth: {
+      register: (body: Body<'register'>) => t.call('register', { body }),
+      /** Signs in and keeps the token for the following calls. */
+      login: async (body: Body<'login'>): Promise<RouteOutput<'login'>> => {
+        const token = await t.call('login', { body });
+        t.token = token.access_token;
+        return token;
+      },
+      me: () => t.call('me', {}),
+    },
+    clients: {
+      list: (query: Query<'listClients'> = {}) => t.call('listClients', { query }),
+      create: (body: Body<'createClient'>) => t.call('createClient', { body }),
+      get: (id: number) => t.call('getClient', { params: { id } }),
+      update: (id: number, body: Body<'updateClient'>) => t.call('updateClient', { params: { id }, body }),
+      delete: (id: number) => done(t.call('deleteClient', { params: { id } })),
+    },
+    appointments: {
+      list: (query: Query<'listAppointments'> = {}) => t.call('listAppointments', { query }),
+      create: (body: Body<'createAppointment'>) => t.call('createAppointment', { body }),
+      get: (id: number) => t.call('getAppointment', { params: { id } }),
+      update: (id: number, body: Body<'updateAppointment'>) => t.call('updateAppointment', { params: { id }, body }),
+      delete: (id: number) => done(t.call('deleteAppointment', { params: { id } })),
+    },
+    /** Free gaps of at least `duration_minutes` inside [from, to), at most 31 days. */
+    availability: (query: Query<'availability'>) => t.call('availability', { query }),
+    /** Any route by name, for what the typed methods above do not cover. */
+    call: <K extends RouteName>(name: K, input: RouteInput<K>) => t.call(name, input),
+  };
+}
+
+export type AgentCallerClient = ReturnType<typeof createClient>;

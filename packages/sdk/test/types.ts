@@ -1,0 +1,29 @@
+// Compile-time contract of the SDK: `pnpm typecheck` fails if any line marked @ts-expect-error
+// compiles, i.e. if the SDK stopped rejecting a wrong call. test/types.test.ts checks the same with
+// the compiler at test time.
+import { createClient, type Appointment, type Client } from '../src/index.js';
+
+export async function typeContract() {
+  const api = createClient({ baseUrl: 'http://127.0.0.1:8000' });
+
+  const client: Client = await api.clients.create({ name: 'Ann', phone: '+14155550123' });
+  // @ts-expect-error a wrong field name does not compile
+  await api.clients.create({ name: 'Ann', phon: '+14155550123' });
+  // @ts-expect-error a missing field does not compile
+  await api.clients.create({ name: 'Ann' });
+  // @ts-expect-error a wrong type does not compile
+  await api.clients.update(client.id, { name: 42 });
+
+  const booked: Appointment = await api.appointments.create({
+    client_id: client.id,
+    starts_at: '2026-12-01T15:00:00+02:00',
+    ends_at: '2026-12-01T15:30:00+02:00',
+  });
+  // @ts-expect-error outputs are typed too: there is no `start` field
+  void booked.start;
+  // @ts-expect-error query fields are checked
+  await api.availability({ from: 'a', to: 'b', duration: 30 });
+  // @ts-expect-error the login form needs username, not email
+  await api.auth.login({ email: 'a@example.com', password: 'x' });
+  return booked.client.phone satisfies string;
+}
