@@ -1,3 +1,4 @@
+import { routes } from '@agentcaller/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type TestContext } from './helpers.js';
 
@@ -38,6 +39,22 @@ describe('service endpoints', () => {
     expect(doc.paths['/v1/auth/me']?.get?.security).toEqual([{ bearerAuth: [] }]);
     const login = doc.paths['/v1/auth/login']?.post as unknown as { requestBody: { content: Record<string, unknown> } };
     expect(Object.keys(login.requestBody.content)).toEqual(['application/x-www-form-urlencoded']);
+  });
+
+  it('GET /openapi.json has every route of the contracts with its success and error statuses', async () => {
+    const doc = (await ctx.app.inject({ method: 'GET', url: '/openapi.json' })).json<OpenApi>();
+    for (const [name, route] of Object.entries(routes)) {
+      const path = route.path.replace(/:([a-z_]+)/g, '{$1}');
+      const operation = doc.paths[path]?.[route.method.toLowerCase()];
+      expect(operation, name).not.toBeUndefined();
+      const statuses = Object.keys(operation?.responses ?? {});
+      expect(statuses, name).toContain(String(route.status));
+      if (route.auth) expect(statuses, name).toEqual(expect.arrayContaining(['401', '403']));
+      if ('body' in route) expect(statuses, name).toEqual(expect.arrayContaining(['400', '413', '422']));
+      if ('params' in route) expect(statuses, name).toEqual(expect.arrayContaining(['404', '422']));
+      if ('query' in route) expect(statuses, name).toContain('422');
+    }
+    expect(Object.keys(doc.paths['/v1/appointments']?.post?.responses ?? {}).sort()).toEqual(['201', '400', '401', '403', '404', '409', '413', '422']);
   });
 
   it('GET /docs serves the interactive documentation', async () => {
