@@ -58,3 +58,29 @@ export const Me = Type.Object(
   { title: 'Me' },
 );
 export type Me = Static<typeof Me>;
+
+/** Browser sign-in: the API answers with an HttpOnly session cookie instead of a readable token. */
+export const SessionBody = Type.Object(
+  {
+    email: Type.String({ minLength: 1, maxLength: 4096, pattern: NO_NUL, description: 'the email address, without NUL characters' }),
+    password: Type.String({ minLength: 1, maxLength: 4096 }),
+  },
+  { additionalProperties: false, title: 'SessionBody' },
+);
+export type SessionBody = Static<typeof SessionBody>;
+
+/** Cookie names of the browser session (see docs/decisions.md, "Browser sessions"). */
+export const SESSION_COOKIE = 'ac_session';
+export const CSRF_COOKIE = 'ac_csrf';
+export const CSRF_HEADER = 'x-csrf-token';
+
+export const Session = Type.Object(
+  {
+    user: Me,
+    /** Also in the readable `ac_csrf` cookie: send it as `X-CSRF-Token` on every write. */
+    csrf_token: Type.String(),
+    expires_at: Timestamp,
+  },
+  { title: 'Session' },
+);
+export type Session = Static<typeof Session>;

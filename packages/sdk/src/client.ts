@@ -1,4 +1,4 @@
-import { routes, type Problem, type RouteDef, type RouteName, type Routes } from '@agentcaller/contracts';
+import { CSRF_COOKIE, CSRF_HEADER, routes, type Problem, type RouteDef, type RouteName, type Routes } from '@agentcaller/contracts';
 import type { Static, TSchema } from '@sinclair/typebox';
 import { ApiError, NetworkError } from './errors.js';
 
@@ -19,8 +19,21 @@ export interface ClientOptions {
   token?: string | undefined;
   /** Another fetch (tests, retries, instrumentation); the global one by default. */
   fetch?: typeof fetch;
-  /** Extra fetch options for every call, e.g. `{ credentials: 'include' }` in a browser. */
+  /** Extra fetch options for every call. */
   init?: Omit<RequestInit, 'method' | 'body'>;
+  /**
+   * Browser session: send the HttpOnly session cookie (`credentials: 'include'`) and, on every
+   * write, the CSRF token from the readable `ac_csrf` cookie as `X-CSRF-Token`.
+   */
+  cookieSession?: boolean;
+  /** Where the CSRF token comes from; by default the `ac_csrf` cookie of `document`. */
+  csrfToken?: () => string | undefined;
+}
+
+function csrfFromDocument(): string | undefined {
+  const cookies = (globalThis as { document?: { cookie?: string } }).document?.cookie ?? '';
+  const match = new RegExp(`(?:^|;\\s*)${CSRF_COOKIE}=([^;]*)`).exec(cookies);
+  return match ? decodeURIComponent(match[1]!) : undefined;
 }
 
 function fillPath(path: string, params: Record<string, unknown> | undefined): string {
@@ -68,12 +81,14 @@ export class Transport {
   private readonly baseUrl: string;
   private readonly fetcher: typeof fetch;
   private readonly init: Omit<RequestInit, 'method' | 'body'>;
+  private readonly csrf: (() => string | undefined) | undefined;
 
   constructor(options: ClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.token = options.token;
     this.fetcher = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
-    this.init = options.init ?? {};
+    this.init = options.cookieSession ? { credentials: 'include', ...options.init } : (options.init ?? {});
+    this.csrf = options.csrfToken ?? (options.cookieSession ? csrfFromDocument : undefined);
   }
 
   async call<K extends RouteName>(name: K, input: RouteInput<K>): Promise<RouteOutput<K>> {
@@ -85,6 +100,8 @@ export class Transport {
     headers.set('accept', 'application/json, application/problem+json');
     if (contentType) headers.set('content-type', contentType);
     if (def.auth && this.token) headers.set('authorization', `Bearer ${this.token}`);
+    const csrf = def.method === 'GET' ? undefined : this.csrf?.();
+    if (csrf) headers.set(CSRF_HEADER, csrf);
 
     let response: Response;
     try {

@@ -34,6 +34,10 @@ export function createClient(options: ClientOptions) {
         return token;
       },
       me: () => t.call('me', {}),
+      /** Browser sign-in: the API sets an HttpOnly session cookie (use with `cookieSession: true`). */
+      createSession: (body: Body<'createSession'>) => t.call('createSession', { body }),
+      /** Browser sign-out: ends the session and clears its cookies. */
+      deleteSession: () => done(t.call('deleteSession', {})),
     },
     clients: {
       list: (query: Query<'listClients'> = {}) => t.call('listClients', { query }),
