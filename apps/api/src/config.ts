@@ -83,7 +83,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     const rule = Env.properties[key as keyof typeof Env.properties]?.description ?? error.message;
     problems.set(key, key === 'SECRET_KEY' ? `${key} ${rule}` : `${key} ${rule} (got ${JSON.stringify(raw[key])})`);
   }
-  const env = (Value.Check(Env, raw) ? raw : {}) as Env;
+  // Keep every variable that passed its own rule, so range checks below still report theirs.
+  const env = Object.fromEntries(Object.entries(raw).filter(([key]) => !problems.has(key))) as Env;
   const nodeEnv = env.NODE_ENV ?? 'development';
   const production = nodeEnv === 'production';
 

@@ -1,0 +1,222 @@
+// Spawns the real server (`src/server.ts` through tsx) as a child process, for tests that need a
+// listening socket, signals, exit codes and the process's own stdout/stderr.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ENV_VARIABLES } from '../src/config.js';
+
+/** apps/api: the child runs from here, so `--import tsx` resolves to this package's devDependency. */
+export const API_DIR = dirname(dirname(fileURLToPath(import.meta.url)));
+const SERVER_ENTRY = join(API_DIR, 'src', 'server.ts');
+// Fails early with a clear message when tsx is not installed for apps/api.
+createRequire(join(API_DIR, 'package.json')).resolve('tsx');
+
+/** A port nobody listens on right now (listen on 0, read it, close). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      if (address === null || typeof address === 'string') {
+        server.close();
+        reject(new Error('no port'));
+        return;
+      }
+      server.close(() => resolve(address.port));
+    });
+  });
+}
+
+/** A fresh temporary directory, removed by `removeTempDirs()`. */
+const tempDirs: string[] = [];
+export function tempDir(prefix = 'agentcaller-test-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+}
+export function removeTempDirs(): void {
+  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface ServerProcess {
+  child: ChildProcess;
+  port: number;
+  /** `http://127.0.0.1:PORT` */
+  url: string;
+  stdout(): string;
+  stderr(): string;
+  /** The JSON log lines written on stdout so far. */
+  logs(): Record<string, unknown>[];
+  /** How the process ended, or undefined while it runs. */
+  exitStatus(): Exit | undefined;
+  /** Resolves when the process has exited; rejects after `timeoutMs`. */
+  exited(timeoutMs?: number): Promise<Exit>;
+  /** Resolves once `predicate` holds for the stdout log lines; rejects after `timeoutMs` or on exit. */
+  waitForLogs(predicate: (logs: Record<string, unknown>[]) => boolean, timeoutMs?: number): Promise<void>;
+  /** Sends `signal` and waits for the exit. */
+  stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<Exit>;
+}
+
+const live = new Set<ChildProcess>();
+
+/**
+ * The environment of the child: this process's environment without any variable the API reads
+ * (so the test runner's NODE_ENV or DATABASE_URL never leaks in), then `env` (undefined = unset).
+ */
+export function childEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
+  const result: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of ENV_VARIABLES) delete result[name];
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined) delete result[name];
+    else result[name] = value;
+  }
+  return result;
+}
+
+/** Spawns `node --import tsx src/server.ts` with exactly the API variables in `env`. */
+export function spawnServer(env: Record<string, string | undefined>, port = Number(env.PORT ?? 0)): ServerProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@agentcaller/source', SERVER_ENTRY], {
+    cwd: API_DIR,
+    env: childEnv(env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  live.add(child);
+  let stdout = '';
+  let stderr = '';
+  const listeners = new Set<() => void>();
+  const notify = () => {
+    for (const listener of [...listeners]) listener();
+  };
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+    notify();
+  });
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  // 'close' (not 'exit'): every byte of stdout/stderr has been read by then.
+  const exit = new Promise<Exit>((resolve) => {
+    child.once('close', (code, signal) => {
+      live.delete(child);
+      resolve({ code, signal });
+      notify();
+    });
+  });
+  let exitedInfo: Exit | undefined;
+  void exit.then((info) => (exitedInfo = info));
+
+  const logs = () =>
+    stdout
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .flatMap((line) => {
+        try {
+          return [JSON.parse(line) as Record<string, unknown>];
+        } catch {
+          return [];
+        }
+      });
+
+  const exited = (timeoutMs = 15_000) => withTimeout(exit, timeoutMs, () => `server did not exit within ${timeoutMs} ms`);
+
+  const waitForLogs = (predicate: (logs: Record<string, unknown>[]) => boolean, timeoutMs = 15_000) =>
+    new Promise<void>((resolve, reject) => {
+      const done = (err?: Error) => {
+        listeners.delete(check);
+        clearTimeout(timer);
+        if (err) reject(err);
+        else resolve();
+      };
+      const check = () => {
+        if (predicate(logs())) done();
+        else if (exitedInfo) done(new Error(`server exited (${JSON.stringify(exitedInfo)}) while waiting; stderr: ${stderr}`));
+      };
+      const timer = setTimeout(() => done(new Error(`log lines not seen within ${timeoutMs} ms; stdout: ${stdout}`)), timeoutMs);
+      listeners.add(check);
+      check();
+    });
+
+  return {
+    child,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    logs,
+    exitStatus: () => exitedInfo,
+    exited,
+    waitForLogs,
+    stop: async (signal = 'SIGTERM', timeoutMs = 15_000) => {
+      if (!exitedInfo) child.kill(signal);
+      return exited(timeoutMs);
+    },
+  };
+}
+
+/**
+ * Starts the server on a free port and waits until `GET /health` answers 200 (at most
+ * `timeoutMs`); the child is killed when it does not come up.
+ */
+export async function startServer(env: Record<string, string | undefined>, timeoutMs = 40_000): Promise<ServerProcess> {
+  const port = await freePort();
+  const server = spawnServer({ HOST: '127.0.0.1', ...env, PORT: String(port) }, port);
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const exitInfo = server.exitStatus();
+    if (exitInfo) {
+      throw new Error(`server exited during start-up (${JSON.stringify(exitInfo)}); stderr: ${server.stderr()}; stdout: ${server.stdout()}`);
+    }
+    try {
+      const res = await fetch(`${server.url}/health`, { signal: AbortSignal.timeout(1_000) });
+      if (res.status === 200) return server;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  server.child.kill('SIGKILL');
+  throw new Error(`server did not answer /health within ${timeoutMs} ms; stderr: ${server.stderr()}; stdout: ${server.stdout()}`);
+}
+
+/** Runs the server until it exits by itself (bad configuration), at most `timeoutMs`. */
+export async function runToExit(env: Record<string, string | undefined>, timeoutMs = 20_000) {
+  const server = spawnServer(env);
+  try {
+    const exit = await server.exited(timeoutMs);
+    return { ...exit, stdout: server.stdout(), stderr: server.stderr() };
+  } finally {
+    if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGKILL');
+  }
+}
+
+/** SIGKILLs every child still running (for afterAll). */
+export function killAll(): void {
+  for (const child of live) child.kill('SIGKILL');
+  live.clear();
+}
+process.once('exit', killAll);
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, message: () => string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(message())), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
