@@ -3,7 +3,7 @@ import { createTestDatabase, type TestDatabase } from '@agentcaller/db/testing';
 import { buildApp, loadConfig, type App, type Config } from '../src/app.js';
 
 /** A fixed test key (at least 32 bytes, so production-mode checks pass too). */
-export const TEST_SECRET = 'test-secret-key-for-agentcaller-0123456789abcdef';
+export const TEST_SECRET = 'agentcaller-test-signing-key-0123456789abcdefghij';
 
 export interface TestContext {
   app: App;

@@ -5,7 +5,8 @@ import { migrate } from '../src/index.js';
 import type { Connection } from '../src/index.js';
 import { createTestDatabase } from '../src/testing.js';
 import type { TestDatabase } from '../src/testing.js';
-import { count, journalRows, migrationFiles, migrations, open, rows, sql } from './helpers.js';
+import { extensions } from './catalog.js';
+import { count, journalEntries, journalRows, migrationFiles, migrations, open, rows, sql } from './helpers.js';
 
 const MIGRATORS = 4;
 
@@ -39,6 +40,11 @@ describe('concurrent migrate()', () => {
     expect(migrators).toHaveLength(MIGRATORS);
     if (migrators[0]?.driver === 'postgres') expect(new Set(migrators).size).toBe(MIGRATORS);
 
+    // The folder, the journal and the migrator agree on what there is to apply (0002 included).
+    expect(migrationFiles).toEqual(journalEntries.map((e) => `${e.tag}.sql`));
+    expect(migrations).toHaveLength(migrationFiles.length);
+    expect(migrationFiles).toContain('0002_add_ownership_and_no_overlap.sql');
+
     const results = await Promise.all(migrators.map((c) => migrate(c.db)));
 
     const applied = results.flatMap((r) => r.applied);
@@ -52,7 +58,7 @@ describe('concurrent migrate()', () => {
   it('the journal has one row per migration and no duplicates', async () => {
     const c = connections[0]!;
     const journal = await journalRows(c);
-    expect(journal).toHaveLength(migrations.length);
+    expect(journal).toHaveLength(migrationFiles.length);
     expect(new Set(journal.map((row) => row.hash)).size).toBe(journal.length);
     expect(new Set(journal.map((row) => row.created_at)).size).toBe(journal.length);
     expect(journal.map((row) => row.created_at)).toEqual(migrations.map((m) => m.folderMillis));
@@ -69,11 +75,31 @@ describe('concurrent migrate()', () => {
       await count(c, sql`select count(*)::int as n from pg_constraint where conname = 'appointments_client_id_fkey'`),
     ).toBe(1);
     expect(await count(c, sql`select count(*)::int as n from pg_indexes where indexname = 'users_email_lower_key'`)).toBe(1);
+    // 0002, once: its columns, its constraints and its extensions.
+    expect(
+      await count(c, sql`select count(*)::int as n from information_schema.columns where column_name = 'owner_id'`),
+    ).toBe(2);
+    const added = await rows<{ name: string }>(
+      c,
+      sql`select conname::text as name from pg_constraint
+          where conname in ('appointments_no_overlap', 'appointments_ends_after_starts', 'appointments_client_owner_fkey',
+                            'clients_owner_id_fkey', 'clients_id_owner_id_key')
+          order by conname collate "C"`,
+    );
+    expect(added.map((row) => row.name)).toEqual([
+      'appointments_client_owner_fkey',
+      'appointments_ends_after_starts',
+      'appointments_no_overlap',
+      'clients_id_owner_id_key',
+      'clients_owner_id_fkey',
+    ]);
+    const installed = await extensions(c);
+    expect(installed.filter((name) => name === 'btree_gist' || name === 'pg_trgm')).toEqual(['btree_gist', 'pg_trgm']);
   });
 
   it(`${MIGRATORS} more at once on the migrated database apply nothing`, async () => {
     const results = await Promise.all(migrators.map((c) => migrate(c.db)));
     expect(results.map((r) => r.applied)).toEqual(Array.from({ length: MIGRATORS }, () => []));
-    expect(await journalRows(connections[0]!)).toHaveLength(migrations.length);
+    expect(await journalRows(connections[0]!)).toHaveLength(migrationFiles.length);
   });
 });

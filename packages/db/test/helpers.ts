@@ -86,3 +86,40 @@ export async function journalRows(c: Connection): Promise<JournalRow[]> {
   );
   return list.map((row) => ({ id: Number(row.id), hash: row.hash, created_at: Number(row.created_at) }));
 }
+
+let userSequence = 0;
+
+/** A new user with a unique email; returns its id. */
+export async function createUser(c: Connection, email?: string): Promise<number> {
+  const address = email ?? `owner-${process.pid}-${++userSequence}@example.com`;
+  const [row] = await rows<{ id: number }>(
+    c,
+    sql`insert into users (email, hashed_password) values (${address}, 'h') returning id`,
+  );
+  if (!row) throw new Error('insert into users returned no id');
+  return Number(row.id);
+}
+
+/** A new client of `ownerId`; returns its id. */
+export async function createClient(c: Connection, ownerId: number, name = 'Client', phone = '+100'): Promise<number> {
+  const [row] = await rows<{ id: number }>(
+    c,
+    sql`insert into clients (name, phone, owner_id) values (${name}, ${phone}, ${ownerId}) returning id`,
+  );
+  if (!row) throw new Error('insert into clients returned no id');
+  return Number(row.id);
+}
+
+/** A new appointment; `ownerId` is what is written, whether or not it is the client's owner. */
+export async function createAppointment(
+  c: Connection,
+  a: { clientId: number; ownerId: number; startsAt: string; endsAt: string },
+): Promise<number> {
+  const [row] = await rows<{ id: number }>(
+    c,
+    sql`insert into appointments (client_id, owner_id, starts_at, ends_at)
+        values (${a.clientId}, ${a.ownerId}, ${a.startsAt}, ${a.endsAt}) returning id`,
+  );
+  if (!row) throw new Error('insert into appointments returned no id');
+  return Number(row.id);
+}

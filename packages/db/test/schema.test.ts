@@ -4,7 +4,29 @@ import type { Connection } from '../src/index.js';
 import { createTestDatabase } from '../src/testing.js';
 import type { TestDatabase } from '../src/testing.js';
 import {
+  COLUMNS_0002,
+  CONSTRAINTS_0002,
+  EXTENSIONS_0002,
+  FOREIGN_KEYS_0002,
+  INDEXES_0001,
+  INDEXES_0002,
+  ORIGINAL_COLUMNS,
+  ORIGINAL_CONSTRAINTS,
+  ORIGINAL_FOREIGN_KEYS,
+  ORIGINAL_INDEXES,
+  byTableAndName,
+  columns,
+  constraints,
+  extensions,
+  foreignKeys,
+  inColumnOrder,
+  indexes,
+  informationSchemaColumns,
+  informationSchemaOf,
+} from './catalog.js';
+import {
   count,
+  createUser,
   journalEntries,
   journalRows,
   messages,
@@ -15,14 +37,17 @@ import {
   rows,
   sql,
 } from './helpers.js';
+import { describeOwnershipRules } from './ownership.js';
 
 let db: TestDatabase;
 let c: Connection;
 let firstApplied: string[];
+let extensionsBefore: string[];
 
 beforeAll(async () => {
   db = await createTestDatabase();
   c = await open(db.url);
+  extensionsBefore = await extensions(c);
   firstApplied = (await migrate(c.db)).applied;
 });
 
@@ -31,36 +56,13 @@ afterAll(async () => {
   await db?.drop();
 });
 
-interface Column {
-  table: string;
-  column: string;
-  type: string;
-  notNull: boolean;
-  default: string | null;
-}
-
-// The original service's tables, column for column, in column order.
-const expectedColumns: Column[] = [
-  { table: 'appointments', column: 'id', type: 'integer', notNull: true, default: "nextval('appointments_id_seq'::regclass)" },
-  { table: 'appointments', column: 'client_id', type: 'integer', notNull: true, default: null },
-  { table: 'appointments', column: 'starts_at', type: 'timestamp with time zone', notNull: true, default: null },
-  { table: 'appointments', column: 'ends_at', type: 'timestamp with time zone', notNull: true, default: null },
-  { table: 'appointments', column: 'notes', type: 'text', notNull: false, default: null },
-  { table: 'appointments', column: 'created_at', type: 'timestamp with time zone', notNull: true, default: 'now()' },
-  { table: 'clients', column: 'id', type: 'integer', notNull: true, default: "nextval('clients_id_seq'::regclass)" },
-  { table: 'clients', column: 'name', type: 'character varying(255)', notNull: true, default: null },
-  { table: 'clients', column: 'phone', type: 'character varying(32)', notNull: true, default: null },
-  { table: 'clients', column: 'created_at', type: 'timestamp with time zone', notNull: true, default: 'now()' },
-  { table: 'users', column: 'id', type: 'integer', notNull: true, default: "nextval('users_id_seq'::regclass)" },
-  { table: 'users', column: 'email', type: 'character varying(255)', notNull: true, default: null },
-  { table: 'users', column: 'hashed_password', type: 'character varying(255)', notNull: true, default: null },
-  { table: 'users', column: 'is_active', type: 'boolean', notNull: true, default: 'true' },
-  { table: 'users', column: 'created_at', type: 'timestamp with time zone', notNull: true, default: 'now()' },
-];
+// The original service's columns, then those 0002 appends (owner_id on clients and appointments).
+const expectedColumns = inColumnOrder(ORIGINAL_COLUMNS, COLUMNS_0002);
 
 describe('schema after migrate()', () => {
   it('applies every migration on a fresh database, in order', () => {
-    expect(migrationFiles.length).toBeGreaterThanOrEqual(2);
+    expect(migrationFiles).toEqual(journalEntries.map((e) => `${e.tag}.sql`));
+    expect(migrationFiles).toContain('0002_add_ownership_and_no_overlap.sql');
     expect(firstApplied).toEqual(migrations.map((m) => m.hash));
     expect(firstApplied).toHaveLength(migrationFiles.length);
   });
@@ -74,51 +76,19 @@ describe('schema after migrate()', () => {
     expect(tables.map((t) => t.name)).toEqual(['appointments', 'clients', 'users']);
   });
 
-  it('has every column with its type, nullability and default (pg_catalog)', async () => {
-    const columns = await rows<Column>(
-      c,
-      sql`select cl.relname as "table", a.attname as "column",
-                 format_type(a.atttypid, a.atttypmod) as "type", a.attnotnull as "notNull",
-                 pg_get_expr(d.adbin, d.adrelid) as "default"
-          from pg_attribute a
-          join pg_class cl on cl.oid = a.attrelid
-          join pg_namespace n on n.oid = cl.relnamespace
-          left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
-          where n.nspname = 'public' and cl.relkind = 'r' and a.attnum > 0 and not a.attisdropped
-          order by cl.relname, a.attnum`,
-    );
-    expect(columns).toEqual(expectedColumns);
+  it('has every original column unchanged, plus owner_id integer NOT NULL on clients and appointments (pg_catalog)', async () => {
+    const actual = await columns(c);
+    expect(actual).toEqual(expectedColumns);
+    // Spelled out, so the merge above cannot hide a change.
+    expect(actual.filter((col) => col.column === 'owner_id')).toEqual([
+      { table: 'appointments', column: 'owner_id', type: 'integer', notNull: true, default: null },
+      { table: 'clients', column: 'owner_id', type: 'integer', notNull: true, default: null },
+    ]);
+    expect(actual.filter((col) => col.column !== 'owner_id')).toEqual(ORIGINAL_COLUMNS);
   });
 
   it('agrees with information_schema.columns', async () => {
-    const columns = await rows<{
-      table: string;
-      column: string;
-      dataType: string;
-      length: number | null;
-      nullable: string;
-      default: string | null;
-    }>(
-      c,
-      sql`select table_name as "table", column_name as "column", data_type as "dataType",
-                 character_maximum_length::int as "length", is_nullable as "nullable", column_default as "default"
-          from information_schema.columns
-          where table_schema = 'public'
-          order by table_name, ordinal_position`,
-    );
-    expect(columns).toEqual(
-      expectedColumns.map((col) => {
-        const varchar = /^character varying\((\d+)\)$/.exec(col.type);
-        return {
-          table: col.table,
-          column: col.column,
-          dataType: varchar ? 'character varying' : col.type,
-          length: varchar ? Number(varchar[1]) : null,
-          nullable: col.notNull ? 'NO' : 'YES',
-          default: col.default,
-        };
-      }),
-    );
+    expect(await informationSchemaColumns(c)).toEqual(informationSchemaOf(expectedColumns));
   });
 
   it('ids are serial: each sequence is owned by its id column', async () => {
@@ -133,71 +103,102 @@ describe('schema after migrate()', () => {
     ]);
   });
 
-  it('has the primary keys and the cascading foreign key, and no other constraints', async () => {
-    const constraints = await rows<{ table: string; name: string; type: string; def: string }>(
-      c,
-      // contype 'n' (NOT NULL as a constraint, PostgreSQL 18 / PGlite) is covered by attnotnull above.
-      sql`select cl.relname as "table", co.conname as name, co.contype::text as type,
-                 pg_get_constraintdef(co.oid) as def
-          from pg_constraint co
-          join pg_class cl on cl.oid = co.conrelid
-          join pg_namespace n on n.oid = cl.relnamespace
-          where n.nspname = 'public' and co.contype <> 'n'
-          order by cl.relname, co.conname`,
-    );
-    expect(constraints).toEqual([
+  it('has the original constraints unchanged plus exactly those of 0002, and no others', async () => {
+    const actual = await constraints(c);
+    expect(actual).toEqual(byTableAndName(ORIGINAL_CONSTRAINTS, CONSTRAINTS_0002));
+    expect(actual).toEqual([
       {
         table: 'appointments',
         name: 'appointments_client_id_fkey',
         type: 'f',
         def: 'FOREIGN KEY (client_id) REFERENCES clients(id) ON DELETE CASCADE',
       },
+      {
+        table: 'appointments',
+        name: 'appointments_client_owner_fkey',
+        type: 'f',
+        def: 'FOREIGN KEY (client_id, owner_id) REFERENCES clients(id, owner_id) ON DELETE CASCADE',
+      },
+      { table: 'appointments', name: 'appointments_ends_after_starts', type: 'c', def: 'CHECK ((ends_at > starts_at))' },
+      {
+        table: 'appointments',
+        name: 'appointments_no_overlap',
+        type: 'x',
+        def: "EXCLUDE USING gist (owner_id WITH =, tstzrange(starts_at, ends_at, '[)'::text) WITH &&)",
+      },
       { table: 'appointments', name: 'appointments_pkey', type: 'p', def: 'PRIMARY KEY (id)' },
+      { table: 'clients', name: 'clients_id_owner_id_key', type: 'u', def: 'UNIQUE (id, owner_id)' },
+      {
+        table: 'clients',
+        name: 'clients_owner_id_fkey',
+        type: 'f',
+        def: 'FOREIGN KEY (owner_id) REFERENCES users(id) ON DELETE CASCADE',
+      },
       { table: 'clients', name: 'clients_pkey', type: 'p', def: 'PRIMARY KEY (id)' },
       { table: 'users', name: 'users_pkey', type: 'p', def: 'PRIMARY KEY (id)' },
     ]);
+    // Every constraint is enforced now and on existing rows: none deferrable, none NOT VALID.
+    expect(
+      await count(
+        c,
+        sql`select count(*)::int as n from pg_constraint co join pg_namespace n on n.oid = co.connamespace
+            where n.nspname = 'public' and co.contype <> 'n' and (co.condeferrable or not co.convalidated)`,
+      ),
+    ).toBe(0);
+  });
 
-    const fk = await rows<{ target: string; deleteAction: string; updateAction: string; columns: string; refColumns: string }>(
-      c,
-      sql`select co.confrelid::regclass::text as target, co.confdeltype::text as "deleteAction",
-                 co.confupdtype::text as "updateAction",
-                 (select string_agg(a.attname, ',') from pg_attribute a
-                   where a.attrelid = co.conrelid and a.attnum = any(co.conkey)) as columns,
-                 (select string_agg(a.attname, ',') from pg_attribute a
-                   where a.attrelid = co.confrelid and a.attnum = any(co.confkey)) as "refColumns"
-          from pg_constraint co where co.conname = 'appointments_client_id_fkey'`,
-    );
-    expect(fk).toEqual([
-      { target: 'clients', deleteAction: 'c', updateAction: 'a', columns: 'client_id', refColumns: 'id' },
+  it('the foreign keys: targets, actions and columns in key order', async () => {
+    expect(await foreignKeys(c)).toEqual(byTableAndName(ORIGINAL_FOREIGN_KEYS, FOREIGN_KEYS_0002));
+  });
+
+  it('has exactly the original indexes, users_email_lower_key and those of 0002', async () => {
+    const actual = await indexes(c);
+    expect(actual).toEqual(byTableAndName(ORIGINAL_INDEXES, INDEXES_0001, INDEXES_0002));
+    expect(actual.map((index) => index.name)).toEqual([
+      'appointments_no_overlap',
+      'appointments_pkey',
+      'ix_appointments_client_id',
+      'ix_appointments_owner_starts',
+      'clients_id_owner_id_key',
+      'clients_pkey',
+      'ix_clients_name',
+      'ix_clients_name_trgm',
+      'ix_clients_owner_name',
+      'ix_clients_phone',
+      'ix_clients_phone_trgm',
+      'ix_users_email',
+      'users_email_lower_key',
+      'users_pkey',
     ]);
   });
 
-  it('has exactly the original indexes plus users_email_lower_key', async () => {
-    const indexes = await rows<{ table: string; name: string; def: string }>(
-      c,
-      sql`select tablename as "table", indexname as name, indexdef as def
-          from pg_indexes where schemaname = 'public' order by tablename, indexname`,
-    );
-    expect(indexes).toEqual([
-      { table: 'appointments', name: 'appointments_pkey', def: 'CREATE UNIQUE INDEX appointments_pkey ON public.appointments USING btree (id)' },
-      { table: 'appointments', name: 'ix_appointments_client_id', def: 'CREATE INDEX ix_appointments_client_id ON public.appointments USING btree (client_id)' },
-      { table: 'clients', name: 'clients_pkey', def: 'CREATE UNIQUE INDEX clients_pkey ON public.clients USING btree (id)' },
-      { table: 'clients', name: 'ix_clients_name', def: 'CREATE INDEX ix_clients_name ON public.clients USING btree (name)' },
-      { table: 'clients', name: 'ix_clients_phone', def: 'CREATE INDEX ix_clients_phone ON public.clients USING btree (phone)' },
-      { table: 'users', name: 'ix_users_email', def: 'CREATE UNIQUE INDEX ix_users_email ON public.users USING btree (email)' },
-      { table: 'users', name: 'users_email_lower_key', def: 'CREATE UNIQUE INDEX users_email_lower_key ON public.users USING btree (lower((email)::text))' },
-      { table: 'users', name: 'users_pkey', def: 'CREATE UNIQUE INDEX users_pkey ON public.users USING btree (id)' },
-    ]);
+  it('installs btree_gist and pg_trgm, and no other extension', async () => {
+    expect(extensionsBefore).not.toContain('btree_gist');
+    expect(extensionsBefore).not.toContain('pg_trgm');
+    expect(await extensions(c)).toEqual([...extensionsBefore, ...EXTENSIONS_0002].sort());
+  });
+
+  it('owner_id is required on clients and appointments (23502)', async () => {
+    const err = await rejection(c.db.execute(sql`insert into clients (name, phone) values ('Nobody', '+1')`));
+    expect(sqlState(err)).toBe('23502');
+    expect(messages(err)).toContain('owner_id');
   });
 
   it('deleting a client deletes its appointments (ON DELETE CASCADE) and nobody else’s', async () => {
-    const [gone] = await rows<{ id: number }>(c, sql`insert into clients (name, phone) values ('Ann', '+100') returning id`);
-    const [kept] = await rows<{ id: number }>(c, sql`insert into clients (name, phone) values ('Ben', '+200') returning id`);
+    const owner = await createUser(c);
+    const [gone] = await rows<{ id: number }>(
+      c,
+      sql`insert into clients (name, phone, owner_id) values ('Ann', '+100', ${owner}) returning id`,
+    );
+    const [kept] = await rows<{ id: number }>(
+      c,
+      sql`insert into clients (name, phone, owner_id) values ('Ben', '+200', ${owner}) returning id`,
+    );
     if (!gone || !kept) throw new Error('insert returned no id');
-    await c.db.execute(sql`insert into appointments (client_id, starts_at, ends_at) values
-      (${gone.id}, '2030-01-01T09:00:00Z', '2030-01-01T09:30:00Z'),
-      (${gone.id}, '2030-01-02T09:00:00Z', '2030-01-02T09:30:00Z'),
-      (${kept.id}, '2030-01-03T09:00:00Z', '2030-01-03T09:30:00Z')`);
+    await c.db.execute(sql`insert into appointments (client_id, owner_id, starts_at, ends_at) values
+      (${gone.id}, ${owner}, '2030-01-01T09:00:00Z', '2030-01-01T09:30:00Z'),
+      (${gone.id}, ${owner}, '2030-01-02T09:00:00Z', '2030-01-02T09:30:00Z'),
+      (${kept.id}, ${owner}, '2030-01-03T09:00:00Z', '2030-01-03T09:30:00Z')`);
     expect(await count(c, sql`select count(*)::int as n from appointments where client_id = ${gone.id}`)).toBe(2);
 
     await c.db.execute(sql`delete from clients where id = ${gone.id}`);
@@ -233,3 +234,5 @@ describe('schema after migrate()', () => {
     expect(new Set(journal.map((row) => row.created_at)).size).toBe(journal.length);
   });
 });
+
+describeOwnershipRules('a fresh database', () => c);

@@ -1,4 +1,6 @@
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { CSRF_HEADER, SESSION_COOKIE } from '@agentcaller/contracts';
+import fastifyCookie from '@fastify/cookie';
 import type { User } from '@agentcaller/db';
 import fastifyJwt from '@fastify/jwt';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -20,7 +22,9 @@ declare module 'fastify' {
     users: UserService;
     /** preHandler: resolves the bearer token to an active user or refuses the request. */
     authenticate(request: FastifyRequest): Promise<void>;
-    issueToken(user: User): { token: string; expiresIn: number };
+    issueToken(user: User): { token: string; expiresIn: number; jti: string };
+    /** The CSRF token bound to a session's token id: only our key can make it. */
+    csrfTokenFor(jti: string): string;
   }
   interface FastifyRequest {
     currentUser: User | null;
@@ -41,6 +45,14 @@ export function userOf(request: FastifyRequest): User {
   return user;
 }
 
+const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+function sameSecret(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
 const BEARER = /^Bearer +([A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]*)\s*$/i;
 
 /**
@@ -58,20 +70,34 @@ export default fp(
     const users = new UserService(app.db);
     app.decorate('users', users);
     app.decorateRequest('currentUser', null);
-    app.decorate('issueToken', (user: User) => ({
-      token: app.jwt.sign({ sub: user.email, jti: randomUUID() }),
-      expiresIn,
-    }));
+    await app.register(fastifyCookie);
+    app.decorate('issueToken', (user: User) => {
+      const jti = randomUUID();
+      return { token: app.jwt.sign({ sub: user.email, jti }), expiresIn, jti };
+    });
+    const csrfTokenFor = (jti: string) => createHmac('sha256', opts.config.secretKey).update(`csrf:${jti}`).digest('base64url');
+    app.decorate('csrfTokenFor', csrfTokenFor);
+
     app.decorate('authenticate', async (request: FastifyRequest) => {
+      // Programs send `Authorization: Bearer`; the web app's browser sends the HttpOnly cookie.
       const header = request.headers.authorization;
-      if (!header) throw new UnauthorizedError('Not authenticated');
-      const match = BEARER.exec(header);
-      if (!match) throw new UnauthorizedError();
+      const cookie = header ? undefined : request.cookies[SESSION_COOKIE];
+      if (!header && !cookie) throw new UnauthorizedError('Not authenticated');
+      const token = header ? BEARER.exec(header)?.[1] : cookie;
+      if (!token) throw new UnauthorizedError();
       let claims: TokenClaims;
       try {
-        claims = app.jwt.verify<TokenClaims>(match[1]!);
+        claims = app.jwt.verify<TokenClaims>(token);
       } catch {
         throw new UnauthorizedError();
+      }
+      if (cookie !== undefined && UNSAFE_METHODS.has(request.method)) {
+        // A cookie rides along on any request the browser makes: writes must also prove they come
+        // from our page, which alone can read the CSRF cookie (double submit, bound to the token).
+        const sent = request.headers[CSRF_HEADER];
+        if (typeof sent !== 'string' || !claims.jti || !sameSecret(sent, csrfTokenFor(claims.jti))) {
+          throw new ForbiddenError('Missing or invalid CSRF token');
+        }
       }
       if (typeof claims.sub !== 'string' || claims.sub.length === 0 || claims.sub.length > 255) throw new UnauthorizedError();
       const user = await users.findByEmail(claims.sub);

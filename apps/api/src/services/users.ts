@@ -1,3 +1,4 @@
+import type { Me } from '@agentcaller/contracts';
 import { sqlState, UNIQUE_VIOLATION, users, type Database, type User } from '@agentcaller/db';
 import { eq, sql } from 'drizzle-orm';
 import { ConflictError, ForbiddenError, UnauthorizedError, ValidationError } from '../errors.js';
@@ -8,6 +9,11 @@ export const INACTIVE_USER = 'Inactive user';
 
 /** The original service's emails may be mixed case: every lookup compares lower-cased. */
 const byEmail = (email: string) => sql`lower(${users.email}) = lower(${email.trim()})`;
+
+/** `GET /v1/auth/me`'s shape: the seed's id and email first. */
+export function toMe(user: User): Me {
+  return { id: user.id, email: user.email, is_active: user.isActive, created_at: user.createdAt.toISOString() };
+}
 
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();

@@ -1,0 +1,306 @@
+// The expected catalog, split by the migration that brings each part, and the queries that read it
+// back. Both schema.test.ts (fresh database) and adopt.test.ts (the original service's database)
+// compare the whole public schema with these lists: exactly these objects, and no others.
+import type { Connection } from '../src/index.js';
+import { rows, sql } from './helpers.js';
+
+export interface Column {
+  table: string;
+  column: string;
+  type: string;
+  notNull: boolean;
+  default: string | null;
+}
+
+export interface Constraint {
+  table: string;
+  name: string;
+  /** pg_constraint.contype: p primary key, f foreign key, u unique, c check, x exclusion. */
+  type: string;
+  def: string;
+}
+
+export interface Index {
+  table: string;
+  name: string;
+  def: string;
+}
+
+export interface ForeignKey {
+  table: string;
+  name: string;
+  target: string;
+  /** confdeltype / confupdtype: c cascade, a no action. */
+  deleteAction: string;
+  updateAction: string;
+  /** In key order. */
+  columns: string;
+  refColumns: string;
+}
+
+// The original service's tables, column for column, in column order (0000; also what Alembic made).
+export const ORIGINAL_COLUMNS: Column[] = [
+  { table: 'appointments', column: 'id', type: 'integer', notNull: true, default: "nextval('appointments_id_seq'::regclass)" },
+  { table: 'appointments', column: 'client_id', type: 'integer', notNull: true, default: null },
+  { table: 'appointments', column: 'starts_at', type: 'timestamp with time zone', notNull: true, default: null },
+  { table: 'appointments', column: 'ends_at', type: 'timestamp with time zone', notNull: true, default: null },
+  { table: 'appointments', column: 'notes', type: 'text', notNull: false, default: null },
+  { table: 'appointments', column: 'created_at', type: 'timestamp with time zone', notNull: true, default: 'now()' },
+  { table: 'clients', column: 'id', type: 'integer', notNull: true, default: "nextval('clients_id_seq'::regclass)" },
+  { table: 'clients', column: 'name', type: 'character varying(255)', notNull: true, default: null },
+  { table: 'clients', column: 'phone', type: 'character varying(32)', notNull: true, default: null },
+  { table: 'clients', column: 'created_at', type: 'timestamp with time zone', notNull: true, default: 'now()' },
+  { table: 'users', column: 'id', type: 'integer', notNull: true, default: "nextval('users_id_seq'::regclass)" },
+  { table: 'users', column: 'email', type: 'character varying(255)', notNull: true, default: null },
+  { table: 'users', column: 'hashed_password', type: 'character varying(255)', notNull: true, default: null },
+  { table: 'users', column: 'is_active', type: 'boolean', notNull: true, default: 'true' },
+  { table: 'users', column: 'created_at', type: 'timestamp with time zone', notNull: true, default: 'now()' },
+];
+
+export const ORIGINAL_CONSTRAINTS: Constraint[] = [
+  {
+    table: 'appointments',
+    name: 'appointments_client_id_fkey',
+    type: 'f',
+    def: 'FOREIGN KEY (client_id) REFERENCES clients(id) ON DELETE CASCADE',
+  },
+  { table: 'appointments', name: 'appointments_pkey', type: 'p', def: 'PRIMARY KEY (id)' },
+  { table: 'clients', name: 'clients_pkey', type: 'p', def: 'PRIMARY KEY (id)' },
+  { table: 'users', name: 'users_pkey', type: 'p', def: 'PRIMARY KEY (id)' },
+];
+
+export const ORIGINAL_FOREIGN_KEYS: ForeignKey[] = [
+  {
+    table: 'appointments',
+    name: 'appointments_client_id_fkey',
+    target: 'clients',
+    deleteAction: 'c',
+    updateAction: 'a',
+    columns: 'client_id',
+    refColumns: 'id',
+  },
+];
+
+export const ORIGINAL_INDEXES: Index[] = [
+  { table: 'appointments', name: 'appointments_pkey', def: 'CREATE UNIQUE INDEX appointments_pkey ON public.appointments USING btree (id)' },
+  { table: 'appointments', name: 'ix_appointments_client_id', def: 'CREATE INDEX ix_appointments_client_id ON public.appointments USING btree (client_id)' },
+  { table: 'clients', name: 'clients_pkey', def: 'CREATE UNIQUE INDEX clients_pkey ON public.clients USING btree (id)' },
+  { table: 'clients', name: 'ix_clients_name', def: 'CREATE INDEX ix_clients_name ON public.clients USING btree (name)' },
+  { table: 'clients', name: 'ix_clients_phone', def: 'CREATE INDEX ix_clients_phone ON public.clients USING btree (phone)' },
+  { table: 'users', name: 'ix_users_email', def: 'CREATE UNIQUE INDEX ix_users_email ON public.users USING btree (email)' },
+  { table: 'users', name: 'users_pkey', def: 'CREATE UNIQUE INDEX users_pkey ON public.users USING btree (id)' },
+];
+
+// 0001.
+export const INDEXES_0001: Index[] = [
+  { table: 'users', name: 'users_email_lower_key', def: 'CREATE UNIQUE INDEX users_email_lower_key ON public.users USING btree (lower((email)::text))' },
+];
+
+// 0002: ownership, the no-overlap rule and the list/search indexes.
+export const COLUMNS_0002: Column[] = [
+  { table: 'appointments', column: 'owner_id', type: 'integer', notNull: true, default: null },
+  { table: 'clients', column: 'owner_id', type: 'integer', notNull: true, default: null },
+];
+
+export const CONSTRAINTS_0002: Constraint[] = [
+  {
+    table: 'appointments',
+    name: 'appointments_client_owner_fkey',
+    type: 'f',
+    def: 'FOREIGN KEY (client_id, owner_id) REFERENCES clients(id, owner_id) ON DELETE CASCADE',
+  },
+  { table: 'appointments', name: 'appointments_ends_after_starts', type: 'c', def: 'CHECK ((ends_at > starts_at))' },
+  {
+    table: 'appointments',
+    name: 'appointments_no_overlap',
+    type: 'x',
+    def: "EXCLUDE USING gist (owner_id WITH =, tstzrange(starts_at, ends_at, '[)'::text) WITH &&)",
+  },
+  { table: 'clients', name: 'clients_id_owner_id_key', type: 'u', def: 'UNIQUE (id, owner_id)' },
+  {
+    table: 'clients',
+    name: 'clients_owner_id_fkey',
+    type: 'f',
+    def: 'FOREIGN KEY (owner_id) REFERENCES users(id) ON DELETE CASCADE',
+  },
+];
+
+export const FOREIGN_KEYS_0002: ForeignKey[] = [
+  {
+    table: 'appointments',
+    name: 'appointments_client_owner_fkey',
+    target: 'clients',
+    deleteAction: 'c',
+    updateAction: 'a',
+    columns: 'client_id,owner_id',
+    refColumns: 'id,owner_id',
+  },
+  {
+    table: 'clients',
+    name: 'clients_owner_id_fkey',
+    target: 'users',
+    deleteAction: 'c',
+    updateAction: 'a',
+    columns: 'owner_id',
+    refColumns: 'id',
+  },
+];
+
+export const INDEXES_0002: Index[] = [
+  {
+    table: 'appointments',
+    name: 'appointments_no_overlap',
+    def: "CREATE INDEX appointments_no_overlap ON public.appointments USING gist (owner_id, tstzrange(starts_at, ends_at, '[)'::text))",
+  },
+  {
+    table: 'appointments',
+    name: 'ix_appointments_owner_starts',
+    def: 'CREATE INDEX ix_appointments_owner_starts ON public.appointments USING btree (owner_id, starts_at, id)',
+  },
+  { table: 'clients', name: 'clients_id_owner_id_key', def: 'CREATE UNIQUE INDEX clients_id_owner_id_key ON public.clients USING btree (id, owner_id)' },
+  { table: 'clients', name: 'ix_clients_name_trgm', def: 'CREATE INDEX ix_clients_name_trgm ON public.clients USING gin (name gin_trgm_ops)' },
+  {
+    table: 'clients',
+    name: 'ix_clients_owner_name',
+    def: 'CREATE INDEX ix_clients_owner_name ON public.clients USING btree (owner_id, lower((name)::text) COLLATE "C", id)',
+  },
+  { table: 'clients', name: 'ix_clients_phone_trgm', def: 'CREATE INDEX ix_clients_phone_trgm ON public.clients USING gin (phone gin_trgm_ops)' },
+];
+
+export const EXTENSIONS_0002 = ['btree_gist', 'pg_trgm'];
+
+// Alembic's bookkeeping table, present only in a database the original service created.
+export const ALEMBIC_COLUMNS: Column[] = [
+  { table: 'alembic_version', column: 'version_num', type: 'character varying(32)', notNull: true, default: null },
+];
+export const ALEMBIC_CONSTRAINTS: Constraint[] = [
+  { table: 'alembic_version', name: 'alembic_version_pkc', type: 'p', def: 'PRIMARY KEY (version_num)' },
+];
+export const ALEMBIC_INDEXES: Index[] = [
+  {
+    table: 'alembic_version',
+    name: 'alembic_version_pkc',
+    def: 'CREATE UNIQUE INDEX alembic_version_pkc ON public.alembic_version USING btree (version_num)',
+  },
+];
+
+/** Code-point order (what `collate "C"` gives), so expectations sort as the queries do. */
+function byCodePoint(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Named objects ordered by table, then name. */
+export function byTableAndName<T extends { table: string; name: string }>(...lists: T[][]): T[] {
+  return lists.flat().sort((a, b) => byCodePoint(a.table, b.table) || byCodePoint(a.name, b.name));
+}
+
+/**
+ * Columns ordered by table, then position: each list adds its columns after those of the lists
+ * before it (ALTER TABLE ADD COLUMN appends), so pass them in migration order.
+ */
+export function inColumnOrder(...lists: Column[][]): Column[] {
+  const tables = [...new Set(lists.flat().map((col) => col.table))].sort(byCodePoint);
+  return tables.flatMap((table) => lists.flatMap((list) => list.filter((col) => col.table === table)));
+}
+
+export async function columns(c: Connection): Promise<Column[]> {
+  return rows<Column>(
+    c,
+    sql`select cl.relname::text as "table", a.attname::text as "column",
+               format_type(a.atttypid, a.atttypmod) as "type", a.attnotnull as "notNull",
+               pg_get_expr(d.adbin, d.adrelid) as "default"
+        from pg_attribute a
+        join pg_class cl on cl.oid = a.attrelid
+        join pg_namespace n on n.oid = cl.relnamespace
+        left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
+        where n.nspname = 'public' and cl.relkind = 'r' and a.attnum > 0 and not a.attisdropped
+        order by cl.relname collate "C", a.attnum`,
+  );
+}
+
+/** information_schema's view of the same columns, for comparison with `informationSchemaOf`. */
+export async function informationSchemaColumns(c: Connection): Promise<unknown[]> {
+  return rows(
+    c,
+    sql`select table_name::text as "table", column_name::text as "column", data_type::text as "dataType",
+               character_maximum_length::int as "length", is_nullable::text as "nullable",
+               column_default::text as "default"
+        from information_schema.columns
+        where table_schema = 'public'
+        order by table_name collate "C", ordinal_position`,
+  );
+}
+
+export function informationSchemaOf(expected: Column[]): unknown[] {
+  return expected.map((col) => {
+    const varchar = /^character varying\((\d+)\)$/.exec(col.type);
+    return {
+      table: col.table,
+      column: col.column,
+      dataType: varchar ? 'character varying' : col.type,
+      length: varchar ? Number(varchar[1]) : null,
+      nullable: col.notNull ? 'NO' : 'YES',
+      default: col.default,
+    };
+  });
+}
+
+export async function constraints(c: Connection): Promise<Constraint[]> {
+  return rows<Constraint>(
+    c,
+    // contype 'n' (NOT NULL as a constraint, PostgreSQL 18 / PGlite) is covered by attnotnull.
+    sql`select cl.relname::text as "table", co.conname::text as name, co.contype::text as type,
+               pg_get_constraintdef(co.oid) as def
+        from pg_constraint co
+        join pg_class cl on cl.oid = co.conrelid
+        join pg_namespace n on n.oid = cl.relnamespace
+        where n.nspname = 'public' and co.contype <> 'n'
+        order by cl.relname collate "C", co.conname collate "C"`,
+  );
+}
+
+export async function foreignKeys(c: Connection): Promise<ForeignKey[]> {
+  return rows<ForeignKey>(
+    c,
+    sql`select cl.relname::text as "table", co.conname::text as name, co.confrelid::regclass::text as target,
+               co.confdeltype::text as "deleteAction", co.confupdtype::text as "updateAction",
+               array_to_string(array(
+                 select a.attname from unnest(co.conkey) with ordinality as k(attnum, ord)
+                 join pg_attribute a on a.attrelid = co.conrelid and a.attnum = k.attnum
+                 order by k.ord), ',') as columns,
+               array_to_string(array(
+                 select a.attname from unnest(co.confkey) with ordinality as k(attnum, ord)
+                 join pg_attribute a on a.attrelid = co.confrelid and a.attnum = k.attnum
+                 order by k.ord), ',') as "refColumns"
+        from pg_constraint co
+        join pg_class cl on cl.oid = co.conrelid
+        join pg_namespace n on n.oid = cl.relnamespace
+        where n.nspname = 'public' and co.contype = 'f'
+        order by cl.relname collate "C", co.conname collate "C"`,
+  );
+}
+
+export async function indexes(c: Connection): Promise<Index[]> {
+  return rows<Index>(
+    c,
+    sql`select tablename::text as "table", indexname::text as name, indexdef as def
+        from pg_indexes where schemaname = 'public'
+        order by tablename collate "C", indexname collate "C"`,
+  );
+}
+
+/** Installed extensions, by name. */
+export async function extensions(c: Connection): Promise<string[]> {
+  const list = await rows<{ name: string }>(c, sql`select extname::text as name from pg_extension order by extname collate "C"`);
+  return list.map((row) => row.name);
+}
+
+/** How many columns named owner_id the public schema has (0 before 0002, 2 after). */
+export async function ownerColumns(c: Connection): Promise<number> {
+  const [row] = await rows<{ n: number | string }>(
+    c,
+    sql`select count(*)::int as n from information_schema.columns
+        where table_schema = 'public' and column_name = 'owner_id'`,
+  );
+  return Number(row?.n);
+}
