@@ -5,6 +5,8 @@ import authPlugin from './plugins/auth.js';
 import dbPlugin from './plugins/db.js';
 import openapiPlugin from './plugins/openapi.js';
 import problemPlugin from './plugins/problem.js';
+import securityPlugin from './plugins/security.js';
+import throttlePlugin from './plugins/throttle.js';
 import { validatorCompiler } from './plugins/validation.js';
 import appointmentRoutes from './routes/appointments/index.js';
 import authRoutes from './routes/auth/index.js';
@@ -59,6 +61,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     trustProxy: config.env === 'production',
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // Slow clients cannot hold a connection forever: the whole request must arrive within
+    // REQUEST_TIMEOUT_SECONDS; idle keep-alive connections close after 72 s (longer than the 60 s
+    // of common load balancers, so they close first).
+    requestTimeout: config.requestTimeoutSeconds * 1000,
+    keepAliveTimeout: 72_000,
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.decorate('config', config);
   app.setValidatorCompiler(validatorCompiler());
@@ -66,7 +73,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   app.removeContentTypeParser('text/plain');
 
   await app.register(problemPlugin);
+  await app.register(securityPlugin, { config });
   await app.register(dbPlugin, { config });
+  await app.register(throttlePlugin, { config });
   await app.register(authPlugin, { config });
   await app.register(openapiPlugin);
   await app.register(serviceRoutes);

@@ -5,6 +5,25 @@ import { parseDatabaseUrl, type DatabaseTarget } from '@agentcaller/db';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 
+/** Limits, each a whole number in a range (see SECURITY.md for what each one defends). */
+const INTEGER_VARIABLES = {
+  THROTTLE_LOGIN_FAILURES: { min: 1, max: 1000, default: 5 },
+  THROTTLE_LOGIN_WINDOW_SECONDS: { min: 1, max: 86400, default: 900 },
+  THROTTLE_SOURCE_ATTEMPTS: { min: 1, max: 10_000_000, default: 60 },
+  THROTTLE_SOURCE_WINDOW_SECONDS: { min: 1, max: 86400, default: 60 },
+  MAX_IN_FLIGHT: { min: 1, max: 1_000_000, default: 1000 },
+  REQUEST_TIMEOUT_SECONDS: { min: 1, max: 3600, default: 30 },
+} as const;
+type IntegerVariable = keyof typeof INTEGER_VARIABLES;
+
+const integerVariable = (name: IntegerVariable) =>
+  Type.Optional(
+    Type.String({
+      pattern: '^[0-9]{1,9}$',
+      description: `must be a whole number from ${INTEGER_VARIABLES[name].min} to ${INTEGER_VARIABLES[name].max}`,
+    }),
+  );
+
 /**
  * The environment as the API reads it. Each variable's `description` is the rule printed when
  * its value is bad; a bad value stops start-up with one line per variable.
@@ -34,6 +53,12 @@ const Env = Type.Object({
     ),
   ),
   DATA_DIR: Type.Optional(Type.String({ minLength: 1, description: 'must be a directory path' })),
+  THROTTLE_LOGIN_FAILURES: integerVariable('THROTTLE_LOGIN_FAILURES'),
+  THROTTLE_LOGIN_WINDOW_SECONDS: integerVariable('THROTTLE_LOGIN_WINDOW_SECONDS'),
+  THROTTLE_SOURCE_ATTEMPTS: integerVariable('THROTTLE_SOURCE_ATTEMPTS'),
+  THROTTLE_SOURCE_WINDOW_SECONDS: integerVariable('THROTTLE_SOURCE_WINDOW_SECONDS'),
+  MAX_IN_FLIGHT: integerVariable('MAX_IN_FLIGHT'),
+  REQUEST_TIMEOUT_SECONDS: integerVariable('REQUEST_TIMEOUT_SECONDS'),
 });
 type Env = Static<typeof Env>;
 
@@ -52,6 +77,9 @@ export interface Config {
   defaultPhoneRegion: string;
   logLevel: string;
   dataDir: string;
+  throttle: { loginFailures: number; loginWindowSeconds: number; sourceAttempts: number; sourceWindowSeconds: number };
+  maxInFlight: number;
+  requestTimeoutSeconds: number;
 }
 
 /** Thrown with one line per bad variable. */
@@ -95,6 +123,23 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     problems.set('ACCESS_TOKEN_EXPIRE_MINUTES', `ACCESS_TOKEN_EXPIRE_MINUTES must be a whole number of minutes from 1 to 525600 (got ${JSON.stringify(raw.ACCESS_TOKEN_EXPIRE_MINUTES)})`);
   }
 
+  const integer = (name: IntegerVariable): number => {
+    const rule = INTEGER_VARIABLES[name];
+    const value = Number(env[name] ?? rule.default);
+    if (!problems.has(name) && (value < rule.min || value > rule.max)) {
+      problems.set(name, `${name} must be a whole number from ${rule.min} to ${rule.max} (got ${JSON.stringify(raw[name])})`);
+    }
+    return value;
+  };
+  const throttle = {
+    loginFailures: integer('THROTTLE_LOGIN_FAILURES'),
+    loginWindowSeconds: integer('THROTTLE_LOGIN_WINDOW_SECONDS'),
+    sourceAttempts: integer('THROTTLE_SOURCE_ATTEMPTS'),
+    sourceWindowSeconds: integer('THROTTLE_SOURCE_WINDOW_SECONDS'),
+  };
+  const maxInFlight = integer('MAX_IN_FLIGHT');
+  const requestTimeoutSeconds = integer('REQUEST_TIMEOUT_SECONDS');
+
   const dataDir = resolve(env.DATA_DIR ?? '.data');
   let database: DatabaseTarget = { kind: 'pglite', dataDir: join(dataDir, 'pglite') };
   try {
@@ -131,6 +176,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     defaultPhoneRegion: env.DEFAULT_PHONE_REGION ?? 'US',
     logLevel: env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info'),
     dataDir,
+    throttle,
+    maxInFlight,
+    requestTimeoutSeconds,
   };
 }
 

@@ -132,6 +132,14 @@ describe('a bad value names its variable on one line', () => {
     ['DEFAULT_PHONE_REGION', 'us'],
     ['DEFAULT_PHONE_REGION', 'USA'],
     ['LOG_LEVEL', 'verbose'],
+    ['THROTTLE_LOGIN_FAILURES', '0'],
+    ['THROTTLE_LOGIN_FAILURES', 'five'],
+    ['THROTTLE_LOGIN_WINDOW_SECONDS', '86401'],
+    ['THROTTLE_SOURCE_ATTEMPTS', '-1'],
+    ['THROTTLE_SOURCE_WINDOW_SECONDS', '0'],
+    ['MAX_IN_FLIGHT', '0'],
+    ['MAX_IN_FLIGHT', '1e3'],
+    ['REQUEST_TIMEOUT_SECONDS', '3601'],
   ];
   it.each(cases)('%s=%s', (name, value) => {
     const err = configError({ SECRET_KEY: STRONG_SECRET, DATA_DIR: tempDir(), [name]: value });

@@ -103,7 +103,7 @@ describe('embedded on-disk database (DATABASE_URL unset)', () => {
     servers.push(first);
     const ready = await fetch(`${first.url}/ready`, { signal: AbortSignal.timeout(10_000) });
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready', database: 'ok' });
+    expect(await ready.json()).toEqual({ status: 'ready', database: 'ok', redis: 'not configured' });
     const registered = await registerUser(first, 'disk@example.com', 'persisted password');
     expect(registered.status).toBe(201);
     const firstLogin = await loginUser(first, 'disk@example.com', 'persisted password');
@@ -181,10 +181,12 @@ describe('graceful stop', () => {
   it('answers every in-flight request before exiting 0 on SIGTERM', async () => {
     const server = await serverOnTestDatabase();
     const password = 'correct horse battery';
-    expect((await registerUser(server, 'drain@example.com', password)).status).toBe(201);
-
     const count = 20;
-    const logins = Array.from({ length: count }, () => heldLogin(server.port, 'drain@example.com', password));
+    // One account each: parallel sign-ins of one account are throttled (SECURITY.md).
+    const emails = Array.from({ length: count }, (_, i) => `drain${i}@example.com`);
+    for (const email of emails) expect((await registerUser(server, email, password)).status).toBe(201);
+
+    const logins = emails.map((email) => heldLogin(server.port, email, password));
     // Once the server has every request, let them all go and send SIGTERM right away: the
     // signal lands while the 20 logins are being read and checked (argon2, ~20-40 ms each).
     const isLogin = (line: Record<string, unknown>) => (line.req as { url?: string } | undefined)?.url === '/v1/auth/login';

@@ -23,7 +23,7 @@ describe('service endpoints', () => {
   it('GET /ready is 200 while the database answers', async () => {
     const res = await ctx.app.inject({ method: 'GET', url: '/ready' });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ status: 'ready', database: 'ok' });
+    expect(res.json()).toEqual({ status: 'ready', database: 'ok', redis: 'not configured' });
   });
 
   it('GET /openapi.json lists every auth route with every status it can return', async () => {
@@ -32,8 +32,8 @@ describe('service endpoints', () => {
     const doc = res.json<OpenApi>();
     expect(doc.openapi).toMatch(/^3\./);
     const statuses = (path: string, method: string) => Object.keys(doc.paths[path]?.[method]?.responses ?? {}).sort();
-    expect(statuses('/v1/auth/register', 'post')).toEqual(['201', '400', '409', '413', '422']);
-    expect(statuses('/v1/auth/login', 'post')).toEqual(['200', '400', '401', '403', '413', '422']);
+    expect(statuses('/v1/auth/register', 'post')).toEqual(['201', '400', '409', '413', '422', '429']);
+    expect(statuses('/v1/auth/login', 'post')).toEqual(['200', '400', '401', '403', '413', '422', '429']);
     expect(statuses('/v1/auth/me', 'get')).toEqual(['200', '401', '403']);
     expect(statuses('/ready', 'get')).toEqual(['200', '503']);
     expect(doc.paths['/v1/auth/me']?.get?.security).toEqual([{ bearerAuth: [] }]);

@@ -67,7 +67,7 @@ describe('browser sessions (HttpOnly cookie + CSRF)', () => {
     const mine = await signIn();
     const other = await signIn();
     const before = await ctx.app.db.query.clients.findMany();
-    for (const headers of [
+    for (const headers of <Record<string, string>[]>[
       { cookie: mine.cookie },
       { cookie: mine.cookie, 'x-csrf-token': 'forged' },
       { cookie: mine.cookie, 'x-csrf-token': other.csrf },

@@ -84,3 +84,10 @@ export const Session = Type.Object(
   { title: 'Session' },
 );
 export type Session = Static<typeof Session>;
+
+/** `PUT /v1/auth/me/password`: every token issued before it is refused afterwards. */
+export const ChangePasswordBody = Type.Object(
+  { current_password: Type.String({ minLength: 1, maxLength: 4096 }), new_password: Password },
+  { additionalProperties: false, title: 'ChangePasswordBody' },
+);
+export type ChangePasswordBody = Static<typeof ChangePasswordBody>;

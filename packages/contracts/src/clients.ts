@@ -1,7 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Id, NO_NUL, ONE_LINE, Page, Timestamp } from './common.js';
 
-export const ClientName = Type.String({ minLength: 1, maxLength: 255, pattern: ONE_LINE, description: 'one line of 1 to 255 characters (trimmed)' });
+// The 255 limit applies to the trimmed name (checked by the API); the schema bounds the raw input.
+export const CLIENT_NAME_MAX = 255;
+export const ClientName = Type.String({ minLength: 1, maxLength: 1024, pattern: ONE_LINE, description: 'one line of 1 to 255 characters (trimmed)' });
 
 /** Any way a person writes a phone number; stored and returned in E.164. */
 export const PhoneInput = Type.String({

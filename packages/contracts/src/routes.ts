@@ -1,6 +1,6 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import { Appointment, AppointmentPage, Availability, AvailabilityQuery, CreateAppointmentBody, ListAppointmentsQuery, UpdateAppointmentBody } from './appointments.js';
-import { LoginForm, Me, RegisterBody, RegisteredUser, Session, SessionBody, Token } from './auth.js';
+import { ChangePasswordBody, LoginForm, Me, RegisterBody, RegisteredUser, Session, SessionBody, Token } from './auth.js';
 import { Client, ClientPage, CreateClientBody, IdParams, ListClientsQuery, UpdateClientBody } from './clients.js';
 
 /** How a route's body travels. */
@@ -31,6 +31,8 @@ export const routes = {
   register: { method: 'POST', path: '/v1/auth/register', status: 201, body: RegisterBody, encoding: 'json', response: RegisteredUser, auth: false },
   login: { method: 'POST', path: '/v1/auth/login', status: 200, body: LoginForm, encoding: 'form', response: Token, auth: false },
   me: { method: 'GET', path: '/v1/auth/me', status: 200, response: Me, auth: true },
+  logout: { method: 'POST', path: '/v1/auth/logout', status: 204, response: NoContent, auth: true },
+  changePassword: { method: 'PUT', path: '/v1/auth/me/password', status: 204, body: ChangePasswordBody, encoding: 'json', response: NoContent, auth: true },
   createSession: { method: 'POST', path: '/v1/auth/session', status: 200, body: SessionBody, encoding: 'json', response: Session, auth: false },
   deleteSession: { method: 'DELETE', path: '/v1/auth/session', status: 204, response: NoContent, auth: true },
 

@@ -34,6 +34,13 @@ export function createClient(options: ClientOptions) {
         return token;
       },
       me: () => t.call('me', {}),
+      /** Refuses this token from now on, on every API instance. */
+      logout: async () => {
+        await t.call('logout', {});
+        t.token = undefined;
+      },
+      /** Refuses every token issued before it; sign in again afterwards. */
+      changePassword: (body: Body<'changePassword'>) => done(t.call('changePassword', { body })),
       /** Browser sign-in: the API sets an HttpOnly session cookie (use with `cookieSession: true`). */
       createSession: (body: Body<'createSession'>) => t.call('createSession', { body }),
       /** Browser sign-out: ends the session and clears its cookies. */

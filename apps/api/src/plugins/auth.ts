@@ -1,4 +1,4 @@
-import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { CSRF_HEADER, SESSION_COOKIE } from '@agentcaller/contracts';
 import fastifyCookie from '@fastify/cookie';
 import type { User } from '@agentcaller/db';
@@ -15,6 +15,14 @@ export interface TokenClaims {
   exp: number;
   iat?: number;
   jti?: string;
+  /** The user's token version at issue; absent in the original service's tokens (version 0). */
+  ver?: number;
+}
+
+/** The credential a request was authenticated with (for logout). */
+export interface PresentedToken {
+  hash: string;
+  expiresAt: Date;
 }
 
 declare module 'fastify' {
@@ -28,12 +36,13 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     currentUser: User | null;
+    presentedToken: PresentedToken | null;
   }
 }
 
 declare module '@fastify/jwt' {
   interface FastifyJWT {
-    payload: { sub: string; jti: string };
+    payload: { sub: string; jti: string; ver: number };
     user: TokenClaims;
   }
 }
@@ -70,10 +79,11 @@ export default fp(
     const users = new UserService(app.db);
     app.decorate('users', users);
     app.decorateRequest('currentUser', null);
+    app.decorateRequest('presentedToken', null);
     await app.register(fastifyCookie);
     app.decorate('issueToken', (user: User) => {
       const jti = randomUUID();
-      return { token: app.jwt.sign({ sub: user.email, jti }), expiresIn, jti };
+      return { token: app.jwt.sign({ sub: user.email, jti, ver: user.tokenVersion }), expiresIn, jti };
     });
     const csrfTokenFor = (jti: string) => createHmac('sha256', opts.config.secretKey).update(`csrf:${jti}`).digest('base64url');
     app.decorate('csrfTokenFor', csrfTokenFor);
@@ -100,10 +110,13 @@ export default fp(
         }
       }
       if (typeof claims.sub !== 'string' || claims.sub.length === 0 || claims.sub.length > 255) throw new UnauthorizedError();
-      const user = await users.findByEmail(claims.sub);
-      if (!user) throw new UnauthorizedError();
-      if (!user.isActive) throw new ForbiddenError(INACTIVE_USER);
-      request.currentUser = user;
+      const hash = createHash('sha256').update(token).digest('base64url');
+      const found = await users.findForToken(claims.sub, hash);
+      // Unknown user, logged-out token, or a token from before the last password change.
+      if (!found || found.revoked || (claims.ver ?? 0) !== found.user.tokenVersion) throw new UnauthorizedError();
+      if (!found.user.isActive) throw new ForbiddenError(INACTIVE_USER);
+      request.currentUser = found.user;
+      request.presentedToken = { hash, expiresAt: new Date(claims.exp * 1000) };
     });
     // Prepare the dummy hash now, so the first unknown-email login costs what every later one does.
     await verifyDummy('warm-up');

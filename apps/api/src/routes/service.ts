@@ -22,7 +22,8 @@ const serviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
         request.log.warn({ err: (err as Error).message }, 'database not ready');
         throw new HttpProblem(503, 'The database does not answer');
       }
-      return { status: 'ready' as const, database: 'ok' as const };
+      // A Redis outage degrades throttling to per-instance counts but does not stop the service.
+      return { status: 'ready' as const, database: 'ok' as const, redis: app.redisStatus() };
     },
   );
 };

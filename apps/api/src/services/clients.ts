@@ -1,4 +1,4 @@
-import type { Client as WireClient, ClientPage, CreateClientBody, UpdateClientBody } from '@agentcaller/contracts';
+import { CLIENT_NAME_MAX, type Client as WireClient, type ClientPage, type CreateClientBody, type UpdateClientBody } from '@agentcaller/contracts';
 import { clients, type Client, type Database } from '@agentcaller/db';
 import { and, count, eq, ilike, like, or, sql, type SQL } from 'drizzle-orm';
 import { NotFoundError, ValidationError } from '../errors.js';
@@ -24,6 +24,7 @@ export class ClientService {
   private name(value: string): string {
     const name = value.trim();
     if (!name) throw new ValidationError([{ path: '/name', message: 'must not be blank' }]);
+    if ([...name].length > CLIENT_NAME_MAX) throw new ValidationError([{ path: '/name', message: `must be at most ${CLIENT_NAME_MAX} characters` }]);
     return name;
   }
 

@@ -1,6 +1,6 @@
 import type { Me } from '@agentcaller/contracts';
-import { sqlState, UNIQUE_VIOLATION, users, type Database, type User } from '@agentcaller/db';
-import { eq, sql } from 'drizzle-orm';
+import { revokedTokens, sqlState, UNIQUE_VIOLATION, users, type Database, type User } from '@agentcaller/db';
+import { eq, lt, sql } from 'drizzle-orm';
 import { ConflictError, ForbiddenError, UnauthorizedError, ValidationError } from '../errors.js';
 import { hashPassword, passwordProblem, verifyDummy, verifyPassword } from '../lib/passwords.js';
 
@@ -37,6 +37,43 @@ export class UserService {
 
   findByEmail(email: string): Promise<User | undefined> {
     return this.db.query.users.findFirst({ where: byEmail(email) });
+  }
+
+  /** The token's user and whether the token was revoked, in one round trip. */
+  async findForToken(email: string, tokenHash: string): Promise<{ user: User; revoked: boolean } | undefined> {
+    const [row] = await this.db
+      .select({
+        user: users,
+        revoked: sql<boolean>`exists (select 1 from ${revokedTokens} where ${revokedTokens.tokenHash} = ${tokenHash})`,
+      })
+      .from(users)
+      .where(byEmail(email))
+      .limit(1);
+    return row;
+  }
+
+  /** Refuses a token until it would have expired anyway; expired entries are purged on the way. */
+  async revoke(tokenHash: string, expiresAt: Date): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.insert(revokedTokens).values({ tokenHash, expiresAt }).onConflictDoNothing();
+      await tx.delete(revokedTokens).where(lt(revokedTokens.expiresAt, new Date()));
+    });
+  }
+
+  /**
+   * Checks the current password, stores the new hash and raises the token version, so every token
+   * issued before (all carry the old version) is refused from now on.
+   */
+  async changePassword(user: User, current: string, next: string): Promise<void> {
+    const problem = passwordProblem(next);
+    if (problem) throw new ValidationError([{ path: '/new_password', message: problem }]);
+    const { ok } = await verifyPassword(user.hashedPassword, current);
+    if (!ok) throw new ValidationError([{ path: '/current_password', message: 'is not your current password' }]);
+    const hashedPassword = await hashPassword(next);
+    await this.db
+      .update(users)
+      .set({ hashedPassword, tokenVersion: sql`${users.tokenVersion} + 1` })
+      .where(eq(users.id, user.id));
   }
 
   /**

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, pgTable, serial, timestamp, uniqueIndex, varchar } from 'drizzle-orm/pg-core';
+import { boolean, integer, pgTable, serial, timestamp, uniqueIndex, varchar } from 'drizzle-orm/pg-core';
 
 // Shape kept from the original service (see docs/database.md); only later migrations add to it.
 export const users = pgTable(
@@ -10,6 +10,8 @@ export const users = pgTable(
     hashedPassword: varchar('hashed_password', { length: 255 }).notNull(),
     isActive: boolean('is_active').notNull().default(true),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    // Added by 0003: raised by a password change; tokens carry the version they were issued at.
+    tokenVersion: integer('token_version').notNull().default(0),
   },
   (t) => [
     uniqueIndex('ix_users_email').on(t.email),

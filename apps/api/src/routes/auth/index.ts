@@ -1,6 +1,7 @@
 import { CSRF_COOKIE, routes, SESSION_COOKIE } from '@agentcaller/contracts';
 import formbody from '@fastify/formbody';
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import { userOf } from '../../plugins/auth.js';
 import { normalizeEmail, toMe } from '../../services/users.js';
 import { BODY_LIMIT } from '../limits.js';
@@ -8,9 +9,21 @@ import { problems } from '../responses.js';
 
 const tags = ['auth'];
 const bearer = [{ bearerAuth: [] }];
-const { register, login, me, createSession, deleteSession } = routes;
+const { register, login, me, createSession, deleteSession, logout, changePassword } = routes;
 
 const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  /** Email and password, throttled per source and per account and source. */
+  const signIn = async (email: string, password: string, source: string) => {
+    await app.throttle.attempt(source);
+    return app.throttle.guard(email, source, () => app.users.authenticate(email, password));
+  };
+
+  /** Refuses the request's token from now on (logout, browser sign-out). */
+  const revokePresented = async (request: FastifyRequest) => {
+    const presented = request.presentedToken;
+    if (presented) await app.users.revoke(presented.hash, presented.expiresAt);
+  };
+
   app.post(
     register.path,
     {
@@ -18,7 +31,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'Create an account (seed shape)',
         body: register.body,
-        response: { [register.status]: register.response, ...problems(400, 409, 413, 422) },
+        response: { [register.status]: register.response, ...problems(400, 409, 413, 422, 429) },
       },
       // Trim and lower-case before validation, so " Admin@Example.COM " is a valid address.
       preValidation: async (request) => {
@@ -27,6 +40,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
+      await app.throttle.attempt(request.ip);
       const user = await app.users.register(request.body.email, request.body.password);
       return reply.code(register.status).send({ id: user.id, email: user.email });
     },
@@ -45,11 +59,11 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
           summary: 'OAuth2 password grant (seed shape)',
           consumes: ['application/x-www-form-urlencoded'],
           body: login.body,
-          response: { [login.status]: login.response, ...problems(400, 401, 403, 413, 422) },
+          response: { [login.status]: login.response, ...problems(400, 401, 403, 413, 422, 429) },
         },
       },
       async (request) => {
-        const user = await app.users.authenticate(request.body.username, request.body.password);
+        const user = await signIn(request.body.username, request.body.password, request.ip);
         const { token, expiresIn } = app.issueToken(user);
         return { access_token: token, token_type: 'bearer' as const, expires_in: expiresIn };
       },
@@ -68,11 +82,11 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'Browser sign-in: sets the HttpOnly session cookie and the CSRF cookie',
         body: createSession.body,
-        response: { [createSession.status]: createSession.response, ...problems(400, 401, 403, 413, 422) },
+        response: { [createSession.status]: createSession.response, ...problems(400, 401, 403, 413, 422, 429) },
       },
     },
     async (request, reply) => {
-      const user = await app.users.authenticate(request.body.email, request.body.password);
+      const user = await signIn(request.body.email, request.body.password, request.ip);
       const { token, expiresIn, jti } = app.issueToken(user);
       const csrf = app.csrfTokenFor(jti);
       reply
@@ -91,14 +105,55 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags,
-        summary: 'Browser sign-out: clears the session cookies',
+        summary: 'Browser sign-out: refuses the session token from now on and clears the cookies',
         response: { [deleteSession.status]: deleteSession.response, ...problems(401, 403) },
       },
       preHandler: app.authenticate,
     },
-    async (_request, reply) => {
+    async (request, reply) => {
+      await revokePresented(request);
       reply.clearCookie(SESSION_COOKIE, cookieBase).clearCookie(CSRF_COOKIE, cookieBase);
       return reply.code(deleteSession.status).send(null);
+    },
+  );
+
+  app.post(
+    logout.path,
+    {
+      schema: {
+        tags,
+        summary: 'Refuse this token from now on, on every instance',
+        security: bearer,
+        response: { [logout.status]: logout.response, ...problems(401, 403) },
+      },
+      preHandler: app.authenticate,
+    },
+    async (request, reply) => {
+      await revokePresented(request);
+      return reply.code(logout.status).send(null);
+    },
+  );
+
+  app.put(
+    changePassword.path,
+    {
+      schema: {
+        tags,
+        summary: 'Change the password; every token issued before is refused afterwards',
+        security: bearer,
+        body: changePassword.body,
+        response: { [changePassword.status]: changePassword.response, ...problems(400, 401, 403, 413, 422, 429) },
+      },
+      preHandler: app.authenticate,
+    },
+    async (request, reply) => {
+      const user = userOf(request);
+      await app.throttle.attempt(request.ip);
+      // A stolen token must not become a way to guess the password: the same lockout as a login.
+      await app.throttle.guard(user.email, request.ip, () =>
+        app.users.changePassword(user, request.body.current_password, request.body.new_password),
+      );
+      return reply.code(changePassword.status).send(null);
     },
   );
 

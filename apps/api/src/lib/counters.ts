@@ -1,0 +1,170 @@
+import { Redis } from 'ioredis';
+
+/** A fixed-window counter: how many hits under `key` since the window opened, and when it closes. */
+export interface Count {
+  count: number;
+  /** Milliseconds until the window closes (0 when there is no window). */
+  resetMs: number;
+}
+
+export interface CounterStore {
+  hit(key: string, windowMs: number): Promise<Count>;
+  peek(key: string): Promise<Count>;
+  reset(key: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Counters of this process alone (no REDIS_URL, or Redis unreachable). */
+export class MemoryCounters implements CounterStore {
+  private readonly windows = new Map<string, { count: number; resetAt: number }>();
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(sweepEveryMs = 60_000) {
+    // Expired windows are dropped, so memory follows the number of recent attackers, not all time.
+    this.sweeper = setInterval(() => this.sweep(), sweepEveryMs);
+    this.sweeper.unref();
+  }
+
+  private live(key: string, now: number) {
+    const window = this.windows.get(key);
+    if (window && window.resetAt <= now) {
+      this.windows.delete(key);
+      return undefined;
+    }
+    return window;
+  }
+
+  async hit(key: string, windowMs: number): Promise<Count> {
+    const now = Date.now();
+    const window = this.live(key, now) ?? { count: 0, resetAt: now + windowMs };
+    window.count += 1;
+    this.windows.set(key, window);
+    return { count: window.count, resetMs: window.resetAt - now };
+  }
+
+  async peek(key: string): Promise<Count> {
+    const now = Date.now();
+    const window = this.live(key, now);
+    return window ? { count: window.count, resetMs: window.resetAt - now } : { count: 0, resetMs: 0 };
+  }
+
+  async reset(key: string): Promise<void> {
+    this.windows.delete(key);
+  }
+
+  sweep(): void {
+    const now = Date.now();
+    for (const [key, window] of this.windows) if (window.resetAt <= now) this.windows.delete(key);
+  }
+
+  get size(): number {
+    return this.windows.size;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.sweeper);
+  }
+}
+
+const PREFIX = 'agentcaller:throttle:';
+
+// INCR, open the window on the first hit only, and tell its remaining time: one round trip, atomic.
+const HIT_SCRIPT = `
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
+return {n, ttl}`;
+
+export interface Logger {
+  warn(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
+}
+
+/**
+ * Counters in Redis, shared by every instance. While Redis cannot be reached, each call falls back
+ * to this process's counters (logged once per outage); ioredis reconnects by itself and the shared
+ * counters are used again as soon as it is back.
+ */
+export class ResilientCounters implements CounterStore {
+  readonly redis: Redis;
+  private readonly memory = new MemoryCounters();
+  private degraded = false;
+
+  constructor(
+    url: string,
+    private readonly log: Logger,
+  ) {
+    this.redis = new Redis(url, {
+      lazyConnect: false,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      connectTimeout: 2_000,
+      commandTimeout: 1_000,
+      retryStrategy: (attempt) => Math.min(attempt * 250, 2_000),
+    });
+    this.redis.on('error', () => this.markDown('connection error'));
+    this.redis.on('end', () => this.markDown('connection ended'));
+    this.redis.on('ready', () => {
+      if (this.degraded) this.log.info({}, 'redis is back: throttling counters are shared again');
+      this.degraded = false;
+    });
+  }
+
+  get available(): boolean {
+    return this.redis.status === 'ready';
+  }
+
+  private markDown(reason: string) {
+    if (!this.degraded) this.log.warn({ reason }, 'redis unavailable: counting in process until it is back');
+    this.degraded = true;
+  }
+
+  private async shared<T>(run: () => Promise<T>, fallback: () => Promise<T>): Promise<T> {
+    if (!this.available) {
+      this.markDown('not connected');
+      return fallback();
+    }
+    try {
+      return await run();
+    } catch (err) {
+      this.markDown((err as Error).message);
+      return fallback();
+    }
+  }
+
+  hit(key: string, windowMs: number): Promise<Count> {
+    return this.shared(
+      async () => {
+        const [count, ttl] = (await this.redis.eval(HIT_SCRIPT, 1, PREFIX + key, windowMs)) as [number, number];
+        return { count, resetMs: ttl };
+      },
+      () => this.memory.hit(key, windowMs),
+    );
+  }
+
+  peek(key: string): Promise<Count> {
+    return this.shared(
+      async () => {
+        const [value, ttl] = await Promise.all([this.redis.get(PREFIX + key), this.redis.pttl(PREFIX + key)]);
+        return value === null ? { count: 0, resetMs: 0 } : { count: Number(value), resetMs: Math.max(ttl, 0) };
+      },
+      () => this.memory.peek(key),
+    );
+  }
+
+  reset(key: string): Promise<void> {
+    return this.shared(
+      async () => {
+        await this.redis.del(PREFIX + key);
+        await this.memory.reset(key);
+      },
+      () => this.memory.reset(key),
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.memory.close();
+    this.redis.disconnect();
+  }
+}

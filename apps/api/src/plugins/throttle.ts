@@ -1,0 +1,33 @@
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Config } from '../config.js';
+import { MemoryCounters, ResilientCounters, type CounterStore } from '../lib/counters.js';
+import { Throttle } from '../services/throttle.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    throttle: Throttle;
+    /** 'not configured' without REDIS_URL; otherwise whether Redis answers right now. */
+    redisStatus(): 'ok' | 'unavailable' | 'not configured';
+  }
+}
+
+/** Throttling counters: in Redis when REDIS_URL is set (shared by every instance), else in process. */
+export default fp(
+  async function throttlePlugin(app: FastifyInstance, opts: { config: Config }) {
+    let counters: CounterStore;
+    if (opts.config.redisUrl) {
+      const shared = new ResilientCounters(opts.config.redisUrl, app.log);
+      counters = shared;
+      app.decorate('redisStatus', () => (shared.available ? 'ok' : 'unavailable'));
+    } else {
+      counters = new MemoryCounters();
+      app.decorate('redisStatus', () => 'not configured' as const);
+    }
+    app.decorate('throttle', new Throttle(counters, opts.config.throttle));
+    app.addHook('onClose', async () => {
+      await counters.close();
+    });
+  },
+  { name: 'throttle' },
+);

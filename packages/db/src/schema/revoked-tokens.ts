@@ -1,0 +1,17 @@
+import { index, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+
+/**
+ * Tokens refused before they expire (logout). Kept in the database that every API instance shares,
+ * so a logout holds everywhere at once; a row is useless after `expires_at` and is purged.
+ */
+export const revokedTokens = pgTable(
+  'revoked_tokens',
+  {
+    /** SHA-256 of the whole token (base64url): works for the original service's tokens too, which have no jti. */
+    tokenHash: text('token_hash').primaryKey(),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (t) => [index('ix_revoked_tokens_expires_at').on(t.expiresAt)],
+);
+
+export type RevokedToken = typeof revokedTokens.$inferSelect;
