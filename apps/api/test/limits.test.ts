@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { form, json, register, startApp, type TestContext } from './helpers.js';
+
+let ctx: TestContext;
+beforeAll(async () => {
+  ctx = await startApp({ env: { CORS_ORIGINS: 'http://localhost:3002,https://app.example.com' } });
+});
+afterAll(() => ctx.close());
+
+describe('security headers', () => {
+  it('are set on API answers', async () => {
+    const res = await ctx.app.inject({ method: 'GET', url: '/health' });
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
+    expect(res.headers['referrer-policy']).toBe('no-referrer');
+    expect(res.headers['cross-origin-resource-policy']).toBe('same-site');
+    expect(res.headers['x-powered-by']).toBeUndefined();
+  });
+
+  it('are set on problems too', async () => {
+    const res = await ctx.app.inject({ method: 'GET', url: '/nope' });
+    expect(res.statusCode).toBe(404);
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+  });
+});
+
+describe('CORS allow-list from CORS_ORIGINS', () => {
+  it('allows a listed origin, with credentials', async () => {
+    const res = await ctx.app.inject({ method: 'GET', url: '/health', headers: { origin: 'https://app.example.com' } });
+    expect(res.headers['access-control-allow-origin']).toBe('https://app.example.com');
+    expect(res.headers['access-control-allow-credentials']).toBe('true');
+  });
+
+  it('answers a preflight for a listed origin', async () => {
+    const res = await ctx.app.inject({
+      method: 'OPTIONS',
+      url: '/v1/clients',
+      headers: { origin: 'http://localhost:3002', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-csrf-token' },
+    });
+    expect(res.statusCode).toBe(204);
+    expect(res.headers['access-control-allow-origin']).toBe('http://localhost:3002');
+    expect(String(res.headers['access-control-allow-headers'])).toContain('x-csrf-token');
+  });
+
+  it('gives no CORS grant to another origin', async () => {
+    const res = await ctx.app.inject({ method: 'GET', url: '/health', headers: { origin: 'https://evil.example' } });
+    expect(res.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});
+
+describe('body limit', () => {
+  it('is 1 MiB on every JSON route (413)', async () => {
+    const res = await ctx.app.inject({ method: 'POST', url: '/v1/clients', ...json({ name: 'x'.repeat(1024 * 1024), phone: '1' }) });
+    expect(res.statusCode).toBe(413);
+    expect(res.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+  });
+});
+
+describe('requests in flight', () => {
+  it('beyond MAX_IN_FLIGHT are answered 503 with Retry-After, and the count is released', async () => {
+    const small = await startApp({ env: { MAX_IN_FLIGHT: '2' } });
+    try {
+      await register(small.app, 'busy@example.com', 'correct horse battery');
+      const slow = () => small.app.inject({ method: 'POST', url: '/v1/auth/login', ...form({ username: 'busy@example.com', password: 'correct horse battery' }) });
+      const [a, b, c] = await Promise.all([slow(), slow(), small.app.inject({ method: 'GET', url: '/health' })]);
+      expect([a.statusCode, b.statusCode]).toEqual([200, 200]);
+      expect(c.statusCode).toBe(503);
+      expect(c.headers['retry-after']).toBe('1');
+      expect(c.json()).toMatchObject({ status: 503, title: 'Service Unavailable' });
+      expect(small.app.inFlight()).toBe(0);
+      expect((await small.app.inject({ method: 'GET', url: '/health' })).statusCode).toBe(200);
+    } finally {
+      await small.close();
+    }
+  });
+});
+
+describe('timeouts', () => {
+  it('are set on the HTTP server', () => {
+    expect(ctx.app.server.requestTimeout).toBe(30_000);
+    expect(ctx.app.server.keepAliveTimeout).toBe(72_000);
+  });
+});
