@@ -13,5 +13,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     env: { NODE_ENV: 'test' },
+    // Collects every log line of the suite and fails the run if any holds a secret.
+    globalSetup: ['test/global-setup.ts'],
   },
 });

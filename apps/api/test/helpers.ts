@@ -1,9 +1,11 @@
 import { Writable } from 'node:stream';
 import { createTestDatabase, type TestDatabase } from '@agentcaller/db/testing';
 import { buildApp, loadConfig, type App, type Config } from '../src/app.js';
+import { appendToSink } from './log-sink.js';
 
-/** A fixed test key (at least 32 bytes, so production-mode checks pass too). */
-export const TEST_SECRET = 'agentcaller-test-signing-key-0123456789abcdefghij';
+import { TEST_SECRET } from './constants.js';
+
+export { TEST_SECRET };
 
 export interface TestContext {
   app: App;
@@ -24,17 +26,20 @@ export async function startApp(options: { env?: Record<string, string>; captureL
     // Suites send hundreds of sign-ins from one address; the throttle has its own suite.
     THROTTLE_SOURCE_ATTEMPTS: '1000000',
     THROTTLE_LOGIN_FAILURES: '1000',
-    ...(options.captureLogs ? { LOG_LEVEL: 'trace' } : {}),
+    // Everything is logged (and scanned for secrets after the suite, see global-setup.ts).
+    LOG_LEVEL: 'trace',
     ...options.env,
   });
   const logs: string[] = [];
   const logStream = new Writable({
     write(chunk: Buffer, _encoding, done) {
-      logs.push(chunk.toString('utf8'));
+      const line = chunk.toString('utf8');
+      if (options.captureLogs) logs.push(line);
+      appendToSink(line);
       done();
     },
   });
-  const app = await buildApp(config, options.captureLogs ? { logStream } : {});
+  const app = await buildApp(config, { logStream });
   await app.ready();
   return {
     app,

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ENV_VARIABLES } from '../src/config.js';
+import { appendToSink } from './log-sink.js';
 
 /** apps/api: the child runs from here, so `--import tsx` resolves to this package's devDependency. */
 export const API_DIR = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -109,6 +110,7 @@ export function spawnServer(env: Record<string, string | undefined>, port = Numb
   const exit = new Promise<Exit>((resolve) => {
     child.once('close', (code, signal) => {
       live.delete(child);
+      appendToSink(stdout + stderr);
       resolve({ code, signal });
       notify();
     });
