@@ -131,6 +131,21 @@ describe('POST /v1/clients', () => {
     expect((await clientRow(ctx.app, res.json<WireClient>().id))?.name).toBe(name);
   });
 
+  it('the 255-character limit applies to the trimmed name (surrounding spaces do not count)', async () => {
+    const name = 'm'.repeat(255);
+    const res = await alice.send('POST', '/v1/clients', { name: `  ${name}  `, phone: '+14155550123' });
+    expect(res.statusCode).toBe(201);
+    expect(res.json<WireClient>().name).toBe(name);
+    expect((await clientRow(ctx.app, res.json<WireClient>().id))?.name).toBe(name);
+  });
+
+  it('counts characters, not UTF-16 units: 255 emoji are accepted', async () => {
+    const name = '😀'.repeat(255);
+    const res = await alice.send('POST', '/v1/clients', { name, phone: '+14155550123' });
+    expect(res.statusCode).toBe(201);
+    expect((await clientRow(ctx.app, res.json<WireClient>().id))?.name).toBe(name);
+  });
+
   it('ignores unknown fields, including an attempt to pick the owner or the id', async () => {
     const res = await alice.send('POST', '/v1/clients', { name: 'Owner Trick', phone: '+14155550123', owner_id: bob.id, id: 424242 });
     expect(res.statusCode).toBe(201);
@@ -153,11 +168,17 @@ describe('POST /v1/clients', () => {
       ['empty', ''],
       ['blank after trimming', '   '],
       ['256 characters', 'x'.repeat(256)],
+      ['256 emoji', '😀'.repeat(256)],
+      ['256 characters inside spaces', `  ${'x'.repeat(256)}  `],
+      ['2000 characters', 'x'.repeat(2000)],
       ['a newline', 'Ada\nLovelace'],
       ['a carriage return', 'Ada\rLovelace'],
       ['a tab', 'Ada\tLovelace'],
       ['a NUL', 'Ada\u0000Lovelace'],
       ['a DEL', 'Ada\u007f'],
+      ['a next-line control (U+0085)', 'Ada\u0085Lovelace'],
+      ['a Unicode line separator (U+2028)', 'Ada\u2028Lovelace'],
+      ['a Unicode paragraph separator (U+2029)', 'Ada\u2029Lovelace'],
     ])('%s is 422 at /name and nothing is stored', async (_label, name) => {
       const before = await countClients(ctx.app);
       const res = await alice.send('POST', '/v1/clients', { name, phone: '+14155550123' });

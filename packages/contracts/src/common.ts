@@ -2,8 +2,8 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 
 /** Text that PostgreSQL can store: no NUL character. */
 export const NO_NUL = '^[^\\u0000]*$';
-/** A single line of text: no control characters at all. */
-export const ONE_LINE = '^[^\\u0000-\\u001f\\u007f]*$';
+/** A single line of text: no control characters (C0, DEL, C1) and no Unicode line or paragraph separators. */
+export const ONE_LINE = '^[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029]*$';
 
 /** A positive database id (PostgreSQL `integer`). */
 export const Id = Type.Integer({ minimum: 1, maximum: 2147483647, description: 'Positive integer id' });

@@ -20,3 +20,5 @@ export const UNIQUE_VIOLATION = '23505';
 export const EXCLUSION_VIOLATION = '23P01';
 export const FOREIGN_KEY_VIOLATION = '23503';
 export const CHECK_VIOLATION = '23514';
+/** Two transactions waited on each other (e.g. both checking one exclusion constraint): retry. */
+export const DEADLOCK_DETECTED = '40P01';

@@ -9,6 +9,7 @@ import {
 import {
   appointments,
   clients,
+  DEADLOCK_DETECTED,
   EXCLUSION_VIOLATION,
   FOREIGN_KEY_VIOLATION,
   sqlState,
@@ -16,12 +17,14 @@ import {
   type Client,
   type Database,
 } from '@agentcaller/db';
-import { and, asc, count, eq, gt, lt, ne, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, gt, lt, ne, sql, type SQL } from 'drizzle-orm';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { iso, parseInstant } from '../lib/time.js';
 import { CLIENT_NOT_FOUND } from './clients.js';
 
 export const APPOINTMENT_NOT_FOUND = 'Appointment not found';
+/** First key of the advisory locks that order writes to one calendar (the second is the owner id). */
+const CALENDAR_LOCK_SPACE = 0x63616c; // 'cal'
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 type Row = { appointment: Appointment; client: Pick<Client, 'id' | 'name' | 'phone'> };
@@ -81,15 +84,31 @@ export class AppointmentService {
   }
 
   /**
-   * Runs a write; an exclusion violation becomes a 409 with the conflicting id. If that appointment
-   * vanished between the refusal and the look-up, the write is simply tried again.
+   * Runs a write to one calendar; an exclusion violation becomes a 409 with the conflicting id. If
+   * that appointment vanished between the refusal and the look-up, the write is simply tried again.
+   *
+   * Writers to one calendar take a transaction-level advisory lock on its owner first: concurrent
+   * inserts checking the exclusion constraint would otherwise deadlock (PostgreSQL then aborts one
+   * after deadlock_timeout). The constraint stays the guarantee; the lock only orders the writers.
    */
-  private async guardOverlap<T>(ownerId: number, startsAt: Date, endsAt: Date, exceptId: number | undefined, write: () => Promise<T>): Promise<T> {
+  private async guardOverlap<T>(
+    ownerId: number,
+    startsAt: Date,
+    endsAt: Date,
+    exceptId: number | undefined,
+    write: (tx: Database) => Promise<T>,
+  ): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await write();
+        return await this.db.transaction(async (tx) => {
+          await tx.execute(sql`select pg_advisory_xact_lock(${CALENDAR_LOCK_SPACE}, ${ownerId})`);
+          return write(tx);
+        });
       } catch (err) {
         const state = sqlState(err);
+        // Concurrent writers checking the exclusion constraint can deadlock; PostgreSQL aborts one of
+        // them, which simply tries again (and then gets its answer: written, or a 409).
+        if (state === DEADLOCK_DETECTED && attempt < 5) continue;
         if (state === FOREIGN_KEY_VIOLATION) throw new NotFoundError(CLIENT_NOT_FOUND);
         if (state !== EXCLUSION_VIOLATION) throw err;
         const conflicting = await this.conflictingId(ownerId, startsAt, endsAt, exceptId);
@@ -105,8 +124,8 @@ export class AppointmentService {
     const endsAt = parseInstant(body.ends_at, '/ends_at');
     checkOrder(startsAt, endsAt);
     const client = await this.ownedClient(ownerId, body.client_id);
-    const [appointment] = await this.guardOverlap(ownerId, startsAt, endsAt, undefined, () =>
-      this.db
+    const [appointment] = await this.guardOverlap(ownerId, startsAt, endsAt, undefined, (tx) =>
+      tx
         .insert(appointments)
         .values({ ownerId, clientId: client.id, startsAt, endsAt, notes: body.notes ?? null })
         .returning(),
@@ -130,6 +149,9 @@ export class AppointmentService {
 
   /** Any subset of the fields; the merged result is checked for order and overlap again. */
   async update(ownerId: number, id: number, body: UpdateAppointmentBody): Promise<WireAppointment> {
+    if (Object.values(body).every((value) => value === undefined)) {
+      throw new ValidationError([{ path: '/', message: 'must change at least one of client_id, starts_at, ends_at, notes' }]);
+    }
     const current = await this.findRow(ownerId, id);
     const startsAt = body.starts_at === undefined ? current.appointment.startsAt : parseInstant(body.starts_at, '/starts_at');
     const endsAt = body.ends_at === undefined ? current.appointment.endsAt : parseInstant(body.ends_at, '/ends_at');
@@ -137,8 +159,8 @@ export class AppointmentService {
     const client =
       body.client_id === undefined || body.client_id === current.client.id ? current.client : await this.ownedClient(ownerId, body.client_id);
     const notes = body.notes === undefined ? current.appointment.notes : body.notes;
-    const [appointment] = await this.guardOverlap(ownerId, startsAt, endsAt, id, () =>
-      this.db
+    const [appointment] = await this.guardOverlap(ownerId, startsAt, endsAt, id, (tx) =>
+      tx
         .update(appointments)
         .set({ clientId: client.id, startsAt, endsAt, notes })
         .where(and(eq(appointments.id, id), eq(appointments.ownerId, ownerId)))
