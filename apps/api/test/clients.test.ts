@@ -528,6 +528,7 @@ describe('PATCH /v1/clients/{id}', () => {
 
   it.each([
     ['an empty body', {}, '/'],
+    ['only unknown fields', { owner_id: 5 }, '/'],
     ['a blank name', { name: '   ' }, '/name'],
     ['a null name', { name: null }, '/name'],
     ['a 256-character name', { name: 'y'.repeat(256) }, '/name'],
