@@ -4,7 +4,7 @@ import type { Config } from './config.js';
 import authPlugin from './plugins/auth.js';
 import dbPlugin from './plugins/db.js';
 import openapiPlugin from './plugins/openapi.js';
-import problemPlugin from './plugins/problem.js';
+import problemPlugin, { frameworkErrorHandler } from './plugins/problem.js';
 import securityPlugin from './plugins/security.js';
 import throttlePlugin from './plugins/throttle.js';
 import { validatorCompiler } from './plugins/validation.js';
@@ -59,6 +59,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     bodyLimit: BODY_LIMIT,
     // Proxies in front of the API (compose, a load balancer) set the client address.
     trustProxy: config.env === 'production',
+    // Opening and migrating the embedded database can take longer than avvio's 10 s default on a
+    // busy machine.
+    pluginTimeout: 60_000,
+    frameworkErrors: frameworkErrorHandler,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     // Slow clients cannot hold a connection forever: the whole request must arrive within

@@ -78,7 +78,7 @@ const resolvedApiEnv = Object.fromEntries(
 describe('infra/docker-compose.yml', () => {
   it('uses the compose spec without the obsolete version key', () => {
     expect(compose.version).toBeUndefined();
-    expect(Object.keys(services)).toEqual(expect.arrayContaining(['postgres', 'redis', 'api']));
+    expect(Object.keys(services)).toEqual(expect.arrayContaining(['postgres', 'redis', 'api', 'web']));
   });
 
   it('runs PostgreSQL 15 and Redis 7', () => {
@@ -140,8 +140,15 @@ describe('infra/docker-compose.yml', () => {
     expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://agentcaller:agentcaller@postgres:5432/agentcaller' });
   });
 
-  it('leaves a marked place for the web service on port 3002', () => {
-    expect(composeText).toMatch(/#.*\bweb\b.*\b3002\b/);
+  it('serves the web app on 3002 from apps/web/Dockerfile, with /v1 going to the api service', () => {
+    expect(service('web').build).toEqual(expect.objectContaining({ context: '..', dockerfile: 'apps/web/Dockerfile' }));
+    expect(portsOf(service('web'))).toContainEqual({ published: '3002', target: '3002' });
+    expect(environmentOf(service('web')).API_UPSTREAM).toBe('http://api:8000');
+    expect(service('web').depends_on).toEqual({ api: { condition: 'service_healthy' } });
+    expect(service('web').healthcheck).toBeTruthy();
+    const nginx = read('../../web/nginx/default.conf.template');
+    expect(nginx).toMatch(/listen\s+3002/);
+    expect(nginx).toMatch(/location \/v1\/\s*\{\s*set \$api_upstream \$\{API_UPSTREAM\};\s*proxy_pass \$api_upstream;/);
   });
 });
 
@@ -187,6 +194,6 @@ describe('apps/api/Dockerfile', () => {
     expect(dockerfile).toMatch(/node:20-bookworm-slim/);
     expect(dockerfile).toContain('npm i -g pnpm@12.4.2');
     expect(dockerfile).toMatch(/pnpm install --frozen-lockfile/);
-    expect(dockerfile).toMatch(/pnpm build/);
+    expect(dockerfile).toMatch(/pnpm exec turbo run build --filter=@agentcaller\/api\.\.\./);
   });
 });

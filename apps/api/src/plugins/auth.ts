@@ -55,6 +55,8 @@ export function userOf(request: FastifyRequest): User {
 }
 
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** The last instant the database takes as an RFC 3339 timestamp (a later `exp` is no real expiry). */
+const MAX_DATE_MS = Date.UTC(9999, 11, 31, 23, 59, 59);
 
 function sameSecret(a: string, b: string): boolean {
   const left = Buffer.from(a);
@@ -101,19 +103,23 @@ export default fp(
       } catch {
         throw new UnauthorizedError();
       }
+      // Claims that cannot be a real user's or a real expiry are refused before touching the database.
+      const { sub, exp } = claims;
+      if (typeof sub !== 'string' || sub.length === 0 || sub.length > 255 || sub.includes('\u0000')) throw new UnauthorizedError();
+      if (!Number.isSafeInteger(exp) || exp * 1000 > MAX_DATE_MS) throw new UnauthorizedError();
+      const hash = createHash('sha256').update(token).digest('base64url');
+      const found = await users.findForToken(sub, hash);
+      // Unknown user, logged-out token, or a token from before the last password change.
+      if (!found || found.revoked || (claims.ver ?? 0) !== found.user.tokenVersion) throw new UnauthorizedError();
       if (cookie !== undefined && UNSAFE_METHODS.has(request.method)) {
         // A cookie rides along on any request the browser makes: writes must also prove they come
         // from our page, which alone can read the CSRF cookie (double submit, bound to the token).
+        // Checked after the session itself, so an ended session is 401 (sign in again), not 403.
         const sent = request.headers[CSRF_HEADER];
         if (typeof sent !== 'string' || !claims.jti || !sameSecret(sent, csrfTokenFor(claims.jti))) {
           throw new ForbiddenError('Missing or invalid CSRF token');
         }
       }
-      if (typeof claims.sub !== 'string' || claims.sub.length === 0 || claims.sub.length > 255) throw new UnauthorizedError();
-      const hash = createHash('sha256').update(token).digest('base64url');
-      const found = await users.findForToken(claims.sub, hash);
-      // Unknown user, logged-out token, or a token from before the last password change.
-      if (!found || found.revoked || (claims.ver ?? 0) !== found.user.tokenVersion) throw new UnauthorizedError();
       if (!found.user.isActive) throw new ForbiddenError(INACTIVE_USER);
       request.currentUser = found.user;
       request.presentedToken = { hash, expiresAt: new Date(claims.exp * 1000) };

@@ -22,6 +22,8 @@ const FASTIFY_DETAILS: Record<string, string> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: 'The request body is empty although its content type is JSON',
   FST_ERR_CTP_INVALID_JSON_BODY: 'The request body is not valid JSON',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'The request body does not match its Content-Length',
+  FST_ERR_BAD_URL: 'The URL is not valid (bad percent-encoding)',
+  FST_ERR_MAX_PARAM_LENGTH: 'A path parameter is longer than any valid value',
 };
 
 type AjvIssue = NonNullable<FastifyError['validation']>[number];
@@ -39,6 +41,22 @@ function toIssue(issue: AjvIssue): ValidationIssue {
 function issuesOf(validation: AjvIssue[]): ValidationIssue[] {
   const seen = new Set<string>();
   return validation.map(toIssue).filter((issue) => !seen.has(issue.path) && seen.add(issue.path));
+}
+
+/**
+ * Errors Fastify raises before routing (a URL it cannot decode, a path parameter over its length
+ * limit) go through `frameworkErrors`, not the error handler: answer them as problems too.
+ */
+export function frameworkErrorHandler(err: FastifyError, _request: unknown, reply: FastifyReply) {
+  const { body, headers } = problemOf(err);
+  // No hook ran for this request, so helmet did not either: the headers that matter for an error.
+  return sendProblem(reply, body, {
+    'x-content-type-options': 'nosniff',
+    'x-frame-options': 'SAMEORIGIN',
+    'referrer-policy': 'no-referrer',
+    'cross-origin-resource-policy': 'same-site',
+    ...headers,
+  });
 }
 
 export function sendProblem(reply: FastifyReply, problem: ProblemBody, headers: Record<string, string> = {}) {

@@ -1,4 +1,4 @@
-import { Ajv, type Options } from 'ajv';
+import { Ajv, type ErrorObject, type Options } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
 
@@ -12,8 +12,49 @@ function makeAjv(options: Options) {
   return ajv;
 }
 
+/** Decimal digits only: Ajv's coercion would also read `0x1f`, `1e3` or ` 7` as integers. */
+const DECIMAL_INTEGER = /^-?(0|[1-9][0-9]*)$/;
+
+interface ObjectSchema {
+  properties?: Record<string, { type?: unknown }>;
+}
+
+/** The properties of a text part (query, params) that the schema wants as integers. */
+function integerProperties(schema: unknown): string[] {
+  const properties = (schema as ObjectSchema | undefined)?.properties ?? {};
+  return Object.entries(properties)
+    .filter(([, property]) => property.type === 'integer')
+    .map(([name]) => name);
+}
+
+type Validator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
+
 export function validatorCompiler(): FastifySchemaCompiler<object> {
   const bodyAjv = makeAjv({ coerceTypes: false });
   const textAjv = makeAjv({ coerceTypes: 'array' });
-  return ({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : textAjv).compile(schema);
+  return ({ schema, httpPart }) => {
+    if (httpPart === 'body') return bodyAjv.compile(schema);
+    const validate = textAjv.compile(schema);
+    const integers = integerProperties(schema);
+    if (integers.length === 0) return validate;
+    const strict: Validator = (data) => {
+      const values = (data ?? {}) as Record<string, unknown>;
+      const errors: ErrorObject[] = [];
+      for (const name of integers) {
+        const raw = values[name];
+        const texts = Array.isArray(raw) ? raw : [raw];
+        if (texts.some((text) => typeof text === 'string' && !DECIMAL_INTEGER.test(text))) {
+          errors.push({ instancePath: `/${name}`, schemaPath: '#/type', keyword: 'type', params: { type: 'integer' }, message: 'must be a decimal integer' });
+        }
+      }
+      if (errors.length > 0) {
+        strict.errors = errors;
+        return false;
+      }
+      const valid = validate(data);
+      strict.errors = validate.errors ?? null;
+      return valid;
+    };
+    return strict;
+  };
 }
