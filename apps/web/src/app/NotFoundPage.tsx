@@ -1,0 +1,10 @@
+import { Link } from 'react-router';
+import { EmptyState } from '../components/ui';
+
+export function NotFoundPage() {
+  return (
+    <EmptyState title="This page does not exist" action={<Link className="button button--primary" to="/calendar">Go to the calendar</Link>}>
+      The link may be old, or the address mistyped.
+    </EmptyState>
+  );
+}

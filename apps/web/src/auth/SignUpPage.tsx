@@ -1,0 +1,91 @@
+import { isApiError } from '@agentcaller/sdk';
+import { useMutation } from '@tanstack/react-query';
+import { useForm } from 'react-hook-form';
+import { Link, useLocation } from 'react-router';
+import { useApi } from '../api';
+import { Field } from '../components/Field';
+import { Alert } from '../components/ui';
+import { serverErrors } from '../lib/errors';
+import { useDocumentTitle } from '../lib/useDocumentTitle';
+import { AuthLayout } from './AuthLayout';
+import { useSession } from './session';
+
+interface SignUpValues {
+  email: string;
+  password: string;
+}
+
+const utf8Bytes = (text: string) => new TextEncoder().encode(text).length;
+
+export function SignUpPage() {
+  useDocumentTitle('Create your account');
+  const api = useApi();
+  const session = useSession();
+  const location = useLocation();
+  const { register, handleSubmit, setError, formState } = useForm<SignUpValues>({ defaultValues: { email: '', password: '' } });
+
+  const signUp = useMutation({
+    mutationFn: async (values: SignUpValues) => {
+      const email = values.email.trim();
+      await api.auth.register({ email, password: values.password });
+      return api.auth.createSession({ email, password: values.password });
+    },
+    onSuccess: (created) => session.signedIn(created.user),
+    onError: (err) => {
+      // 409: the address is taken; it belongs next to the email field.
+      if (isApiError(err) && err.status === 409) {
+        setError('email', { type: 'server', message: 'An account with this email already exists. Sign in instead?' });
+        return;
+      }
+      const { fields } = serverErrors(err, { email: 'email', password: 'password' });
+      if (fields.email) setError('email', { type: 'server', message: fields.email });
+      if (fields.password) setError('password', { type: 'server', message: fields.password });
+    },
+  });
+  const problem = signUp.error && !(isApiError(signUp.error) && signUp.error.status === 409) ? serverErrors(signUp.error, { email: 'email', password: 'password' }).message : null;
+
+  return (
+    <AuthLayout
+      title="Create your account"
+      subtitle="Add your clients, and your agent books their appointments."
+      footer={
+        <>
+          Already have an account? <Link to="/sign-in" state={location.state}>Sign in</Link>
+        </>
+      }
+    >
+      {problem ? <Alert>{problem}</Alert> : null}
+      <form className="form" noValidate onSubmit={handleSubmit((values) => signUp.mutate(values))}>
+        <Field label="Email" error={formState.errors.email?.message}>
+          <input
+            type="email"
+            autoComplete="email"
+            inputMode="email"
+            {...register('email', {
+              required: 'Enter your email address.',
+              pattern: { value: /^[^\s@]+@[^\s@]+\.[^\s@]+$/, message: 'Enter an email address like name@example.com.' },
+            })}
+          />
+        </Field>
+        <Field label="Password" error={formState.errors.password?.message} hint="8 to 72 characters.">
+          <input
+            type="password"
+            autoComplete="new-password"
+            {...register('password', {
+              required: 'Choose a password.',
+              validate: (value) => {
+                const bytes = utf8Bytes(value);
+                if (bytes < 8) return 'Use at least 8 characters.';
+                if (bytes > 72) return 'Use at most 72 characters (fewer with accents or emoji).';
+                return true;
+              },
+            })}
+          />
+        </Field>
+        <button type="submit" className="button button--primary button--block" disabled={signUp.isPending} aria-busy={signUp.isPending}>
+          {signUp.isPending ? 'Creating your account…' : 'Create account'}
+        </button>
+      </form>
+    </AuthLayout>
+  );
+}

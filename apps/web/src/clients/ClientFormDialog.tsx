@@ -1,0 +1,75 @@
+import type { Client } from '@agentcaller/sdk';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useForm } from 'react-hook-form';
+import { useApi } from '../api';
+import { Field } from '../components/Field';
+import { Modal } from '../components/Modal';
+import { useToast } from '../components/Toaster';
+import { Alert } from '../components/ui';
+import { serverErrors } from '../lib/errors';
+import { keys } from '../lib/queryKeys';
+
+interface ClientValues {
+  name: string;
+  phone: string;
+}
+
+const FIELDS = { name: 'name', phone: 'phone' } as const;
+
+/** Add a client, or edit one (`client` given). */
+export function ClientFormDialog({ client, onClose, onSaved }: { client?: Client; onClose: () => void; onSaved?: (client: Client) => void }) {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  const toast = useToast();
+  const { register, handleSubmit, setError, formState } = useForm<ClientValues>({
+    defaultValues: { name: client?.name ?? '', phone: client?.phone ?? '' },
+  });
+
+  const save = useMutation({
+    mutationFn: (values: ClientValues) => {
+      const body = { name: values.name.trim(), phone: values.phone.trim() };
+      return client ? api.clients.update(client.id, body) : api.clients.create(body);
+    },
+    onSuccess: async (saved) => {
+      queryClient.setQueryData(keys.client(saved.id), saved);
+      // Appointments embed the client's name and phone.
+      await Promise.all([queryClient.invalidateQueries({ queryKey: keys.clients }), queryClient.invalidateQueries({ queryKey: keys.appointments })]);
+      toast(client ? `Saved ${saved.name}.` : `Added ${saved.name}.`);
+      onSaved?.(saved);
+      onClose();
+    },
+    onError: (err) => {
+      const { fields } = serverErrors(err, FIELDS);
+      for (const [field, message] of Object.entries(fields) as [keyof ClientValues, string][]) setError(field, { type: 'server', message });
+    },
+  });
+  const problem = save.error ? serverErrors(save.error, FIELDS).message : null;
+
+  return (
+    <Modal title={client ? `Edit ${client.name}` : 'Add a client'} onClose={onClose}>
+      <form className="form" noValidate onSubmit={handleSubmit((values) => save.mutate(values))}>
+        {problem ? <Alert>{problem}</Alert> : null}
+        <Field label="Name" error={formState.errors.name?.message}>
+          <input
+            type="text"
+            autoComplete="off"
+            {...register('name', {
+              validate: (v) => (v.trim().length === 0 ? 'Enter the client’s name.' : v.trim().length > 255 ? 'Use at most 255 characters.' : true),
+            })}
+          />
+        </Field>
+        <Field label="Phone" error={formState.errors.phone?.message} hint="With country code (+44 20 7946 0958), or a national number.">
+          <input type="tel" autoComplete="off" inputMode="tel" {...register('phone', { validate: (v) => (v.trim().length === 0 ? 'Enter a phone number.' : true) })} />
+        </Field>
+        <div className="form-actions">
+          <button type="button" className="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="button button--primary" disabled={save.isPending} aria-busy={save.isPending}>
+            {save.isPending ? 'Saving…' : client ? 'Save changes' : 'Add client'}
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}

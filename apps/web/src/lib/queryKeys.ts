@@ -1,0 +1,14 @@
+import type { ListAppointmentsQuery, ListClientsQuery } from '@agentcaller/sdk';
+
+/** Every cached server answer's key, in one place so invalidation matches what is cached. */
+export const keys = {
+  me: ['session', 'me'] as const,
+  clients: ['clients'] as const,
+  clientList: (query: ListClientsQuery) => ['clients', 'list', query] as const,
+  client: (id: number) => ['clients', 'detail', id] as const,
+  appointments: ['appointments'] as const,
+  appointmentList: (query: ListAppointmentsQuery) => ['appointments', 'list', query] as const,
+  appointment: (id: number) => ['appointments', 'detail', id] as const,
+  availability: ['availability'] as const,
+  availabilityFor: (from: string, to: string, duration: number) => ['availability', from, to, duration] as const,
+};

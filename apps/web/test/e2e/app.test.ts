@@ -1,0 +1,272 @@
+// The web app end to end: real API and database, the built site, headless Chromium.
+import { createClient } from '@agentcaller/sdk';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildAndServe, freePort, launchBrowser, RESULTS_DIR, startApi, stopAll, WEB_DIR, type RunningApi } from './harness';
+
+const TIME_ZONE = 'America/New_York';
+const PASSWORD = 'changeme123';
+const DOCS_SCREENSHOT = join(WEB_DIR, 'docs', 'screenshot-week.png');
+
+let api: RunningApi;
+let web: { url: string };
+let browser: Browser;
+const email = `owner-${Date.now()}@example.com`;
+
+beforeAll(async () => {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const webPort = await freePort();
+  api = await startApi(`http://127.0.0.1:${webPort}`);
+  web = await buildAndServe(webPort, api.url);
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await stopAll();
+});
+
+async function newPage(options: { width?: number; height?: number } = {}): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+  const context = await browser.newContext({ viewport: { width: options.width ?? 1280, height: options.height ?? 900 }, locale: 'en-US', timezoneId: TIME_ZONE });
+  context.setDefaultTimeout(15_000);
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  return { context, page, errors };
+}
+
+const shot = (page: Page, name: string) => page.screenshot({ path: join(RESULTS_DIR, `${name}.png`), animations: 'disabled' });
+
+/** "10:00" for an instant, on the wall clock of the browser's time zone. */
+const wallClock = (iso: string) => new Intl.DateTimeFormat('en-GB', { timeZone: TIME_ZONE, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(iso));
+
+async function errorTextOf(page: Page, label: string): Promise<string> {
+  const input = page.getByRole('dialog').getByLabel(label, { exact: true });
+  const ids = ((await input.getAttribute('aria-describedby')) ?? '').split(' ').filter(Boolean);
+  const texts = await Promise.all(ids.map((id) => page.locator(`[id="${id}"]`).textContent()));
+  return texts.join(' ');
+}
+
+describe('the web app against the real API', () => {
+  it('signs up, adds a client, books, shows a conflict, keeps the session on reload and signs out', async () => {
+    const { context, page, errors } = await newPage();
+
+    // A newcomer lands on sign-in and creates an account.
+    await page.goto(web.url);
+    await page.waitForURL('**/sign-in');
+    await page.getByRole('link', { name: 'Create an account' }).click();
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await shot(page, '01-sign-up');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.waitForURL('**/calendar');
+    await page.getByText('No appointments this week').waitFor();
+    await page.getByText(email).waitFor();
+    expect(await page.title()).toBe('Calendar · AgentCaller');
+
+    // The session token is in an HttpOnly cookie that page scripts cannot read.
+    const cookies = await context.cookies();
+    expect(cookies.find((c) => c.name === 'ac_session')).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
+    expect(cookies.find((c) => c.name === 'ac_csrf')).toMatchObject({ httpOnly: false });
+    const visible = await page.evaluate(() => document.cookie);
+    expect(visible).toContain('ac_csrf=');
+    expect(visible).not.toContain('ac_session');
+    expect(await page.evaluate(() => Object.keys(localStorage).length + Object.keys(sessionStorage).length)).toBe(0);
+
+    // A client, first with a phone number the API refuses.
+    await page.getByRole('link', { name: 'Clients', exact: true }).click();
+    await page.getByText('No clients yet').waitFor();
+    await page.getByRole('button', { name: 'Add client' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add a client' });
+    await dialog.getByLabel('Name').fill('Ann Lee');
+    await dialog.getByLabel('Phone').fill('12');
+    await dialog.getByRole('button', { name: 'Add client' }).click();
+    await dialog.locator('.field__error').waitFor();
+    expect(await dialog.getByLabel('Phone').getAttribute('aria-invalid')).toBe('true');
+    expect(await errorTextOf(page, 'Phone')).toContain('Must be a dialable phone number');
+    expect(await dialog.getByLabel('Name').getAttribute('aria-invalid')).toBeNull();
+    await shot(page, '02-phone-error');
+
+    await dialog.getByLabel('Phone').fill('(415) 555-0123');
+    await dialog.getByRole('button', { name: 'Add client' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByRole('link', { name: 'Ann Lee' }).waitFor();
+    expect(await page.getByRole('cell', { name: '+14155550123' }).count()).toBe(1);
+
+    // Book next Monday at 10:00 from the free times the API offers.
+    await page.getByRole('link', { name: 'Calendar', exact: true }).click();
+    await page.getByRole('button', { name: 'Next week' }).click();
+    await page.getByText('No appointments this week').waitFor();
+    await page.getByRole('button', { name: 'Book appointment' }).click();
+    const booking = page.getByRole('dialog', { name: 'Book an appointment' });
+    await booking.getByRole('combobox', { name: 'Client' }).fill('ann');
+    await booking.getByRole('option', { name: /Ann Lee/ }).click();
+    const slots = booking.getByRole('group', { name: /Free times on Mon/ });
+    await slots.getByRole('button', { name: 'Start at 10:00 AM' }).click();
+    expect(await booking.getByLabel('Start time').inputValue()).toBe('10:00');
+    await booking.getByLabel('Notes').fill('First call about the quote');
+    await shot(page, '03-booking');
+    await booking.getByRole('button', { name: 'Book appointment' }).click();
+    await booking.waitFor({ state: 'detached' });
+
+    // It is in the week view, on Monday, at 10:00 in the browser's time zone.
+    const event = page.getByRole('region', { name: /^Monday/ }).getByRole('button', { name: /^Ann Lee, Monday, .* 10:00 AM – 10:30 AM/ });
+    await event.waitFor();
+    await page.getByText('1 appointment', { exact: true }).waitFor();
+    const seeder = createClient({ baseUrl: api.url });
+    await seeder.auth.login({ username: email, password: PASSWORD });
+    const [booked] = (await seeder.appointments.list()).items;
+    expect(booked).toMatchObject({ client: { name: 'Ann Lee' }, notes: 'First call about the quote' });
+    expect(wallClock(booked!.starts_at)).toBe('10:00');
+    expect(Date.parse(booked!.ends_at) - Date.parse(booked!.starts_at)).toBe(30 * 60_000);
+    await shot(page, '04-week');
+
+    // The same time again: the conflict names the appointment in the way, with a link to it.
+    await page.getByRole('button', { name: 'Book appointment' }).click();
+    await booking.getByRole('combobox', { name: 'Client' }).fill('Ann');
+    await booking.getByRole('option', { name: /Ann Lee/ }).click();
+    // 10:00 is no longer offered; 10:30 is.
+    await slots.getByRole('button', { name: 'Start at 10:30 AM' }).waitFor();
+    expect(await slots.getByRole('button', { name: 'Start at 10:00 AM' }).count()).toBe(0);
+    await booking.getByLabel('Start time').fill('10:15');
+    await booking.getByRole('button', { name: 'Book appointment' }).click();
+    const conflict = booking.getByRole('alert').filter({ hasText: 'This time is already taken' });
+    await conflict.getByText(/It overlaps the appointment with Ann Lee on Mon, .* 10:00 AM – 10:30 AM/).waitFor();
+    await shot(page, '05-conflict');
+    await conflict.getByRole('link', { name: 'Open that appointment' }).click();
+    const editing = page.getByRole('dialog', { name: 'Edit appointment' });
+    await editing.waitFor();
+    expect(page.url()).toContain(`appointment=${booked!.id}`);
+    expect(await editing.getByLabel('Start time').inputValue()).toBe('10:00');
+    expect(await editing.getByLabel('Notes').inputValue()).toBe('First call about the quote');
+    await page.keyboard.press('Escape');
+    await editing.waitFor({ state: 'detached' });
+
+    // A reload keeps the session (the cookie) and the week shown (the address).
+    await page.reload();
+    await event.waitFor();
+    await page.getByText(email).waitFor();
+
+    // Sign out: the cookies are cleared and the pages need signing in again.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL('**/sign-in');
+    await page.getByText('You have signed out.').waitFor();
+    expect((await context.cookies()).filter((c) => c.name === 'ac_session')).toEqual([]);
+    await page.goto(`${web.url}/calendar`);
+    await page.waitForURL('**/sign-in');
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await shot(page, '06-signed-out');
+
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('sends someone whose session was revoked back to sign in with a message, then back to their page', async () => {
+    const { context, page, errors } = await newPage();
+    await page.goto(`${web.url}/clients`);
+    await page.waitForURL('**/sign-in');
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL('**/clients');
+    await page.getByRole('link', { name: 'Ann Lee' }).waitFor();
+
+    // The session is ended elsewhere (as sign-out on another tab would): its token is refused from now on.
+    const cookies = await context.cookies();
+    const session = cookies.find((c) => c.name === 'ac_session')!.value;
+    const csrf = cookies.find((c) => c.name === 'ac_csrf')!.value;
+    const revoked = await fetch(`${api.url}/v1/auth/session`, { method: 'DELETE', headers: { cookie: `ac_session=${session}; ac_csrf=${csrf}`, 'x-csrf-token': csrf } });
+    expect(revoked.status).toBe(204);
+
+    await page.getByLabel('Search clients').fill('lee');
+    await page.waitForURL('**/sign-in');
+    await page.getByRole('alert').filter({ hasText: 'Your session has ended, please sign in again.' }).waitFor();
+    await shot(page, '07-session-ended');
+
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByLabel('Email').fill(email);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL('**/clients?q=lee');
+    await page.getByRole('link', { name: 'Ann Lee' }).waitFor();
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('fits a phone screen and shows a busy week (screenshots)', async () => {
+    // A few more clients and appointments next week, through the SDK as the phone agent would.
+    const agent = createClient({ baseUrl: api.url });
+    await agent.auth.login({ username: email, password: PASSWORD });
+    const { items } = await agent.clients.list({ q: 'Ann' });
+    const ann = items[0]!;
+    const people = await Promise.all(
+      [
+        ['Bob Stone', '+1 212 555 0142'],
+        ['Carla Diaz', '(646) 555-0175'],
+        ['Dev Patel', '+1 718 555 0110'],
+        ['Emma Rossi', '+1 917 555 0133'],
+      ].map(([name, phone]) => agent.clients.create({ name: name!, phone: phone! })),
+    );
+    const [bob, carla, dev, emma] = people as [typeof ann, typeof ann, typeof ann, typeof ann];
+    const { page, context, errors } = await newPage({ width: 1280, height: 1000 });
+    await page.goto(`${web.url}/sign-in`);
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL('**/calendar');
+    await page.getByRole('button', { name: 'Next week' }).click();
+    await page.getByText('1 appointment', { exact: true }).waitFor();
+    const monday = new URL(page.url()).searchParams.get('week')!;
+
+    // Local times in the browser's zone for each day of that week, as the API wants them (with offset).
+    const at = (dayOffset: number, hour: number, minute = 0) => page.evaluate(([d, h, m, week]) => {
+      const [y, mo, da] = (week as string).split('-').map(Number);
+      return new Date(y!, mo! - 1, da! + (d as number), h as number, m as number).toISOString();
+    }, [dayOffset, hour, minute, monday] as const);
+    const book = async (client: { id: number }, day: number, h: number, m: number, minutes: number, notes?: string) => {
+      const starts_at = await at(day, h, m);
+      await agent.appointments.create({ client_id: client.id, starts_at, ends_at: new Date(Date.parse(starts_at) + minutes * 60_000).toISOString(), notes: notes ?? null });
+    };
+    await book(bob, 1, 14, 0, 60, 'Follow-up on the kitchen quote');
+    await book(carla, 2, 9, 30, 30);
+    await book(dev, 3, 11, 0, 90, 'Site visit, bring the samples');
+    await book(ann, 3, 15, 0, 45, 'Confirm the start date');
+    await book(emma, 4, 16, 0, 45, 'First call');
+    await book(bob, 0, 8, 30, 30);
+    await page.reload();
+    await page.getByText('7 appointments', { exact: true }).waitFor();
+    await page.getByRole('button', { name: /^Dev Patel, Thursday/ }).waitFor();
+    await shot(page, '08-week-busy');
+    // The committed README screenshot is refreshed on request (UPDATE_SCREENSHOTS=1) or when missing,
+    // so a plain test run leaves the working tree as it was.
+    if (process.env.UPDATE_SCREENSHOTS === '1' || !existsSync(DOCS_SCREENSHOT)) {
+      mkdirSync(join(WEB_DIR, 'docs'), { recursive: true });
+      copyFileSync(join(RESULTS_DIR, '08-week-busy.png'), DOCS_SCREENSHOT);
+    }
+    await context.close();
+
+    // On a phone the week is a list of days, and the booking dialog is a sheet.
+    const phone = await newPage({ width: 390, height: 844 });
+    await phone.page.goto(`${web.url}/sign-in`);
+    await phone.page.getByLabel('Email').fill(email);
+    await phone.page.getByLabel('Password').fill(PASSWORD);
+    await phone.page.getByRole('button', { name: 'Sign in' }).click();
+    await phone.page.waitForURL('**/calendar');
+    await phone.page.goto(`${web.url}/calendar?week=${monday}`);
+    const agenda = phone.page.getByRole('list', { name: 'Week' });
+    await agenda.getByRole('button', { name: /^Dev Patel/ }).waitFor();
+    expect(await phone.page.getByRole('region', { name: 'Week' }).count()).toBe(0);
+    // Nothing is wider than the screen.
+    expect(await phone.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await phone.page.screenshot({ path: join(RESULTS_DIR, '09-phone-week.png'), fullPage: true, animations: 'disabled' });
+    await phone.page.getByRole('button', { name: 'Book appointment' }).click();
+    await phone.page.getByRole('dialog', { name: 'Book an appointment' }).getByRole('group', { name: /Free times/ }).getByRole('button').first().waitFor();
+    await shot(phone.page, '10-phone-booking');
+    await phone.page.goto(`${web.url}/clients`);
+    await phone.page.getByRole('link', { name: 'Emma Rossi' }).waitFor();
+    expect(await phone.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await shot(phone.page, '11-phone-clients');
+    expect([...errors, ...phone.errors]).toEqual([]);
+    await phone.context.close();
+  });
+});

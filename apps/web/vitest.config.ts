@@ -1,0 +1,18 @@
+import react from '@vitejs/plugin-react';
+import { defaultClientConditions } from 'vite';
+import { defineConfig } from 'vitest/config';
+import { SOURCE_CONDITION } from './vite.config.js';
+
+// Component and logic tests in jsdom. A fixed time zone with daylight saving time, so the week
+// math is tested across a DST change whatever the machine's zone is.
+export default defineConfig({
+  plugins: [react()],
+  resolve: { conditions: [SOURCE_CONDITION, ...defaultClientConditions] },
+  test: {
+    environment: 'jsdom',
+    include: ['test/unit/**/*.test.{ts,tsx}'],
+    env: { TZ: 'America/New_York' },
+    setupFiles: ['test/unit/setup.ts'],
+    restoreMocks: true,
+  },
+});
