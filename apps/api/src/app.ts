@@ -59,11 +59,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     bodyLimit: BODY_LIMIT,
     // Proxies in front of the API (compose, a load balancer) set the client address.
     trustProxy: config.env === 'production',
-    // Opening and migrating the embedded database can take longer than avvio's 10 s default on a
-    // busy machine.
-    pluginTimeout: 60_000,
+    // No time limit on start-up plugins: opening the database and migrating (perhaps waiting for
+    // another instance's migration under the advisory lock) takes as long as it takes.
+    pluginTimeout: 0,
     frameworkErrors: frameworkErrorHandler,
-    return503OnClosing: true,
+    // While draining, the security plugin answers new requests with a 503 problem itself.
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
     // Slow clients cannot hold a connection forever: the whole request must arrive within
     // REQUEST_TIMEOUT_SECONDS; idle keep-alive connections close after 72 s (longer than the 60 s

@@ -10,11 +10,14 @@ import {
   ALEMBIC_CONSTRAINTS,
   ALEMBIC_INDEXES,
   COLUMNS_0002,
+  COLUMNS_0003,
   CONSTRAINTS_0002,
+  CONSTRAINTS_0003,
   EXTENSIONS_0002,
   FOREIGN_KEYS_0002,
   INDEXES_0001,
   INDEXES_0002,
+  INDEXES_0003,
   ORIGINAL_COLUMNS,
   ORIGINAL_CONSTRAINTS,
   ORIGINAL_FOREIGN_KEYS,
@@ -29,7 +32,7 @@ import {
   ownerColumns,
 } from './catalog.js';
 import { count, exec, journalRows, messages, migrationFiles, migrations, open, rejection, rows, sql } from './helpers.js';
-import { describeOwnershipRules } from './ownership.js';
+import { describeOwnershipRules, describeRevocationRules } from './ownership.js';
 
 // What `alembic upgrade head` emitted for the original models (SQLAlchemy's DDL style).
 const ORIGINAL_SCHEMA = [
@@ -217,6 +220,17 @@ describe('adopting the original service’s database', () => {
     ).toBe(0);
   });
 
+  it('every existing user gets token_version 0 (their tokens stay valid) and nothing is revoked', async () => {
+    // Read before the next test adds and deletes users: exactly the two users the original had.
+    expect(
+      await rows(c, sql`select id, token_version, pg_typeof(token_version)::text as type from users order by id`),
+    ).toEqual([
+      { id: 1, token_version: 0, type: 'integer' },
+      { id: 2, token_version: 0, type: 'integer' },
+    ]);
+    expect(await count(c, sql`select count(*)::int as n from revoked_tokens`)).toBe(0);
+  });
+
   it('the journal lists every migration', async () => {
     const journal = await journalRows(c);
     expect(journal.map((row) => row.hash)).toEqual(migrations.map((m) => m.hash));
@@ -224,11 +238,15 @@ describe('adopting the original service’s database', () => {
     expect(journal).toHaveLength(migrationFiles.length);
   });
 
-  it('the catalog is the original one, unchanged, plus exactly what 0001 and 0002 add', async () => {
-    expect(await columns(c)).toEqual(inColumnOrder(ALEMBIC_COLUMNS, ORIGINAL_COLUMNS, COLUMNS_0002));
-    expect(await constraints(c)).toEqual(byTableAndName(ALEMBIC_CONSTRAINTS, ORIGINAL_CONSTRAINTS, CONSTRAINTS_0002));
+  it('the catalog is the original one, unchanged, plus exactly what 0001, 0002 and 0003 add', async () => {
+    expect(await columns(c)).toEqual(inColumnOrder(ALEMBIC_COLUMNS, ORIGINAL_COLUMNS, COLUMNS_0002, COLUMNS_0003));
+    expect(await constraints(c)).toEqual(
+      byTableAndName(ALEMBIC_CONSTRAINTS, ORIGINAL_CONSTRAINTS, CONSTRAINTS_0002, CONSTRAINTS_0003),
+    );
     expect(await foreignKeys(c)).toEqual(byTableAndName(ORIGINAL_FOREIGN_KEYS, FOREIGN_KEYS_0002));
-    expect(await indexes(c)).toEqual(byTableAndName(ALEMBIC_INDEXES, ORIGINAL_INDEXES, INDEXES_0001, INDEXES_0002));
+    expect(await indexes(c)).toEqual(
+      byTableAndName(ALEMBIC_INDEXES, ORIGINAL_INDEXES, INDEXES_0001, INDEXES_0002, INDEXES_0003),
+    );
     expect(await extensions(c)).toEqual([...extensionsBefore, ...EXTENSIONS_0002].sort());
     // Alembic's constraint is kept, the original foreign key is not duplicated.
     expect(
@@ -276,6 +294,7 @@ describe('adopting the original service’s database', () => {
   });
 
   describeOwnershipRules('the adopted database', () => c);
+  describeRevocationRules('the adopted database', () => c);
 });
 
 describe('an original database with emails differing only in case', () => {

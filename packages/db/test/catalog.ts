@@ -169,6 +169,34 @@ export const INDEXES_0002: Index[] = [
 
 export const EXTENSIONS_0002 = ['btree_gist', 'pg_trgm'];
 
+// 0003: token revocation. users.token_version (raised by a password change; tokens carry the
+// version they were issued at) and revoked_tokens (a logged-out token's hash until it expires).
+// No foreign key, no extension.
+export const TABLES_0003 = ['revoked_tokens'];
+
+export const COLUMNS_0003: Column[] = [
+  { table: 'revoked_tokens', column: 'token_hash', type: 'text', notNull: true, default: null },
+  { table: 'revoked_tokens', column: 'expires_at', type: 'timestamp with time zone', notNull: true, default: null },
+  { table: 'users', column: 'token_version', type: 'integer', notNull: true, default: '0' },
+];
+
+export const CONSTRAINTS_0003: Constraint[] = [
+  { table: 'revoked_tokens', name: 'revoked_tokens_pkey', type: 'p', def: 'PRIMARY KEY (token_hash)' },
+];
+
+export const INDEXES_0003: Index[] = [
+  {
+    table: 'revoked_tokens',
+    name: 'ix_revoked_tokens_expires_at',
+    def: 'CREATE INDEX ix_revoked_tokens_expires_at ON public.revoked_tokens USING btree (expires_at)',
+  },
+  {
+    table: 'revoked_tokens',
+    name: 'revoked_tokens_pkey',
+    def: 'CREATE UNIQUE INDEX revoked_tokens_pkey ON public.revoked_tokens USING btree (token_hash)',
+  },
+];
+
 // Alembic's bookkeeping table, present only in a database the original service created.
 export const ALEMBIC_COLUMNS: Column[] = [
   { table: 'alembic_version', column: 'version_num', type: 'character varying(32)', notNull: true, default: null },

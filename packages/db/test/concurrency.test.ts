@@ -44,6 +44,7 @@ describe('concurrent migrate()', () => {
     expect(migrationFiles).toEqual(journalEntries.map((e) => `${e.tag}.sql`));
     expect(migrations).toHaveLength(migrationFiles.length);
     expect(migrationFiles).toContain('0002_add_ownership_and_no_overlap.sql');
+    expect(migrationFiles).toContain('0003_add_token_revocation.sql');
 
     const results = await Promise.all(migrators.map((c) => migrate(c.db)));
 
@@ -70,7 +71,7 @@ describe('concurrent migrate()', () => {
       c,
       sql`select table_name as name from information_schema.tables where table_schema = 'public' order by table_name`,
     );
-    expect(tables.map((t) => t.name)).toEqual(['appointments', 'clients', 'users']);
+    expect(tables.map((t) => t.name)).toEqual(['appointments', 'clients', 'revoked_tokens', 'users']);
     expect(
       await count(c, sql`select count(*)::int as n from pg_constraint where conname = 'appointments_client_id_fkey'`),
     ).toBe(1);
@@ -93,6 +94,16 @@ describe('concurrent migrate()', () => {
       'clients_id_owner_id_key',
       'clients_owner_id_fkey',
     ]);
+    // 0003, once: one token_version column, one revoked_tokens table with its primary key and index.
+    expect(
+      await count(c, sql`select count(*)::int as n from information_schema.columns where column_name = 'token_version'`),
+    ).toBe(1);
+    expect(
+      await rows(
+        c,
+        sql`select indexname::text as name from pg_indexes where tablename = 'revoked_tokens' order by indexname collate "C"`,
+      ),
+    ).toEqual([{ name: 'ix_revoked_tokens_expires_at' }, { name: 'revoked_tokens_pkey' }]);
     const installed = await extensions(c);
     expect(installed.filter((name) => name === 'btree_gist' || name === 'pg_trgm')).toEqual(['btree_gist', 'pg_trgm']);
   });

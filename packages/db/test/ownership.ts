@@ -1,10 +1,10 @@
-// The rules 0002 adds, as one suite that runs on every migrated database a test file has: a fresh
-// one (schema.test.ts) and the original service's adopted one (adopt.test.ts). It makes its own
-// users, so it neither depends on nor disturbs the rows of the file it runs in.
+// The rules 0002 and 0003 add, as suites that run on every migrated database a test file has: a
+// fresh one (schema.test.ts) and the original service's adopted one (adopt.test.ts). They make their
+// own users and rows, so they neither depend on nor disturb the rows of the file they run in.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CHECK_VIOLATION, EXCLUSION_VIOLATION, FOREIGN_KEY_VIOLATION, sqlState } from '../src/index.js';
+import { CHECK_VIOLATION, EXCLUSION_VIOLATION, FOREIGN_KEY_VIOLATION, sqlState, UNIQUE_VIOLATION } from '../src/index.js';
 import type { Connection } from '../src/index.js';
-import { count, createAppointment, createClient, createUser, messages, rejection, sql } from './helpers.js';
+import { count, createAppointment, createClient, createUser, messages, rejection, rows, sql } from './helpers.js';
 
 const at = (day: string, time: string): string => `2031-${day}T${time}:00Z`;
 
@@ -156,6 +156,56 @@ export function describeOwnershipRules(label: string, connection: () => Connecti
       expect(await clientsOf(bob)).toBe(1);
       expect(await appointmentsOf(bob)).toBe(2);
       expect(await count(c, sql`select count(*)::int as n from appointments where client_id = ${bobClient}`)).toBe(2);
+    });
+  });
+}
+
+const NOT_NULL_VIOLATION = '23502';
+
+export function describeRevocationRules(label: string, connection: () => Connection): void {
+  describe(`0003 rules on ${label}`, () => {
+    let c: Connection;
+    // Unique per call, so the fresh and the adopted database's runs never meet.
+    const hash = (name: string) => `${label}:${process.pid}:${name}`;
+
+    beforeAll(() => {
+      c = connection();
+    });
+
+    it('a new user starts at token_version 0, which cannot be NULL', async () => {
+      const id = await createUser(c);
+      expect(await rows(c, sql`select token_version from users where id = ${id}`)).toEqual([{ token_version: 0 }]);
+      const err = await rejection(c.db.execute(sql`update users set token_version = null where id = ${id}`));
+      expect(sqlState(err)).toBe(NOT_NULL_VIOLATION);
+      expect(messages(err)).toContain('token_version');
+      // A password change raises it; the column is a plain integer.
+      await c.db.execute(sql`update users set token_version = token_version + 1 where id = ${id}`);
+      expect(await rows(c, sql`select token_version from users where id = ${id}`)).toEqual([{ token_version: 1 }]);
+    });
+
+    it('revoked_tokens keys on the token hash (23505 on a second row) and requires expires_at (23502)', async () => {
+      const first = hash('a');
+      await c.db.execute(sql`insert into revoked_tokens (token_hash, expires_at) values (${first}, '2031-01-01T00:00:00Z')`);
+      const duplicate = await rejection(
+        c.db.execute(sql`insert into revoked_tokens (token_hash, expires_at) values (${first}, '2031-02-01T00:00:00Z')`),
+      );
+      expect(sqlState(duplicate)).toBe(UNIQUE_VIOLATION);
+      expect(messages(duplicate)).toContain('revoked_tokens_pkey');
+      const noExpiry = await rejection(c.db.execute(sql`insert into revoked_tokens (token_hash) values (${hash('b')})`));
+      expect(sqlState(noExpiry)).toBe(NOT_NULL_VIOLATION);
+      expect(messages(noExpiry)).toContain('expires_at');
+      const noHash = await rejection(
+        c.db.execute(sql`insert into revoked_tokens (token_hash, expires_at) values (null, '2031-01-01T00:00:00Z')`),
+      );
+      expect(sqlState(noHash)).toBe(NOT_NULL_VIOLATION);
+      expect(
+        await rows(
+          c,
+          sql`select token_hash, expires_at = '2031-01-01T00:00:00Z'::timestamptz as "sameInstant"
+              from revoked_tokens where token_hash like ${`${label}:%`}`,
+        ),
+      ).toEqual([{ token_hash: first, sameInstant: true }]);
+      await c.db.execute(sql`delete from revoked_tokens where token_hash like ${`${label}:%`}`);
     });
   });
 }

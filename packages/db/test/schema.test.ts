@@ -5,11 +5,14 @@ import { createTestDatabase } from '../src/testing.js';
 import type { TestDatabase } from '../src/testing.js';
 import {
   COLUMNS_0002,
+  COLUMNS_0003,
   CONSTRAINTS_0002,
+  CONSTRAINTS_0003,
   EXTENSIONS_0002,
   FOREIGN_KEYS_0002,
   INDEXES_0001,
   INDEXES_0002,
+  INDEXES_0003,
   ORIGINAL_COLUMNS,
   ORIGINAL_CONSTRAINTS,
   ORIGINAL_FOREIGN_KEYS,
@@ -37,7 +40,7 @@ import {
   rows,
   sql,
 } from './helpers.js';
-import { describeOwnershipRules } from './ownership.js';
+import { describeOwnershipRules, describeRevocationRules } from './ownership.js';
 
 let db: TestDatabase;
 let c: Connection;
@@ -56,27 +59,30 @@ afterAll(async () => {
   await db?.drop();
 });
 
-// The original service's columns, then those 0002 appends (owner_id on clients and appointments).
-const expectedColumns = inColumnOrder(ORIGINAL_COLUMNS, COLUMNS_0002);
+// The original service's columns, then those 0002 appends (owner_id on clients and appointments),
+// then 0003's (users.token_version, and the new table revoked_tokens).
+const expectedColumns = inColumnOrder(ORIGINAL_COLUMNS, COLUMNS_0002, COLUMNS_0003);
+const COLUMNS_ADDED = new Set(['owner_id', 'token_version']);
 
 describe('schema after migrate()', () => {
   it('applies every migration on a fresh database, in order', () => {
     expect(migrationFiles).toEqual(journalEntries.map((e) => `${e.tag}.sql`));
     expect(migrationFiles).toContain('0002_add_ownership_and_no_overlap.sql');
+    expect(migrationFiles).toContain('0003_add_token_revocation.sql');
     expect(firstApplied).toEqual(migrations.map((m) => m.hash));
     expect(firstApplied).toHaveLength(migrationFiles.length);
   });
 
-  it('has exactly the three original tables in public', async () => {
+  it('has exactly the three original tables and 0003’s revoked_tokens in public', async () => {
     const tables = await rows<{ name: string }>(
       c,
       sql`select table_name as name from information_schema.tables
           where table_schema = 'public' and table_type = 'BASE TABLE' order by table_name`,
     );
-    expect(tables.map((t) => t.name)).toEqual(['appointments', 'clients', 'users']);
+    expect(tables.map((t) => t.name)).toEqual(['appointments', 'clients', 'revoked_tokens', 'users']);
   });
 
-  it('has every original column unchanged, plus owner_id integer NOT NULL on clients and appointments (pg_catalog)', async () => {
+  it('has every original column unchanged, plus owner_id (0002), token_version and revoked_tokens (0003) (pg_catalog)', async () => {
     const actual = await columns(c);
     expect(actual).toEqual(expectedColumns);
     // Spelled out, so the merge above cannot hide a change.
@@ -84,7 +90,23 @@ describe('schema after migrate()', () => {
       { table: 'appointments', column: 'owner_id', type: 'integer', notNull: true, default: null },
       { table: 'clients', column: 'owner_id', type: 'integer', notNull: true, default: null },
     ]);
-    expect(actual.filter((col) => col.column !== 'owner_id')).toEqual(ORIGINAL_COLUMNS);
+    expect(actual.filter((col) => col.column === 'token_version')).toEqual([
+      { table: 'users', column: 'token_version', type: 'integer', notNull: true, default: '0' },
+    ]);
+    expect(actual.filter((col) => col.table === 'revoked_tokens')).toEqual([
+      { table: 'revoked_tokens', column: 'token_hash', type: 'text', notNull: true, default: null },
+      { table: 'revoked_tokens', column: 'expires_at', type: 'timestamp with time zone', notNull: true, default: null },
+    ]);
+    // token_version is appended after the original users columns.
+    expect(actual.filter((col) => col.table === 'users').map((col) => col.column)).toEqual([
+      'id',
+      'email',
+      'hashed_password',
+      'is_active',
+      'created_at',
+      'token_version',
+    ]);
+    expect(actual.filter((col) => !COLUMNS_ADDED.has(col.column) && col.table !== 'revoked_tokens')).toEqual(ORIGINAL_COLUMNS);
   });
 
   it('agrees with information_schema.columns', async () => {
@@ -103,9 +125,9 @@ describe('schema after migrate()', () => {
     ]);
   });
 
-  it('has the original constraints unchanged plus exactly those of 0002, and no others', async () => {
+  it('has the original constraints unchanged plus exactly those of 0002 and 0003, and no others', async () => {
     const actual = await constraints(c);
-    expect(actual).toEqual(byTableAndName(ORIGINAL_CONSTRAINTS, CONSTRAINTS_0002));
+    expect(actual).toEqual(byTableAndName(ORIGINAL_CONSTRAINTS, CONSTRAINTS_0002, CONSTRAINTS_0003));
     expect(actual).toEqual([
       {
         table: 'appointments',
@@ -135,6 +157,7 @@ describe('schema after migrate()', () => {
         def: 'FOREIGN KEY (owner_id) REFERENCES users(id) ON DELETE CASCADE',
       },
       { table: 'clients', name: 'clients_pkey', type: 'p', def: 'PRIMARY KEY (id)' },
+      { table: 'revoked_tokens', name: 'revoked_tokens_pkey', type: 'p', def: 'PRIMARY KEY (token_hash)' },
       { table: 'users', name: 'users_pkey', type: 'p', def: 'PRIMARY KEY (id)' },
     ]);
     // Every constraint is enforced now and on existing rows: none deferrable, none NOT VALID.
@@ -147,13 +170,13 @@ describe('schema after migrate()', () => {
     ).toBe(0);
   });
 
-  it('the foreign keys: targets, actions and columns in key order', async () => {
+  it('the foreign keys: targets, actions and columns in key order (0003 adds none)', async () => {
     expect(await foreignKeys(c)).toEqual(byTableAndName(ORIGINAL_FOREIGN_KEYS, FOREIGN_KEYS_0002));
   });
 
-  it('has exactly the original indexes, users_email_lower_key and those of 0002', async () => {
+  it('has exactly the original indexes, users_email_lower_key and those of 0002 and 0003', async () => {
     const actual = await indexes(c);
-    expect(actual).toEqual(byTableAndName(ORIGINAL_INDEXES, INDEXES_0001, INDEXES_0002));
+    expect(actual).toEqual(byTableAndName(ORIGINAL_INDEXES, INDEXES_0001, INDEXES_0002, INDEXES_0003));
     expect(actual.map((index) => index.name)).toEqual([
       'appointments_no_overlap',
       'appointments_pkey',
@@ -166,6 +189,8 @@ describe('schema after migrate()', () => {
       'ix_clients_owner_name',
       'ix_clients_phone',
       'ix_clients_phone_trgm',
+      'ix_revoked_tokens_expires_at',
+      'revoked_tokens_pkey',
       'ix_users_email',
       'users_email_lower_key',
       'users_pkey',
@@ -236,3 +261,4 @@ describe('schema after migrate()', () => {
 });
 
 describeOwnershipRules('a fresh database', () => c);
+describeRevocationRules('a fresh database', () => c);

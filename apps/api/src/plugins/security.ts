@@ -26,9 +26,23 @@ export default fp(
       maxAge: 600,
     });
 
+    // Graceful stop: from SIGTERM on, a request that still arrives on an open connection gets a 503
+    // problem with Retry-After, and every answer closes its connection so clients reconnect
+    // elsewhere instead of reusing one that is about to go.
+    let draining = false;
+    app.addHook('preClose', async () => {
+      draining = true;
+    });
+    app.addHook('onSend', async (_request, reply) => {
+      if (draining) reply.header('connection', 'close');
+    });
+
     let inFlight = 0;
     const max = opts.config.maxInFlight;
     app.addHook('onRequest', async (request) => {
+      if (draining) {
+        throw new HttpProblem(503, 'The server is shutting down; retry shortly', {}, { 'retry-after': '1' });
+      }
       if (inFlight >= max) {
         throw new HttpProblem(503, 'The server is at capacity; try again shortly', {}, { 'retry-after': '1' });
       }
