@@ -3,6 +3,7 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { connect } from '../connect.js';
+import { sqlState, UNIQUE_VIOLATION } from '../errors.js';
 import { migrate } from '../migrate.js';
 import { SEED_PASSWORD, seed, seedEmail, tableCounts } from '../seed.js';
 import { parseDatabaseUrl } from '../url.js';
@@ -80,7 +81,13 @@ try {
       `  the database now holds ${totals.users} users, ${totals.clients} clients, ${totals.appointments} appointments\n`,
   );
 } catch (err) {
-  console.error(`db:seed failed: ${(err as Error).message}${(err as Error).cause ? ` (${String((err as Error).cause)})` : ''}`);
+  // Drizzle's message repeats the statement and its parameters (the hash among them): the driver's is enough.
+  const cause = err instanceof Error && err.cause instanceof Error ? err.cause : (err as Error);
+  console.error(
+    sqlState(err) === UNIQUE_VIOLATION
+      ? `db:seed: users ${seedEmail(prefix, 1)}… already exist (${cause.message}); seed with another --prefix`
+      : `db:seed failed: ${cause.message}`,
+  );
   process.exitCode = 1;
 } finally {
   await connection.close();

@@ -1,0 +1,44 @@
+// The machine's ceiling for password checks: one argon2id hash with the API's parameters, timed on
+// one core (one hash at a time), gives cores / time hashes per second at best.
+import { availableParallelism } from 'node:os';
+import argon2 from 'argon2';
+
+/** apps/api/src/lib/passwords.ts ARGON2_OPTIONS (OWASP: m = 19 MiB, t = 2, p = 1). */
+export const ARGON2_OPTIONS = { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
+
+export interface Argon2Bound {
+  hashes: number;
+  /** Milliseconds per hash on one core (median of the timed hashes). */
+  hashMs: number;
+  cores: number;
+  /** cores / hashMs, per second. */
+  boundPerSecond: number;
+  /** Measured: `cores` hashes at a time, hashes per second (shows whether the cores scale). */
+  parallelPerSecond: number;
+}
+
+export async function measureArgon2(hashes: number): Promise<Argon2Bound> {
+  const cores = availableParallelism();
+  const password = 'bench-password-123';
+  for (let i = 0; i < 2; i++) await argon2.hash(password, ARGON2_OPTIONS); // warm-up
+  const times: number[] = [];
+  for (let i = 0; i < hashes; i++) {
+    const began = performance.now();
+    await argon2.hash(password, ARGON2_OPTIONS);
+    times.push(performance.now() - began);
+  }
+  times.sort((a, b) => a - b);
+  const hashMs = times[Math.floor(times.length / 2)]!;
+
+  const began = performance.now();
+  let done = 0;
+  const worker = async () => {
+    while (done < hashes) {
+      done++;
+      await argon2.hash(password, ARGON2_OPTIONS);
+    }
+  };
+  await Promise.all(Array.from({ length: cores }, worker));
+  const parallelPerSecond = done / ((performance.now() - began) / 1000);
+  return { hashes, hashMs, cores, boundPerSecond: (cores * 1000) / hashMs, parallelPerSecond };
+}

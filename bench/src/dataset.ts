@@ -1,0 +1,133 @@
+// The benchmark's database: created afresh on the PostgreSQL server, migrated, and seeded with
+// the volumes the issue names, through the same seeder as `pnpm db:seed`.
+import { availableParallelism } from 'node:os';
+import { connect, migrate, parseDatabaseUrl } from '@agentcaller/db';
+import { hashSeedPassword, SEED_PASSWORD, SEED_START, seed, seedEmail, tableCounts } from '@agentcaller/db/seed';
+import postgres from 'postgres';
+
+export interface Dataset {
+  /** One user with this many clients: the search phase. */
+  searchClients: number;
+  /** Users sharing `calendarAppointments` (and `calendarClients`): the week phase and the sign-ins. */
+  calendarUsers: number;
+  calendarClients: number;
+  calendarAppointments: number;
+  /** One calendar with this many short appointments inside the 31-day availability window. */
+  availabilityAppointments: number;
+}
+
+export const FULL_DATASET: Dataset = {
+  searchClients: 100_000,
+  calendarUsers: 1_000,
+  calendarClients: 10_000,
+  calendarAppointments: 1_000_000,
+  availabilityAppointments: 10_000,
+};
+
+export const SMOKE_DATASET: Dataset = {
+  searchClients: 2_000,
+  calendarUsers: 20,
+  calendarClients: 200,
+  calendarAppointments: 2_000,
+  availabilityAppointments: 500,
+};
+
+/** Availability calendar: a 3-minute appointment every 4 minutes (10,000 of them fill 27.8 days). */
+export const AVAILABILITY_SLOT_MINUTES = 4;
+export const AVAILABILITY_DURATION_MINUTES = 3;
+
+export const PASSWORD = SEED_PASSWORD;
+export const CALENDAR_START = SEED_START;
+export const searchOwner = seedEmail('search', 1);
+export const availabilityOwner = seedEmail('avail', 1);
+export const calendarUser = (n: number) => seedEmail('cal', n);
+
+/** The URL of `name` on the server `serverUrl` points at (PostgreSQL only). */
+export function databaseUrl(serverUrl: string, name: string): string {
+  const target = parseDatabaseUrl(serverUrl, '');
+  if (target.kind !== 'postgres') throw new Error(`the benchmark needs a PostgreSQL server (DATABASE_URL=postgres://...), got ${serverUrl}`);
+  const url = new URL(target.url);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function admin<T>(serverUrl: string, work: (sql: postgres.Sql) => Promise<T>): Promise<T> {
+  const target = parseDatabaseUrl(serverUrl, '');
+  if (target.kind !== 'postgres') throw new Error('not a PostgreSQL URL');
+  const sql = postgres(target.url, { max: 1, onnotice: () => {} });
+  try {
+    return await work(sql);
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
+export async function recreateDatabase(serverUrl: string, name: string): Promise<void> {
+  await admin(serverUrl, async (sql) => {
+    await sql.unsafe(`drop database if exists "${name}" with (force)`);
+    await sql.unsafe(`create database "${name}"`);
+  });
+}
+
+export async function dropDatabase(serverUrl: string, name: string): Promise<void> {
+  await admin(serverUrl, (sql) => sql.unsafe(`drop database if exists "${name}" with (force)`));
+}
+
+export interface SeedReport {
+  totalMs: number;
+  /** Milliseconds for the calendar seed's appointments alone (1,000,000 in the full run). */
+  calendarAppointmentsMs: number;
+  counts: { users: number; clients: number; appointments: number };
+}
+
+export async function seedDataset(url: string, dataset: Dataset): Promise<SeedReport> {
+  const parallel = availableParallelism();
+  const connection = await connect(parseDatabaseUrl(url, ''), { maxConnections: parallel });
+  try {
+    const began = performance.now();
+    await migrate(connection.db);
+    const passwordHash = await hashSeedPassword(PASSWORD);
+    const common = { passwordHash, parallel, vacuum: false };
+    await seed(connection.db, { ...common, emailPrefix: 'search', users: 1, clients: dataset.searchClients, appointments: 0 });
+    const calendar = await seed(connection.db, {
+      ...common,
+      emailPrefix: 'cal',
+      users: dataset.calendarUsers,
+      clients: dataset.calendarClients,
+      appointments: dataset.calendarAppointments,
+    });
+    await seed(connection.db, {
+      ...common,
+      emailPrefix: 'avail',
+      users: 1,
+      clients: 10,
+      appointments: dataset.availabilityAppointments,
+      slotMinutes: AVAILABILITY_SLOT_MINUTES,
+      durationMinutes: AVAILABILITY_DURATION_MINUTES,
+      vacuum: true, // once, over everything
+    });
+    return {
+      totalMs: performance.now() - began,
+      calendarAppointmentsMs: calendar.timings.appointments,
+      counts: await tableCounts(connection.db),
+    };
+  } finally {
+    await connection.close();
+  }
+}
+
+/** The seeded counts, if this database already holds exactly this dataset (for --reuse-data). */
+export async function holdsDataset(url: string, dataset: Dataset): Promise<boolean> {
+  const connection = await connect(parseDatabaseUrl(url, ''), { maxConnections: 1 });
+  try {
+    const counts = await tableCounts(connection.db);
+    return (
+      counts.clients === dataset.searchClients + dataset.calendarClients + 10 &&
+      counts.appointments === dataset.calendarAppointments + dataset.availabilityAppointments
+    );
+  } catch {
+    return false;
+  } finally {
+    await connection.close();
+  }
+}
