@@ -12,6 +12,7 @@ import {
   DEADLOCK_DETECTED,
   EXCLUSION_VIOLATION,
   FOREIGN_KEY_VIOLATION,
+  queryRows,
   sqlState,
   type Appointment,
   type Client,
@@ -20,14 +21,17 @@ import {
 import { and, asc, count, eq, gt, lt, ne, sql, type SQL } from 'drizzle-orm';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { iso, parseInstant } from '../lib/time.js';
-import { CLIENT_NOT_FOUND } from './clients.js';
+import { CLIENT_NOT_FOUND, windowTotal } from './clients.js';
 
 export const APPOINTMENT_NOT_FOUND = 'Appointment not found';
 /** First key of the advisory locks that order writes to one calendar (the second is the owner id). */
 const CALENDAR_LOCK_SPACE = 0x63616c; // 'cal'
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-type Row = { appointment: Appointment; client: Pick<Client, 'id' | 'name' | 'phone'> };
+type Row = {
+  appointment: Pick<Appointment, 'id' | 'clientId' | 'startsAt' | 'endsAt' | 'notes'>;
+  client: Pick<Client, 'id' | 'name' | 'phone'>;
+};
 
 function toWire({ appointment: a, client }: Row): WireAppointment {
   return {
@@ -41,6 +45,17 @@ function toWire({ appointment: a, client }: Row): WireAppointment {
 }
 
 const clientSummary = { id: clients.id, name: clients.name, phone: clients.phone };
+/** What an answer needs of an appointment row. */
+const appointmentColumns = {
+  id: appointments.id,
+  clientId: appointments.clientId,
+  startsAt: appointments.startsAt,
+  endsAt: appointments.endsAt,
+  notes: appointments.notes,
+};
+
+/** An instant as the API writes it: RFC 3339 in UTC with milliseconds and `Z`, made by PostgreSQL. */
+const utcText = (value: SQL) => sql`to_char(${value} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /** Both ends present and in order: `ends_at` after `starts_at`. */
 function checkOrder(startsAt: Date, endsAt: Date) {
@@ -193,18 +208,21 @@ export class AppointmentService {
       query.client_id === undefined ? undefined : eq(appointments.clientId, query.client_id),
     ];
     const where = and(...conditions);
-    const [rows, [total]] = await Promise.all([
-      this.db
-        .select({ appointment: appointments, client: clientSummary })
-        .from(appointments)
-        .innerJoin(clients, eq(clients.id, appointments.clientId))
-        .where(where)
-        .orderBy(asc(appointments.startsAt), asc(appointments.id))
-        .limit(query.limit)
-        .offset(query.offset),
-      this.db.select({ n: count() }).from(appointments).where(where),
-    ]);
-    return { items: rows.map(toWire), total: total?.n ?? 0, limit: query.limit, offset: query.offset };
+    const rows = await this.db
+      .select({ appointment: appointmentColumns, client: clientSummary, total: windowTotal })
+      .from(appointments)
+      .innerJoin(clients, eq(clients.id, appointments.clientId))
+      .where(where)
+      .orderBy(asc(appointments.startsAt), asc(appointments.id))
+      .limit(query.limit)
+      .offset(query.offset);
+    let total = rows[0]?.total;
+    if (total === undefined) {
+      // A page past the end carries no row to read the total from.
+      const [row] = query.offset > 0 ? await this.db.select({ n: count() }).from(appointments).where(where) : [];
+      total = row?.n ?? 0;
+    }
+    return { items: rows.map(toWire), total, limit: query.limit, offset: query.offset };
   }
 
   /** The free gaps of at least `durationMinutes` inside [from, to), at most 31 days wide. */
@@ -215,22 +233,27 @@ export class AppointmentService {
     if (to.getTime() - from.getTime() > MAX_AVAILABILITY_DAYS * DAY_MS) {
       throw new ValidationError([{ path: '/to', message: `must be at most ${MAX_AVAILABILITY_DAYS} days after from` }]);
     }
-    const busy = await this.db
-      .select({ startsAt: appointments.startsAt, endsAt: appointments.endsAt })
-      .from(appointments)
-      .where(and(eq(appointments.ownerId, ownerId), lt(appointments.startsAt, to), gt(appointments.endsAt, from)))
-      .orderBy(asc(appointments.startsAt));
-    const minimum = query.duration_minutes * 60_000;
-    const slots: Availability['slots'] = [];
-    let cursor = from.getTime();
-    const offer = (start: number, end: number) => {
-      if (end - start >= minimum) slots.push({ starts_at: iso(new Date(start)), ends_at: iso(new Date(end)) });
-    };
-    for (const { startsAt, endsAt } of busy) {
-      if (startsAt.getTime() > cursor) offer(cursor, startsAt.getTime());
-      cursor = Math.max(cursor, endsAt.getTime());
-    }
-    if (cursor < to.getTime()) offer(cursor, to.getTime());
+    // PostgreSQL subtracts the calendar's busy ranges from the window (multiranges) and keeps the
+    // gaps that are long enough: a handful of rows come back, however full the calendar is.
+    // Raw SQL takes no Date parameters through every driver: instants travel as RFC 3339 text.
+    const [fromText, toText] = [iso(from), iso(to)];
+    const window = sql`tstzrange(${fromText}::timestamptz, ${toText}::timestamptz, '[)')`;
+    const gaps = await queryRows<{ starts_at: string; ends_at: string }>(
+      this.db,
+      sql`
+        select ${utcText(sql`lower(g)`)} as starts_at, ${utcText(sql`upper(g)`)} as ends_at
+        from unnest(
+          tstzmultirange(${window}) - coalesce(
+            (select range_agg(tstzrange(${appointments.startsAt}, ${appointments.endsAt}, '[)'))
+               from ${appointments}
+              where ${appointments.ownerId} = ${ownerId}
+                and ${appointments.startsAt} < ${toText}::timestamptz and ${appointments.endsAt} > ${fromText}::timestamptz),
+            '{}'::tstzmultirange)
+        ) as g
+        where upper(g) - lower(g) >= make_interval(mins => ${query.duration_minutes}::int)
+        order by lower(g)`,
+    );
+    const slots = gaps.map((gap) => ({ starts_at: gap.starts_at, ends_at: gap.ends_at }));
     return { slots };
   }
 }

@@ -11,6 +11,9 @@ export function toWireClient(row: Pick<Client, 'id' | 'name' | 'phone' | 'create
   return { id: row.id, name: row.name, phone: row.phone, created_at: row.createdAt.toISOString() };
 }
 
+/** The number of rows the query matches, before limit and offset. */
+export const windowTotal = sql<number>`count(*) over ()`.mapWith(Number);
+
 /** Case-insensitive code-point order, the same on every server (served by ix_clients_owner_name). */
 const byName = [sql`lower(${clients.name}) COLLATE "C"`, clients.id];
 
@@ -44,11 +47,23 @@ export class ClientService {
       conditions.push(or(ilike(clients.name, containsPattern(q)), digits ? like(clients.phone, containsPattern(digits)) : undefined));
     }
     const where = and(...conditions);
-    const [rows, [total]] = await Promise.all([
-      this.db.select().from(clients).where(where).orderBy(...byName).limit(query.limit).offset(query.offset),
-      this.db.select({ n: count() }).from(clients).where(where),
-    ]);
-    return { items: rows.map(toWireClient), total: total?.n ?? 0, limit: query.limit, offset: query.offset };
+    // One statement: the page and, through the window, the number of matches. The window also
+    // makes PostgreSQL find all matches first (the trigram indexes) rather than walk the name order.
+    const rows = await this.db
+      .select({ id: clients.id, name: clients.name, phone: clients.phone, createdAt: clients.createdAt, total: windowTotal })
+      .from(clients)
+      .where(where)
+      .orderBy(...byName)
+      .limit(query.limit)
+      .offset(query.offset);
+    const total = rows[0]?.total ?? (query.offset > 0 ? await this.count(where) : 0);
+    return { items: rows.map(toWireClient), total, limit: query.limit, offset: query.offset };
+  }
+
+  /** For a page past the end, which carries no row to read the total from. */
+  private async count(where: SQL | undefined): Promise<number> {
+    const [row] = await this.db.select({ n: count() }).from(clients).where(where);
+    return row?.n ?? 0;
   }
 
   async find(ownerId: number, id: number): Promise<Client> {

@@ -1,6 +1,6 @@
 import type { Me } from '@agentcaller/contracts';
 import { revokedTokens, sqlState, UNIQUE_VIOLATION, users, type Database, type User } from '@agentcaller/db';
-import { eq, lt, sql } from 'drizzle-orm';
+import { eq, lt, sql, type SQLWrapper } from 'drizzle-orm';
 import { ConflictError, ForbiddenError, UnauthorizedError, ValidationError } from '../errors.js';
 import { hashPassword, passwordProblem, verifyDummy, verifyPassword } from '../lib/passwords.js';
 
@@ -8,7 +8,7 @@ export const INVALID_LOGIN = 'Incorrect email or password';
 export const INACTIVE_USER = 'Inactive user';
 
 /** The original service's emails may be mixed case: every lookup compares lower-cased. */
-const byEmail = (email: string) => sql`lower(${users.email}) = lower(${email.trim()})`;
+const byEmail = (email: SQLWrapper | string) => sql`lower(${users.email}) = lower(${email})`;
 
 /** `GET /v1/auth/me`'s shape: the seed's id and email first. */
 export function toMe(user: User): Me {
@@ -19,8 +19,35 @@ export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
+/** The statements every authenticated request and every sign-in run, prepared once per connection. */
+function prepareLookups(db: Database) {
+  return {
+    byEmail: db
+      .select()
+      .from(users)
+      .where(byEmail(sql.placeholder('email')))
+      .limit(1)
+      .prepare('user_by_email'),
+    forToken: db
+      .select({
+        user: users,
+        revoked: sql<boolean>`exists (select 1 from ${revokedTokens} where ${revokedTokens.tokenHash} = ${sql.placeholder('hash')})`,
+      })
+      .from(users)
+      .where(byEmail(sql.placeholder('email')))
+      .limit(1)
+      .prepare('user_for_token'),
+  };
+}
+
 export class UserService {
-  constructor(private readonly db: Database) {}
+  // Named prepared statements: PostgreSQL parses and plans them once per connection instead of on
+  // every request (the token lookup runs on every authenticated request).
+  private readonly lookups: ReturnType<typeof prepareLookups>;
+
+  constructor(private readonly db: Database) {
+    this.lookups = prepareLookups(db);
+  }
 
   async register(email: string, password: string): Promise<User> {
     const problem = passwordProblem(password);
@@ -35,20 +62,14 @@ export class UserService {
     }
   }
 
-  findByEmail(email: string): Promise<User | undefined> {
-    return this.db.query.users.findFirst({ where: byEmail(email) });
+  async findByEmail(email: string): Promise<User | undefined> {
+    const [user] = await this.lookups.byEmail.execute({ email: email.trim() });
+    return user;
   }
 
   /** The token's user and whether the token was revoked, in one round trip. */
   async findForToken(email: string, tokenHash: string): Promise<{ user: User; revoked: boolean } | undefined> {
-    const [row] = await this.db
-      .select({
-        user: users,
-        revoked: sql<boolean>`exists (select 1 from ${revokedTokens} where ${revokedTokens.tokenHash} = ${tokenHash})`,
-      })
-      .from(users)
-      .where(byEmail(email))
-      .limit(1);
+    const [row] = await this.lookups.forToken.execute({ email, hash: tokenHash });
     return row;
   }
 
