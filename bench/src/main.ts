@@ -63,6 +63,8 @@ function apiEnv(extra: Record<string, string | undefined>): Record<string, strin
     SECRET_KEY: secretKey,
     LOG_LEVEL: 'warn',
     HOST: '127.0.0.1',
+    // As the production image and `pnpm start` run it.
+    MALLOC_ARENA_MAX: '2',
     ...THROTTLE_ENV,
     ...options.apiEnv,
     ...extra,
@@ -407,7 +409,7 @@ async function main(): Promise<number> {
       readConnections: options.readConnections,
       authConnections: options.authConnections,
       healthRate: options.healthRate,
-      apiEnv: { NODE_ENV: 'production', LOG_LEVEL: 'warn', ...THROTTLE_ENV, ...options.apiEnv },
+      apiEnv: { NODE_ENV: 'production', LOG_LEVEL: 'warn', MALLOC_ARENA_MAX: '2', ...THROTTLE_ENV, ...options.apiEnv },
       availabilitySlotMinutes: AVAILABILITY_SLOT_MINUTES,
     },
     dataset: options.dataset,

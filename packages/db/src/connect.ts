@@ -1,10 +1,6 @@
 import { mkdirSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
-import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
-import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { sql, type SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import * as schema from './schema/index.js';
@@ -29,6 +25,13 @@ export interface ConnectOptions {
 
 export async function connect(target: DatabaseTarget, options: ConnectOptions = {}): Promise<Connection> {
   if (target.kind === 'pglite') {
+    // Loaded only when used: a PostgreSQL deployment never pays PGlite's memory.
+    const [{ PGlite }, { btree_gist }, { pg_trgm }, { drizzle: drizzlePglite }] = await Promise.all([
+      import('@electric-sql/pglite'),
+      import('@electric-sql/pglite/contrib/btree_gist'),
+      import('@electric-sql/pglite/contrib/pg_trgm'),
+      import('drizzle-orm/pglite'),
+    ]);
     if (target.dataDir) mkdirSync(target.dataDir, { recursive: true });
     const client = await PGlite.create(target.dataDir ?? 'memory://', {
       extensions: { btree_gist, pg_trgm },

@@ -2,6 +2,7 @@ import type { Me } from '@agentcaller/contracts';
 import { revokedTokens, sqlState, UNIQUE_VIOLATION, users, type Database, type User } from '@agentcaller/db';
 import { eq, lt, sql, type SQLWrapper } from 'drizzle-orm';
 import { ConflictError, ForbiddenError, UnauthorizedError, ValidationError } from '../errors.js';
+import { HashSlots } from '../lib/hash-slots.js';
 import { hashPassword, passwordProblem, verifyDummy, verifyPassword } from '../lib/passwords.js';
 
 export const INVALID_LOGIN = 'Incorrect email or password';
@@ -45,14 +46,17 @@ export class UserService {
   // every request (the token lookup runs on every authenticated request).
   private readonly lookups: ReturnType<typeof prepareLookups>;
 
-  constructor(private readonly db: Database) {
+  constructor(
+    private readonly db: Database,
+    private readonly slots: HashSlots = new HashSlots(),
+  ) {
     this.lookups = prepareLookups(db);
   }
 
   async register(email: string, password: string): Promise<User> {
     const problem = passwordProblem(password);
     if (problem) throw new ValidationError([{ path: '/password', message: problem }]);
-    const hashedPassword = await hashPassword(password);
+    const hashedPassword = await this.slots.run(() => hashPassword(password));
     try {
       const [user] = await this.db.insert(users).values({ email: normalizeEmail(email), hashedPassword }).returning();
       return user!;
@@ -88,9 +92,11 @@ export class UserService {
   async changePassword(user: User, current: string, next: string): Promise<void> {
     const problem = passwordProblem(next);
     if (problem) throw new ValidationError([{ path: '/new_password', message: problem }]);
-    const { ok } = await verifyPassword(user.hashedPassword, current);
-    if (!ok) throw new ValidationError([{ path: '/current_password', message: 'is not your current password' }]);
-    const hashedPassword = await hashPassword(next);
+    const hashedPassword = await this.slots.run(async () => {
+      const { ok } = await verifyPassword(user.hashedPassword, current);
+      if (!ok) throw new ValidationError([{ path: '/current_password', message: 'is not your current password' }]);
+      return hashPassword(next);
+    });
     await this.db
       .update(users)
       .set({ hashedPassword, tokenVersion: sql`${users.tokenVersion} + 1` })
@@ -103,6 +109,11 @@ export class UserService {
    * weaker argon2 hash is replaced on success.
    */
   async authenticate(email: string, password: string): Promise<User> {
+    // The slot is taken before the lookup, so a shed sign-in costs nothing at all.
+    return this.slots.run(() => this.checkCredentials(email, password));
+  }
+
+  private async checkCredentials(email: string, password: string): Promise<User> {
     const user = await this.findByEmail(email);
     if (!user) {
       await verifyDummy(password);

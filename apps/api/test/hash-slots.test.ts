@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { HttpProblem } from '../src/errors.js';
+import { HashSlots } from '../src/lib/hash-slots.js';
+
+function gate() {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { open, opened };
+}
+
+describe('HashSlots', () => {
+  it('runs at most `concurrency` at once, queues up to `maxWaiting`, and sheds the rest with 503', async () => {
+    const slots = new HashSlots(2, 1);
+    let running = 0;
+    let peak = 0;
+    const gates = [gate(), gate(), gate()];
+    const task = (i: number) =>
+      slots.run(async () => {
+        running += 1;
+        peak = Math.max(peak, running);
+        await gates[i]!.opened;
+        running -= 1;
+        return i;
+      });
+    const first = task(0);
+    const second = task(1);
+    const third = task(2);
+    await Promise.resolve();
+    expect(running).toBe(2);
+    expect(slots.queued).toBe(1);
+
+    const shed = await slots.run(async () => 'never').catch((err: unknown) => err);
+    expect(shed).toBeInstanceOf(HttpProblem);
+    expect((shed as HttpProblem).status).toBe(503);
+    expect((shed as HttpProblem).headers['retry-after']).toBe('1');
+
+    gates[0]!.open();
+    expect(await first).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(running).toBe(2);
+    expect(slots.queued).toBe(0);
+    gates[1]!.open();
+    gates[2]!.open();
+    expect(await Promise.all([second, third])).toEqual([1, 2]);
+    expect(peak).toBe(2);
+  });
+
+  it('frees the slot when the work fails', async () => {
+    const slots = new HashSlots(1, 0);
+    await expect(slots.run(async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    await expect(slots.run(async () => 'ok')).resolves.toBe('ok');
+  });
+});
