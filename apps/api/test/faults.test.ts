@@ -2,16 +2,14 @@
 // on the embedded on-disk PGlite), and SIGTERM in the middle of a stream of reads and writes. What
 // the server acknowledged must still be there, exactly, after a restart on the same database.
 import { isDeepStrictEqual } from 'node:util';
-import type { TestDatabase } from '@agentcaller/db/testing';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { allClients, createPostgresDatabase, login, PASSWORD, readyStatus, register, uniqueEmail, type WireClient } from './faults/api.js';
 import { keepAliveAgent, report, sleep, startLoad, tally, type Call, type Outcome } from './faults/load.js';
 import { holdRequest, requestText, waitUntilRefused, type RawResponse } from './faults/raw.js';
 import { TEST_SECRET } from './helpers.js';
-import { killAll, removeTempDirs, startServer, tempDir, type ServerProcess } from './process.js';
+import { startServer, tempDir, useServerCleanup, type ServerProcess } from './process.js';
 
-const servers: ServerProcess[] = [];
-const databases: TestDatabase[] = [];
+const { servers, databases } = useServerCleanup();
 
 async function start(env: Record<string, string | undefined>): Promise<ServerProcess> {
   const server = await startServer(env);
@@ -19,16 +17,6 @@ async function start(env: Record<string, string | undefined>): Promise<ServerPro
   return server;
 }
 
-afterEach(async () => {
-  for (const server of servers.splice(0)) {
-    if (!server.exitStatus()) await server.stop('SIGKILL', 5_000).catch(() => {});
-  }
-  for (const database of databases.splice(0)) await database.drop();
-});
-afterAll(() => {
-  killAll();
-  removeTempDirs();
-});
 
 const baseEnv = {
   NODE_ENV: 'test',

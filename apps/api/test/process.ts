@@ -9,6 +9,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ENV_VARIABLES } from '../src/config.js';
 import { appendToSink } from './log-sink.js';
+import { afterAll, afterEach } from 'vitest';
+import type { TestDatabase } from '@agentcaller/db/testing';
 
 /** apps/api: the child runs from here, so `--import tsx` resolves to this package's devDependency. */
 export const API_DIR = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -221,4 +223,24 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, message: () => st
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * For a test file that starts servers: the lists to register them and their databases in, and the
+ * hooks that kill every server and drop every database after each test, and clean up at the end.
+ */
+export function useServerCleanup(): { servers: ServerProcess[]; databases: TestDatabase[] } {
+  const servers: ServerProcess[] = [];
+  const databases: TestDatabase[] = [];
+  afterEach(async () => {
+    for (const server of servers.splice(0)) {
+      if (!server.exitStatus()) await server.stop('SIGKILL', 5_000).catch(() => {});
+    }
+    for (const database of databases.splice(0)) await database.drop();
+  });
+  afterAll(() => {
+    killAll();
+    removeTempDirs();
+  });
+  return { servers, databases };
 }

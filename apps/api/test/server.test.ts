@@ -5,10 +5,10 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { request as httpRequest, type ClientRequest } from 'node:http';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { createTestDatabase, type TestDatabase } from '@agentcaller/db/testing';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { createTestDatabase } from '@agentcaller/db/testing';
+import { describe, expect, it } from 'vitest';
 import { TEST_SECRET } from './helpers.js';
-import { freePort, killAll, removeTempDirs, runToExit, startServer, tempDir, type ServerProcess } from './process.js';
+import { freePort, runToExit, startServer, tempDir, useServerCleanup, type ServerProcess } from './process.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -19,8 +19,7 @@ async function curl(...args: string[]): Promise<string> {
 }
 
 // Every server and database a test started; stopped and dropped after each test, whatever happened.
-const servers: ServerProcess[] = [];
-const databases: TestDatabase[] = [];
+const { servers, databases } = useServerCleanup();
 async function serverOnTestDatabase(env: Record<string, string | undefined> = {}) {
   const database = await createTestDatabase();
   databases.push(database);
@@ -36,16 +35,6 @@ async function serverOnTestDatabase(env: Record<string, string | undefined> = {}
   return server;
 }
 
-afterEach(async () => {
-  for (const server of servers.splice(0)) {
-    if (!server.exitStatus()) await server.stop('SIGKILL', 5_000).catch(() => {});
-  }
-  for (const database of databases.splice(0)) await database.drop();
-});
-afterAll(() => {
-  killAll();
-  removeTempDirs();
-});
 
 const post = (url: string, body: string, contentType: string) =>
   fetch(url, { method: 'POST', headers: { 'content-type': contentType }, body, signal: AbortSignal.timeout(10_000) });
