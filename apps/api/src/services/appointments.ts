@@ -20,6 +20,7 @@ import {
 } from '@agentcaller/db';
 import { and, asc, count, eq, gt, lt, ne, sql, type SQL } from 'drizzle-orm';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { utcText } from '../lib/sql.js';
 import { iso, parseInstant } from '../lib/time.js';
 import { CLIENT_NOT_FOUND, windowTotal } from './clients.js';
 
@@ -53,9 +54,6 @@ const appointmentColumns = {
   endsAt: appointments.endsAt,
   notes: appointments.notes,
 };
-
-/** An instant as the API writes it: RFC 3339 in UTC with milliseconds and `Z`, made by PostgreSQL. */
-const utcText = (value: SQL) => sql`to_char(${value} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /** Both ends present and in order: `ends_at` after `starts_at`. */
 function checkOrder(startsAt: Date, endsAt: Date) {

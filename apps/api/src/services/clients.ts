@@ -1,8 +1,9 @@
 import { CLIENT_NAME_MAX, type Client as WireClient, type ClientPage, type CreateClientBody, type UpdateClientBody } from '@agentcaller/contracts';
-import { clients, type Client, type Database } from '@agentcaller/db';
+import { clients, queryRows, type Client, type Database } from '@agentcaller/db';
 import { and, count, eq, ilike, like, or, sql, type SQL } from 'drizzle-orm';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { containsPattern } from '../lib/like.js';
+import { utcText } from '../lib/sql.js';
 import { phoneDigits, toE164 } from '../lib/phone.js';
 
 export const CLIENT_NOT_FOUND = 'Client not found';
@@ -47,17 +48,33 @@ export class ClientService {
       conditions.push(or(ilike(clients.name, containsPattern(q)), digits ? like(clients.phone, containsPattern(digits)) : undefined));
     }
     const where = and(...conditions);
-    // One statement: the page and, through the window, the number of matches. The window also
-    // makes PostgreSQL find all matches first (the trigram indexes) rather than walk the name order.
-    const rows = await this.db
-      .select({ id: clients.id, name: clients.name, phone: clients.phone, createdAt: clients.createdAt, total: windowTotal })
-      .from(clients)
-      .where(where)
-      .orderBy(...byName)
-      .limit(query.limit)
-      .offset(query.offset);
-    const total = rows[0]?.total ?? (query.offset > 0 ? await this.count(where) : 0);
-    return { items: rows.map(toWireClient), total, limit: query.limit, offset: query.offset };
+    if (!q) {
+      // The owner's list in name order: one walk of ix_clients_owner_name, the total by the window.
+      const rows = await this.db
+        .select({ id: clients.id, name: clients.name, phone: clients.phone, createdAt: clients.createdAt, total: windowTotal })
+        .from(clients)
+        .where(where)
+        .orderBy(...byName)
+        .limit(query.limit)
+        .offset(query.offset);
+      const total = rows[0]?.total ?? (query.offset > 0 ? await this.count(where) : 0);
+      return { items: rows.map(toWireClient), total, limit: query.limit, offset: query.offset };
+    }
+    // A search: find every match first (the trigram indexes), then sort and count only those. Left
+    // to itself, the planner may walk the whole name order instead, filtering 100,000 rows to find
+    // a common first name; the materialized CTE rules that plan out.
+    const rows = await queryRows<{ id: number; name: string; phone: string; created_at: string; total: string | number }>(
+      this.db,
+      sql`with m as materialized (
+            select ${clients.id} as id, ${clients.name} as name, ${clients.phone} as phone, ${clients.createdAt} as created_at
+              from ${clients} where ${where})
+          select id, name, phone, ${utcText(sql`created_at`)} as created_at, count(*) over () as total
+            from m order by lower(name) collate "C", id
+           limit ${query.limit} offset ${query.offset}`,
+    );
+    const total = rows[0] ? Number(rows[0].total) : query.offset > 0 ? await this.count(where) : 0;
+    const items = rows.map(({ id, name, phone, created_at }) => ({ id, name, phone, created_at }));
+    return { items, total, limit: query.limit, offset: query.offset };
   }
 
   /** For a page past the end, which carries no row to read the total from. */
