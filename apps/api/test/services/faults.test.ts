@@ -3,11 +3,11 @@
 // the server acknowledged must still be there, exactly, after a restart on the same database.
 import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { allClients, createPostgresDatabase, login, PASSWORD, readyStatus, register, uniqueEmail, type WireClient } from './faults/api.js';
-import { keepAliveAgent, report, sleep, startLoad, tally, type Call, type Outcome } from './faults/load.js';
-import { holdRequest, requestText, waitUntilRefused, type RawResponse } from './faults/raw.js';
-import { TEST_SECRET } from './helpers.js';
-import { startServer, tempDir, useServerCleanup, type ServerProcess } from './process.js';
+import { allClients, createPostgresDatabase, login, PASSWORD, readyStatus, register, uniqueEmail, type WireClient } from '../faults/api.js';
+import { keepAliveAgent, report, sleep, startLoad, tally, type Call, type Outcome } from '../faults/load.js';
+import { holdRequest, requestText, waitUntilRefused, type RawResponse } from '../faults/raw.js';
+import { TEST_SECRET } from '../helpers.js';
+import { startServer, tempDir, useServerCleanup, type ServerProcess } from '../process.js';
 
 const { servers, databases } = useServerCleanup();
 

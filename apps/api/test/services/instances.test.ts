@@ -9,10 +9,10 @@ import type { TestDatabase } from '@agentcaller/db/testing';
 import { sql } from 'drizzle-orm';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPostgresDatabase, login, loginAttempt, PASSWORD, readyStatus, register, uniqueEmail } from './faults/api.js';
-import { holdRequest, requestText, type HeldConnection } from './faults/raw.js';
-import { TEST_SECRET } from './helpers.js';
-import { killAll, removeTempDirs, spawnServer, startServer, tempDir, freePort, type ServerProcess } from './process.js';
+import { createPostgresDatabase, login, loginAttempt, PASSWORD, readyStatus, register, uniqueEmail } from '../faults/api.js';
+import { holdRequest, requestText, type HeldConnection } from '../faults/raw.js';
+import { TEST_SECRET } from '../helpers.js';
+import { killAll, removeTempDirs, spawnServer, startServer, tempDir, freePort, type ServerProcess } from '../process.js';
 
 const REDIS_URL = 'redis://127.0.0.1:6379/0';
 

@@ -1,0 +1,119 @@
+// Throttling counters in a real Redis: shared by two instances, and an outage of a redis-server
+// this test starts and stops itself (so this suite needs Redis installed and running at :6379).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { register, startApp, type TestContext } from '../helpers.js';
+
+const PASSWORD = 'correct horse battery';
+const unique = () => randomBytes(4).toString('hex');
+const started: TestContext[] = [];
+
+async function app(env: Record<string, string> = {}) {
+  const ctx = await startApp({ env: { THROTTLE_LOGIN_FAILURES: '5', THROTTLE_SOURCE_ATTEMPTS: '1000', ...env }, captureLogs: true });
+  started.push(ctx);
+  return ctx;
+}
+afterAll(async () => {
+  for (const ctx of started) await ctx.close();
+});
+
+const loginFrom = (ctx: TestContext, source: string, username: string, password: string) =>
+  ctx.app.inject({
+    method: 'POST',
+    url: '/v1/auth/login',
+    remoteAddress: source,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams({ username, password }).toString(),
+  });
+
+describe('counters in Redis', () => {
+  it('are shared by two instances', async () => {
+    const env = { REDIS_URL: 'redis://127.0.0.1:6379/0' };
+    const one = await app(env);
+    const two = await app(env);
+    expect((await one.app.inject({ method: 'GET', url: '/ready' })).json()).toMatchObject({ redis: 'ok' });
+    const email = `redis-${unique()}@example.com`;
+    const source = `10.1.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
+    await register(one.app, email, PASSWORD);
+    for (let i = 0; i < 3; i++) expect((await loginFrom(one, source, email, 'wrong password')).statusCode).toBe(401);
+    for (let i = 0; i < 2; i++) expect((await loginFrom(two, source, email, 'wrong password')).statusCode).toBe(401);
+    expect((await loginFrom(one, source, email, PASSWORD)).statusCode).toBe(429);
+    expect((await loginFrom(two, source, email, PASSWORD)).statusCode).toBe(429);
+  });
+});
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+function startRedis(port: number): Promise<ChildProcess> {
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'pipe' });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('redis-server did not start')), 5000);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('Ready to accept connections')) {
+        clearTimeout(timer);
+        resolve(child);
+      }
+    });
+    child.on('error', reject);
+  });
+}
+
+async function until(check: () => Promise<boolean>, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('condition not reached in time');
+}
+
+describe('when Redis goes away', () => {
+  it('keeps serving with in-process counts, says so on /ready and in the logs, and recovers by itself', async () => {
+    const port = await freePort();
+    let redis = await startRedis(port);
+    try {
+      const ctx = await app({ REDIS_URL: `redis://127.0.0.1:${port}` });
+      const ready = async () => (await ctx.app.inject({ method: 'GET', url: '/ready' })).json<{ redis: string }>().redis;
+      await until(async () => (await ready()) === 'ok', 5000);
+
+      redis.kill('SIGKILL');
+      await until(async () => (await ready()) === 'unavailable', 5000);
+      const readyRes = await ctx.app.inject({ method: 'GET', url: '/ready' });
+      expect(readyRes.statusCode).toBe(200);
+
+      const email = `outage-${unique()}@example.com`;
+      await register(ctx.app, email, PASSWORD);
+      expect((await loginFrom(ctx, '10.2.0.1', email, PASSWORD)).statusCode).toBe(200);
+      for (let i = 0; i < 5; i++) expect((await loginFrom(ctx, '10.2.0.1', email, 'wrong password')).statusCode).toBe(401);
+      expect((await loginFrom(ctx, '10.2.0.1', email, PASSWORD)).statusCode).toBe(429);
+      expect(ctx.logs.join('')).toContain('redis unavailable: counting in process until it is back');
+
+      redis = await startRedis(port);
+      await until(async () => (await ready()) === 'ok', 10_000);
+      expect(ctx.logs.join('')).toContain('redis is back');
+      // Shared counting again: this failure lands in the new Redis.
+      const other = `after-${unique()}@example.com`;
+      await register(ctx.app, other, PASSWORD);
+      expect((await loginFrom(ctx, '10.2.0.2', other, 'wrong password')).statusCode).toBe(401);
+      const probe = new Redis(port, '127.0.0.1');
+      try {
+        expect(await probe.get(`agentcaller:throttle:fail:${other}:10.2.0.2`)).toBe('1');
+      } finally {
+        probe.disconnect();
+      }
+    } finally {
+      redis.kill('SIGKILL');
+    }
+  }, 60_000);
+});

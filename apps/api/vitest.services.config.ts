@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+import { sharedConfig } from '../../vitest.shared.js';
+
+// `pnpm test:services`: the suites that need more than Node, namely a PostgreSQL server at
+// 127.0.0.1:5432 (two instances sharing one database, crash and drain on PostgreSQL) and Redis at
+// 127.0.0.1:6379 (shared counters, an outage). CI runs them beside `pnpm test`.
+export default defineConfig({
+  ...sharedConfig,
+  test: {
+    ...sharedConfig.test,
+    include: ['test/services/**/*.test.ts'],
+    globalSetup: ['test/global-setup.ts'],
+  },
+});
