@@ -1,28 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { afterAll, describe, expect, it } from 'vitest';
-import { register, startApp, type TestContext } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { register } from './helpers.js';
+import { loginFrom, PASSWORD, unique, useThrottledApps } from './throttle-helpers.js';
 
-const PASSWORD = 'correct horse battery';
-const unique = () => randomBytes(4).toString('hex');
-const started: TestContext[] = [];
-
-async function app(env: Record<string, string> = {}) {
-  const ctx = await startApp({ env: { THROTTLE_LOGIN_FAILURES: '5', THROTTLE_SOURCE_ATTEMPTS: '1000', ...env }, captureLogs: true });
-  started.push(ctx);
-  return ctx;
-}
-afterAll(async () => {
-  for (const ctx of started) await ctx.close();
-});
-
-const loginFrom = (ctx: TestContext, source: string, username: string, password: string) =>
-  ctx.app.inject({
-    method: 'POST',
-    url: '/v1/auth/login',
-    remoteAddress: source,
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    payload: new URLSearchParams({ username, password }).toString(),
-  });
+const app = useThrottledApps();
 
 describe('failed sign-ins per account and source (in process)', () => {
   it('locks the account for that source after 5 failures, the right password too, with Retry-After', async () => {

@@ -1,33 +1,13 @@
 // Throttling counters in a real Redis: shared by two instances, and an outage of a redis-server
 // this test starts and stops itself (so this suite needs Redis installed and running at :6379).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
-import { register, startApp, type TestContext } from '../helpers.js';
+import { describe, expect, it } from 'vitest';
+import { register } from '../helpers.js';
+import { loginFrom, PASSWORD, unique, useThrottledApps } from '../throttle-helpers.js';
 
-const PASSWORD = 'correct horse battery';
-const unique = () => randomBytes(4).toString('hex');
-const started: TestContext[] = [];
-
-async function app(env: Record<string, string> = {}) {
-  const ctx = await startApp({ env: { THROTTLE_LOGIN_FAILURES: '5', THROTTLE_SOURCE_ATTEMPTS: '1000', ...env }, captureLogs: true });
-  started.push(ctx);
-  return ctx;
-}
-afterAll(async () => {
-  for (const ctx of started) await ctx.close();
-});
-
-const loginFrom = (ctx: TestContext, source: string, username: string, password: string) =>
-  ctx.app.inject({
-    method: 'POST',
-    url: '/v1/auth/login',
-    remoteAddress: source,
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    payload: new URLSearchParams({ username, password }).toString(),
-  });
+const app = useThrottledApps();
 
 describe('counters in Redis', () => {
   it('are shared by two instances', async () => {
