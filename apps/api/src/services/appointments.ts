@@ -18,7 +18,7 @@ import {
   type Client,
   type Database,
 } from '@agentcaller/db';
-import { and, asc, count, eq, gt, lt, ne, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, gt, lt, ne, sql } from 'drizzle-orm';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { utcText } from '../lib/sql.js';
 import { iso, parseInstant } from '../lib/time.js';
@@ -199,28 +199,61 @@ export class AppointmentService {
     const from = query.from === undefined ? undefined : parseInstant(query.from, '/from');
     const to = query.to === undefined ? undefined : parseInstant(query.to, '/to');
     if (from && to && to.getTime() <= from.getTime()) throw new ValidationError([{ path: '/to', message: 'must be after from' }]);
-    const conditions: (SQL | undefined)[] = [
-      eq(appointments.ownerId, ownerId),
-      from ? gt(appointments.endsAt, from) : undefined,
-      to ? lt(appointments.startsAt, to) : undefined,
-      query.client_id === undefined ? undefined : eq(appointments.clientId, query.client_id),
-    ];
-    const where = and(...conditions);
-    const rows = await this.db
-      .select({ appointment: appointmentColumns, client: clientSummary, total: windowTotal })
-      .from(appointments)
-      .innerJoin(clients, eq(clients.id, appointments.clientId))
-      .where(where)
-      .orderBy(asc(appointments.startsAt), asc(appointments.id))
-      .limit(query.limit)
-      .offset(query.offset);
+    const filters = { from: from !== undefined, to: to !== undefined, client: query.client_id !== undefined };
+    const rows = await this.listStatement(filters).execute({
+      owner: ownerId,
+      // Placeholders reach the driver as they are: instants travel as RFC 3339 text.
+      from: from && iso(from),
+      to: to && iso(to),
+      client: query.client_id,
+      limit: query.limit,
+      offset: query.offset,
+    });
     let total = rows[0]?.total;
     if (total === undefined) {
       // A page past the end carries no row to read the total from.
+      const where = and(
+        eq(appointments.ownerId, ownerId),
+        from ? gt(appointments.endsAt, from) : undefined,
+        to ? lt(appointments.startsAt, to) : undefined,
+        query.client_id === undefined ? undefined : eq(appointments.clientId, query.client_id),
+      );
       const [row] = query.offset > 0 ? await this.db.select({ n: count() }).from(appointments).where(where) : [];
       total = row?.n ?? 0;
     }
     return { items: rows.map(toWire), total, limit: query.limit, offset: query.offset };
+  }
+
+  private readonly listStatements = new Map<string, ReturnType<AppointmentService['prepareList']>>();
+
+  /** One named prepared statement per combination of filters, made on first use. */
+  private listStatement(filters: { from: boolean; to: boolean; client: boolean }) {
+    const key = `${Number(filters.from)}${Number(filters.to)}${Number(filters.client)}`;
+    let statement = this.listStatements.get(key);
+    if (!statement) {
+      statement = this.prepareList(filters, `appointments_list_${key}`);
+      this.listStatements.set(key, statement);
+    }
+    return statement;
+  }
+
+  private prepareList(filters: { from: boolean; to: boolean; client: boolean }, name: string) {
+    return this.db
+      .select({ appointment: appointmentColumns, client: clientSummary, total: windowTotal })
+      .from(appointments)
+      .innerJoin(clients, eq(clients.id, appointments.clientId))
+      .where(
+        and(
+          eq(appointments.ownerId, sql.placeholder('owner')),
+          filters.from ? sql`${appointments.endsAt} > ${sql.placeholder('from')}::timestamptz` : undefined,
+          filters.to ? sql`${appointments.startsAt} < ${sql.placeholder('to')}::timestamptz` : undefined,
+          filters.client ? eq(appointments.clientId, sql.placeholder('client')) : undefined,
+        ),
+      )
+      .orderBy(asc(appointments.startsAt), asc(appointments.id))
+      .limit(sql.placeholder('limit'))
+      .offset(sql.placeholder('offset'))
+      .prepare(name);
   }
 
   /** The free gaps of at least `durationMinutes` inside [from, to), at most 31 days wide. */
