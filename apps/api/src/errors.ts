@@ -18,12 +18,6 @@ export class HttpProblem extends Error {
   }
 }
 
-export class BadRequestError extends HttpProblem {
-  constructor(detail: string) {
-    super(400, detail);
-  }
-}
-
 /** 401 always carries `WWW-Authenticate: Bearer` (RFC 6750). */
 export class UnauthorizedError extends HttpProblem {
   constructor(detail = 'Could not validate credentials') {

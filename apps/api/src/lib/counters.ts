@@ -57,10 +57,6 @@ export class MemoryCounters implements CounterStore {
     for (const [key, window] of this.windows) if (window.resetAt <= now) this.windows.delete(key);
   }
 
-  get size(): number {
-    return this.windows.size;
-  }
-
   async close(): Promise<void> {
     clearInterval(this.sweeper);
   }

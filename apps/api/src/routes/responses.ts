@@ -9,6 +9,3 @@ export function problems<const S extends number>(...statuses: S[]) {
   }
   return out;
 }
-
-/** The statuses every route with a body can return. */
-export const BODY_ERRORS = [400, 413, 422] as const;
