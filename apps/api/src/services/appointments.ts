@@ -18,11 +18,12 @@ import {
   type Client,
   type Database,
 } from '@agentcaller/db';
-import { and, asc, count, eq, gt, lt, ne, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, lt, ne, sql } from 'drizzle-orm';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { utcText } from '../lib/sql.js';
 import { iso, parseInstant } from '../lib/time.js';
-import { CLIENT_NOT_FOUND, windowTotal } from './clients.js';
+import { CLIENT_NOT_FOUND } from './clients.js';
+import { pageTotal, windowTotal } from './paging.js';
 
 export const APPOINTMENT_NOT_FOUND = 'Appointment not found';
 /** First key of the advisory locks that order writes to one calendar (the second is the owner id). */
@@ -209,18 +210,14 @@ export class AppointmentService {
       limit: query.limit,
       offset: query.offset,
     });
-    let total = rows[0]?.total;
-    if (total === undefined) {
-      // A page past the end carries no row to read the total from.
-      const where = and(
+    const total = await pageTotal(this.db, rows[0]?.total, query.offset, appointments, () =>
+      and(
         eq(appointments.ownerId, ownerId),
         from ? gt(appointments.endsAt, from) : undefined,
         to ? lt(appointments.startsAt, to) : undefined,
         query.client_id === undefined ? undefined : eq(appointments.clientId, query.client_id),
-      );
-      const [row] = query.offset > 0 ? await this.db.select({ n: count() }).from(appointments).where(where) : [];
-      total = row?.n ?? 0;
-    }
+      ),
+    );
     return { items: rows.map(toWire), total, limit: query.limit, offset: query.offset };
   }
 

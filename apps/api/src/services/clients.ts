@@ -1,19 +1,17 @@
 import { CLIENT_NAME_MAX, type Client as WireClient, type ClientPage, type CreateClientBody, type UpdateClientBody } from '@agentcaller/contracts';
 import { clients, queryRows, type Client, type Database } from '@agentcaller/db';
-import { and, count, eq, ilike, like, or, sql, type SQL } from 'drizzle-orm';
+import { and, eq, ilike, like, or, sql, type SQL } from 'drizzle-orm';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { containsPattern } from '../lib/like.js';
 import { utcText } from '../lib/sql.js';
 import { phoneDigits, toE164 } from '../lib/phone.js';
+import { pageTotal, windowTotal } from './paging.js';
 
 export const CLIENT_NOT_FOUND = 'Client not found';
 
 export function toWireClient(row: Pick<Client, 'id' | 'name' | 'phone' | 'createdAt'>): WireClient {
   return { id: row.id, name: row.name, phone: row.phone, created_at: row.createdAt.toISOString() };
 }
-
-/** The number of rows the query matches, before limit and offset. */
-export const windowTotal = sql<number>`count(*) over ()`.mapWith(Number);
 
 /** Case-insensitive code-point order, the same on every server (served by ix_clients_owner_name). */
 const byName = [sql`lower(${clients.name}) COLLATE "C"`, clients.id];
@@ -57,7 +55,7 @@ export class ClientService {
         .orderBy(...byName)
         .limit(query.limit)
         .offset(query.offset);
-      const total = rows[0]?.total ?? (query.offset > 0 ? await this.count(where) : 0);
+      const total = await pageTotal(this.db, rows[0]?.total, query.offset, clients, () => where);
       return { items: rows.map(toWireClient), total, limit: query.limit, offset: query.offset };
     }
     // A search: find every match first (the trigram indexes), then sort and count only those. Left
@@ -72,15 +70,9 @@ export class ClientService {
             from m order by lower(name) collate "C", id
            limit ${query.limit} offset ${query.offset}`,
     );
-    const total = rows[0] ? Number(rows[0].total) : query.offset > 0 ? await this.count(where) : 0;
+    const total = await pageTotal(this.db, rows[0]?.total, query.offset, clients, () => where);
     const items = rows.map(({ id, name, phone, created_at }) => ({ id, name, phone, created_at }));
     return { items, total, limit: query.limit, offset: query.offset };
-  }
-
-  /** For a page past the end, which carries no row to read the total from. */
-  private async count(where: SQL | undefined): Promise<number> {
-    const [row] = await this.db.select({ n: count() }).from(clients).where(where);
-    return row?.n ?? 0;
   }
 
   async find(ownerId: number, id: number): Promise<Client> {
