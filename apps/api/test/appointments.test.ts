@@ -391,6 +391,13 @@ describe('GET /v1/appointments', () => {
     expect(await list(lister, { from: '2027-03-02T00:00:00Z', to: '2027-03-03T00:00:00Z' })).toEqual({ items: [], total: 0, limit: 20, offset: 0 });
   });
 
+  it('pages: limit and offset keep the total; a page past the end is empty with the right total', async () => {
+    const page = await list(lister, { from: '2027-03-01T00:00:00Z', to: '2027-03-02T00:00:00Z', limit: 2, offset: 2 });
+    expect(notes(page)).toEqual(['C', 'D']);
+    expect(page).toMatchObject({ total: 5, limit: 2, offset: 2 });
+    expect(await list(lister, { client_id: y.id, limit: 2, offset: 10 })).toEqual({ items: [], total: 3, limit: 2, offset: 10 });
+  });
+
   it('client_id filters, and combines with the range', async () => {
     expect(notes(await list(lister, { client_id: x.id }))).toEqual(['A', 'C']);
     expect(notes(await list(lister, { client_id: y.id }))).toEqual(['B', 'D', 'E']);
