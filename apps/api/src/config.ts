@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseDatabaseUrl, type DatabaseTarget } from '@agentcaller/db';
-import { Type, type Static } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
+import { Type, type Static } from 'typebox';
+import { Value } from 'typebox/value';
 
 /** Limits, each a whole number in a range (see SECURITY.md for what each one defends). */
 const INTEGER_VARIABLES = {
@@ -90,6 +90,12 @@ export class ConfigError extends Error {
   }
 }
 
+/** A schema's `description` (TypeBox 1 keeps JSON Schema keywords off its static types). */
+function descriptionOf(schema: object | undefined): string | undefined {
+  const value: unknown = schema && 'description' in schema ? schema.description : undefined;
+  return typeof value === 'string' ? value : undefined;
+}
+
 export const MIN_PRODUCTION_SECRET_BYTES = 32;
 // Values from examples and templates that must never sign production tokens.
 const PLACEHOLDER_SECRETS = /change[-_ ]?me|changethis|secret[-_ ]?key|^(.)\1*$/i;
@@ -106,9 +112,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   }
   const problems = new Map<string, string>();
   for (const error of Value.Errors(Env, raw)) {
-    const key = error.path.replace(/^\//, '');
+    const key = error.instancePath.replace(/^\//, '');
     if (problems.has(key)) continue;
-    const rule = Env.properties[key as keyof typeof Env.properties]?.description ?? error.message;
+    const rule = descriptionOf(Env.properties[key as keyof typeof Env.properties]) ?? error.message;
     problems.set(key, key === 'SECRET_KEY' ? `${key} ${rule}` : `${key} ${rule} (got ${JSON.stringify(raw[key])})`);
   }
   // Keep every variable that passed its own rule, so range checks below still report theirs.

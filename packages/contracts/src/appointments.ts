@@ -1,4 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from 'typebox';
 import { ClientSummary, Limit, Offset } from './clients.js';
 import { Id, NO_NUL, Page, Timestamp } from './common.js';
 

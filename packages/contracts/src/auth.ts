@@ -1,4 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from 'typebox';
 import { Email, Id, NO_NUL, Timestamp } from './common.js';
 
 /** Password limits of the original service: 8 to 72 bytes of UTF-8 (bcrypt's limit). */

@@ -1,4 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from 'typebox';
 import { Id, NO_NUL, ONE_LINE, Page, Timestamp } from './common.js';
 
 // The 255 limit applies to the trimmed name (checked by the API); the schema bounds the raw input.

@@ -1,4 +1,4 @@
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from 'typebox';
 
 /** Text that PostgreSQL can store: no NUL character. */
 export const NO_NUL = '^[^\\u0000]*$';

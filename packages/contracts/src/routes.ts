@@ -1,4 +1,4 @@
-import { Type, type TSchema } from '@sinclair/typebox';
+import { Type, type TSchema } from 'typebox';
 import { Appointment, AppointmentPage, Availability, AvailabilityQuery, CreateAppointmentBody, ListAppointmentsQuery, UpdateAppointmentBody } from './appointments.js';
 import { ChangePasswordBody, LoginForm, Me, RegisterBody, RegisteredUser, Session, SessionBody, Token } from './auth.js';
 import { Client, ClientPage, CreateClientBody, IdParams, ListClientsQuery, UpdateClientBody } from './clients.js';

@@ -1,4 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from 'typebox';
 
 export const Health = Type.Object({ status: Type.Literal('ok') }, { title: 'Health' });
 export type Health = Static<typeof Health>;

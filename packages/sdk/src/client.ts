@@ -1,5 +1,5 @@
 import { CSRF_COOKIE, CSRF_HEADER, routes, type Problem, type RouteDef, type RouteName, type Routes } from '@agentcaller/contracts';
-import type { Static, TSchema } from '@sinclair/typebox';
+import type { Static, TSchema } from 'typebox';
 import { ApiError, NetworkError } from './errors.js';
 
 type Field<K extends RouteName, F extends string> = Routes[K] extends Record<F, infer S extends TSchema> ? Static<S> : never;

@@ -5,7 +5,7 @@ import { Problem } from '@agentcaller/contracts';
 export function problems<const S extends number>(...statuses: S[]) {
   const out = {} as Record<S, typeof Problem>;
   for (const status of statuses) {
-    out[status] = { ...Problem, description: STATUS_CODES[status] ?? 'Error' };
+    out[status] = { ...Problem, description: STATUS_CODES[status] ?? 'Error' } as typeof Problem;
   }
   return out;
 }
