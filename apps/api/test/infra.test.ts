@@ -182,18 +182,38 @@ describe('apps/api/Dockerfile', () => {
   const instructions = (keyword: string): string[] =>
     [...dockerfile.matchAll(new RegExp(`^${keyword}\\s+(.+)$`, 'gm'))].map((m) => (m[1] as string).trim());
 
-  it('runs the built server as its command', () => {
+  /** The instructions of one stage (`FROM … AS name` up to the next `FROM`). */
+  const stage = (name: string): string => {
+    const start = dockerfile.search(new RegExp(`^FROM\\s+\\S+\\s+AS\\s+${name}\\s*$`, 'm'));
+    expect(start, `stage ${name}`).toBeGreaterThanOrEqual(0);
+    const next = dockerfile.slice(start + 1).search(/^FROM\s/m);
+    return next < 0 ? dockerfile.slice(start) : dockerfile.slice(start, start + 1 + next);
+  };
+
+  it('runs the built server from the deploy folder as its command', () => {
     const cmd = instructions('CMD').at(-1) ?? '';
-    expect(JSON.parse(cmd)).toEqual(['node', 'apps/api/dist/server.js']);
+    expect(JSON.parse(cmd)).toEqual(['node', 'dist/server.js']);
   });
 
-  it('runs as node in production on port 8000, from node 20 with pnpm 12.4.2', () => {
+  it('runs as node in production on port 8000, from node 24 with pnpm 12.4.2', () => {
     expect(instructions('USER').at(-1)).toBe('node');
     expect(instructions('EXPOSE')).toContain('8000');
     expect(dockerfile).toMatch(/NODE_ENV=production/);
-    expect(dockerfile).toMatch(/node:20-bookworm-slim/);
+    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:24-bookworm-slim$/m);
     expect(dockerfile).toContain('npm i -g pnpm@12.4.2');
     expect(dockerfile).toMatch(/pnpm install --frozen-lockfile/);
     expect(dockerfile).toMatch(/pnpm exec turbo run build --filter=@agentcaller\/api\.\.\./);
+  });
+
+  it('ships only the pruned deploy of the API: the runtime stage copies /deploy and nothing else', () => {
+    expect(stage('build')).toMatch(/^RUN pnpm --filter @agentcaller\/api deploy --prod \/deploy$/m);
+    const runtime = stage('runtime');
+    const copies = [...runtime.matchAll(/^(COPY|ADD)\s+(.+)$/gm)].map((m) => (m[2] as string).trim());
+    expect(copies).toEqual(['--from=build /deploy /app']);
+  });
+
+  it('deploys only dist/ of the API package (its `files`)', () => {
+    const pkg = JSON.parse(read('../package.json')) as { files?: string[] };
+    expect(pkg.files).toEqual(['dist']);
   });
 });
