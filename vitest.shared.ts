@@ -3,8 +3,8 @@ import { defineConfig } from 'vitest/config';
 /**
  * The test setup every Node package shares: workspace packages are read from their TypeScript
  * source (the `@agentcaller/source` condition), and each test file gets its own fresh database
- * (in-memory PGlite, or a new database on the server DATABASE_URL points at), one file after
- * another on this 2-core machine's budget.
+ * (in-memory PGlite, or a new database on the server DATABASE_URL points at), so files are
+ * independent and run in parallel.
  */
 export const sharedConfig = defineConfig({
   resolve: { conditions: ['@agentcaller/source'] },
@@ -13,7 +13,6 @@ export const sharedConfig = defineConfig({
     environment: 'node',
     include: ['test/**/*.test.ts'],
     pool: 'forks',
-    fileParallelism: false,
     testTimeout: 30_000,
     hookTimeout: 60_000,
     env: { NODE_ENV: 'test' },

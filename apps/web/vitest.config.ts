@@ -14,5 +14,7 @@ export default defineConfig({
     env: { TZ: 'America/New_York' },
     setupFiles: ['test/unit/setup.ts'],
     restoreMocks: true,
+    // jsdom renders are CPU-bound; on a busy 2-core machine one can take several seconds.
+    testTimeout: 20_000,
   },
 });

@@ -18,8 +18,10 @@ export interface TestContext {
 
 /** A fresh app on a fresh, migrated database (PGlite in memory, or PostgreSQL via DATABASE_URL). */
 export async function startApp(options: { env?: Record<string, string>; captureLogs?: boolean } = {}): Promise<TestContext> {
-  const database = await createTestDatabase();
-  const config = loadConfig({
+  // In-memory PGlite starts from the migrated image (the app's own migration step then finds
+  // nothing to do); on PostgreSQL the file's own database is created and the app migrates it.
+  const database = await createTestDatabase(process.env.DATABASE_URL, { migrated: true });
+  const loaded = loadConfig({
     NODE_ENV: 'test',
     SECRET_KEY: TEST_SECRET,
     DATABASE_URL: database.url,
@@ -30,6 +32,7 @@ export async function startApp(options: { env?: Record<string, string>; captureL
     LOG_LEVEL: 'trace',
     ...options.env,
   });
+  const config: Config = { ...loaded, database: options.env?.DATABASE_URL ? loaded.database : database.target };
   const logs: string[] = [];
   const logStream = new Writable({
     write(chunk: Buffer, _encoding, done) {

@@ -23,19 +23,24 @@ export interface ConnectOptions {
   maxConnections?: number;
 }
 
+/** The PGlite behind a `pglite` target, with the extensions the migrations use. */
+export async function openPglite(target: Extract<DatabaseTarget, { kind: 'pglite' }>) {
+  // Loaded only when used: a PostgreSQL deployment never pays PGlite's memory.
+  const [{ PGlite }, { btree_gist }, { pg_trgm }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('@electric-sql/pglite/contrib/btree_gist'),
+    import('@electric-sql/pglite/contrib/pg_trgm'),
+  ]);
+  if (target.dataDir) mkdirSync(target.dataDir, { recursive: true });
+  return PGlite.create(target.dataDir ?? 'memory://', {
+    extensions: { btree_gist, pg_trgm },
+    ...(target.image ? { loadDataDir: target.image } : {}),
+  });
+}
+
 export async function connect(target: DatabaseTarget, options: ConnectOptions = {}): Promise<Connection> {
   if (target.kind === 'pglite') {
-    // Loaded only when used: a PostgreSQL deployment never pays PGlite's memory.
-    const [{ PGlite }, { btree_gist }, { pg_trgm }, { drizzle: drizzlePglite }] = await Promise.all([
-      import('@electric-sql/pglite'),
-      import('@electric-sql/pglite/contrib/btree_gist'),
-      import('@electric-sql/pglite/contrib/pg_trgm'),
-      import('drizzle-orm/pglite'),
-    ]);
-    if (target.dataDir) mkdirSync(target.dataDir, { recursive: true });
-    const client = await PGlite.create(target.dataDir ?? 'memory://', {
-      extensions: { btree_gist, pg_trgm },
-    });
+    const [client, { drizzle: drizzlePglite }] = await Promise.all([openPglite(target), import('drizzle-orm/pglite')]);
     const db: Database = drizzlePglite(client, { schema });
     return {
       db,

@@ -1,6 +1,11 @@
 /** Where the database lives, read from `DATABASE_URL`. */
 export type DatabaseTarget =
-  | { kind: 'pglite'; dataDir: string | undefined } // undefined: in memory
+  | {
+      kind: 'pglite';
+      dataDir: string | undefined; // undefined: in memory
+      /** Start from this data directory image (PGlite's `dumpDataDir`): tests reuse a migrated one. */
+      image?: Blob;
+    }
   | { kind: 'postgres'; url: string };
 
 export class DatabaseUrlError extends Error {}

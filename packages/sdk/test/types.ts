@@ -1,6 +1,6 @@
-// Compile-time contract of the SDK: `pnpm typecheck` fails if any line marked @ts-expect-error
-// compiles, i.e. if the SDK stopped rejecting a wrong call. test/types.test.ts checks the same with
-// the compiler at test time.
+// Compile-time contract of the SDK, checked by `pnpm typecheck` (not at test time): the correct
+// calls must compile, and typecheck fails if any line marked @ts-expect-error compiles, i.e. if the
+// SDK stopped rejecting a wrong call.
 import { createClient, type Appointment, type Client } from '../src/index.js';
 
 export async function typeContract() {
@@ -21,6 +21,8 @@ export async function typeContract() {
   });
   // @ts-expect-error outputs are typed too: there is no `start` field
   void booked.start;
+  // @ts-expect-error a misspelt output field does not compile
+  void (await api.appointments.get(booked.id)).start_at;
   // @ts-expect-error query fields are checked
   await api.availability({ from: 'a', to: 'b', duration: 30 });
   // @ts-expect-error the login form needs username, not email
