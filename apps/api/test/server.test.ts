@@ -5,7 +5,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { request as httpRequest, type ClientRequest } from 'node:http';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { createTestDatabase } from '@agentcaller/db/testing';
+import { createTestDatabase, writeMigratedDataDir } from '@agentcaller/db/testing';
 import { describe, expect, it } from 'vitest';
 import { TEST_SECRET } from './helpers.js';
 import { freePort, runToExit, startServer, tempDir, useServerCleanup, type ServerProcess } from './process.js';
@@ -23,12 +23,16 @@ const { servers, databases } = useServerCleanup();
 async function serverOnTestDatabase(env: Record<string, string | undefined> = {}) {
   const database = await createTestDatabase();
   databases.push(database);
+  // On PGlite the server opens a migrated database in DATA_DIR (as after a restart) instead of
+  // creating and migrating one in memory: seconds of CPU less per server.
+  const dataDir = tempDir();
+  if (database.target.kind === 'pglite') await writeMigratedDataDir(join(dataDir, 'pglite'));
   const server = await startServer({
     NODE_ENV: 'test',
     LOG_LEVEL: 'info',
     SECRET_KEY: TEST_SECRET,
-    DATABASE_URL: database.url,
-    DATA_DIR: tempDir(),
+    DATABASE_URL: database.target.kind === 'pglite' ? undefined : database.url,
+    DATA_DIR: dataDir,
     ...env,
   });
   servers.push(server);

@@ -61,6 +61,15 @@ export async function createTestDatabase(
   };
 }
 
+/**
+ * Writes a migrated PGlite database into `dataDir` (a new or empty folder), so a server process
+ * started on it opens an existing database instead of creating and migrating one.
+ */
+export async function writeMigratedDataDir(dataDir: string): Promise<void> {
+  const client = await openPglite({ kind: 'pglite', dataDir, image: await migratedImage() });
+  await client.close();
+}
+
 let image: Promise<Blob> | undefined;
 
 /**
