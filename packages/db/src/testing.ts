@@ -11,16 +11,15 @@ import { parseDatabaseUrl, type DatabaseTarget } from './url.js';
 export interface TestDatabase {
   /** The `DATABASE_URL` of a fresh database: empty, or migrated when asked for. */
   url: string;
-  /** Where to connect: with `migrated`, an in-memory PGlite starts from the migrated image. */
+  /** Where to connect: an in-memory PGlite starts from a cached image (empty, or migrated). */
   target: DatabaseTarget;
   drop(): Promise<void>;
 }
 
 export interface TestDatabaseOptions {
   /**
-   * In-memory PGlite starts from a migrated image instead of an empty database (a few hundred
-   * milliseconds instead of seconds). The image is made once per set of migrations and kept in
-   * the temp folder; on PostgreSQL the database is created empty and the app migrates it.
+   * In-memory PGlite starts with every migration applied (on PostgreSQL the database is created
+   * empty and the app migrates it).
    */
   migrated?: boolean;
 }
@@ -35,8 +34,8 @@ export async function createTestDatabase(
 ): Promise<TestDatabase> {
   const target = env && !env.startsWith('memory:') ? parseDatabaseUrl(env, '') : undefined;
   if (target?.kind !== 'postgres') {
-    const image = options.migrated ? await migratedImage() : undefined;
-    return { url: 'memory://', target: { kind: 'pglite', dataDir: undefined, ...(image ? { image } : {}) }, drop: async () => {} };
+    const image = await pgliteImage(options.migrated ? 'migrated' : 'empty');
+    return { url: 'memory://', target: { kind: 'pglite', dataDir: undefined, image }, drop: async () => {} };
   }
   const name = `ac_test_${process.pid}_${randomBytes(4).toString('hex')}`;
   const admin = postgres(target.url, { max: 1, onnotice: () => {} });
@@ -66,49 +65,56 @@ export async function createTestDatabase(
  * started on it opens an existing database instead of creating and migrating one.
  */
 export async function writeMigratedDataDir(dataDir: string): Promise<void> {
-  const client = await openPglite({ kind: 'pglite', dataDir, image: await migratedImage() });
+  const client = await openPglite({ kind: 'pglite', dataDir, image: await pgliteImage('migrated') });
   await client.close();
 }
 
-let image: Promise<Blob> | undefined;
+const images = new Map<'empty' | 'migrated', Promise<Blob>>();
 
 /**
- * The data directory of an in-memory PGlite with every migration applied, made once per worker
- * process and cached on disk under a name that hashes the migrations and the PGlite version, so
- * later workers and later runs load it instead of migrating again. A changed migration changes
- * the name, so a stale image is never used.
+ * The data directory of an in-memory PGlite, empty (as just created) or with every migration
+ * applied, made once per worker process and cached on disk under a name that hashes the PGlite
+ * version and (for `migrated`) the migrations, so later workers and later runs load it (a few
+ * hundred milliseconds) instead of creating a database (seconds). A changed migration changes the
+ * name, so a stale image is never used.
  */
-function migratedImage(): Promise<Blob> {
-  image ??= (async () => {
-    const folder = join(tmpdir(), 'agentcaller-test-images');
-    const file = join(folder, `pglite-${imageKey()}.tar`);
-    try {
-      return new Blob([readFileSync(file)]);
-    } catch {
-      // Not made yet: make it below.
-    }
-    const client = await openPglite({ kind: 'pglite', dataDir: undefined });
-    try {
-      await migrate(drizzle(client));
-      const dump = await client.dumpDataDir('none');
-      mkdirSync(folder, { recursive: true });
-      // Written under a private name, then renamed: a reader never sees half a file.
-      const partial = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
-      writeFileSync(partial, Buffer.from(await dump.arrayBuffer()));
-      renameSync(partial, file);
-      return dump;
-    } finally {
-      await client.close();
-    }
-  })();
+function pgliteImage(kind: 'empty' | 'migrated'): Promise<Blob> {
+  let image = images.get(kind);
+  if (!image) {
+    image = makeImage(kind);
+    images.set(kind, image);
+  }
   return image;
 }
 
-function imageKey(): string {
+async function makeImage(kind: 'empty' | 'migrated'): Promise<Blob> {
+  const folder = join(tmpdir(), 'agentcaller-test-images');
+  const file = join(folder, `pglite-${kind}-${imageKey(kind)}.tar`);
+  try {
+    return new Blob([readFileSync(file)]);
+  } catch {
+    // Not made yet: make it below.
+  }
+  const client = await openPglite({ kind: 'pglite', dataDir: undefined });
+  try {
+    if (kind === 'migrated') await migrate(drizzle(client));
+    const dump = await client.dumpDataDir('none');
+    mkdirSync(folder, { recursive: true });
+    // Written under a private name, then renamed: a reader never sees half a file.
+    const partial = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+    writeFileSync(partial, Buffer.from(await dump.arrayBuffer()));
+    renameSync(partial, file);
+    return dump;
+  } finally {
+    await client.close();
+  }
+}
+
+function imageKey(kind: 'empty' | 'migrated'): string {
   const hash = createHash('sha256');
   // The resolved path names PGlite's version (pnpm's store folder), whose data format may change.
   hash.update(import.meta.resolve('@electric-sql/pglite'));
-  for (const name of readdirSync(migrationsFolder).sort()) {
+  if (kind === 'migrated') for (const name of readdirSync(migrationsFolder).sort()) {
     if (name.endsWith('.sql')) hash.update(name).update(readFileSync(join(migrationsFolder, name)));
   }
   return hash.digest('hex').slice(0, 16);

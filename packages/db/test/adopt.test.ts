@@ -81,7 +81,7 @@ const allConnections: Connection[] = [];
 async function originalDatabase(): Promise<Connection> {
   const db = await createTestDatabase();
   allDatabases.push(db);
-  const c = await open(db.url);
+  const c = await open(db);
   allConnections.push(c);
   await exec(c, ORIGINAL_SCHEMA);
   return c;

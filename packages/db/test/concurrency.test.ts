@@ -17,10 +17,10 @@ let migrators: Connection[] = [];
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  const first = await open(db.url);
+  const first = await open(db);
   connections.push(first);
   if (first.driver === 'postgres') {
-    for (let i = 1; i < MIGRATORS; i++) connections.push(await open(db.url));
+    for (let i = 1; i < MIGRATORS; i++) connections.push(await open(db));
     migrators = connections;
   } else {
     migrators = Array.from({ length: MIGRATORS }, () => first);

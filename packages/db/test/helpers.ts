@@ -4,14 +4,18 @@ import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import type { SQL } from 'drizzle-orm';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
-import { connect, migrationsFolder, parseDatabaseUrl } from '../src/index.js';
+import { connect, migrationsFolder } from '../src/index.js';
+import type { TestDatabase } from '../src/testing.js';
 import type { Connection } from '../src/index.js';
 
 export { sql };
 
-/** A connection to the URL `createTestDatabase()` handed out. */
-export function open(url: string): Promise<Connection> {
-  return connect(parseDatabaseUrl(url, ''));
+/**
+ * A connection to a database `createTestDatabase()` handed out. In-memory PGlite: each call is a
+ * database of its own, started from the same image.
+ */
+export function open(database: TestDatabase): Promise<Connection> {
+  return connect(database.target);
 }
 
 /** The rows of a query: postgres-js answers with an array of rows, PGlite with `{ rows }`. */

@@ -49,7 +49,7 @@ let extensionsBefore: string[];
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  c = await open(db.url);
+  c = await open(db);
   extensionsBefore = await extensions(c);
   firstApplied = (await migrate(c.db)).applied;
 });

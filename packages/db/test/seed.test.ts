@@ -14,7 +14,7 @@ let c: Connection;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  c = await open(db.url);
+  c = await open(db);
   await migrate(c.db);
 });
 

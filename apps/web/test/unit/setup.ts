@@ -3,7 +3,7 @@ import { afterEach, vi } from 'vitest';
 
 // The pages load on demand (React.lazy): the first test to open one waits for its transform too,
 // which on a loaded 2-core machine can pass the default 1 s.
-configure({ asyncUtilTimeout: 5_000 });
+configure({ asyncUtilTimeout: 15_000 });
 
 // jsdom has no layout: say the window is 1024 px wide, so `(min-width: 720px)` matches (the week grid).
 function matchMedia(query: string): MediaQueryList {
