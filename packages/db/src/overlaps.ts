@@ -43,7 +43,7 @@ export async function resolveOverlaps(db: Database, today = new Date()): Promise
       sql`select id, ${calendar} as calendar, (extract(epoch from starts_at) * 1000)::float8 as starts,
                  (extract(epoch from ends_at) * 1000)::float8 as ends
             from appointments where status <> 'cancelled' and ends_at > starts_at
-           order by ${calendar}, starts_at, id`,
+           order by 2, starts_at, id`,
     );
     const cancellations: Cancellation[] = [];
     let kept: { id: number; calendar: number; ends: number } | undefined;
