@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { parseDatabaseUrl, type DatabaseTarget } from '@agentcaller/db';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import type { PasswordScheme } from './lib/passwords.js';
 
 /** Limits, each a whole number in a range (see SECURITY.md for what each one defends). */
 const INTEGER_VARIABLES = {
@@ -53,6 +54,11 @@ const Env = Type.Object({
     ),
   ),
   DATA_DIR: Type.Optional(Type.String({ minLength: 1, description: 'must be a directory path' })),
+  PASSWORD_HASH: Type.Optional(
+    Type.Union([Type.Literal('argon2id'), Type.Literal('bcrypt')], {
+      description: 'must be argon2id, or bcrypt while the original Python service still runs on the same database',
+    }),
+  ),
   THROTTLE_LOGIN_FAILURES: integerVariable('THROTTLE_LOGIN_FAILURES'),
   THROTTLE_LOGIN_WINDOW_SECONDS: integerVariable('THROTTLE_LOGIN_WINDOW_SECONDS'),
   THROTTLE_SOURCE_ATTEMPTS: integerVariable('THROTTLE_SOURCE_ATTEMPTS'),
@@ -77,6 +83,8 @@ export interface Config {
   defaultPhoneRegion: string;
   logLevel: string;
   dataDir: string;
+  /** How new and changed passwords are hashed (bcrypt during a rolling switch-over from the original). */
+  passwordHash: PasswordScheme;
   throttle: { loginFailures: number; loginWindowSeconds: number; sourceAttempts: number; sourceWindowSeconds: number };
   maxInFlight: number;
   requestTimeoutSeconds: number;
@@ -176,6 +184,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     defaultPhoneRegion: env.DEFAULT_PHONE_REGION ?? 'US',
     logLevel: env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info'),
     dataDir,
+    passwordHash: env.PASSWORD_HASH ?? 'argon2id',
     throttle,
     maxInFlight,
     requestTimeoutSeconds,
