@@ -102,6 +102,15 @@ export const MIN_PRODUCTION_SECRET_BYTES = 32;
 // Values from examples and templates that must never sign production tokens.
 const PLACEHOLDER_SECRETS = /change[-_ ]?me|changethis|secret[-_ ]?key|^(.)\1*$/i;
 
+/** Why `secret` may not sign production tokens, or undefined when it is strong enough. Never echoes it. */
+export function secretKeyProblem(secret: string | undefined): string | undefined {
+  if (!secret) return `SECRET_KEY is required in production (at least ${MIN_PRODUCTION_SECRET_BYTES} random bytes)`;
+  if (Buffer.byteLength(secret, 'utf8') < MIN_PRODUCTION_SECRET_BYTES || PLACEHOLDER_SECRETS.test(secret)) {
+    return `SECRET_KEY is too weak for production: use at least ${MIN_PRODUCTION_SECRET_BYTES} random bytes, e.g. \`openssl rand -base64 48\``;
+  }
+  return undefined;
+}
+
 /**
  * Reads the environment. `NODE_ENV=production` requires a strong `SECRET_KEY`; elsewhere a missing
  * key is generated once and kept in `DATA_DIR/secret_key`, so development tokens survive restarts.
@@ -162,11 +171,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
 
   let secretKey = raw.SECRET_KEY;
   if (production) {
-    if (!secretKey) {
-      problems.set('SECRET_KEY', `SECRET_KEY is required in production (at least ${MIN_PRODUCTION_SECRET_BYTES} random bytes)`);
-    } else if (Buffer.byteLength(secretKey, 'utf8') < MIN_PRODUCTION_SECRET_BYTES || PLACEHOLDER_SECRETS.test(secretKey)) {
-      problems.set('SECRET_KEY', `SECRET_KEY is too weak for production: use at least ${MIN_PRODUCTION_SECRET_BYTES} random bytes, e.g. \`openssl rand -base64 48\``);
-    }
+    const problem = secretKeyProblem(secretKey);
+    if (problem) problems.set('SECRET_KEY', problem);
   }
 
   if (problems.size > 0) throw new ConfigError([...problems.values()]);
