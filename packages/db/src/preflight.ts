@@ -34,20 +34,32 @@ const utc = (column: string) => sql.raw(`to_char(${column} at time zone 'UTC', '
 /**
  * Pairs of appointments one calendar cannot hold: before ownership (0002) every appointment is in
  * the one shared calendar the original service had; after it, per owner. Cancelled ones (when the
- * status column exists) do not count, as in the no-overlap rule.
+ * status column exists) do not count, as in the no-overlap rule. Not a self-join of the whole table:
+ * in start order, an appointment overlaps an earlier one exactly when it starts before the latest
+ * end so far (a window), so the calendar splits into runs that cannot overlap each other, and only
+ * appointments of one run are paired (a hash join on the run).
  */
 export async function findOverlaps(db: Database, limit = 1000): Promise<Overlap[]> {
-  const owned = await hasColumn(db, 'appointments', 'owner_id');
+  const calendar = (await hasColumn(db, 'appointments', 'owner_id')) ? sql.raw('owner_id') : sql.raw('0');
   const status = await hasColumn(db, 'appointments', 'status');
   const rows = await queryRows<Record<string, string | number>>(
     db,
-    sql`select a.id as a_id, a.client_id as a_client, ${utc('a.starts_at')} as a_starts, ${utc('a.ends_at')} as a_ends,
+    sql`with ordered as (
+          select id, client_id, starts_at, ends_at, ${calendar} as cal,
+                 max(ends_at) over (partition by ${calendar} order by starts_at, id
+                                    rows between unbounded preceding and 1 preceding) as earlier_end
+            from appointments
+           where ends_at > starts_at ${status ? sql`and status <> 'cancelled'` : sql``}
+        ), clustered as (
+          -- A run of appointments each starting before the latest end so far: only these can overlap.
+          select *, sum(case when earlier_end > starts_at then 0 else 1 end)
+                      over (partition by cal order by starts_at, id) as run
+            from ordered
+        )
+        select a.id as a_id, a.client_id as a_client, ${utc('a.starts_at')} as a_starts, ${utc('a.ends_at')} as a_ends,
                b.id as b_id, b.client_id as b_client, ${utc('b.starts_at')} as b_starts, ${utc('b.ends_at')} as b_ends
-          from appointments a join appointments b
-            on a.id < b.id and a.starts_at < b.ends_at and b.starts_at < a.ends_at
-               and a.ends_at > a.starts_at and b.ends_at > b.starts_at
-               ${owned ? sql`and a.owner_id = b.owner_id` : sql``}
-               ${status ? sql`and a.status <> 'cancelled' and b.status <> 'cancelled'` : sql``}
+          from clustered b join clustered a
+            on a.cal = b.cal and a.run = b.run and (a.starts_at, a.id) < (b.starts_at, b.id) and a.ends_at > b.starts_at
          order by a.starts_at, a.id, b.id
          limit ${limit}`,
   );
