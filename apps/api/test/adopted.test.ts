@@ -131,6 +131,22 @@ describe('the original service’s client session, on the adopted database', () 
     expect(wrongMethod.headers.get('allow')).toBe('POST');
   });
 
+  it('the account routes: browser session, password change, logout', async () => {
+    const session = await fetch(`${base}/v1/auth/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'Ops.Team@example.com', password: SEED_USERS[1].password }),
+    });
+    expect(session.status).toBe(200);
+    const token = await signIn('ops.team@example.com', SEED_USERS[1].password);
+    const changed = await curl('PUT', '/v1/auth/me/password', { token, json: { current_password: SEED_USERS[1].password, new_password: 'a brand new password' } });
+    expect(changed.status).toBe(204);
+    expect((await curl('GET', '/v1/auth/me', { token })).status).toBe(401);
+    const fresh = await signIn('ops.team@example.com', 'a brand new password');
+    expect((await curl('POST', '/v1/auth/logout', { token: fresh })).status).toBe(204);
+    expect((await curl('GET', '/v1/auth/me', { token: fresh })).status).toBe(401);
+  });
+
   it('rows the original service inserts meanwhile (no owner) go in and show up in the first user’s lists', async () => {
     // What SQLAlchemy's INSERT sends: only the original's columns.
     const [row] = await queryRows<{ id: number }>(ctx.app.db, sql`insert into clients (name, phone) values ('Walk-in', '415 555 0111') returning id`);

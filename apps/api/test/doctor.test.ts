@@ -124,12 +124,17 @@ describe('db:doctor', () => {
     expect((await runDoctor(env(), { token: good })).ok).toBe(false);
   });
 
-  it('a drifted schema fails with one line per difference', async () => {
+  it('a drifted schema and an unknown migration fail, one line per difference', async () => {
     await withApp(async (ctx) => {
       await ctx.app.db.execute(sql`drop index ix_appointments_owner_starts`);
+      // And a migration this version does not know (a newer AgentCaller ran).
+      await ctx.app.db.execute(sql`insert into drizzle.__drizzle_migrations (hash, created_at) values ('from-the-future', 4102444800000)`);
     });
     const report = await runDoctor(env());
     expect(report.ok).toBe(false);
     expect(report.lines).toContain('schema: missing index on appointments: CREATE INDEX ON public.appointments USING btree (owner_id, starts_at, id)');
+    expect(report.lines).toContain(
+      'migrations: 1 applied migration(s) this version does not know (created_at 4102444800000): a newer AgentCaller migrated this database; run that version',
+    );
   });
 });
