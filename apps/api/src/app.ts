@@ -57,6 +57,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   const app = Fastify({
     logger,
     bodyLimit: BODY_LIMIT,
+    // `/v1/auth/me/` is `/v1/auth/me`: the original (FastAPI) redirected such paths; clients
+    // written for it keep working without following a redirect.
+    routerOptions: { ignoreTrailingSlash: true },
     // Proxies in front of the API (compose, a load balancer) set the client address.
     trustProxy: config.env === 'production',
     // No time limit on start-up plugins: opening the database and migrating (perhaps waiting for

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { parseDatabaseUrl, type DatabaseTarget } from '@agentcaller/db';
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
+import type { PasswordScheme } from './lib/passwords.js';
 
 /** Limits, each a whole number in a range (see SECURITY.md for what each one defends). */
 const INTEGER_VARIABLES = {
@@ -53,6 +54,11 @@ const Env = Type.Object({
     ),
   ),
   DATA_DIR: Type.Optional(Type.String({ minLength: 1, description: 'must be a directory path' })),
+  PASSWORD_HASH: Type.Optional(
+    Type.Union([Type.Literal('argon2id'), Type.Literal('bcrypt')], {
+      description: 'must be argon2id, or bcrypt while the original Python service still runs on the same database',
+    }),
+  ),
   THROTTLE_LOGIN_FAILURES: integerVariable('THROTTLE_LOGIN_FAILURES'),
   THROTTLE_LOGIN_WINDOW_SECONDS: integerVariable('THROTTLE_LOGIN_WINDOW_SECONDS'),
   THROTTLE_SOURCE_ATTEMPTS: integerVariable('THROTTLE_SOURCE_ATTEMPTS'),
@@ -77,6 +83,8 @@ export interface Config {
   defaultPhoneRegion: string;
   logLevel: string;
   dataDir: string;
+  /** How new and changed passwords are hashed (bcrypt during a rolling switch-over from the original). */
+  passwordHash: PasswordScheme;
   throttle: { loginFailures: number; loginWindowSeconds: number; sourceAttempts: number; sourceWindowSeconds: number };
   maxInFlight: number;
   requestTimeoutSeconds: number;
@@ -99,6 +107,15 @@ function descriptionOf(schema: object | undefined): string | undefined {
 export const MIN_PRODUCTION_SECRET_BYTES = 32;
 // Values from examples and templates that must never sign production tokens.
 const PLACEHOLDER_SECRETS = /change[-_ ]?me|changethis|secret[-_ ]?key|^(.)\1*$/i;
+
+/** Why `secret` may not sign production tokens, or undefined when it is strong enough. Never echoes it. */
+export function secretKeyProblem(secret: string | undefined): string | undefined {
+  if (!secret) return `SECRET_KEY is required in production (at least ${MIN_PRODUCTION_SECRET_BYTES} random bytes)`;
+  if (Buffer.byteLength(secret, 'utf8') < MIN_PRODUCTION_SECRET_BYTES || PLACEHOLDER_SECRETS.test(secret)) {
+    return `SECRET_KEY is too weak for production: use at least ${MIN_PRODUCTION_SECRET_BYTES} random bytes, e.g. \`openssl rand -base64 48\``;
+  }
+  return undefined;
+}
 
 /**
  * Reads the environment. `NODE_ENV=production` requires a strong `SECRET_KEY`; elsewhere a missing
@@ -160,11 +177,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
 
   let secretKey = raw.SECRET_KEY;
   if (production) {
-    if (!secretKey) {
-      problems.set('SECRET_KEY', `SECRET_KEY is required in production (at least ${MIN_PRODUCTION_SECRET_BYTES} random bytes)`);
-    } else if (Buffer.byteLength(secretKey, 'utf8') < MIN_PRODUCTION_SECRET_BYTES || PLACEHOLDER_SECRETS.test(secretKey)) {
-      problems.set('SECRET_KEY', `SECRET_KEY is too weak for production: use at least ${MIN_PRODUCTION_SECRET_BYTES} random bytes, e.g. \`openssl rand -base64 48\``);
-    }
+    const problem = secretKeyProblem(secretKey);
+    if (problem) problems.set('SECRET_KEY', problem);
   }
 
   if (problems.size > 0) throw new ConfigError([...problems.values()]);
@@ -182,6 +196,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     defaultPhoneRegion: env.DEFAULT_PHONE_REGION ?? 'US',
     logLevel: env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info'),
     dataDir,
+    passwordHash: env.PASSWORD_HASH ?? 'argon2id',
     throttle,
     maxInFlight,
     requestTimeoutSeconds,

@@ -1,4 +1,5 @@
 // Reads the configuration, listens, and shuts down cleanly on SIGTERM/SIGINT.
+import { PreflightError, SchemaDriftError } from '@agentcaller/db';
 import { buildApp, ConfigError, loadConfig } from './app.js';
 
 let config;
@@ -12,7 +13,20 @@ try {
   throw err;
 }
 
-const app = await buildApp(config);
+let app;
+try {
+  app = await buildApp(config);
+} catch (err) {
+  // The database cannot be used as it is: one readable line per problem, no stack trace, and
+  // nothing was changed (preflight runs before any migration; a drift is found after them).
+  if (err instanceof PreflightError || err instanceof SchemaDriftError) {
+    const what = err instanceof PreflightError ? 'the data in the database breaks a rule the migrations add' : 'the database schema differs from what the migrations produce';
+    console.error(`start refused: ${what} (\`pnpm db:doctor\` explains more):`);
+    for (const line of err.problems) console.error(`database: ${line}`);
+    process.exit(err instanceof PreflightError ? 65 : 70); // EX_DATAERR / EX_SOFTWARE
+  }
+  throw err;
+}
 
 let closing = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appointments } from '@agentcaller/db';
+import { eq } from 'drizzle-orm';
 import { startApp, type TestContext } from './helpers.js';
 import {
   appointmentRow,
@@ -112,7 +114,7 @@ describe('POST /v1/appointments', () => {
     expect(res.statusCode).toBe(201);
     expect(res.headers['content-type']).toBe(JSON_UTF8);
     const body = res.json<WireAppointment>();
-    expect(Object.keys(body)).toEqual(['id', 'client_id', 'starts_at', 'ends_at', 'notes', 'client']);
+    expect(Object.keys(body)).toEqual(['id', 'client_id', 'starts_at', 'ends_at', 'notes', 'status', 'client']);
     expect(Object.keys(body.client)).toEqual(['id', 'name', 'phone']);
     expect(body).toEqual({
       id: body.id,
@@ -120,6 +122,7 @@ describe('POST /v1/appointments', () => {
       starts_at: '2026-12-01T13:00:00.000Z',
       ends_at: '2026-12-01T14:30:00.000Z',
       notes: 'First call',
+      status: 'scheduled',
       client: { id: ada.id, name: 'Ada Lovelace', phone: '+14155550123' },
     });
     expect(Number.isInteger(body.id) && body.id > 0).toBe(true);
@@ -130,7 +133,7 @@ describe('POST /v1/appointments', () => {
 
     const got = await alice.send('GET', `/v1/appointments/${body.id}`);
     expect(got.statusCode).toBe(200);
-    expect(Object.keys(got.json<WireAppointment>())).toEqual(['id', 'client_id', 'starts_at', 'ends_at', 'notes', 'client']);
+    expect(Object.keys(got.json<WireAppointment>())).toEqual(['id', 'client_id', 'starts_at', 'ends_at', 'notes', 'status', 'client']);
     expect(got.json()).toEqual(body);
   });
 
@@ -351,7 +354,7 @@ describe('GET /v1/appointments', () => {
     expect(Object.keys(page)).toEqual(['items', 'total', 'limit', 'offset']);
     expect(page).toMatchObject({ total: 5, limit: 20, offset: 0 });
     expect(notes(page)).toEqual(['A', 'B', 'C', 'D', 'E']);
-    expect(Object.keys(page.items[0]!)).toEqual(['id', 'client_id', 'starts_at', 'ends_at', 'notes', 'client']);
+    expect(Object.keys(page.items[0]!)).toEqual(['id', 'client_id', 'starts_at', 'ends_at', 'notes', 'status', 'client']);
     expect(page.items[0]).toEqual(made.A);
     expect(page.items[1]!.client).toEqual({ id: y.id, name: 'Yolanda', phone: '+14155550171' });
   });
@@ -465,7 +468,7 @@ describe('PATCH /v1/appointments/{id}', () => {
   it('changing only the notes on the same times does not conflict with itself', async () => {
     const res = await patch(p1.id, { notes: 'updated notes' });
     expect(res.statusCode).toBe(200);
-    expect(Object.keys(res.json<WireAppointment>())).toEqual(['id', 'client_id', 'starts_at', 'ends_at', 'notes', 'client']);
+    expect(Object.keys(res.json<WireAppointment>())).toEqual(['id', 'client_id', 'starts_at', 'ends_at', 'notes', 'status', 'client']);
     expect(res.json()).toEqual({ ...p1, notes: 'updated notes' });
     expect(await appointmentRow(ctx.app, p1.id)).toMatchObject({ notes: 'updated notes', clientId: ada.id });
   });
@@ -601,5 +604,27 @@ describe('ids in the path', () => {
       if (status === 422) expect(body.errors?.map((e) => e.path)).toContain('/id');
     }
     expect(await countAppointments(ctx.app)).toBe(before);
+  });
+});
+
+describe('status (adopted with the original’s overlaps, or set by the scheduling features)', () => {
+  it('a cancelled appointment does not hold its time: no 409 names it, availability shows the time free', async () => {
+    const first = await post(alice, { client_id: ada.id, starts_at: '2032-02-02T10:00:00Z', ends_at: '2032-02-02T11:00:00Z' });
+    expect(first.statusCode).toBe(201);
+    expect(first.json<WireAppointment>().status).toBe('scheduled');
+    const id = first.json<WireAppointment>().id;
+    await ctx.app.db.update(appointments).set({ status: 'cancelled' }).where(eq(appointments.id, id));
+    const fetched = await alice.send('GET', `/v1/appointments/${id}`);
+    expect(fetched.json<WireAppointment>().status).toBe('cancelled');
+    const free = await alice.send('GET', '/v1/availability?from=2032-02-02T09:00:00Z&to=2032-02-02T12:00:00Z&duration_minutes=180');
+    expect(free.json()).toMatchObject({ slots: [{ starts_at: '2032-02-02T09:00:00.000Z', ends_at: '2032-02-02T12:00:00.000Z' }] });
+    const again = await post(alice, { client_id: ben.id, starts_at: '2032-02-02T10:30:00Z', ends_at: '2032-02-02T11:30:00Z' });
+    expect(again.statusCode).toBe(201);
+    // A third over the new one is refused, naming the new one, never the cancelled one.
+    expectConflictWith(await post(alice, { client_id: ada.id, starts_at: '2032-02-02T10:00:00Z', ends_at: '2032-02-02T10:45:00Z' }), again.json<WireAppointment>().id);
+    // PATCH keeps working on a cancelled row and keeps its status.
+    const patched = await alice.send('PATCH', `/v1/appointments/${id}`, { notes: 'was double-booked' });
+    expect(patched.statusCode).toBe(200);
+    expect(patched.json()).toMatchObject({ notes: 'was double-booked', status: 'cancelled' });
   });
 });

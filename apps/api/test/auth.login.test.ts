@@ -153,4 +153,56 @@ describe('POST /v1/auth/login', () => {
       expect(res.statusCode).toBe(413);
     });
   });
+
+  describe('multipart/form-data (browsers’ FormData; the original FastAPI service took it)', () => {
+    const BOUNDARY = '----agentcaller7MA4YWxkTrZu0gW';
+    const multipart = (parts: string[], boundary = BOUNDARY) => ({
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+      payload: `${parts.map((p) => `--${boundary}\r\n${p}\r\n`).join('')}--${boundary}--\r\n`,
+    });
+    const field = (name: string, value: string) => `Content-Disposition: form-data; name="${name}"\r\n\r\n${value}`;
+
+    it('signs in with the same answer as the urlencoded form, UTF-8 passwords included', async () => {
+      await register(ctx.app, 'multi@example.com', 'pässwörd ✓ 123');
+      const res = await ctx.app.inject({
+        method: 'POST',
+        url: '/v1/auth/login',
+        ...multipart([field('username', 'multi@example.com'), field('password', 'pässwörd ✓ 123'), field('grant_type', 'password'), field('scope', '')]),
+      });
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toMatchObject({ token_type: 'bearer', access_token: expect.any(String) });
+    });
+
+    it('a wrong password is the same 401, a missing field 422, a file part and unknown fields are ignored', async () => {
+      const wrong = await ctx.app.inject({ method: 'POST', url: '/v1/auth/login', ...multipart([field('username', 'user@example.com'), field('password', 'nope nope')]) });
+      expect(wrong.statusCode).toBe(401);
+      expect(wrong.json()).toEqual(INVALID);
+      const missing = await ctx.app.inject({ method: 'POST', url: '/v1/auth/login', ...multipart([field('username', 'user@example.com')]) });
+      expect(missing.statusCode).toBe(422);
+      expect(missing.json<{ errors: { path: string }[] }>().errors.map((e) => e.path)).toContain('/password');
+      const extra = await ctx.app.inject({
+        method: 'POST',
+        url: '/v1/auth/login',
+        ...multipart([
+          field('username', 'user@example.com'),
+          field('password', PASSWORD),
+          field('__proto__', 'x'),
+          'Content-Disposition: form-data; name="password"; filename="p.txt"\r\nContent-Type: text/plain\r\n\r\nnot read',
+        ]),
+      });
+      expect(extra.statusCode).toBe(200);
+    });
+
+    it('a field sent twice is 422, a malformed body or one without a boundary is 400, never 500', async () => {
+      const twice = await ctx.app.inject({ method: 'POST', url: '/v1/auth/login', ...multipart([field('username', 'user@example.com'), field('password', PASSWORD), field('password', PASSWORD)]) });
+      expect(twice.statusCode).toBe(422);
+      for (const payload of ['garbage', `--${BOUNDARY}\r\nno headers here--${BOUNDARY}--\r\n`, `--${BOUNDARY}\r\n${field('username', 'x')}\r\n`]) {
+        const res = await ctx.app.inject({ method: 'POST', url: '/v1/auth/login', headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` }, payload });
+        expect(res.statusCode).toBe(400);
+        expect(res.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+      }
+      const noBoundary = await ctx.app.inject({ method: 'POST', url: '/v1/auth/login', headers: { 'content-type': 'multipart/form-data' }, payload: 'x' });
+      expect(noBoundary.statusCode).toBe(400);
+    });
+  });
 });

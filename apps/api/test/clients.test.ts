@@ -613,8 +613,9 @@ describe('ids in the path', () => {
     expect(await countClients(ctx.app)).toBe(before);
   });
 
-  it('an unknown method on a known path is 404, never 500', async () => {
+  it('an unknown method on a known path is 405 with Allow, never 500', async () => {
     const res = await ctx.app.inject({ method: 'PUT', url: '/v1/clients/1', headers: { authorization: `Bearer ${alice.token}` } });
-    expectProblem(res, 404);
+    expectProblem(res, 405);
+    expect(res.headers.allow).toBe('DELETE, GET, HEAD, PATCH');
   });
 });

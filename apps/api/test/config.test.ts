@@ -108,6 +108,14 @@ describe('DATABASE_URL', () => {
   });
 });
 
+describe('PASSWORD_HASH', () => {
+  it('is argon2id by default, bcrypt during a rolling switch-over', () => {
+    expect(loadConfig({ SECRET_KEY: STRONG_SECRET, DATA_DIR: tempDir() }).passwordHash).toBe('argon2id');
+    expect(loadConfig({ SECRET_KEY: STRONG_SECRET, DATA_DIR: tempDir(), PASSWORD_HASH: 'bcrypt' }).passwordHash).toBe('bcrypt');
+    expect(loadConfig({ SECRET_KEY: STRONG_SECRET, DATA_DIR: tempDir(), PASSWORD_HASH: 'argon2id' }).passwordHash).toBe('argon2id');
+  });
+});
+
 describe('a bad value names its variable on one line', () => {
   const cases: [string, string][] = [
     ['NODE_ENV', 'staging'],
@@ -140,6 +148,8 @@ describe('a bad value names its variable on one line', () => {
     ['MAX_IN_FLIGHT', '0'],
     ['MAX_IN_FLIGHT', '1e3'],
     ['REQUEST_TIMEOUT_SECONDS', '3601'],
+    ['PASSWORD_HASH', 'md5'],
+    ['PASSWORD_HASH', 'BCRYPT'],
   ];
   it.each(cases)('%s=%s', (name, value) => {
     const err = configError({ SECRET_KEY: STRONG_SECRET, DATA_DIR: tempDir(), [name]: value });

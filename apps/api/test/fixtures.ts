@@ -1,5 +1,5 @@
 import { appointments, clients } from '@agentcaller/db';
-import { and, count, eq, lt } from 'drizzle-orm';
+import { and, count, eq, lt, ne } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { LightMyRequestResponse } from 'fastify';
 import type { App } from '../src/app.js';
@@ -49,6 +49,7 @@ export interface WireAppointment {
   starts_at: string;
   ends_at: string;
   notes: string | null;
+  status: string;
   client: { id: number; name: string; phone: string };
 }
 
@@ -114,7 +115,9 @@ export async function overlappingPairs(app: App): Promise<{ a: number; b: number
   return app.db
     .select({ a: x.id, b: y.id })
     .from(x)
-    .innerJoin(y, and(eq(x.ownerId, y.ownerId), lt(x.id, y.id), lt(x.startsAt, y.endsAt), lt(y.startsAt, x.endsAt)));
+    .innerJoin(y, and(eq(x.ownerId, y.ownerId), lt(x.id, y.id), lt(x.startsAt, y.endsAt), lt(y.startsAt, x.endsAt)))
+    // Cancelled appointments do not hold their time (the no-overlap rule counts the others only).
+    .where(and(ne(x.status, 'cancelled'), ne(y.status, 'cancelled')));
 }
 
 /** An instant `minutes` after `base` (an ISO string), as the API prints it. */

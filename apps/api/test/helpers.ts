@@ -17,10 +17,12 @@ export interface TestContext {
 }
 
 /** A fresh app on a fresh, migrated database (PGlite in memory, or PostgreSQL via DATABASE_URL). */
-export async function startApp(options: { env?: Record<string, string>; captureLogs?: boolean } = {}): Promise<TestContext> {
+export async function startApp(
+  options: { env?: Record<string, string>; captureLogs?: boolean; database?: TestDatabase } = {},
+): Promise<TestContext> {
   // In-memory PGlite starts from the migrated image (the app's own migration step then finds
   // nothing to do); on PostgreSQL the file's own database is created and the app migrates it.
-  const database = await createTestDatabase(process.env.DATABASE_URL, { migrated: true });
+  const database = options.database ?? (await createTestDatabase(process.env.DATABASE_URL, { migrated: true }));
   const loaded = loadConfig({
     NODE_ENV: 'test',
     SECRET_KEY: TEST_SECRET,
@@ -32,7 +34,9 @@ export async function startApp(options: { env?: Record<string, string>; captureL
     LOG_LEVEL: 'trace',
     ...options.env,
   });
-  const config: Config = { ...loaded, database: options.env?.DATABASE_URL ? loaded.database : database.target };
+  // A database the caller chose (its own, or DATABASE_URL/DATA_DIR in env) is opened as configured.
+  const chosen = options.database !== undefined || options.env?.DATABASE_URL !== undefined;
+  const config: Config = { ...loaded, database: chosen ? loaded.database : database.target };
   const logs: string[] = [];
   const logStream = new Writable({
     write(chunk: Buffer, _encoding, done) {

@@ -38,7 +38,7 @@ describe('service endpoints', () => {
     expect(statuses('/ready', 'get')).toEqual(['200', '503']);
     expect(doc.paths['/v1/auth/me']?.get?.security).toEqual([{ bearerAuth: [] }]);
     const login = doc.paths['/v1/auth/login']?.post as unknown as { requestBody: { content: Record<string, unknown> } };
-    expect(Object.keys(login.requestBody.content)).toEqual(['application/x-www-form-urlencoded']);
+    expect(Object.keys(login.requestBody.content)).toEqual(['application/x-www-form-urlencoded', 'multipart/form-data']);
   });
 
   it('GET /openapi.json has every route of the contracts with its success and error statuses', async () => {
@@ -71,10 +71,24 @@ describe('service endpoints', () => {
     expect(res.json()).toEqual({ type: 'about:blank', title: 'Not Found', status: 404, detail: 'No route GET /v1/nothing-here' });
   });
 
-  it('a known path with another method is a 404 problem', async () => {
+  it('a known path with another method is a 405 problem with Allow (as FastAPI answered)', async () => {
     const res = await ctx.app.inject({ method: 'DELETE', url: '/v1/auth/me' });
-    expect(res.statusCode).toBe(404);
+    expect(res.statusCode).toBe(405);
     expect(res.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+    expect(res.headers.allow).toBe('GET, HEAD');
+    expect(res.json()).toMatchObject({ status: 405, detail: 'Method DELETE is not allowed on /v1/auth/me' });
+    const trailing = await ctx.app.inject({ method: 'GET', url: '/v1/auth/login/' });
+    expect(trailing.statusCode).toBe(405);
+    expect(trailing.headers.allow).toBe('POST');
+  });
+
+  it('an unknown path is still 404, whatever the method', async () => {
+    for (const method of ['GET', 'DELETE'] as const) {
+      const res = await ctx.app.inject({ method, url: '/v1/nothing-here' });
+      expect(res.statusCode).toBe(404);
+      expect(res.headers.allow).toBeUndefined();
+    }
+    expect((await ctx.app.inject({ method: 'GET', url: '/v1/clients/1/extra' })).statusCode).toBe(404);
   });
 });
 

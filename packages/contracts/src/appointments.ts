@@ -15,6 +15,13 @@ export const InstantInput = Type.String({
 
 export const Notes = Type.String({ maxLength: 10_000, pattern: NO_NUL, description: 'free text without NUL characters' });
 
+/** `scheduled` (the default), `cancelled`, `completed`, `no_show`; only non-cancelled ones take part in the no-overlap rule. */
+export const AppointmentStatus = Type.Union(
+  [Type.Literal('scheduled'), Type.Literal('cancelled'), Type.Literal('completed'), Type.Literal('no_show')],
+  { description: 'scheduled (default), cancelled, completed or no_show; a cancelled appointment does not hold its time' },
+);
+export type AppointmentStatus = Static<typeof AppointmentStatus>;
+
 export const Appointment = Type.Object(
   {
     id: Id,
@@ -22,6 +29,7 @@ export const Appointment = Type.Object(
     starts_at: Timestamp,
     ends_at: Timestamp,
     notes: Type.Union([Type.String(), Type.Null()]),
+    status: AppointmentStatus,
     client: ClientSummary,
   },
   { title: 'Appointment' },

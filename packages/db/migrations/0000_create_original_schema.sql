@@ -1,5 +1,9 @@
--- The original Python service's schema, column for column. Every statement is guarded so that
--- this migration also adopts a database the original service created (it changes nothing there).
+-- The original Python service's schema, exactly as its database holds it (shared/spec/api.md, "The
+-- original schema (seed)"): no created_at on clients or appointments, phone varchar(50). Every
+-- statement is guarded so that this migration also adopts a database the original service created
+-- (it changes nothing there). Everything else comes in later, additive migrations; 0004 brings
+-- databases made by the first text of this file (created_at on clients and appointments, phone
+-- varchar(32)) to the same end state.
 CREATE TABLE IF NOT EXISTS "users" (
 	"id" serial PRIMARY KEY NOT NULL,
 	"email" varchar(255) NOT NULL,
@@ -11,8 +15,7 @@ CREATE TABLE IF NOT EXISTS "users" (
 CREATE TABLE IF NOT EXISTS "clients" (
 	"id" serial PRIMARY KEY NOT NULL,
 	"name" varchar(255) NOT NULL,
-	"phone" varchar(32) NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+	"phone" varchar(50) NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE IF NOT EXISTS "appointments" (
@@ -20,8 +23,7 @@ CREATE TABLE IF NOT EXISTS "appointments" (
 	"client_id" integer NOT NULL,
 	"starts_at" timestamp with time zone NOT NULL,
 	"ends_at" timestamp with time zone NOT NULL,
-	"notes" text,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+	"notes" text
 );
 --> statement-breakpoint
 DO $$ BEGIN

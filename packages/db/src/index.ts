@@ -3,3 +3,7 @@ export * from './connect.js';
 export * from './errors.js';
 export * from './migrate.js';
 export * from './url.js';
+export * from './catalog.js';
+export * from './schema-check.js';
+export * from './preflight.js';
+export * from './overlaps.js';

@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { bigint, pgSchema, serial, text } from 'drizzle-orm/pg-core';
-import type { Database } from './connect.js';
+import { queryRows, type Database } from './connect.js';
 
 export const migrationsFolder = fileURLToPath(new URL('../migrations', import.meta.url));
 
@@ -16,6 +18,46 @@ const journal = drizzleSchema.table('__drizzle_migrations', {
 
 // Any constant shared by every instance: the key of the advisory lock held while migrating.
 const MIGRATION_LOCK_KEY = 0x61676e74; // "agnt"
+
+export interface MigrationStatus {
+  /** Tags of the migrations this database has applied, in order. */
+  applied: string[];
+  /** Tags of the migrations still to apply, in order. */
+  pending: string[];
+  /** Journal rows no migration file matches (written by a newer or another version): their `created_at`. */
+  unknown: number[];
+  /** Tags applied from another text than today's file (0000 and 0002 were rewritten; see docs/database.md). */
+  changed: string[];
+}
+
+function journalTags(folder: string): string[] {
+  const journal = JSON.parse(readFileSync(join(folder, 'meta', '_journal.json'), 'utf8')) as { entries: { tag: string }[] };
+  return journal.entries.map((entry) => entry.tag);
+}
+
+/** What the journal of `db` says against the migration files; reads only. */
+export async function migrationStatus(db: Database, folder: string = migrationsFolder): Promise<MigrationStatus> {
+  const migrations = readMigrationFiles({ migrationsFolder: folder });
+  const tags = journalTags(folder);
+  const [exists] = await queryRows<{ present: boolean }>(db, sql`select to_regclass('drizzle.__drizzle_migrations') is not null as present`);
+  const rows = exists?.present
+    ? await queryRows<{ hash: string; created_at: string | number }>(db, sql`select hash, created_at from drizzle.__drizzle_migrations order by id`)
+    : [];
+  const done = new Map(rows.map((row) => [Number(row.created_at), row.hash]));
+  const status: MigrationStatus = { applied: [], pending: [], unknown: [], changed: [] };
+  migrations.forEach((migration, i) => {
+    const tag = tags[i] ?? String(migration.folderMillis);
+    const hash = done.get(migration.folderMillis);
+    if (hash === undefined) status.pending.push(tag);
+    else {
+      status.applied.push(tag);
+      if (hash !== migration.hash) status.changed.push(tag);
+    }
+  });
+  const known = new Set(migrations.map((m) => m.folderMillis));
+  status.unknown = [...done.keys()].filter((when) => !known.has(when));
+  return status;
+}
 
 export interface MigrateResult {
   applied: string[];

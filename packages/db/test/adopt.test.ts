@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHECK_VIOLATION, EXCLUSION_VIOLATION, migrate, sqlState, UNIQUE_VIOLATION } from '../src/index.js';
 import type { Connection } from '../src/index.js';
+import { SEED_SCHEMA } from '../src/seed-era.js';
 import { createTestDatabase } from '../src/testing.js';
 import type { TestDatabase } from '../src/testing.js';
 import {
@@ -11,6 +12,7 @@ import {
   ALEMBIC_INDEXES,
   COLUMNS_0002,
   COLUMNS_0003,
+  COLUMNS_0004,
   CONSTRAINTS_0002,
   CONSTRAINTS_0003,
   EXTENSIONS_0002,
@@ -18,10 +20,12 @@ import {
   INDEXES_0001,
   INDEXES_0002,
   INDEXES_0003,
+  INDEXES_0004,
   ORIGINAL_COLUMNS,
   ORIGINAL_CONSTRAINTS,
   ORIGINAL_FOREIGN_KEYS,
   ORIGINAL_INDEXES,
+  SEED_ID_INDEXES,
   byTableAndName,
   columns,
   constraints,
@@ -34,43 +38,8 @@ import {
 import { count, exec, journalRows, messages, migrationFiles, migrations, open, rejection, rows, sql } from './helpers.js';
 import { describeOwnershipRules, describeRevocationRules } from './ownership.js';
 
-// What `alembic upgrade head` emitted for the original models (SQLAlchemy's DDL style).
-const ORIGINAL_SCHEMA = [
-  `CREATE TABLE alembic_version (
-	version_num VARCHAR(32) NOT NULL,
-	CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)
-)`,
-  `CREATE TABLE users (
-	id SERIAL NOT NULL,
-	email VARCHAR(255) NOT NULL,
-	hashed_password VARCHAR(255) NOT NULL,
-	is_active BOOLEAN DEFAULT true NOT NULL,
-	created_at TIMESTAMP WITH TIME ZONE DEFAULT now() NOT NULL,
-	PRIMARY KEY (id)
-)`,
-  `CREATE UNIQUE INDEX ix_users_email ON users (email)`,
-  `CREATE TABLE clients (
-	id SERIAL NOT NULL,
-	name VARCHAR(255) NOT NULL,
-	phone VARCHAR(32) NOT NULL,
-	created_at TIMESTAMP WITH TIME ZONE DEFAULT now() NOT NULL,
-	PRIMARY KEY (id)
-)`,
-  `CREATE INDEX ix_clients_name ON clients (name)`,
-  `CREATE INDEX ix_clients_phone ON clients (phone)`,
-  `CREATE TABLE appointments (
-	id SERIAL NOT NULL,
-	client_id INTEGER NOT NULL,
-	starts_at TIMESTAMP WITH TIME ZONE NOT NULL,
-	ends_at TIMESTAMP WITH TIME ZONE NOT NULL,
-	notes TEXT,
-	created_at TIMESTAMP WITH TIME ZONE DEFAULT now() NOT NULL,
-	PRIMARY KEY (id),
-	CONSTRAINT appointments_client_id_fkey FOREIGN KEY(client_id) REFERENCES clients (id) ON DELETE CASCADE
-)`,
-  `CREATE INDEX ix_appointments_client_id ON appointments (client_id)`,
-  `INSERT INTO alembic_version (version_num) VALUES ('3f2a9c1b7d40')`,
-];
+// What `alembic upgrade head` emitted for the original models: the contract's seed schema.
+const ORIGINAL_SCHEMA = SEED_SCHEMA;
 
 const BCRYPT = '$2b$12$KIXQJ1f9y5Zr3o1p7Vw6UeN2c1m8lq0sQe4bV8y7m6k5j4h3g2f1a';
 const NOT_NULL_VIOLATION = '23502';
@@ -106,11 +75,10 @@ async function snapshot(c: Connection): Promise<Snapshot> {
       c,
       sql`select id, email, hashed_password, is_active, created_at::text as created_at from users order by id`,
     ),
-    clients: await rows(c, sql`select id, name, phone, created_at::text as created_at from clients order by id`),
+    clients: await rows(c, sql`select id, name, phone from clients order by id`),
     appointments: await rows(
       c,
-      sql`select id, client_id, starts_at::text as starts_at, ends_at::text as ends_at, notes,
-                 created_at::text as created_at from appointments order by id`,
+      sql`select id, client_id, starts_at::text as starts_at, ends_at::text as ends_at, notes from appointments order by id`,
     ),
     alembic: await rows(c, sql`select version_num from alembic_version`),
   };
@@ -129,7 +97,7 @@ async function expectOriginalCatalog(c: Connection): Promise<void> {
   expect(await columns(c)).toEqual(inColumnOrder(ALEMBIC_COLUMNS, ORIGINAL_COLUMNS));
   expect(await constraints(c)).toEqual(byTableAndName(ALEMBIC_CONSTRAINTS, ORIGINAL_CONSTRAINTS));
   expect(await foreignKeys(c)).toEqual(ORIGINAL_FOREIGN_KEYS);
-  expect(await indexes(c)).toEqual(byTableAndName(ALEMBIC_INDEXES, ORIGINAL_INDEXES));
+  expect(await indexes(c)).toEqual(byTableAndName(ALEMBIC_INDEXES, ORIGINAL_INDEXES, SEED_ID_INDEXES));
 }
 
 /** A failed migrate() left the database exactly as the original service had it. */
@@ -163,18 +131,18 @@ describe('adopting the original service’s database', () => {
     // Alice's row is rewritten after Bob's: the smallest id is no longer the first row a scan meets.
     await c.db.execute(sql`update users set is_active = false where id = 1`);
     await c.db.execute(
-      sql`insert into clients (name, phone, created_at) values
-          ('Acme GmbH', '+49 30 1234567', '2023-05-06T08:00:00Z'),
-          ('Beta Ltd', '+44 20 7946 0000', '2023-06-02T08:00:00Z'),
-          ('Gamma SA', '+33 1 23 45 67 89', '2023-06-03T08:00:00Z')`,
+      sql`insert into clients (name, phone) values
+          ('Acme GmbH', '+49 30 1234567'),
+          ('Beta Ltd', '+44 20 7946 0000'),
+          ('Gamma SA', '+33 1 23 45 67 89')`,
     );
     // One shared calendar in the original service: nothing overlaps (back-to-back is fine).
     await c.db.execute(
-      sql`insert into appointments (client_id, starts_at, ends_at, notes, created_at) values
-          (1, '2024-01-15T10:00:00Z', '2024-01-15T10:30:00Z', 'Quarterly review', '2023-05-06T09:00:00Z'),
-          (1, '2024-01-15T10:30:00Z', '2024-01-15T11:00:00Z', null, '2023-05-06T09:01:00Z'),
-          (2, '2024-01-15T11:00:00Z', '2024-01-15T12:00:00Z', 'Kick-off', '2023-06-02T09:00:00Z'),
-          (3, '2024-01-16T09:00:00Z', '2024-01-16T09:45:00Z', null, '2023-06-03T09:00:00Z')`,
+      sql`insert into appointments (client_id, starts_at, ends_at, notes) values
+          (1, '2024-01-15T10:00:00Z', '2024-01-15T10:30:00Z', 'Quarterly review'),
+          (1, '2024-01-15T10:30:00Z', '2024-01-15T11:00:00Z', null),
+          (2, '2024-01-15T11:00:00Z', '2024-01-15T12:00:00Z', 'Kick-off'),
+          (3, '2024-01-16T09:00:00Z', '2024-01-16T09:45:00Z', null)`,
     );
     before = await snapshot(c);
   });
@@ -238,14 +206,14 @@ describe('adopting the original service’s database', () => {
     expect(journal).toHaveLength(migrationFiles.length);
   });
 
-  it('the catalog is the original one, unchanged, plus exactly what 0001, 0002 and 0003 add', async () => {
-    expect(await columns(c)).toEqual(inColumnOrder(ALEMBIC_COLUMNS, ORIGINAL_COLUMNS, COLUMNS_0002, COLUMNS_0003));
+  it('the catalog is the original one, unchanged, plus exactly what 0001 to 0004 add', async () => {
+    expect(await columns(c)).toEqual(inColumnOrder(ALEMBIC_COLUMNS, ORIGINAL_COLUMNS, COLUMNS_0002, COLUMNS_0003, COLUMNS_0004));
     expect(await constraints(c)).toEqual(
       byTableAndName(ALEMBIC_CONSTRAINTS, ORIGINAL_CONSTRAINTS, CONSTRAINTS_0002, CONSTRAINTS_0003),
     );
     expect(await foreignKeys(c)).toEqual(byTableAndName(ORIGINAL_FOREIGN_KEYS, FOREIGN_KEYS_0002));
     expect(await indexes(c)).toEqual(
-      byTableAndName(ALEMBIC_INDEXES, ORIGINAL_INDEXES, INDEXES_0001, INDEXES_0002, INDEXES_0003),
+      byTableAndName(ALEMBIC_INDEXES, ORIGINAL_INDEXES, SEED_ID_INDEXES, INDEXES_0001, INDEXES_0002, INDEXES_0003, INDEXES_0004),
     );
     expect(await extensions(c)).toEqual([...extensionsBefore, ...EXTENSIONS_0002].sort());
     // Alembic's constraint is kept, the original foreign key is not duplicated.

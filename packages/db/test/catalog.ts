@@ -38,18 +38,16 @@ export interface ForeignKey {
   refColumns: string;
 }
 
-// The original service's tables, column for column, in column order (0000; also what Alembic made).
+// The original service's tables, column for column, in column order (0000; the contract's seed schema).
 export const ORIGINAL_COLUMNS: Column[] = [
   { table: 'appointments', column: 'id', type: 'integer', notNull: true, default: "nextval('appointments_id_seq'::regclass)" },
   { table: 'appointments', column: 'client_id', type: 'integer', notNull: true, default: null },
   { table: 'appointments', column: 'starts_at', type: 'timestamp with time zone', notNull: true, default: null },
   { table: 'appointments', column: 'ends_at', type: 'timestamp with time zone', notNull: true, default: null },
   { table: 'appointments', column: 'notes', type: 'text', notNull: false, default: null },
-  { table: 'appointments', column: 'created_at', type: 'timestamp with time zone', notNull: true, default: 'now()' },
   { table: 'clients', column: 'id', type: 'integer', notNull: true, default: "nextval('clients_id_seq'::regclass)" },
   { table: 'clients', column: 'name', type: 'character varying(255)', notNull: true, default: null },
-  { table: 'clients', column: 'phone', type: 'character varying(32)', notNull: true, default: null },
-  { table: 'clients', column: 'created_at', type: 'timestamp with time zone', notNull: true, default: 'now()' },
+  { table: 'clients', column: 'phone', type: 'character varying(50)', notNull: true, default: null },
   { table: 'users', column: 'id', type: 'integer', notNull: true, default: "nextval('users_id_seq'::regclass)" },
   { table: 'users', column: 'email', type: 'character varying(255)', notNull: true, default: null },
   { table: 'users', column: 'hashed_password', type: 'character varying(255)', notNull: true, default: null },
@@ -99,6 +97,7 @@ export const INDEXES_0001: Index[] = [
 // 0002: ownership, the no-overlap rule and the list/search indexes.
 export const COLUMNS_0002: Column[] = [
   { table: 'appointments', column: 'owner_id', type: 'integer', notNull: true, default: null },
+  { table: 'appointments', column: 'status', type: 'character varying(16)', notNull: true, default: "'scheduled'::character varying" },
   { table: 'clients', column: 'owner_id', type: 'integer', notNull: true, default: null },
 ];
 
@@ -114,7 +113,13 @@ export const CONSTRAINTS_0002: Constraint[] = [
     table: 'appointments',
     name: 'appointments_no_overlap',
     type: 'x',
-    def: "EXCLUDE USING gist (owner_id WITH =, tstzrange(starts_at, ends_at, '[)'::text) WITH &&)",
+    def: "EXCLUDE USING gist (owner_id WITH =, tstzrange(starts_at, ends_at, '[)'::text) WITH &&) WHERE (((status)::text <> 'cancelled'::text))",
+  },
+  {
+    table: 'appointments',
+    name: 'appointments_status_check',
+    type: 'c',
+    def: "CHECK (((status)::text = ANY ((ARRAY['scheduled'::character varying, 'cancelled'::character varying, 'completed'::character varying, 'no_show'::character varying])::text[])))",
   },
   { table: 'clients', name: 'clients_id_owner_id_key', type: 'u', def: 'UNIQUE (id, owner_id)' },
   {
@@ -150,7 +155,7 @@ export const INDEXES_0002: Index[] = [
   {
     table: 'appointments',
     name: 'appointments_no_overlap',
-    def: "CREATE INDEX appointments_no_overlap ON public.appointments USING gist (owner_id, tstzrange(starts_at, ends_at, '[)'::text))",
+    def: "CREATE INDEX appointments_no_overlap ON public.appointments USING gist (owner_id, tstzrange(starts_at, ends_at, '[)'::text)) WHERE ((status)::text <> 'cancelled'::text)",
   },
   {
     table: 'appointments',
@@ -164,7 +169,6 @@ export const INDEXES_0002: Index[] = [
     name: 'ix_clients_owner_name',
     def: 'CREATE INDEX ix_clients_owner_name ON public.clients USING btree (owner_id, lower((name)::text) COLLATE "C", id)',
   },
-  { table: 'clients', name: 'ix_clients_phone_trgm', def: 'CREATE INDEX ix_clients_phone_trgm ON public.clients USING gin (phone gin_trgm_ops)' },
 ];
 
 export const EXTENSIONS_0002 = ['btree_gist', 'pg_trgm'];
@@ -195,6 +199,28 @@ export const INDEXES_0003: Index[] = [
     name: 'revoked_tokens_pkey',
     def: 'CREATE UNIQUE INDEX revoked_tokens_pkey ON public.revoked_tokens USING btree (token_hash)',
   },
+];
+
+// 0004: created_at on clients and appointments (the original had none; 0000's first text had them),
+// and the trigram index on the phone's digits (replacing 0002's index on the phone's text).
+export const COLUMNS_0004: Column[] = [
+  { table: 'appointments', column: 'created_at', type: 'timestamp with time zone', notNull: true, default: 'now()' },
+  { table: 'clients', column: 'created_at', type: 'timestamp with time zone', notNull: true, default: 'now()' },
+];
+
+export const INDEXES_0004: Index[] = [
+  {
+    table: 'clients',
+    name: 'ix_clients_phone_digits_trgm',
+    def: "CREATE INDEX ix_clients_phone_digits_trgm ON public.clients USING gin (regexp_replace((phone)::text, '[^0-9]'::text, ''::text, 'g'::text) gin_trgm_ops)",
+  },
+];
+
+// The indexes SQLAlchemy made for `index=True` on the original's primary keys (redundant, kept).
+export const SEED_ID_INDEXES: Index[] = [
+  { table: 'appointments', name: 'ix_appointments_id', def: 'CREATE INDEX ix_appointments_id ON public.appointments USING btree (id)' },
+  { table: 'clients', name: 'ix_clients_id', def: 'CREATE INDEX ix_clients_id ON public.clients USING btree (id)' },
+  { table: 'users', name: 'ix_users_id', def: 'CREATE INDEX ix_users_id ON public.users USING btree (id)' },
 ];
 
 // Alembic's bookkeeping table, present only in a database the original service created.

@@ -6,6 +6,7 @@ import type { TestDatabase } from '../src/testing.js';
 import {
   COLUMNS_0002,
   COLUMNS_0003,
+  COLUMNS_0004,
   CONSTRAINTS_0002,
   CONSTRAINTS_0003,
   EXTENSIONS_0002,
@@ -13,6 +14,7 @@ import {
   INDEXES_0001,
   INDEXES_0002,
   INDEXES_0003,
+  INDEXES_0004,
   ORIGINAL_COLUMNS,
   ORIGINAL_CONSTRAINTS,
   ORIGINAL_FOREIGN_KEYS,
@@ -60,9 +62,10 @@ afterAll(async () => {
 });
 
 // The original service's columns, then those 0002 appends (owner_id on clients and appointments),
-// then 0003's (users.token_version, and the new table revoked_tokens).
-const expectedColumns = inColumnOrder(ORIGINAL_COLUMNS, COLUMNS_0002, COLUMNS_0003);
-const COLUMNS_ADDED = new Set(['owner_id', 'token_version']);
+// then 0003's (users.token_version, and the new table revoked_tokens), then 0004's (created_at on
+// clients and appointments, which the original had not).
+const expectedColumns = inColumnOrder(ORIGINAL_COLUMNS, COLUMNS_0002, COLUMNS_0003, COLUMNS_0004);
+const ADDED = new Set(['owner_id', 'status', 'token_version', 'clients.created_at', 'appointments.created_at']);
 
 describe('schema after migrate()', () => {
   it('applies every migration on a fresh database, in order', () => {
@@ -106,7 +109,9 @@ describe('schema after migrate()', () => {
       'created_at',
       'token_version',
     ]);
-    expect(actual.filter((col) => !COLUMNS_ADDED.has(col.column) && col.table !== 'revoked_tokens')).toEqual(ORIGINAL_COLUMNS);
+    expect(
+      actual.filter((col) => !ADDED.has(col.column) && !ADDED.has(`${col.table}.${col.column}`) && col.table !== 'revoked_tokens'),
+    ).toEqual(ORIGINAL_COLUMNS);
   });
 
   it('agrees with information_schema.columns', async () => {
@@ -146,9 +151,15 @@ describe('schema after migrate()', () => {
         table: 'appointments',
         name: 'appointments_no_overlap',
         type: 'x',
-        def: "EXCLUDE USING gist (owner_id WITH =, tstzrange(starts_at, ends_at, '[)'::text) WITH &&)",
+        def: "EXCLUDE USING gist (owner_id WITH =, tstzrange(starts_at, ends_at, '[)'::text) WITH &&) WHERE (((status)::text <> 'cancelled'::text))",
       },
       { table: 'appointments', name: 'appointments_pkey', type: 'p', def: 'PRIMARY KEY (id)' },
+      {
+        table: 'appointments',
+        name: 'appointments_status_check',
+        type: 'c',
+        def: "CHECK (((status)::text = ANY ((ARRAY['scheduled'::character varying, 'cancelled'::character varying, 'completed'::character varying, 'no_show'::character varying])::text[])))",
+      },
       { table: 'clients', name: 'clients_id_owner_id_key', type: 'u', def: 'UNIQUE (id, owner_id)' },
       {
         table: 'clients',
@@ -176,7 +187,7 @@ describe('schema after migrate()', () => {
 
   it('has exactly the original indexes, users_email_lower_key and those of 0002 and 0003', async () => {
     const actual = await indexes(c);
-    expect(actual).toEqual(byTableAndName(ORIGINAL_INDEXES, INDEXES_0001, INDEXES_0002, INDEXES_0003));
+    expect(actual).toEqual(byTableAndName(ORIGINAL_INDEXES, INDEXES_0001, INDEXES_0002, INDEXES_0003, INDEXES_0004));
     expect(actual.map((index) => index.name)).toEqual([
       'appointments_no_overlap',
       'appointments_pkey',
@@ -188,7 +199,7 @@ describe('schema after migrate()', () => {
       'ix_clients_name_trgm',
       'ix_clients_owner_name',
       'ix_clients_phone',
-      'ix_clients_phone_trgm',
+      'ix_clients_phone_digits_trgm',
       'ix_revoked_tokens_expires_at',
       'revoked_tokens_pkey',
       'ix_users_email',

@@ -8,8 +8,23 @@ export const ARGON2_OPTIONS = { type: argon2.argon2id, memoryCost: 19456, timeCo
 // Hashes written by the original service (passlib bcrypt).
 const BCRYPT_HASH = /^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/;
 
-export function hashPassword(password: string): Promise<string> {
-  return argon2.hash(password, ARGON2_OPTIONS);
+/**
+ * `bcrypt` (PASSWORD_HASH=bcrypt) while the original Python service still runs on the same
+ * database: new and changed passwords get passlib-compatible `$2b$12$` hashes and bcrypt hashes are
+ * never replaced, so both services verify every user. `argon2id` otherwise.
+ */
+export type PasswordScheme = 'argon2id' | 'bcrypt';
+/** passlib's default bcrypt cost, which the original service used. */
+export const BCRYPT_COST = 12;
+
+export function hashPassword(password: string, scheme: PasswordScheme = 'argon2id'): Promise<string> {
+  return scheme === 'bcrypt' ? bcrypt.hash(password, BCRYPT_COST) : argon2.hash(password, ARGON2_OPTIONS);
+}
+
+/** Whether a hash that verified should be replaced by one of `scheme`. */
+function rehashFor(hash: string, scheme: PasswordScheme): boolean {
+  if (scheme === 'bcrypt') return !BCRYPT_HASH.test(hash);
+  return !hash.startsWith('$argon2') || argon2.needsRehash(hash, ARGON2_OPTIONS);
 }
 
 export interface Verification {
@@ -18,17 +33,17 @@ export interface Verification {
   needsRehash: boolean;
 }
 
-export async function verifyPassword(hash: string, password: string): Promise<Verification> {
+export async function verifyPassword(hash: string, password: string, scheme: PasswordScheme = 'argon2id'): Promise<Verification> {
   if (BCRYPT_HASH.test(hash)) {
     // bcrypt reads at most 72 bytes; longer passwords were refused by the original service too.
     // $2y$ (PHP's name) is the same algorithm as $2b$, which is the only one the native binding reads.
     const ok = await bcrypt.compare(password, hash.replace(/^\$2y\$/, '$2b$'));
-    return { ok, needsRehash: true };
+    return { ok, needsRehash: ok && rehashFor(hash, scheme) };
   }
   if (hash.startsWith('$argon2')) {
     try {
       const ok = await argon2.verify(hash, password);
-      return { ok, needsRehash: ok && argon2.needsRehash(hash, ARGON2_OPTIONS) };
+      return { ok, needsRehash: ok && rehashFor(hash, scheme) };
     } catch {
       return { ok: false, needsRehash: false };
     }

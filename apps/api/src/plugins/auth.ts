@@ -78,7 +78,7 @@ export default fp(
       sign: { algorithm: 'HS256', expiresIn },
       verify: { algorithms: ['HS256'], requiredClaims: ['sub', 'exp'] },
     });
-    const users = new UserService(app.db);
+    const users = new UserService(app.db, undefined, opts.config.passwordHash);
     app.decorate('users', users);
     app.decorateRequest('currentUser', null);
     app.decorateRequest('presentedToken', null);

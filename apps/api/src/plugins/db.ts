@@ -1,4 +1,4 @@
-import { connect, migrate, type Connection, type Database } from '@agentcaller/db';
+import { checkSchema, connect, migrate, preflight, PreflightError, SchemaDriftError, type Connection, type Database } from '@agentcaller/db';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
@@ -10,13 +10,22 @@ declare module 'fastify' {
   }
 }
 
-/** Connects, applies pending migrations (under the advisory lock), and closes on shutdown. */
+/**
+ * Connects, checks the legacy data the pending migrations will put rules on (refusing to start,
+ * changing nothing, when it breaks one), applies pending migrations (under the advisory lock),
+ * compares the live schema with what the migrations produce (refusing to start on any
+ * difference), and closes on shutdown.
+ */
 export default fp(
   async function dbPlugin(app: FastifyInstance, opts: { config: Config }) {
     const connection = await connect(opts.config.database);
     try {
+      const problems = await preflight(connection.db);
+      if (problems.length > 0) throw new PreflightError(problems);
       const { applied } = await migrate(connection.db);
       if (applied.length > 0) app.log.info({ applied: applied.length, driver: connection.driver }, 'migrations applied');
+      const drift = await checkSchema(connection.db);
+      if (drift.length > 0) throw new SchemaDriftError(drift);
     } catch (err) {
       await connection.close();
       throw err;

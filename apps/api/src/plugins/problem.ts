@@ -3,6 +3,7 @@ import type { ValidationIssue } from '@agentcaller/contracts';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 import { HttpProblem, summarize } from '../errors.js';
+import { RouteMethods } from '../lib/route-methods.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 
@@ -119,14 +120,26 @@ export default fp(
       return sendProblem(reply, body, headers);
     });
 
-    app.setNotFoundHandler((request, reply) =>
-      sendProblem(reply, {
+    // A known path asked with another method is 405 with `Allow` (FastAPI's answer), not 404.
+    const known = new RouteMethods();
+    app.addHook('onRoute', (route) => known.add(route.url ?? route.path, route.method));
+    app.setNotFoundHandler((request, reply) => {
+      const path = request.url.split('?')[0] ?? '/';
+      const allowed = known.allowed(path);
+      if (allowed.length > 0) {
+        return sendProblem(
+          reply,
+          { type: 'about:blank', title: STATUS_CODES[405]!, status: 405, detail: `Method ${request.method} is not allowed on ${path}` },
+          { allow: allowed.join(', ') },
+        );
+      }
+      return sendProblem(reply, {
         type: 'about:blank',
         title: STATUS_CODES[404]!,
         status: 404,
-        detail: `No route ${request.method} ${request.url.split('?')[0]}`,
-      }),
-    );
+        detail: `No route ${request.method} ${path}`,
+      });
+    });
   },
   { name: 'problem' },
 );

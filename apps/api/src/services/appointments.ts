@@ -31,7 +31,7 @@ const CALENDAR_LOCK_SPACE = 0x63616c; // 'cal'
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 type Row = {
-  appointment: Pick<Appointment, 'id' | 'clientId' | 'startsAt' | 'endsAt' | 'notes'>;
+  appointment: Pick<Appointment, 'id' | 'clientId' | 'startsAt' | 'endsAt' | 'notes' | 'status'>;
   client: Pick<Client, 'id' | 'name' | 'phone'>;
 };
 
@@ -42,6 +42,7 @@ function toWire({ appointment: a, client }: Row): WireAppointment {
     starts_at: iso(a.startsAt),
     ends_at: iso(a.endsAt),
     notes: a.notes,
+    status: a.status,
     client: { id: client.id, name: client.name, phone: client.phone },
   };
 }
@@ -54,6 +55,7 @@ const appointmentColumns = {
   startsAt: appointments.startsAt,
   endsAt: appointments.endsAt,
   notes: appointments.notes,
+  status: appointments.status,
 };
 
 /** Both ends present and in order: `ends_at` after `starts_at`. */
@@ -87,6 +89,7 @@ export class AppointmentService {
       .where(
         and(
           eq(appointments.ownerId, ownerId),
+          ne(appointments.status, 'cancelled'),
           lt(appointments.startsAt, endsAt),
           gt(appointments.endsAt, startsAt),
           exceptId === undefined ? undefined : ne(appointments.id, exceptId),
@@ -274,7 +277,7 @@ export class AppointmentService {
           tstzmultirange(${window}) - coalesce(
             (select range_agg(tstzrange(${appointments.startsAt}, ${appointments.endsAt}, '[)'))
                from ${appointments}
-              where ${appointments.ownerId} = ${ownerId}
+              where ${appointments.ownerId} = ${ownerId} and ${appointments.status} <> 'cancelled'
                 and ${appointments.startsAt} < ${toText}::timestamptz and ${appointments.endsAt} > ${fromText}::timestamptz),
             '{}'::tstzmultirange)
         ) as g

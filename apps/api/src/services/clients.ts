@@ -1,6 +1,6 @@
 import { CLIENT_NAME_MAX, type Client as WireClient, type ClientPage, type CreateClientBody, type UpdateClientBody } from '@agentcaller/contracts';
-import { clients, queryRows, type Client, type Database } from '@agentcaller/db';
-import { and, eq, ilike, like, or, sql, type SQL } from 'drizzle-orm';
+import { clients, PHONE_DIGITS, queryRows, type Client, type Database } from '@agentcaller/db';
+import { and, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { containsPattern } from '../lib/like.js';
 import { utcText } from '../lib/sql.js';
@@ -43,7 +43,9 @@ export class ClientService {
     const q = query.q?.trim();
     if (q) {
       const digits = phoneDigits(q);
-      conditions.push(or(ilike(clients.name, containsPattern(q)), digits ? like(clients.phone, containsPattern(digits)) : undefined));
+      // The phone's digits, whatever its stored formatting (adopted rows may hold '(415) 555-0123'):
+      // the expression ix_clients_phone_digits_trgm indexes.
+      conditions.push(or(ilike(clients.name, containsPattern(q)), digits ? sql`${PHONE_DIGITS} like ${containsPattern(digits)}` : undefined));
     }
     const where = and(...conditions);
     if (!q) {

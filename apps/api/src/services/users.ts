@@ -3,7 +3,7 @@ import { revokedTokens, sqlState, UNIQUE_VIOLATION, users, type Database, type U
 import { eq, lt, sql, type SQLWrapper } from 'drizzle-orm';
 import { ConflictError, ForbiddenError, UnauthorizedError, ValidationError } from '../errors.js';
 import { HashSlots } from '../lib/hash-slots.js';
-import { hashPassword, passwordProblem, verifyDummy, verifyPassword } from '../lib/passwords.js';
+import { hashPassword, passwordProblem, verifyDummy, verifyPassword, type PasswordScheme } from '../lib/passwords.js';
 
 export const INVALID_LOGIN = 'Incorrect email or password';
 export const INACTIVE_USER = 'Inactive user';
@@ -49,6 +49,8 @@ export class UserService {
   constructor(
     private readonly db: Database,
     private readonly slots: HashSlots = new HashSlots(),
+    /** PASSWORD_HASH: how new and changed passwords are hashed, and which hashes a login replaces. */
+    private readonly scheme: PasswordScheme = 'argon2id',
   ) {
     this.lookups = prepareLookups(db);
   }
@@ -56,7 +58,7 @@ export class UserService {
   async register(email: string, password: string): Promise<User> {
     const problem = passwordProblem(password);
     if (problem) throw new ValidationError([{ path: '/password', message: problem }]);
-    const hashedPassword = await this.slots.run(() => hashPassword(password));
+    const hashedPassword = await this.slots.run(() => hashPassword(password, this.scheme));
     try {
       const [user] = await this.db.insert(users).values({ email: normalizeEmail(email), hashedPassword }).returning();
       return user!;
@@ -95,7 +97,7 @@ export class UserService {
     const hashedPassword = await this.slots.run(async () => {
       const { ok } = await verifyPassword(user.hashedPassword, current);
       if (!ok) throw new ValidationError([{ path: '/current_password', message: 'is not your current password' }]);
-      return hashPassword(next);
+      return hashPassword(next, this.scheme);
     });
     await this.db
       .update(users)
@@ -119,11 +121,11 @@ export class UserService {
       await verifyDummy(password);
       throw new UnauthorizedError(INVALID_LOGIN);
     }
-    const { ok, needsRehash } = await verifyPassword(user.hashedPassword, password);
+    const { ok, needsRehash } = await verifyPassword(user.hashedPassword, password, this.scheme);
     if (!ok) throw new UnauthorizedError(INVALID_LOGIN);
     if (!user.isActive) throw new ForbiddenError(INACTIVE_USER);
     if (needsRehash) {
-      const hashedPassword = await hashPassword(password);
+      const hashedPassword = await hashPassword(password, this.scheme);
       await this.db.update(users).set({ hashedPassword }).where(eq(users.id, user.id));
     }
     return user;

@@ -1,6 +1,10 @@
 import { sql } from 'drizzle-orm';
-import { check, foreignKey, index, integer, pgTable, serial, text, timestamp } from 'drizzle-orm/pg-core';
+import { check, foreignKey, index, integer, pgTable, serial, text, timestamp, varchar } from 'drizzle-orm/pg-core';
 import { clients } from './clients.js';
+
+/** An appointment's status (spec, "Appointments"); only non-cancelled ones take part in the no-overlap rule. */
+export const APPOINTMENT_STATUSES = ['scheduled', 'cancelled', 'completed', 'no_show'] as const;
+export type AppointmentStatus = (typeof APPOINTMENT_STATUSES)[number];
 
 export const appointments = pgTable(
   'appointments',
@@ -10,9 +14,12 @@ export const appointments = pgTable(
     startsAt: timestamp('starts_at', { withTimezone: true, mode: 'date' }).notNull(),
     endsAt: timestamp('ends_at', { withTimezone: true, mode: 'date' }).notNull(),
     notes: text('notes'),
-    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
     // Added by 0002: the calendar (user) this appointment is in, always its client's owner.
     ownerId: integer('owner_id').notNull(),
+    // Added by 0002 (0004 on databases that applied 0002's first text).
+    status: varchar('status', { length: 16, enum: APPOINTMENT_STATUSES }).notNull().default('scheduled'),
+    // Added by 0004 (the original service had no created_at here; 0000's first text did).
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
   (t) => [
     // Named as SQLAlchemy named it in the original database.
@@ -26,9 +33,12 @@ export const appointments = pgTable(
       foreignColumns: [clients.id, clients.ownerId],
     }).onDelete('cascade'),
     check('appointments_ends_after_starts', sql`${t.endsAt} > ${t.startsAt}`),
+    check('appointments_status_check', sql`${t.status} IN ('scheduled', 'cancelled', 'completed', 'no_show')`),
     index('ix_appointments_owner_starts').on(t.ownerId, t.startsAt, t.id),
-    // The exclusion constraint appointments_no_overlap (no two appointments of one owner overlap,
-    // half-open) is written by hand in 0002: drizzle-kit cannot express EXCLUDE.
+    // The exclusion constraint appointments_no_overlap (no two non-cancelled appointments of one
+    // owner overlap, half-open) is written by hand in 0002/0004: drizzle-kit cannot express EXCLUDE.
+    // So is the trigger appointments_default_owner (0004): rows the original service inserts
+    // during a switch-over get their client's owner.
   ],
 );
 

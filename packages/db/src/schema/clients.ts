@@ -2,15 +2,20 @@ import { sql } from 'drizzle-orm';
 import { foreignKey, index, integer, pgTable, serial, timestamp, unique, varchar } from 'drizzle-orm/pg-core';
 import { users } from './users.js';
 
+/** The phone's digits, as the search index and the search compare them. */
+export const PHONE_DIGITS = sql.raw(`regexp_replace("phone", '[^0-9]', '', 'g')`);
+
 export const clients = pgTable(
   'clients',
   {
     id: serial('id').primaryKey(),
     name: varchar('name', { length: 255 }).notNull(),
-    phone: varchar('phone', { length: 32 }).notNull(),
-    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    // The original's width: adopted rows may hold free-form text; the API writes E.164.
+    phone: varchar('phone', { length: 50 }).notNull(),
     // Added by 0002: the user whose client this is.
     ownerId: integer('owner_id').notNull(),
+    // Added by 0004 (the original service had no created_at here; 0000's first text did).
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
   (t) => [
     index('ix_clients_name').on(t.name),
@@ -21,9 +26,12 @@ export const clients = pgTable(
     // Lists are per owner, ordered by name (case-insensitive, code-point order on every server
     // whatever its collation) then id.
     index('ix_clients_owner_name').on(t.ownerId, sql`lower(${t.name}) COLLATE "C"`, t.id),
-    // Substring search (ILIKE '%q%') on the name and on the phone digits.
+    // Substring search (ILIKE '%q%') on the name and on the phone's digits, whatever the stored
+    // formatting (adopted rows may hold '(415) 555-0123').
     index('ix_clients_name_trgm').using('gin', t.name.op('gin_trgm_ops')),
-    index('ix_clients_phone_trgm').using('gin', t.phone.op('gin_trgm_ops')),
+    index('ix_clients_phone_digits_trgm').using('gin', sql`${PHONE_DIGITS} gin_trgm_ops`),
+    // The trigger clients_default_owner (0004, by hand) gives rows the original service inserts
+    // during a switch-over an owner, as 0002 did.
   ],
 );
 

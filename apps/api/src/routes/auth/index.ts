@@ -4,11 +4,14 @@ import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/ty
 import type { FastifyRequest } from 'fastify';
 import { userOf } from '../../plugins/auth.js';
 import { normalizeEmail, toMe } from '../../services/users.js';
+import { parseMultipartFields } from '../../lib/multipart.js';
 import { BODY_LIMIT } from '../limits.js';
 import { problems } from '../responses.js';
 
 const tags = ['auth'];
 const bearer = [{ bearerAuth: [] }];
+/** The OAuth2 password form's fields; anything else in a multipart login body is not read. */
+const LOGIN_FIELDS = new Set(['username', 'password', 'grant_type', 'scope', 'client_id', 'client_secret']);
 const { register, login, me, createSession, deleteSession, logout, changePassword } = routes;
 
 const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -46,18 +49,26 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
-  // The login form is the only place that reads application/x-www-form-urlencoded.
+  // The login form is the only place that reads application/x-www-form-urlencoded, and
+  // multipart/form-data (browsers' FormData; the original FastAPI service took both).
   await app.register(async (scope) => {
     const form = scope.withTypeProvider<TypeBoxTypeProvider>();
     form.removeAllContentTypeParsers();
     await form.register(formbody, { bodyLimit: BODY_LIMIT });
+    form.addContentTypeParser('multipart/form-data', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (request, body, done) => {
+      try {
+        done(null, parseMultipartFields(body as Buffer, request.headers['content-type'] ?? '', LOGIN_FIELDS));
+      } catch (err) {
+        done(err as Error, undefined);
+      }
+    });
     form.post(
       login.path,
       {
         schema: {
           tags,
           summary: 'OAuth2 password grant (seed shape)',
-          consumes: ['application/x-www-form-urlencoded'],
+          consumes: ['application/x-www-form-urlencoded', 'multipart/form-data'],
           body: login.body,
           response: { [login.status]: login.response, ...problems(400, 401, 403, 413, 422, 429) },
         },

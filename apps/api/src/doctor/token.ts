@@ -1,0 +1,53 @@
+// `pnpm db:doctor --token <jwt>`: why the API would refuse that token, checked in the order the API
+// checks it. Says what is wrong, never prints the key or a hash.
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { queryRows, type Database } from '@agentcaller/db';
+import { sql } from 'drizzle-orm';
+
+interface Claims {
+  sub?: unknown;
+  exp?: unknown;
+  ver?: unknown;
+}
+
+function decode<T>(part: string): T | undefined {
+  try {
+    return JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+/** One line per finding; the first word is `ok` when the token would be accepted. */
+export async function explainToken(db: Database, token: string, secretKey: string | undefined, now = new Date()): Promise<{ ok: boolean; lines: string[] }> {
+  const refuse = (line: string) => ({ ok: false, lines: [`token: 401: ${line}`] });
+  const parts = token.trim().split('.');
+  if (parts.length !== 3) return refuse('not a JWT (three base64url parts separated by dots)');
+  const [headerPart, payloadPart, signature] = parts as [string, string, string];
+  const header = decode<{ alg?: unknown }>(headerPart);
+  const claims = decode<Claims>(payloadPart);
+  if (!header || !claims) return refuse('its header or payload is not base64url JSON');
+  if (header.alg !== 'HS256') return refuse(`algorithm ${JSON.stringify(header.alg)}: only HS256 is accepted`);
+  if (!secretKey) return refuse('SECRET_KEY is not set here, so the signature cannot be checked: run with the API’s SECRET_KEY');
+  const expected = createHmac('sha256', secretKey).update(`${headerPart}.${payloadPart}`).digest();
+  const given = Buffer.from(signature, 'base64url');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    return refuse('the signature does not match this SECRET_KEY (signed with another key, e.g. before a rotation, or altered)');
+  }
+  if (typeof claims.exp !== 'number') return refuse('no exp claim');
+  const expiresAt = new Date(claims.exp * 1000);
+  if (expiresAt <= now) return refuse(`expired at ${expiresAt.toISOString()} (${Math.round((now.getTime() - expiresAt.getTime()) / 60_000)} minutes ago): sign in again`);
+  if (typeof claims.sub !== 'string' || claims.sub === '') return refuse('no sub claim (the user’s email)');
+  const [user] = await queryRows<{ id: number; is_active: boolean; token_version: number }>(
+    db,
+    sql`select id, is_active, token_version from users where lower(email) = lower(${claims.sub}) limit 1`,
+  );
+  if (!user) return refuse(`no user with the email ${JSON.stringify(claims.sub)} (deleted, or never registered here)`);
+  const hash = createHash('sha256').update(token.trim()).digest('base64url');
+  const [revoked] = await queryRows<{ n: number | string }>(db, sql`select count(*)::int as n from revoked_tokens where token_hash = ${hash}`);
+  if (Number(revoked?.n) > 0) return refuse('revoked: it was logged out');
+  const version = typeof claims.ver === 'number' ? claims.ver : 0;
+  if (version !== Number(user.token_version)) return refuse(`issued before the account’s last password change (token version ${version}, account at ${user.token_version})`);
+  if (!user.is_active) return { ok: false, lines: [`token: 403 (not 401): user ${user.id} is inactive`] };
+  return { ok: true, lines: [`token: ok, accepted for user ${user.id} until ${expiresAt.toISOString()}`] };
+}

@@ -1,0 +1,140 @@
+// `pnpm db:doctor` on a seed-era database, before and after the API adopted it: what it reports,
+// the exit status it implies, --fix-phones, and --token's explanations.
+import { createHmac } from 'node:crypto';
+import { clients, users } from '@agentcaller/db';
+import { asc, eq, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runDoctor } from '../src/doctor/report.js';
+import { TEST_SECRET } from './constants.js';
+import { startApp, type TestContext } from './helpers.js';
+import { removeTempDirs } from './process.js';
+import { seedEraDatabase, type SeedEraDatabase } from './seed-era.js';
+import { SEED_USERS } from '@agentcaller/db/seed-era';
+
+let seeded: SeedEraDatabase;
+const env = () => ({ ...seeded.env, SECRET_KEY: TEST_SECRET, DEFAULT_PHONE_REGION: 'US' });
+
+/** A token signed like the API's (or not): header and claims as given. */
+function jwt(header: object, claims: object, key = TEST_SECRET): string {
+  const part = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const body = `${part(header)}.${part(claims)}`;
+  return `${body}.${createHmac('sha256', key).update(body).digest('base64url')}`;
+}
+const HS256 = { alg: 'HS256', typ: 'JWT' };
+const inAnHour = () => Math.floor(Date.now() / 1000) + 3600;
+
+/** Runs the app on the database for a while; closes it (an on-disk PGlite takes one opener at a time). */
+async function withApp<T>(work: (ctx: TestContext) => Promise<T>): Promise<T> {
+  const ctx = await startApp({ database: { ...seeded.database, drop: async () => {} }, env: seeded.env });
+  try {
+    return await work(ctx);
+  } finally {
+    await ctx.app.close();
+  }
+}
+
+beforeAll(async () => {
+  seeded = await seedEraDatabase();
+});
+afterAll(async () => {
+  await seeded?.database.drop();
+  removeTempDirs();
+});
+
+describe('db:doctor', () => {
+  it('before adoption: reachable, every migration pending, Alembic seen, no legacy-data problem', async () => {
+    const report = await runDoctor(env());
+    expect(report.ok).toBe(true);
+    expect(report.lines).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^database: .* is reachable \(PostgreSQL \d+/),
+        expect.stringMatching(/^migrations: 0 applied, 5 pending \(0000_create_original_schema, /),
+        "alembic: the original service's alembic_version is here (3f2a9c1b7d40); AgentCaller leaves it alone",
+        'legacy data: no problems the migrations would stop on',
+        'SECRET_KEY: strong enough for production',
+      ]),
+    );
+  });
+
+  it('a weak SECRET_KEY or an unreachable server fails, saying why', async () => {
+    const weak = await runDoctor({ ...env(), SECRET_KEY: 'changeme' });
+    expect(weak.ok).toBe(false);
+    expect(weak.lines).toContain('SECRET_KEY: is too weak for production: use at least 32 random bytes, e.g. `openssl rand -base64 48`');
+    expect(weak.lines.join('\n')).not.toContain('changeme');
+    const down = await runDoctor({ ...env(), DATABASE_URL: 'postgres://someone:s3cret@127.0.0.1:1/agentcaller' });
+    expect(down).toEqual({ ok: false, lines: ['database: postgres://someone:***@127.0.0.1:1/agentcaller is not reachable: connection refused: is PostgreSQL running there, on that port?'] });
+  });
+
+  it('after adoption: the schema matches, legacy phones are counted, and --fix-phones rewrites those it can read', async () => {
+    await withApp(async () => {});
+    const report = await runDoctor(env());
+    expect(report.ok).toBe(true);
+    expect(report.lines).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^migrations: 5 applied, 0 pending$/),
+        'schema: matches what the migrations produce',
+        'phones: 4 not in E.164 (free-form, from the original): `pnpm db:doctor --fix-phones` rewrites those it can read',
+      ]),
+    );
+    const fixed = await runDoctor(env(), { fixPhones: true });
+    expect(fixed.lines.filter((line) => line.startsWith('phones:'))).toEqual([
+      'phones: 3 rewritten to E.164 (read in US)',
+      'phones: client 1: "(415) 555-0123" -> +14155550123',
+      'phones: client 2: "415.555.0199" -> +14155550199',
+      'phones: client 3: "+44 20 7946 0958" -> +442079460958',
+      'phones: client 5: "ask at reception" is not a phone number in US; left as stored (correct it in the app)',
+    ]);
+    await withApp(async (ctx) => {
+      const phones = await ctx.app.db.select({ phone: clients.phone }).from(clients).orderBy(asc(clients.id));
+      expect(phones.map((p) => p.phone)).toEqual(['+14155550123', '+14155550199', '+442079460958', '+14155550142', 'ask at reception']);
+    });
+    expect((await runDoctor(env())).lines).toContain('phones: 1 not in E.164 (free-form, from the original): `pnpm db:doctor --fix-phones` rewrites those it can read');
+  });
+
+  it('--token explains why a token would get 401, and accepts a good one', async () => {
+    const [admin] = SEED_USERS;
+    const { good, loggedOut } = await withApp(async (ctx) => {
+      const login = async () =>
+        (
+          await ctx.app.inject({ method: 'POST', url: '/v1/auth/login', payload: `username=admin@example.com&password=${admin.password}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } })
+        ).json<{ access_token: string }>().access_token;
+      const loggedOutToken = await login();
+      await ctx.app.inject({ method: 'POST', url: '/v1/auth/logout', headers: { authorization: `Bearer ${loggedOutToken}` } });
+      return { good: await login(), loggedOut: loggedOutToken };
+    });
+    const explain = async (token: string) => (await runDoctor(env(), { token })).lines.filter((l) => l.startsWith('token:'));
+    expect(await explain(good)).toEqual([expect.stringMatching(/^token: ok, accepted for user 1 until /)]);
+    expect((await runDoctor(env(), { token: good })).ok).toBe(true);
+    expect(await explain(loggedOut)).toEqual(['token: 401: revoked: it was logged out']);
+    expect(await explain('garbage')).toEqual(['token: 401: not a JWT (three base64url parts separated by dots)']);
+    expect(await explain(jwt({ alg: 'none' }, { sub: admin.email, exp: inAnHour() }))).toEqual(['token: 401: algorithm "none": only HS256 is accepted']);
+    expect(await explain(jwt(HS256, { sub: admin.email, exp: inAnHour() }, 'another key of at least thirty-two bytes'))).toEqual([
+      'token: 401: the signature does not match this SECRET_KEY (signed with another key, e.g. before a rotation, or altered)',
+    ]);
+    expect(await explain(jwt(HS256, { sub: admin.email, exp: 1_700_000_000 }))).toEqual([expect.stringMatching(/^token: 401: expired at 2023-11-14T22:13:20\.000Z \(\d+ minutes ago\): sign in again$/)]);
+    expect(await explain(jwt(HS256, { sub: 'gone@example.com', exp: inAnHour() }))).toEqual([
+      'token: 401: no user with the email "gone@example.com" (deleted, or never registered here)',
+    ]);
+    // The original's token shape (sub and exp only) for the inactive user; then a password change.
+    expect(await explain(jwt(HS256, { sub: 'former@example.com', exp: inAnHour() }))).toEqual(['token: 403 (not 401): user 3 is inactive']);
+    await withApp(async (ctx) => {
+      await ctx.app.db.update(users).set({ tokenVersion: sql`${users.tokenVersion} + 1` }).where(eq(users.id, 1));
+    });
+    expect(await explain(good)).toEqual(['token: 401: issued before the account’s last password change (token version 0, account at 1)']);
+    expect((await runDoctor(env(), { token: good })).ok).toBe(false);
+  });
+
+  it('a drifted schema and an unknown migration fail, one line per difference', async () => {
+    await withApp(async (ctx) => {
+      await ctx.app.db.execute(sql`drop index ix_appointments_owner_starts`);
+      // And a migration this version does not know (a newer AgentCaller ran).
+      await ctx.app.db.execute(sql`insert into drizzle.__drizzle_migrations (hash, created_at) values ('from-the-future', 4102444800000)`);
+    });
+    const report = await runDoctor(env());
+    expect(report.ok).toBe(false);
+    expect(report.lines).toContain('schema: missing index on appointments: CREATE INDEX ON public.appointments USING btree (owner_id, starts_at, id)');
+    expect(report.lines).toContain(
+      'migrations: 1 applied migration(s) this version does not know (created_at 4102444800000): a newer AgentCaller migrated this database; run that version',
+    );
+  });
+});

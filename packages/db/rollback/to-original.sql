@@ -1,0 +1,42 @@
+-- The way back: returns a database AgentCaller adopted to the original Python service's schema
+-- (shared/spec/api.md, "The original schema (seed), exactly"), keeping every user, client and
+-- appointment. Stop every AgentCaller instance first, take a backup, then run it in one transaction:
+--
+--   psql "$DATABASE_URL" -v ON_ERROR_STOP=1 --single-transaction -f packages/db/rollback/to-original.sql
+--
+-- What the original service loses (README, "The way back"):
+-- - users whose hash is argon2id (they signed in or changed their password on AgentCaller without
+--   PASSWORD_HASH=bcrypt) cannot sign in there: the last statement lists them; give each a new
+--   password as the README says;
+-- - ownership (every client is in the one shared list again), appointment status (a cancelled
+--   appointment is an ordinary one again; its note says it was cancelled), created_at of clients and
+--   appointments, logouts and sessions; the indexes and rules AgentCaller added.
+-- Phones AgentCaller wrote are E.164 text, which the original reads as it is. Alembic's table was
+-- never touched. Tested by packages/db/test/rollback.test.ts (catalog before and after, rows counted).
+DROP TRIGGER IF EXISTS clients_default_owner ON clients;
+DROP TRIGGER IF EXISTS appointments_default_owner ON appointments;
+DROP FUNCTION IF EXISTS agentcaller_client_default_owner();
+DROP FUNCTION IF EXISTS agentcaller_appointment_default_owner();
+DROP TABLE IF EXISTS revoked_tokens;
+ALTER TABLE appointments DROP CONSTRAINT IF EXISTS appointments_no_overlap;
+ALTER TABLE appointments DROP CONSTRAINT IF EXISTS appointments_client_owner_fkey;
+ALTER TABLE appointments DROP CONSTRAINT IF EXISTS appointments_ends_after_starts;
+ALTER TABLE appointments DROP CONSTRAINT IF EXISTS appointments_status_check;
+ALTER TABLE clients DROP CONSTRAINT IF EXISTS clients_owner_id_fkey;
+ALTER TABLE clients DROP CONSTRAINT IF EXISTS clients_id_owner_id_key;
+DROP INDEX IF EXISTS ix_appointments_owner_starts;
+DROP INDEX IF EXISTS ix_clients_owner_name;
+DROP INDEX IF EXISTS ix_clients_name_trgm;
+DROP INDEX IF EXISTS ix_clients_phone_trgm;
+DROP INDEX IF EXISTS ix_clients_phone_digits_trgm;
+DROP INDEX IF EXISTS users_email_lower_key;
+ALTER TABLE appointments DROP COLUMN IF EXISTS owner_id, DROP COLUMN IF EXISTS status, DROP COLUMN IF EXISTS created_at;
+ALTER TABLE clients DROP COLUMN IF EXISTS owner_id, DROP COLUMN IF EXISTS created_at;
+ALTER TABLE users DROP COLUMN IF EXISTS token_version;
+ALTER TABLE clients ALTER COLUMN phone TYPE varchar(50);
+-- Created by migration 0002; refused (and the whole rollback with it) if something else uses them.
+DROP EXTENSION IF EXISTS btree_gist;
+DROP EXTENSION IF EXISTS pg_trgm;
+DROP SCHEMA IF EXISTS drizzle CASCADE;
+-- Users the original service cannot verify (argon2id hashes): give each a new password.
+SELECT id, email FROM users WHERE hashed_password LIKE '$argon2%' ORDER BY id;
