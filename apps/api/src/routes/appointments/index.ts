@@ -10,7 +10,8 @@ const { listAppointments, createAppointment, getAppointment, updateAppointment, 
 
 const appointmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const service = new AppointmentService(app.db);
-  app.addHook('preHandler', app.authenticate);
+  // Strangers learn nothing of the schemas: authentication runs before any validation.
+  app.addHook('preValidation', app.authenticate);
 
   app.get(
     listAppointments.path,

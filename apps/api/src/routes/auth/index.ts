@@ -108,7 +108,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Browser sign-out: refuses the session token from now on and clears the cookies',
         response: { [deleteSession.status]: deleteSession.response, ...problems(401, 403) },
       },
-      preHandler: app.authenticate,
+      preValidation: app.authenticate,
     },
     async (request, reply) => {
       await revokePresented(request);
@@ -126,7 +126,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
         security: bearer,
         response: { [logout.status]: logout.response, ...problems(401, 403) },
       },
-      preHandler: app.authenticate,
+      preValidation: app.authenticate,
     },
     async (request, reply) => {
       await revokePresented(request);
@@ -144,7 +144,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
         body: changePassword.body,
         response: { [changePassword.status]: changePassword.response, ...problems(400, 401, 403, 413, 422, 429) },
       },
-      preHandler: app.authenticate,
+      preValidation: app.authenticate,
     },
     async (request, reply) => {
       const user = userOf(request);
@@ -161,7 +161,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     me.path,
     {
       schema: { tags, summary: 'The signed-in user (seed shape)', security: bearer, response: { [me.status]: me.response, ...problems(401, 403) } },
-      preHandler: app.authenticate,
+      preValidation: app.authenticate,
     },
     async (request) => toMe(userOf(request)),
   );

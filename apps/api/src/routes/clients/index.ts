@@ -10,7 +10,8 @@ const { listClients, createClient, getClient, updateClient, deleteClient } = rou
 
 const clientRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const service = new ClientService(app.db, app.config.defaultPhoneRegion);
-  app.addHook('preHandler', app.authenticate);
+  // Strangers learn nothing of the schemas: authentication runs before any validation.
+  app.addHook('preValidation', app.authenticate);
 
   app.get(
     listClients.path,
