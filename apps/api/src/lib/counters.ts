@@ -14,12 +14,22 @@ export interface CounterStore {
   close(): Promise<void>;
 }
 
-/** Counters of this process alone (no REDIS_URL, or Redis unreachable). */
+/** How many windows the process keeps at most (about 150 bytes each). */
+export const MAX_MEMORY_COUNTERS = 100_000;
+
+/**
+ * Counters of this process alone (no REDIS_URL, or Redis unreachable). At most `maxEntries`
+ * windows: when full, the oldest window is dropped for a new one, so a flood of distinct keys costs
+ * a bounded amount of memory (the price: under such a flood the oldest counts are forgotten early).
+ */
 export class MemoryCounters implements CounterStore {
   private readonly windows = new Map<string, { count: number; resetAt: number }>();
   private readonly sweeper: NodeJS.Timeout;
 
-  constructor(sweepEveryMs = 60_000) {
+  constructor(
+    sweepEveryMs = 60_000,
+    private readonly maxEntries = MAX_MEMORY_COUNTERS,
+  ) {
     // Expired windows are dropped, so memory follows the number of recent attackers, not all time.
     this.sweeper = setInterval(() => this.sweep(), sweepEveryMs);
     this.sweeper.unref();
@@ -36,9 +46,18 @@ export class MemoryCounters implements CounterStore {
 
   async hit(key: string, windowMs: number): Promise<Count> {
     const now = Date.now();
-    const window = this.live(key, now) ?? { count: 0, resetAt: now + windowMs };
+    let window = this.live(key, now);
+    if (!window) {
+      window = { count: 0, resetAt: now + windowMs };
+      // Map keeps insertion order: the first key is the oldest window.
+      while (this.windows.size >= this.maxEntries) {
+        const oldest = this.windows.keys().next().value;
+        if (oldest === undefined) break;
+        this.windows.delete(oldest);
+      }
+      this.windows.set(key, window);
+    }
     window.count += 1;
-    this.windows.set(key, window);
     return { count: window.count, resetMs: window.resetAt - now };
   }
 
@@ -50,6 +69,11 @@ export class MemoryCounters implements CounterStore {
 
   async reset(key: string): Promise<void> {
     this.windows.delete(key);
+  }
+
+  /** How many windows are held (for the bound's test). */
+  get size(): number {
+    return this.windows.size;
   }
 
   sweep(): void {

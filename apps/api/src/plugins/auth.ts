@@ -17,12 +17,31 @@ export interface TokenClaims {
   jti?: string;
   /** The user's token version at issue; absent in the original service's tokens (version 0). */
   ver?: number;
+  /** The id of the account it was issued for; absent in the original service's tokens. */
+  uid?: number;
 }
 
 /** The credential a request was authenticated with (for logout). */
 export interface PresentedToken {
+  /** What the token is (its decoded signature), never how it was spelt: see `revocationKey`. */
   hash: string;
   expiresAt: Date;
+}
+
+/**
+ * The key under which a token is revoked: SHA-256 of its decoded signature bytes. The last
+ * base64url character carries unused bits, so one token has several spellings that verify alike;
+ * they all decode to the same signature, and an HS256 signature stands for exactly one header and
+ * payload under our key. Works for the original service's tokens, which have no `jti`.
+ */
+export function revocationKey(token: string): string {
+  const signature = Buffer.from(token.slice(token.lastIndexOf('.') + 1), 'base64url');
+  return `sig:${createHash('sha256').update(signature).digest('base64url')}`;
+}
+
+/** The key logouts before issue 10 stored (SHA-256 of the token text); looked up for one token lifetime. */
+function textKey(token: string): string {
+  return createHash('sha256').update(token).digest('base64url');
 }
 
 declare module 'fastify' {
@@ -42,7 +61,7 @@ declare module 'fastify' {
 
 declare module '@fastify/jwt' {
   interface FastifyJWT {
-    payload: { sub: string; jti: string; ver: number };
+    payload: { sub: string; uid: number; jti: string; ver: number };
     user: TokenClaims;
   }
 }
@@ -62,6 +81,17 @@ function sameSecret(a: string, b: string): boolean {
   const left = Buffer.from(a);
   const right = Buffer.from(b);
   return left.length === right.length && timingSafeEqual(left, right);
+}
+
+/**
+ * Whether the token was issued for this account. A token with `uid` names it; one without (made by
+ * the original service, or by this API before `uid`) is taken only if the account already existed
+ * when the token could have been issued: at `iat`, or else at `exp` minus the token lifetime.
+ */
+function issuedFor(claims: TokenClaims, user: User, lifetimeSeconds: number): boolean {
+  if (claims.uid !== undefined) return claims.uid === user.id;
+  const issuedAt = typeof claims.iat === 'number' && Number.isFinite(claims.iat) ? claims.iat : claims.exp - lifetimeSeconds;
+  return Math.floor(user.createdAt.getTime() / 1000) <= issuedAt;
 }
 
 const BEARER = /^Bearer +([A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]*)\s*$/i;
@@ -85,7 +115,9 @@ export default fp(
     await app.register(fastifyCookie);
     app.decorate('issueToken', (user: User) => {
       const jti = randomUUID();
-      return { token: app.jwt.sign({ sub: user.email, jti, ver: user.tokenVersion }), expiresIn, jti };
+      // `sub` stays the email for the original's clients; `uid` binds the token to this account, so
+      // a later account with the same email (after a deletion) is not this token's user.
+      return { token: app.jwt.sign({ sub: user.email, uid: user.id, jti, ver: user.tokenVersion }), expiresIn, jti };
     });
     const csrfTokenFor = (jti: string) => createHmac('sha256', opts.config.secretKey).update(`csrf:${jti}`).digest('base64url');
     app.decorate('csrfTokenFor', csrfTokenFor);
@@ -107,10 +139,12 @@ export default fp(
       const { sub, exp } = claims;
       if (typeof sub !== 'string' || sub.length === 0 || sub.length > 255 || sub.includes('\u0000')) throw new UnauthorizedError();
       if (!Number.isSafeInteger(exp) || exp * 1000 > MAX_DATE_MS) throw new UnauthorizedError();
-      const hash = createHash('sha256').update(token).digest('base64url');
-      const found = await users.findForToken(sub, hash);
-      // Unknown user, logged-out token, or a token from before the last password change.
+      const hash = revocationKey(token);
+      const found = await users.findForToken(sub, [hash, textKey(token)]);
+      // Unknown user, logged-out token, a token from before the last password change, or one
+      // issued for another account that had this email.
       if (!found || found.revoked || (claims.ver ?? 0) !== found.user.tokenVersion) throw new UnauthorizedError();
+      if (!issuedFor(claims, found.user, expiresIn)) throw new UnauthorizedError();
       if (cookie !== undefined && UNSAFE_METHODS.has(request.method)) {
         // A cookie rides along on any request the browser makes: writes must also prove they come
         // from our page, which alone can read the CSRF cookie (double submit, bound to the token).

@@ -1,5 +1,8 @@
+import { createHash } from 'node:crypto';
+import { isIPv6 } from 'node:net';
 import { HttpProblem } from '../errors.js';
 import type { CounterStore } from '../lib/counters.js';
+import { canonicalEmail } from '../lib/email.js';
 
 export interface ThrottleLimits {
   loginFailures: number;
@@ -12,6 +15,34 @@ export class TooManyRequestsError extends HttpProblem {
   constructor(detail: string, retryAfterMs: number) {
     super(429, detail, {}, { 'retry-after': String(Math.max(1, Math.ceil(retryAfterMs / 1000))) });
   }
+}
+
+/**
+ * A counter key made of caller input has a fixed size whatever the input (a 4 KB username, a long
+ * header): 128 bits of SHA-256, base64url (22 characters).
+ */
+function digest(value: string): string {
+  return createHash('sha256').update(value).digest('base64url').slice(0, 22);
+}
+
+/**
+ * The one form of a source address: an IPv4-mapped IPv6 address is its IPv4 address, and an IPv6
+ * address counts as its /64 (one host owns a whole /64 and could otherwise take a fresh address per
+ * request).
+ */
+export function sourceKey(address: string): string {
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address);
+  if (mapped) return mapped[1]!;
+  if (!isIPv6(address)) return address;
+  return expandIPv6(address).slice(0, 4).join(':') + '::/64';
+}
+
+function expandIPv6(address: string): string[] {
+  const [head = '', tail] = address.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const missing = 8 - left.length - right.length;
+  return [...left, ...Array<string>(Math.max(missing, 0)).fill('0'), ...right].map((group) => group.toLowerCase().replace(/^0+(?=.)/, ''));
 }
 
 /**
@@ -28,14 +59,14 @@ export class Throttle {
 
   /** Every credential attempt (login, session, registration, password change) from one source. */
   async attempt(source: string): Promise<void> {
-    const { count, resetMs } = await this.counters.hit(`source:${source}`, this.limits.sourceWindowSeconds * 1000);
+    const { count, resetMs } = await this.counters.hit(`source:${digest(sourceKey(source))}`, this.limits.sourceWindowSeconds * 1000);
     if (count > this.limits.sourceAttempts) {
       throw new TooManyRequestsError('Too many attempts from this address; try again later', resetMs);
     }
   }
 
   private accountKey(account: string, source: string) {
-    return `fail:${account.trim().toLowerCase()}:${source}`;
+    return `fail:${digest(`${canonicalEmail(account)}\u0000${sourceKey(source)}`)}`;
   }
 
   /**

@@ -2,22 +2,22 @@ import type { Me } from '@agentcaller/contracts';
 import { revokedTokens, sqlState, UNIQUE_VIOLATION, users, type Database, type User } from '@agentcaller/db';
 import { eq, lt, sql, type SQLWrapper } from 'drizzle-orm';
 import { ConflictError, ForbiddenError, UnauthorizedError, ValidationError } from '../errors.js';
+import { canonicalEmail } from '../lib/email.js';
 import { HashSlots } from '../lib/hash-slots.js';
 import { hashPassword, passwordProblem, verifyDummy, verifyPassword } from '../lib/passwords.js';
 
 export const INVALID_LOGIN = 'Incorrect email or password';
 export const INACTIVE_USER = 'Inactive user';
 
-/** The original service's emails may be mixed case: every lookup compares lower-cased. */
-const byEmail = (email: SQLWrapper | string) => sql`lower(${users.email}) = lower(${email})`;
+/**
+ * The original service's emails may be mixed case: the stored side is lower-cased (the unique
+ * index `users_email_lower_key` serves it), the caller's side is already canonical.
+ */
+const byEmail = (canonical: SQLWrapper | string) => sql`lower(${users.email}) = ${canonical}`;
 
 /** `GET /v1/auth/me`'s shape: the seed's id and email first. */
 export function toMe(user: User): Me {
   return { id: user.id, email: user.email, is_active: user.isActive, created_at: user.createdAt.toISOString() };
-}
-
-export function normalizeEmail(email: string): string {
-  return email.trim().toLowerCase();
 }
 
 /** The statements every authenticated request and every sign-in run, prepared once per connection. */
@@ -32,7 +32,7 @@ function prepareLookups(db: Database) {
     forToken: db
       .select({
         user: users,
-        revoked: sql<boolean>`exists (select 1 from ${revokedTokens} where ${revokedTokens.tokenHash} = ${sql.placeholder('hash')})`,
+        revoked: sql<boolean>`exists (select 1 from ${revokedTokens} where ${revokedTokens.tokenHash} in (${sql.placeholder('key')}, ${sql.placeholder('oldKey')}))`,
       })
       .from(users)
       .where(byEmail(sql.placeholder('email')))
@@ -58,7 +58,7 @@ export class UserService {
     if (problem) throw new ValidationError([{ path: '/password', message: problem }]);
     const hashedPassword = await this.slots.run(() => hashPassword(password));
     try {
-      const [user] = await this.db.insert(users).values({ email: normalizeEmail(email), hashedPassword }).returning();
+      const [user] = await this.db.insert(users).values({ email: canonicalEmail(email), hashedPassword }).returning();
       return user!;
     } catch (err) {
       if (sqlState(err) === UNIQUE_VIOLATION) throw new ConflictError('A user with this email already exists');
@@ -67,13 +67,13 @@ export class UserService {
   }
 
   async findByEmail(email: string): Promise<User | undefined> {
-    const [user] = await this.lookups.byEmail.execute({ email: email.trim() });
+    const [user] = await this.lookups.byEmail.execute({ email: canonicalEmail(email) });
     return user;
   }
 
-  /** The token's user and whether the token was revoked, in one round trip. */
-  async findForToken(email: string, tokenHash: string): Promise<{ user: User; revoked: boolean } | undefined> {
-    const [row] = await this.lookups.forToken.execute({ email, hash: tokenHash });
+  /** The token's user and whether the token was revoked (under either of its keys), in one round trip. */
+  async findForToken(email: string, [key, oldKey]: [string, string]): Promise<{ user: User; revoked: boolean } | undefined> {
+    const [row] = await this.lookups.forToken.execute({ email: canonicalEmail(email), key, oldKey });
     return row;
   }
 

@@ -3,7 +3,8 @@ import formbody from '@fastify/formbody';
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { userOf } from '../../plugins/auth.js';
-import { normalizeEmail, toMe } from '../../services/users.js';
+import { canonicalEmail } from '../../lib/email.js';
+import { toMe } from '../../services/users.js';
 import { BODY_LIMIT } from '../limits.js';
 import { problems } from '../responses.js';
 
@@ -36,7 +37,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       // Trim and lower-case before validation, so " Admin@Example.COM " is a valid address.
       preValidation: async (request) => {
         const body = request.body as { email?: unknown } | null;
-        if (body && typeof body === 'object' && typeof body.email === 'string') body.email = normalizeEmail(body.email);
+        if (body && typeof body === 'object' && typeof body.email === 'string') body.email = canonicalEmail(body.email);
       },
     },
     async (request, reply) => {
