@@ -108,7 +108,7 @@ export default fp(
       sign: { algorithm: 'HS256', expiresIn },
       verify: { algorithms: ['HS256'], requiredClaims: ['sub', 'exp'] },
     });
-    const users = new UserService(app.db);
+    const users = new UserService(app.db, opts.config.secretKey);
     app.decorate('users', users);
     app.decorateRequest('currentUser', null);
     app.decorateRequest('presentedToken', null);
