@@ -30,7 +30,8 @@ describe('authentication runs before validation', () => {
   });
 
   it.each(cases)('$method $url with a bad token is 401 too', async (request) => {
-    const res = await ctx.app.inject({ ...request, headers: { ...request.headers, ...bearer('a.b.c') } });
+    const headers = 'headers' in request ? request.headers : {};
+    const res = await ctx.app.inject({ ...request, headers: { ...headers, ...bearer('a.b.c') } });
     expect(res.statusCode).toBe(401);
   });
 
