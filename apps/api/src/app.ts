@@ -57,8 +57,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   const app = Fastify({
     logger,
     bodyLimit: BODY_LIMIT,
-    // Proxies in front of the API (compose, a load balancer) set the client address.
-    trustProxy: config.env === 'production',
+    // Only the proxies named in TRUST_PROXY may say who the client is: X-Forwarded-For is read
+    // right to left, skipping those hops. Unset, the client is the TCP peer and the header is ignored.
+    trustProxy: config.trustProxy.length > 0 ? config.trustProxy : false,
     // No time limit on start-up plugins: opening the database and migrating (perhaps waiting for
     // another instance's migration under the advisory lock) takes as long as it takes.
     pluginTimeout: 0,
