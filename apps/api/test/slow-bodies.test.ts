@@ -1,0 +1,70 @@
+import { connect } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseResponses, type RawResponse } from './faults/raw.js';
+import { startApp, type TestContext } from './helpers.js';
+
+let ctx: TestContext;
+let port: number;
+
+beforeAll(async () => {
+  ctx = await startApp({ env: { MAX_IN_FLIGHT: '2', REQUEST_TIMEOUT_SECONDS: '1' } });
+  await ctx.app.listen({ host: '127.0.0.1', port: 0 });
+  port = (ctx.app.server.address() as { port: number }).port;
+});
+afterAll(() => ctx.close());
+
+/** A POST whose body trickles in a byte every 300 ms and never ends; resolves when the server closes it. */
+function trickle(): { closed: Promise<{ responses: RawResponse[]; afterMs: number }>; stop(): void } {
+  const socket = connect({ host: '127.0.0.1', port });
+  const started = Date.now();
+  const chunks: Buffer[] = [];
+  socket.write('POST /v1/auth/register HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{');
+  const drip = setInterval(() => socket.write(' '), 300);
+  socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+  socket.on('error', () => {});
+  const closed = new Promise<{ responses: RawResponse[]; afterMs: number }>((resolve) => {
+    socket.on('close', () => {
+      clearInterval(drip);
+      resolve({ responses: parseResponses(Buffer.concat(chunks)), afterMs: Date.now() - started });
+    });
+  });
+  return { closed, stop: () => socket.destroy() };
+}
+
+// Issue 10, item 3: a body trickled a byte at a time neither holds an in-flight slot nor lives forever.
+describe('slow request bodies', () => {
+  it('do not take the in-flight slots: /health, /ready and real requests answer meanwhile', async () => {
+    const slow = Array.from({ length: 4 }, trickle);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(ctx.app.inFlight()).toBe(0);
+      const base = `http://127.0.0.1:${port}`;
+      expect((await fetch(`${base}/health`)).status).toBe(200);
+      expect((await fetch(`${base}/ready`)).status).toBe(200);
+      expect((await fetch(`${base}/v1/auth/me`)).status).toBe(401);
+    } finally {
+      for (const s of slow) s.stop();
+    }
+  });
+
+  it('are cut off with a 408 problem once REQUEST_TIMEOUT_SECONDS have passed, however steady the trickle', async () => {
+    const slow = trickle();
+    const { responses, afterMs } = await slow.closed;
+    expect(afterMs).toBeGreaterThanOrEqual(900);
+    expect(afterMs).toBeLessThan(3000);
+    expect(responses.map((r) => r.status)).toEqual([408]);
+    expect(responses[0]!.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+    expect(JSON.parse(responses[0]!.body)).toMatchObject({ status: 408 });
+    expect(ctx.app.inFlight()).toBe(0);
+    expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
+  });
+
+  it('a body that arrives in time is served as usual', async () => {
+    const res = await fetch(`http://127.0.0.1:${port}/v1/auth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'intime@example.com', password: 'correct horse battery' }),
+    });
+    expect(res.status).toBe(201);
+  });
+});
