@@ -17,8 +17,10 @@ export interface TestContext {
 }
 
 /** A fresh app on a fresh, migrated database (PGlite in memory, or PostgreSQL via DATABASE_URL). */
-export async function startApp(options: { env?: Record<string, string>; captureLogs?: boolean } = {}): Promise<TestContext> {
-  const database = await createTestDatabase();
+export async function startApp(
+  options: { env?: Record<string, string>; captureLogs?: boolean; database?: TestDatabase } = {},
+): Promise<TestContext> {
+  const database = options.database ?? (await createTestDatabase());
   const config = loadConfig({
     NODE_ENV: 'test',
     SECRET_KEY: TEST_SECRET,
