@@ -3,6 +3,7 @@ import Fastify, { type FastifyServerOptions } from 'fastify';
 import type { Config } from './config.js';
 import authPlugin from './plugins/auth.js';
 import dbPlugin from './plugins/db.js';
+import fairnessPlugin from './plugins/fairness.js';
 import openapiPlugin from './plugins/openapi.js';
 import problemPlugin, { frameworkErrorHandler } from './plugins/problem.js';
 import securityPlugin from './plugins/security.js';
@@ -83,6 +84,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(dbPlugin, { config });
   await app.register(throttlePlugin, { config });
   await app.register(authPlugin, { config });
+  await app.register(fairnessPlugin);
   await app.register(openapiPlugin);
   await app.register(serviceRoutes);
   await app.register(authRoutes);

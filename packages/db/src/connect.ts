@@ -21,6 +21,11 @@ export interface Connection {
 export interface ConnectOptions {
   /** PostgreSQL pool size (default 10). */
   maxConnections?: number;
+  /**
+   * PostgreSQL `statement_timeout` for every statement of the pool, in ms (default: none). Bounds
+   * what one request can cost; migrations lift it for their own transaction.
+   */
+  statementTimeoutMs?: number;
 }
 
 export async function connect(target: DatabaseTarget, options: ConnectOptions = {}): Promise<Connection> {
@@ -50,6 +55,7 @@ export async function connect(target: DatabaseTarget, options: ConnectOptions = 
     max: options.maxConnections ?? 10,
     onnotice: () => {},
     connect_timeout: 10,
+    ...(options.statementTimeoutMs ? { connection: { statement_timeout: options.statementTimeoutMs } } : {}),
   });
   const db: Database = drizzlePostgres(client, { schema });
   return {

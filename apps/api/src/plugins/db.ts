@@ -2,6 +2,7 @@ import { connect, migrate, type Connection, type Database } from '@agentcaller/d
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
+import { STATEMENT_TIMEOUT_MS } from '../routes/limits.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -13,7 +14,7 @@ declare module 'fastify' {
 /** Connects, applies pending migrations (under the advisory lock), and closes on shutdown. */
 export default fp(
   async function dbPlugin(app: FastifyInstance, opts: { config: Config }) {
-    const connection = await connect(opts.config.database);
+    const connection = await connect(opts.config.database, { statementTimeoutMs: STATEMENT_TIMEOUT_MS });
     try {
       const { applied } = await migrate(connection.db);
       if (applied.length > 0) app.log.info({ applied: applied.length, driver: connection.driver }, 'migrations applied');

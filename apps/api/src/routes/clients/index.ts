@@ -19,8 +19,9 @@ const clientRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags, security, summary: 'Your clients, by name then id; q matches part of the name or phone digits',
         querystring: listClients.query,
-        response: { [listClients.status]: listClients.response, ...problems(401, 403, 422) },
+        response: { [listClients.status]: listClients.response, ...problems(401, 403, 422, 429) },
       },
+      preHandler: app.heavy,
     },
     async (request) => {
       const { q, limit = 20, offset = 0 } = request.query;
