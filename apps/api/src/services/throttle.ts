@@ -45,6 +45,11 @@ function expandIPv6(address: string): string[] {
   return [...left, ...Array<string>(Math.max(missing, 0)).fill('0'), ...right].map((group) => group.toLowerCase().replace(/^0+(?=.)/, ''));
 }
 
+/** The counter of one account's failed sign-ins from one source. */
+export function accountCounterKey(account: string, source: string): string {
+  return `fail:${digest(`${canonicalEmail(account)}\u0000${sourceKey(source)}`)}`;
+}
+
 /**
  * OWASP's authentication throttling: failed logins are counted per account and source, and once
  * there are too many that pair is refused (the right password too) until the window closes; other
@@ -65,9 +70,6 @@ export class Throttle {
     }
   }
 
-  private accountKey(account: string, source: string) {
-    return `fail:${digest(`${canonicalEmail(account)}\u0000${sourceKey(source)}`)}`;
-  }
 
   /**
    * Runs a credential check for one account unless that account and source are locked out. The
@@ -75,7 +77,7 @@ export class Throttle {
    * count is cleared when the check succeeds.
    */
   async guard<T>(account: string, source: string, check: () => Promise<T>): Promise<T> {
-    const key = this.accountKey(account, source);
+    const key = accountCounterKey(account, source);
     const { count, resetMs } = await this.counters.hit(key, this.limits.loginWindowSeconds * 1000);
     if (count > this.limits.loginFailures) {
       throw new TooManyRequestsError('Too many failed sign-in attempts for this account; try again later', resetMs);
