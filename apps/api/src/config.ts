@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { join, resolve } from 'node:path';
-import { parseDatabaseUrl, type DatabaseTarget } from '@agentcaller/db';
+import { join } from 'node:path';
+import { dataDirOf, parseDatabaseUrl, type DatabaseTarget } from '@agentcaller/db';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 
@@ -144,7 +144,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   const maxInFlight = integer('MAX_IN_FLIGHT');
   const requestTimeoutSeconds = integer('REQUEST_TIMEOUT_SECONDS');
 
-  const dataDir = resolve(env.DATA_DIR ?? '.data');
+  // The same folder for every command (pnpm dev, start, db:migrate, db:seed), from any directory.
+  const dataDir = dataDirOf({ DATA_DIR: env.DATA_DIR });
   let database: DatabaseTarget = { kind: 'pglite', dataDir: join(dataDir, 'pglite') };
   try {
     database = parseDatabaseUrl(raw.DATABASE_URL, join(dataDir, 'pglite'));

@@ -1,4 +1,5 @@
 // Reads the configuration, listens, and shuts down cleanly on SIGTERM/SIGINT.
+import { exitIfLocked } from '@agentcaller/db';
 import { buildApp, ConfigError, loadConfig } from './app.js';
 
 let config;
@@ -12,7 +13,7 @@ try {
   throw err;
 }
 
-const app = await buildApp(config);
+const app = await buildApp(config).catch(exitIfLocked);
 
 let closing = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -3,6 +3,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
+import { lockDataDir } from './lock.js';
 import * as schema from './schema/index.js';
 import type { DatabaseTarget } from './url.js';
 
@@ -37,10 +38,18 @@ export async function connect(target: DatabaseTarget, options: ConnectOptions = 
       import('@electric-sql/pglite/contrib/pg_trgm'),
       import('drizzle-orm/pglite'),
     ]);
-    if (target.dataDir) mkdirSync(target.dataDir, { recursive: true });
-    const client = await PGlite.create(target.dataDir ?? 'memory://', {
-      extensions: { btree_gist, pg_trgm },
-    });
+    // One process per folder: a second one would answer writes that the first then overwrites.
+    const unlock = target.dataDir ? await lockDataDir(target.dataDir) : async () => {};
+    let client;
+    try {
+      if (target.dataDir) mkdirSync(target.dataDir, { recursive: true });
+      client = await PGlite.create(target.dataDir ?? 'memory://', {
+        extensions: { btree_gist, pg_trgm },
+      });
+    } catch (err) {
+      await unlock();
+      throw err;
+    }
     const db: Database = drizzlePglite(client, { schema });
     return {
       db,
@@ -48,7 +57,13 @@ export async function connect(target: DatabaseTarget, options: ConnectOptions = 
       ping: async () => {
         await db.execute(sql`select 1`);
       },
-      close: () => client.close(),
+      close: async () => {
+        try {
+          await client.close();
+        } finally {
+          await unlock();
+        }
+      },
     };
   }
   const client = postgres(target.url, {
