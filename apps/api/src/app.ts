@@ -73,6 +73,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     // of common load balancers, so they close first).
     requestTimeout: config.requestTimeoutSeconds * 1000,
     keepAliveTimeout: 72_000,
+    // Node checks those deadlines only every 30 s by default, so a client trickling its headers
+    // lived up to 30 s past REQUEST_TIMEOUT_SECONDS: check every second, headers included.
+    http: {
+      requestTimeout: config.requestTimeoutSeconds * 1000,
+      headersTimeout: config.requestTimeoutSeconds * 1000,
+      connectionsCheckingInterval: 1000,
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.decorate('config', config);
   app.setValidatorCompiler(validatorCompiler());

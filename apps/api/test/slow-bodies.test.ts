@@ -59,6 +59,23 @@ describe('slow request bodies', () => {
     expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
   });
 
+  it('headers trickled a line at a time are cut off within a second or two of REQUEST_TIMEOUT_SECONDS', async () => {
+    const started = Date.now();
+    const afterMs = await new Promise<number>((resolve) => {
+      const socket = connect({ host: '127.0.0.1', port });
+      socket.write('GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+      const drip = setInterval(() => socket.write('X-Slow: 1\r\n'), 300);
+      socket.on('error', () => {});
+      socket.on('close', () => {
+        clearInterval(drip);
+        resolve(Date.now() - started);
+      });
+      setTimeout(() => socket.destroy(), 10_000);
+    });
+    // Node's default check ran every 30 s: this took 30 s before.
+    expect(afterMs).toBeLessThan(3000);
+  });
+
   it('a body that arrives in time is served as usual', async () => {
     const res = await fetch(`http://127.0.0.1:${port}/v1/auth/register`, {
       method: 'POST',
