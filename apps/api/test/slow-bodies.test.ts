@@ -76,6 +76,28 @@ describe('slow request bodies', () => {
     expect(afterMs).toBeLessThan(3000);
   });
 
+  it('abandoned requests give back their in-flight and per-account slots', async () => {
+    const base = `http://127.0.0.1:${port}`;
+    const post = (path: string, body: string, type = 'application/json') => fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': type }, body });
+    await post('/v1/auth/register', JSON.stringify({ email: 'leaver@example.com', password: 'correct horse battery' }));
+    const { access_token: token } = (await (await post('/v1/auth/login', 'username=leaver%40example.com&password=correct%20horse%20battery', 'application/x-www-form-urlencoded')).json()) as { access_token: string };
+    for (let round = 0; round < 3; round++) {
+      const controllers = Array.from({ length: 12 }, () => new AbortController());
+      const requests = controllers.map((c) =>
+        fetch(`${base}/v1/clients?q=a`, { headers: { authorization: `Bearer ${token}` }, signal: c.signal }).catch(() => undefined),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      for (const c of controllers) c.abort();
+      await Promise.all(requests);
+    }
+    const deadline = Date.now() + 3000;
+    while ((ctx.app.inFlight() > 0 || ctx.app.accountGate.size > 0) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(ctx.app.inFlight()).toBe(0);
+    expect(ctx.app.accountGate.size).toBe(0);
+    const after = await fetch(`${base}/v1/clients`, { headers: { authorization: `Bearer ${token}` } });
+    expect(after.status).toBe(200);
+  });
+
   it('a body that arrives in time is served as usual', async () => {
     const res = await fetch(`http://127.0.0.1:${port}/v1/auth/register`, {
       method: 'POST',
