@@ -3,7 +3,7 @@
 import { users } from '@agentcaller/db';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, form, json, login, register, startApp, type TestContext } from './helpers.js';
+import { bearer, form, login, register, startApp, type TestContext } from './helpers.js';
 
 let ctx: TestContext;
 let token: string;
