@@ -41,8 +41,12 @@ describe('one account cannot starve the rest', () => {
     const results = await Promise.all(flood);
     expect(other.status).toBe(200);
     const statuses = results.map((r) => r.status);
-    expect(statuses.filter((s) => s === 200).length).toBe(HEAVY_PER_ACCOUNT + HEAVY_QUEUE_PER_ACCOUNT);
-    expect(statuses.filter((s) => s === 429).length).toBe(20 - HEAVY_PER_ACCOUNT - HEAVY_QUEUE_PER_ACCOUNT);
+    const served = statuses.filter((s) => s === 200).length;
+    // Two run and eight wait; the rest are refused at once (a list that ends meanwhile frees a place,
+    // so on a pool more than ten may be served).
+    expect(served).toBeGreaterThanOrEqual(HEAVY_PER_ACCOUNT + HEAVY_QUEUE_PER_ACCOUNT);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
+    expect(served + statuses.filter((s) => s === 429).length).toBe(20);
     expect(ctx.app.accountGate.size).toBe(0);
   });
 
