@@ -145,6 +145,9 @@ describe('infra/docker-compose.yml', () => {
     const nginx = read('../../web/nginx/default.conf.template');
     expect(nginx).toMatch(/listen 8000;[\s\S]*location \/ \{\s*set \$api_upstream \$\{API_UPSTREAM\};\s*proxy_pass \$api_upstream;/);
     expect(read('../../web/Dockerfile')).toMatch(/^EXPOSE 3002 8000$/m);
+    // The edge replaces what the client sent; appending would pass a forged left part along.
+    expect(nginx.match(/proxy_set_header X-Forwarded-For \$remote_addr;/g)).toHaveLength(2);
+    expect(nginx).not.toContain('$proxy_add_x_forwarded_for');
   });
 
   it.each(['postgres', 'redis', 'api'])('gives %s a healthcheck', (name) => {
