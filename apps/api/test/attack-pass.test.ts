@@ -112,6 +112,36 @@ describe('races on one row', () => {
       expect(del.statusCode).toBe(204);
     }
   });
+
+  it('two password changes with the same current password at once: one 204, one 422, and the winner signs in', async () => {
+    await register(ctx.app, 'twice@example.com', PASSWORD);
+    const t = bearer(await login(ctx.app, 'twice@example.com', PASSWORD));
+    const [a, b] = await Promise.all(
+      ['first new password', 'second new password'].map((next) => send('PUT', '/v1/auth/me/password', { current_password: PASSWORD, new_password: next }, t)),
+    );
+    expect([a!.statusCode, b!.statusCode].sort()).toEqual([204, 422]);
+    const winner = a!.statusCode === 204 ? 'first new password' : 'second new password';
+    expect((await ctx.app.inject({ method: 'POST', url: '/v1/auth/login', ...form({ username: 'twice@example.com', password: winner }) })).statusCode).toBe(200);
+  });
+
+  it('a legacy sign-in racing a password change does not put the old password back', async () => {
+    const bcrypt = (await import('bcrypt')).default;
+    const legacy = bcrypt.hashSync(PASSWORD, 10);
+    const undone: number[] = [];
+    for (let round = 0; round < 8; round++) {
+      const email = `rehash${round}@example.com`;
+      await ctx.app.db.insert(users).values({ email, hashedPassword: legacy });
+      const t = bearer(await login(ctx.app, email, PASSWORD));
+      await ctx.app.db.update(users).set({ hashedPassword: legacy }).where(eq(users.email, email));
+      const [change] = await Promise.all([
+        send('PUT', '/v1/auth/me/password', { current_password: PASSWORD, new_password: 'the new password' }, t),
+        ctx.app.inject({ method: 'POST', url: '/v1/auth/login', ...form({ username: email, password: PASSWORD }) }),
+      ]);
+      const next = change.statusCode === 204 ? 'the new password' : PASSWORD;
+      if ((await ctx.app.inject({ method: 'POST', url: '/v1/auth/login', ...form({ username: email, password: next }) })).statusCode !== 200) undone.push(round);
+    }
+    expect(undone).toEqual([]);
+  });
 });
 
 describe('bounds on response size', () => {

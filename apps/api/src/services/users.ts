@@ -1,6 +1,6 @@
 import type { Me } from '@agentcaller/contracts';
 import { revokedTokens, sqlState, UNIQUE_VIOLATION, users, type Database, type User } from '@agentcaller/db';
-import { eq, lt, sql, type SQLWrapper } from 'drizzle-orm';
+import { and, eq, lt, sql, type SQLWrapper } from 'drizzle-orm';
 import { ConflictError, ForbiddenError, UnauthorizedError, ValidationError } from '../errors.js';
 import { canonicalEmail } from '../lib/email.js';
 import { HashSlots } from '../lib/hash-slots.js';
@@ -101,10 +101,13 @@ export class UserService {
       if (!ok) throw new ValidationError([{ path: '/current_password', message: 'is not your current password' }]);
       return hashPassword(next);
     });
-    await this.db
+    // Only over the hash that was checked: of two changes at once, the second finds it gone.
+    const changed = await this.db
       .update(users)
       .set({ hashedPassword, tokenVersion: sql`${users.tokenVersion} + 1` })
-      .where(eq(users.id, user.id));
+      .where(and(eq(users.id, user.id), eq(users.hashedPassword, user.hashedPassword)))
+      .returning({ id: users.id });
+    if (changed.length === 0) throw new ValidationError([{ path: '/current_password', message: 'is not your current password' }]);
   }
 
   /**
@@ -130,7 +133,11 @@ export class UserService {
     if (!user.isActive) throw new ForbiddenError(INACTIVE_USER);
     if (needsRehash) {
       const hashedPassword = await hashPassword(password);
-      await this.db.update(users).set({ hashedPassword }).where(eq(users.id, user.id));
+      // Only over the hash that was checked: a password changed meanwhile is not put back.
+      await this.db
+        .update(users)
+        .set({ hashedPassword })
+        .where(and(eq(users.id, user.id), eq(users.hashedPassword, user.hashedPassword)));
     }
     return user;
   }
