@@ -3,6 +3,7 @@ import Fastify, { type FastifyServerOptions } from 'fastify';
 import type { Config } from './config.js';
 import authPlugin from './plugins/auth.js';
 import dbPlugin from './plugins/db.js';
+import fairnessPlugin from './plugins/fairness.js';
 import openapiPlugin from './plugins/openapi.js';
 import problemPlugin, { frameworkErrorHandler } from './plugins/problem.js';
 import securityPlugin from './plugins/security.js';
@@ -60,8 +61,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     // `/v1/auth/me/` is `/v1/auth/me`: the original (FastAPI) redirected such paths; clients
     // written for it keep working without following a redirect.
     routerOptions: { ignoreTrailingSlash: true },
-    // Proxies in front of the API (compose, a load balancer) set the client address.
-    trustProxy: config.env === 'production',
+    // Only the proxies named in TRUST_PROXY may say who the client is: X-Forwarded-For is read
+    // right to left, skipping those hops. Unset, the client is the TCP peer and the header is ignored.
+    trustProxy: config.trustProxy.length > 0 ? config.trustProxy : false,
     // No time limit on start-up plugins: opening the database and migrating (perhaps waiting for
     // another instance's migration under the advisory lock) takes as long as it takes.
     pluginTimeout: 0,
@@ -74,6 +76,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     // of common load balancers, so they close first).
     requestTimeout: config.requestTimeoutSeconds * 1000,
     keepAliveTimeout: 72_000,
+    // Node checks those deadlines only every 30 s by default, so a client trickling its headers
+    // lived up to 30 s past REQUEST_TIMEOUT_SECONDS: check every second, headers included.
+    http: {
+      requestTimeout: config.requestTimeoutSeconds * 1000,
+      headersTimeout: config.requestTimeoutSeconds * 1000,
+      connectionsCheckingInterval: 1000,
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.decorate('config', config);
   app.setValidatorCompiler(validatorCompiler());
@@ -85,6 +94,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(dbPlugin, { config });
   await app.register(throttlePlugin, { config });
   await app.register(authPlugin, { config });
+  await app.register(fairnessPlugin);
   await app.register(openapiPlugin);
   await app.register(serviceRoutes);
   await app.register(authRoutes);

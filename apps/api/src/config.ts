@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { parseDatabaseUrl, type DatabaseTarget } from '@agentcaller/db';
+import { isIP } from 'node:net';
+import { join } from 'node:path';
+import { dataDirOf, parseDatabaseUrl, type DatabaseTarget } from '@agentcaller/db';
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
 import type { PasswordScheme } from './lib/passwords.js';
@@ -59,6 +60,7 @@ const Env = Type.Object({
       description: 'must be argon2id, or bcrypt while the original Python service still runs on the same database',
     }),
   ),
+  TRUST_PROXY: Type.Optional(Type.String({ description: 'must be a comma-separated list of IP addresses or CIDRs' })),
   THROTTLE_LOGIN_FAILURES: integerVariable('THROTTLE_LOGIN_FAILURES'),
   THROTTLE_LOGIN_WINDOW_SECONDS: integerVariable('THROTTLE_LOGIN_WINDOW_SECONDS'),
   THROTTLE_SOURCE_ATTEMPTS: integerVariable('THROTTLE_SOURCE_ATTEMPTS'),
@@ -88,6 +90,8 @@ export interface Config {
   throttle: { loginFailures: number; loginWindowSeconds: number; sourceAttempts: number; sourceWindowSeconds: number };
   maxInFlight: number;
   requestTimeoutSeconds: number;
+  /** Addresses and CIDRs of the reverse proxies in front of the API; empty: nobody is trusted. */
+  trustProxy: string[];
 }
 
 /** Thrown with one line per bad variable. */
@@ -163,7 +167,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   const maxInFlight = integer('MAX_IN_FLIGHT');
   const requestTimeoutSeconds = integer('REQUEST_TIMEOUT_SECONDS');
 
-  const dataDir = resolve(env.DATA_DIR ?? '.data');
+  // The same folder for every command (pnpm dev, start, db:migrate, db:seed), from any directory.
+  const dataDir = dataDirOf({ DATA_DIR: env.DATA_DIR });
   let database: DatabaseTarget = { kind: 'pglite', dataDir: join(dataDir, 'pglite') };
   try {
     database = parseDatabaseUrl(raw.DATABASE_URL, join(dataDir, 'pglite'));
@@ -174,6 +179,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   const corsOrigins = (env.CORS_ORIGINS ?? 'http://localhost:3002').split(',').map((o) => o.trim()).filter(Boolean);
   const badOrigin = corsOrigins.find((origin) => !/^https?:\/\/[^/\s]+$/.test(origin));
   if (badOrigin !== undefined) problems.set('CORS_ORIGINS', `CORS_ORIGINS must be a comma-separated list of http(s) origins (got ${JSON.stringify(badOrigin)})`);
+
+  const trustProxy = (env.TRUST_PROXY ?? '').split(',').map((entry) => entry.trim()).filter(Boolean);
+  const badProxy = trustProxy.find((entry) => !isAddressOrCidr(entry));
+  if (badProxy !== undefined) problems.set('TRUST_PROXY', `TRUST_PROXY must be a comma-separated list of IP addresses or CIDRs (got ${JSON.stringify(badProxy)})`);
 
   let secretKey = raw.SECRET_KEY;
   if (production) {
@@ -200,7 +209,17 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     throttle,
     maxInFlight,
     requestTimeoutSeconds,
+    trustProxy,
   };
+}
+
+/** `10.0.0.1`, `::1`, `10.0.0.0/8`, `fd00::/8`. */
+function isAddressOrCidr(entry: string): boolean {
+  const [address = '', bits, ...rest] = entry.split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (version === 4 ? 32 : 128);
 }
 
 function developmentSecret(dataDir: string): string {

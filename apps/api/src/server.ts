@@ -1,5 +1,5 @@
 // Reads the configuration, listens, and shuts down cleanly on SIGTERM/SIGINT.
-import { PreflightError, SchemaDriftError } from '@agentcaller/db';
+import { exitIfLocked, PreflightError, SchemaDriftError } from '@agentcaller/db';
 import { buildApp, ConfigError, loadConfig } from './app.js';
 
 let config;
@@ -25,7 +25,7 @@ try {
     for (const line of err.problems) console.error(`database: ${line}`);
     process.exit(err instanceof PreflightError ? 65 : 70); // EX_DATAERR / EX_SOFTWARE
   }
-  throw err;
+  exitIfLocked(err);
 }
 
 let closing = false;

@@ -30,6 +30,8 @@ describe('GET /v1/auth/me', () => {
   });
 
   it('accepts a token made by the original service (only sub and exp) with the same SECRET_KEY', async () => {
+    // The original's accounts existed before its tokens were issued (see token-identity.test.ts).
+    await ctx.app.db.update(users).set({ createdAt: new Date(Date.now() - 86_400_000) }).where(eq(users.id, userId));
     const original = makeJwt({ sub: 'admin@example.com', exp: nowSeconds() + 600 }, TEST_SECRET);
     const res = await me(bearer(original));
     expect(res.statusCode).toBe(200);
@@ -37,7 +39,7 @@ describe('GET /v1/auth/me', () => {
   });
 
   it("accepts an original token whose sub is a mixed-case email of the original's rows", async () => {
-    await ctx.app.db.insert(users).values({ email: 'Mixed@Example.com', hashedPassword: 'x' });
+    await ctx.app.db.insert(users).values({ email: 'Mixed@Example.com', hashedPassword: 'x', createdAt: new Date(Date.now() - 86_400_000) });
     const res = await me(bearer(makeJwt({ sub: 'Mixed@Example.com', exp: nowSeconds() + 600 }, TEST_SECRET)));
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ email: 'Mixed@Example.com' });

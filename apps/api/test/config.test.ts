@@ -150,6 +150,9 @@ describe('a bad value names its variable on one line', () => {
     ['REQUEST_TIMEOUT_SECONDS', '3601'],
     ['PASSWORD_HASH', 'md5'],
     ['PASSWORD_HASH', 'BCRYPT'],
+    ['TRUST_PROXY', 'nginx'],
+    ['TRUST_PROXY', '10.0.0.0/33'],
+    ['TRUST_PROXY', '127.0.0.1,*'],
   ];
   it.each(cases)('%s=%s', (name, value) => {
     const err = configError({ SECRET_KEY: STRONG_SECRET, DATA_DIR: tempDir(), [name]: value });

@@ -1,6 +1,7 @@
 // `pnpm db:doctor` on a seed-era database, before and after the API adopted it: what it reports,
 // the exit status it implies, --fix-phones, and --token's explanations.
 import { createHmac } from 'node:crypto';
+import { spellings } from './jwt.js';
 import { clients, users } from '@agentcaller/db';
 import { asc, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -105,7 +106,12 @@ describe('db:doctor', () => {
     const explain = async (token: string) => (await runDoctor(env(), { token })).lines.filter((l) => l.startsWith('token:'));
     expect(await explain(good)).toEqual([expect.stringMatching(/^token: ok, accepted for user 1 until /)]);
     expect((await runDoctor(env(), { token: good })).ok).toBe(true);
-    expect(await explain(loggedOut)).toEqual(['token: 401: revoked: it was logged out']);
+    // Every spelling of the logged-out token is revoked, as the API sees it.
+    for (const variant of spellings(loggedOut)) expect(await explain(variant)).toEqual(['token: 401: revoked: it was logged out']);
+    // A token bound to another account id with this email (a deleted account's) is named as such.
+    expect(await explain(jwt(HS256, { sub: admin.email, uid: 999, exp: inAnHour() }))).toEqual([
+      expect.stringMatching(/^token: 401: issued for another account with this email/),
+    ]);
     expect(await explain('garbage')).toEqual(['token: 401: not a JWT (three base64url parts separated by dots)']);
     expect(await explain(jwt({ alg: 'none' }, { sub: admin.email, exp: inAnHour() }))).toEqual(['token: 401: algorithm "none": only HS256 is accepted']);
     expect(await explain(jwt(HS256, { sub: admin.email, exp: inAnHour() }, 'another key of at least thirty-two bytes'))).toEqual([

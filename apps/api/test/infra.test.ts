@@ -15,6 +15,8 @@ interface PortObject {
 }
 interface Service {
   image?: string;
+  expose?: (string | number)[];
+  networks?: Record<string, { ipv4_address?: string } | null>;
   build?: string | { context?: string; dockerfile?: string };
   ports?: (string | number | PortObject)[];
   healthcheck?: { test?: string | string[]; disable?: boolean };
@@ -24,6 +26,7 @@ interface Service {
 interface Compose {
   version?: unknown;
   services?: Record<string, Service>;
+  networks?: Record<string, { ipam?: { config?: { subnet?: string }[] } }>;
 }
 
 const composeText = read('../../../infra/docker-compose.yml');
@@ -69,10 +72,19 @@ function portsOf(svc: Service): { published: string; target: string }[] {
   });
 }
 
+/** The host address each published port binds ('' = every interface). */
+function bindingsOf(svc: Service): string[] {
+  return (svc.ports ?? []).map((port) => {
+    if (typeof port === 'object') return String((port as { host_ip?: string }).host_ip ?? '');
+    const parts = String(port).replace(/\/(tcp|udp)$/, '').split(':');
+    return parts.length > 2 ? parts.slice(0, -2).join(':') : '';
+  });
+}
+
 const SECRET = 'a-test-only-signing-key-of-more-than-32-random-bytes-9f3c1e7a';
 const apiEnv = environmentOf(service('api'));
 const resolvedApiEnv = Object.fromEntries(
-  Object.entries(apiEnv).map(([key, value]) => [key, value === undefined ? undefined : interpolate(value, { SECRET_KEY: SECRET })]),
+  Object.entries(apiEnv).map(([key, value]) => [key, value === undefined ? undefined : interpolate(value, { SECRET_KEY: SECRET, POSTGRES_PASSWORD: 'pw' })]),
 );
 
 describe('infra/docker-compose.yml', () => {
@@ -93,9 +105,49 @@ describe('infra/docker-compose.yml', () => {
   it.each([
     ['postgres', '5432'],
     ['redis', '6379'],
-    ['api', '8000'],
-  ])('publishes %s on port %s', (name, port) => {
-    expect(portsOf(service(name))).toContainEqual({ published: port, target: port });
+  ])('publishes %s on port %s of 127.0.0.1 only', (name, port) => {
+    expect(portsOf(service(name))).toEqual([{ published: port, target: port }]);
+    expect(bindingsOf(service(name))).toEqual(['127.0.0.1']);
+  });
+
+  // Issue 10, item 2: only the proxy is reachable; the API is believed about clients only from it.
+  it('does not publish the api: nginx (web) publishes 3002 for the app and 8000 for the API', () => {
+    expect(service('api').ports ?? []).toEqual([]);
+    expect(portsOf(service('web'))).toEqual([
+      { published: '3002', target: '3002' },
+      { published: '8000', target: '8000' },
+    ]);
+    const published = Object.entries(services).flatMap(([name, svc]) => bindingsOf(svc).map((host) => [name, host]));
+    expect(published.filter(([, host]) => host !== '127.0.0.1')).toEqual([
+      ['web', ''],
+      ['web', ''],
+    ]);
+  });
+
+  it("trusts exactly nginx's fixed address as the proxy", () => {
+    const address = service('web').networks?.default?.ipv4_address;
+    expect(address).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    expect(resolvedApiEnv.TRUST_PROXY).toBe(address);
+    const subnet = compose.networks?.default?.ipam?.config?.[0]?.subnet ?? '';
+    expect(subnet).toMatch(/^\d+\.\d+\.\d+\.0\/24$/);
+    expect(address?.split('.').slice(0, 3)).toEqual(subnet.split('.').slice(0, 3));
+    expect(loadConfig(resolvedApiEnv).trustProxy).toEqual([address]);
+  });
+
+  it('demands a database password (no default)', () => {
+    const postgresEnv = environmentOf(service('postgres'));
+    expect(postgresEnv.POSTGRES_PASSWORD).toMatch(/^\$\{POSTGRES_PASSWORD:\?[^}]+\}$/);
+    expect(() => interpolate(apiEnv.DATABASE_URL ?? '', { SECRET_KEY: SECRET })).toThrow(/POSTGRES_PASSWORD/);
+    expect(composeText).not.toMatch(/POSTGRES_PASSWORD:-/);
+  });
+
+  it('nginx proxies everything on 8000 to the api', () => {
+    const nginx = read('../../web/nginx/default.conf.template');
+    expect(nginx).toMatch(/listen 8000;[\s\S]*location \/ \{\s*set \$api_upstream \$\{API_UPSTREAM\};\s*proxy_pass \$api_upstream;/);
+    expect(read('../../web/Dockerfile')).toMatch(/^EXPOSE 3002 8000$/m);
+    // The edge replaces what the client sent; appending would pass a forged left part along.
+    expect(nginx.match(/proxy_set_header X-Forwarded-For \$remote_addr;/g)).toHaveLength(2);
+    expect(nginx).not.toContain('$proxy_add_x_forwarded_for');
   });
 
   it.each(['postgres', 'redis', 'api'])('gives %s a healthcheck', (name) => {
@@ -137,7 +189,7 @@ describe('infra/docker-compose.yml', () => {
   it('gives the api an environment its configuration accepts', () => {
     const config = loadConfig(resolvedApiEnv);
     expect(config).toMatchObject({ env: 'production', host: '0.0.0.0', port: 8000, secretKey: SECRET, redisUrl: 'redis://redis:6379/0' });
-    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://agentcaller:agentcaller@postgres:5432/agentcaller' });
+    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://agentcaller:pw@postgres:5432/agentcaller' });
   });
 
   it('serves the web app on 3002 from apps/web/Dockerfile, with /v1 going to the api service', () => {
@@ -173,6 +225,7 @@ describe('.env.example files', () => {
     const assignedHere = [...assigned(infraExample).keys()].filter((name) => !name.startsWith('COMPOSE_'));
     expect(assignedHere.sort()).toEqual([...readByCompose].sort());
     expect(assigned(infraExample).get('SECRET_KEY')).toBe('');
+    expect(assigned(infraExample).get('POSTGRES_PASSWORD')).toBe('');
     expect(infraExample).toContain('openssl rand -base64 48');
   });
 });

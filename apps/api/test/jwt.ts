@@ -29,3 +29,11 @@ export function decodeJwt(token: string): { header: Record<string, unknown>; pay
 }
 
 export const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/** The four spellings of a token: its last character's two unused low bits, each way. */
+export function spellings(token: string): string[] {
+  const last = B64URL.indexOf(token.at(-1)!);
+  return [0, 1, 2, 3].map((low) => token.slice(0, -1) + B64URL[(last & ~3) + low]);
+}

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { revokedTokens, users } from '@agentcaller/db';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { revocationKey } from '../src/lib/token-identity.js';
 import { makeJwt, nowSeconds } from './jwt.js';
 import { bearer, json, login, register, startApp, TEST_SECRET, type TestContext } from './helpers.js';
 
@@ -33,7 +33,8 @@ describe('POST /v1/auth/logout', () => {
   });
 
   it("works for the original service's tokens too (they have no jti)", async () => {
-    await register(ctx.app, 'legacy-out@example.com', PASSWORD);
+    const { id } = await register(ctx.app, 'legacy-out@example.com', PASSWORD);
+    await ctx.app.db.update(users).set({ createdAt: new Date(Date.now() - 86_400_000) }).where(eq(users.id, id));
     const original = makeJwt({ sub: 'legacy-out@example.com', exp: nowSeconds() + 600 }, TEST_SECRET);
     expect((await me(original)).statusCode).toBe(200);
     expect((await logout(original)).statusCode).toBe(204);
@@ -48,7 +49,7 @@ describe('POST /v1/auth/logout', () => {
     await logout(token);
     const rows = await ctx.app.db.select().from(revokedTokens);
     expect(rows.find((r) => r.tokenHash === 'stale')).toBeUndefined();
-    const hash = createHash('sha256').update(token).digest('base64url');
+    const hash = revocationKey(token);
     expect(rows.filter((r) => r.tokenHash === hash).map((r) => r.expiresAt.getTime())).toEqual([exp.exp * 1000]);
     expect(rows.every((r) => r.expiresAt.getTime() > Date.now())).toBe(true);
   });
@@ -60,10 +61,12 @@ describe('POST /v1/auth/logout', () => {
 
 describe('PUT /v1/auth/me/password', () => {
   it('refuses every token issued before it, including original-style ones, and the new password works', async () => {
-    await register(ctx.app, 'change@example.com', PASSWORD);
+    const { id } = await register(ctx.app, 'change@example.com', PASSWORD);
+    await ctx.app.db.update(users).set({ createdAt: new Date(Date.now() - 86_400_000) }).where(eq(users.id, id));
     const a = await login(ctx.app, 'change@example.com', PASSWORD);
     const b = await login(ctx.app, 'change@example.com', PASSWORD);
     const original = makeJwt({ sub: 'change@example.com', exp: nowSeconds() + 600 }, TEST_SECRET);
+    expect((await me(original)).statusCode).toBe(200);
     const res = await changePassword(a, { current_password: PASSWORD, new_password: 'a brand new secret' });
     expect(res.statusCode).toBe(204);
     for (const token of [a, b, original]) expect((await me(token)).statusCode).toBe(401);

@@ -3,6 +3,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
+import { lockDataDir } from './lock.js';
 import * as schema from './schema/index.js';
 import type { DatabaseTarget } from './url.js';
 
@@ -21,6 +22,11 @@ export interface Connection {
 export interface ConnectOptions {
   /** PostgreSQL pool size (default 10). */
   maxConnections?: number;
+  /**
+   * PostgreSQL `statement_timeout` for every statement of the pool, in ms (default: none). Bounds
+   * what one request can cost; migrations lift it for their own transaction.
+   */
+  statementTimeoutMs?: number;
 }
 
 /** The PGlite behind a `pglite` target, with the extensions the migrations use. */
@@ -40,7 +46,14 @@ export async function openPglite(target: Extract<DatabaseTarget, { kind: 'pglite
 
 export async function connect(target: DatabaseTarget, options: ConnectOptions = {}): Promise<Connection> {
   if (target.kind === 'pglite') {
-    const [client, { drizzle: drizzlePglite }] = await Promise.all([openPglite(target), import('drizzle-orm/pglite')]);
+    // One process per folder: a second one would answer writes that the first then overwrites.
+    const unlock = target.dataDir ? await lockDataDir(target.dataDir) : async () => {};
+    const [client, { drizzle: drizzlePglite }] = await Promise.all([openPglite(target), import('drizzle-orm/pglite')]).catch(
+      async (err: unknown) => {
+        await unlock();
+        throw err;
+      },
+    );
     const db: Database = drizzlePglite(client, { schema });
     return {
       db,
@@ -48,13 +61,20 @@ export async function connect(target: DatabaseTarget, options: ConnectOptions = 
       ping: async () => {
         await db.execute(sql`select 1`);
       },
-      close: () => client.close(),
+      close: async () => {
+        try {
+          await client.close();
+        } finally {
+          await unlock();
+        }
+      },
     };
   }
   const client = postgres(target.url, {
     max: options.maxConnections ?? 10,
     onnotice: () => {},
     connect_timeout: 10,
+    ...(options.statementTimeoutMs ? { connection: { statement_timeout: options.statementTimeoutMs } } : {}),
   });
   const db: Database = drizzlePostgres(client, { schema });
   return {

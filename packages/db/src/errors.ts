@@ -22,3 +22,5 @@ export const FOREIGN_KEY_VIOLATION = '23503';
 export const CHECK_VIOLATION = '23514';
 /** Two transactions waited on each other (e.g. both checking one exclusion constraint): retry. */
 export const DEADLOCK_DETECTED = '40P01';
+/** A statement ran past `statement_timeout` (or was cancelled). */
+export const QUERY_CANCELED = '57014';

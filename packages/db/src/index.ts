@@ -7,3 +7,4 @@ export * from './catalog.js';
 export * from './schema-check.js';
 export * from './preflight.js';
 export * from './overlaps.js';
+export * from './lock.js';

@@ -1,3 +1,7 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
 /** Where the database lives, read from `DATABASE_URL`. */
 export type DatabaseTarget =
   | {
@@ -33,4 +37,22 @@ export function parseDatabaseUrl(value: string | undefined, defaultDataDir: stri
     throw new DatabaseUrlError('is not a valid PostgreSQL URL');
   }
   return { kind: 'postgres', url };
+}
+
+/**
+ * The folder of everything kept on disk when nothing else is said (the embedded database, the
+ * development key): `DATA_DIR`, or else `apps/api/.data` of this repository, whichever command
+ * asks and from whichever directory (`pnpm dev`, `start`, `db:migrate`, `db:seed`, …). Outside a
+ * checkout of the repository, `.data` in the working directory.
+ */
+export function dataDirOf(env: Record<string, string | undefined>): string {
+  if (env.DATA_DIR) return resolve(env.DATA_DIR);
+  const root = fileURLToPath(new URL('../../../', import.meta.url));
+  if (existsSync(join(root, 'pnpm-workspace.yaml')) && existsSync(join(root, 'apps', 'api'))) return join(root, 'apps', 'api', '.data');
+  return resolve('.data');
+}
+
+/** Where `DATABASE_URL` (or, unset, the embedded database under `dataDirOf`) says the database is. */
+export function databaseTargetOf(env: Record<string, string | undefined>): DatabaseTarget {
+  return parseDatabaseUrl(env.DATABASE_URL, join(dataDirOf(env), 'pglite'));
 }

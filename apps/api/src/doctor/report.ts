@@ -1,11 +1,10 @@
 // `pnpm db:doctor`: the original service's troubleshooting list, automated, for DATABASE_URL. A
 // plain-text report, one finding per line; the result is `ok` only when all is well.
-import { join, resolve } from 'node:path';
 import {
   checkSchema,
   connect,
+  databaseTargetOf,
   migrationStatus,
-  parseDatabaseUrl,
   preflight,
   queryRows,
   sqlState,
@@ -66,7 +65,7 @@ export async function runDoctor(env: Record<string, string | undefined>, options
 
   let target: DatabaseTarget;
   try {
-    target = parseDatabaseUrl(env.DATABASE_URL, join(resolve(env.DATA_DIR ?? '.data'), 'pglite'));
+    target = databaseTargetOf(env);
   } catch (err) {
     return { ok: false, lines: [`database: DATABASE_URL ${(err as Error).message}`] };
   }
@@ -131,7 +130,7 @@ export async function runDoctor(env: Record<string, string | undefined>, options
     else lines.push('SECRET_KEY: strong enough for production');
 
     if (options.token !== undefined) {
-      const explained = await explainToken(db, options.token, env.SECRET_KEY);
+      const explained = await explainToken(db, options.token, env.SECRET_KEY, 60 * Number(env.ACCESS_TOKEN_EXPIRE_MINUTES ?? 60));
       if (!explained.ok) ok = false;
       lines.push(...explained.lines);
     }

@@ -1,13 +1,17 @@
 // `pnpm db:doctor --token <jwt>`: why the API would refuse that token, checked in the order the API
 // checks it. Says what is wrong, never prints the key or a hash.
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { queryRows, type Database } from '@agentcaller/db';
 import { sql } from 'drizzle-orm';
+import { canonicalEmail } from '../lib/email.js';
+import { issuedFor, revocationKey, textKey } from '../lib/token-identity.js';
 
 interface Claims {
   sub?: unknown;
   exp?: unknown;
+  iat?: unknown;
   ver?: unknown;
+  uid?: unknown;
 }
 
 function decode<T>(part: string): T | undefined {
@@ -19,7 +23,13 @@ function decode<T>(part: string): T | undefined {
 }
 
 /** One line per finding; the first word is `ok` when the token would be accepted. */
-export async function explainToken(db: Database, token: string, secretKey: string | undefined, now = new Date()): Promise<{ ok: boolean; lines: string[] }> {
+export async function explainToken(
+  db: Database,
+  token: string,
+  secretKey: string | undefined,
+  lifetimeSeconds: number,
+  now = new Date(),
+): Promise<{ ok: boolean; lines: string[] }> {
   const refuse = (line: string) => ({ ok: false, lines: [`token: 401: ${line}`] });
   const parts = token.trim().split('.');
   if (parts.length !== 3) return refuse('not a JWT (three base64url parts separated by dots)');
@@ -38,13 +48,25 @@ export async function explainToken(db: Database, token: string, secretKey: strin
   const expiresAt = new Date(claims.exp * 1000);
   if (expiresAt <= now) return refuse(`expired at ${expiresAt.toISOString()} (${Math.round((now.getTime() - expiresAt.getTime()) / 60_000)} minutes ago): sign in again`);
   if (typeof claims.sub !== 'string' || claims.sub === '') return refuse('no sub claim (the user’s email)');
-  const [user] = await queryRows<{ id: number; is_active: boolean; token_version: number }>(
+  const [user] = await queryRows<{ id: number; is_active: boolean; token_version: number; created_at: Date | string }>(
     db,
-    sql`select id, is_active, token_version from users where lower(email) = lower(${claims.sub}) limit 1`,
+    sql`select id, is_active, token_version, created_at from users where lower(email) = ${canonicalEmail(claims.sub)} limit 1`,
   );
   if (!user) return refuse(`no user with the email ${JSON.stringify(claims.sub)} (deleted, or never registered here)`);
-  const hash = createHash('sha256').update(token.trim()).digest('base64url');
-  const [revoked] = await queryRows<{ n: number | string }>(db, sql`select count(*)::int as n from revoked_tokens where token_hash = ${hash}`);
+  const identity = {
+    sub: claims.sub,
+    exp: claims.exp,
+    ...(typeof claims.iat === 'number' ? { iat: claims.iat } : {}),
+    ...(typeof claims.uid === 'number' ? { uid: claims.uid } : {}),
+  };
+  if (!issuedFor(identity, { id: user.id, createdAt: new Date(user.created_at) }, lifetimeSeconds)) {
+    return refuse(`issued for another account with this email (the account ${user.id} is newer than the token, or its uid differs): a deleted account's token`);
+  }
+  const trimmed = token.trim();
+  const [revoked] = await queryRows<{ n: number | string }>(
+    db,
+    sql`select count(*)::int as n from revoked_tokens where token_hash in (${revocationKey(trimmed)}, ${textKey(trimmed)})`,
+  );
   if (Number(revoked?.n) > 0) return refuse('revoked: it was logged out');
   const version = typeof claims.ver === 'number' ? claims.ver : 0;
   if (version !== Number(user.token_version)) return refuse(`issued before the account’s last password change (token version ${version}, account at ${user.token_version})`);

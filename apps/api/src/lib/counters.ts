@@ -14,12 +14,22 @@ export interface CounterStore {
   close(): Promise<void>;
 }
 
-/** Counters of this process alone (no REDIS_URL, or Redis unreachable). */
+/** How many windows the process keeps at most (about 150 bytes each). */
+export const MAX_MEMORY_COUNTERS = 100_000;
+
+/**
+ * Counters of this process alone (no REDIS_URL, or Redis unreachable). At most `maxEntries`
+ * windows: when full, the oldest window is dropped for a new one, so a flood of distinct keys costs
+ * a bounded amount of memory (the price: under such a flood the oldest counts are forgotten early).
+ */
 export class MemoryCounters implements CounterStore {
   private readonly windows = new Map<string, { count: number; resetAt: number }>();
   private readonly sweeper: NodeJS.Timeout;
 
-  constructor(sweepEveryMs = 60_000) {
+  constructor(
+    sweepEveryMs = 60_000,
+    private readonly maxEntries = MAX_MEMORY_COUNTERS,
+  ) {
     // Expired windows are dropped, so memory follows the number of recent attackers, not all time.
     this.sweeper = setInterval(() => this.sweep(), sweepEveryMs);
     this.sweeper.unref();
@@ -36,9 +46,18 @@ export class MemoryCounters implements CounterStore {
 
   async hit(key: string, windowMs: number): Promise<Count> {
     const now = Date.now();
-    const window = this.live(key, now) ?? { count: 0, resetAt: now + windowMs };
+    let window = this.live(key, now);
+    if (!window) {
+      window = { count: 0, resetAt: now + windowMs };
+      // Map keeps insertion order: the first key is the oldest window.
+      while (this.windows.size >= this.maxEntries) {
+        const oldest = this.windows.keys().next().value;
+        if (oldest === undefined) break;
+        this.windows.delete(oldest);
+      }
+      this.windows.set(key, window);
+    }
     window.count += 1;
-    this.windows.set(key, window);
     return { count: window.count, resetMs: window.resetAt - now };
   }
 
@@ -50,6 +69,11 @@ export class MemoryCounters implements CounterStore {
 
   async reset(key: string): Promise<void> {
     this.windows.delete(key);
+  }
+
+  /** How many windows are held (for the bound's test). */
+  get size(): number {
+    return this.windows.size;
   }
 
   sweep(): void {
@@ -77,15 +101,24 @@ export interface Logger {
   info(obj: object, msg: string): void;
 }
 
+/** How long `/ready` and the recovery probe wait for Redis to answer a PING. */
+export const REDIS_PING_TIMEOUT_MS = 250;
+const PROBE_EVERY_MS = 500;
+
 /**
- * Counters in Redis, shared by every instance. While Redis cannot be reached, each call falls back
- * to this process's counters (logged once per outage); ioredis reconnects by itself and the shared
- * counters are used again as soon as it is back.
+ * Counters in Redis, shared by every instance. While Redis cannot be reached, or stops answering
+ * (a frozen process keeps its TCP connection open), each call falls back to this process's
+ * counters (logged once per outage) without waiting on Redis again: a probe pings it every 500 ms
+ * and the shared counters are used again, logged, as soon as it answers.
  */
 export class ResilientCounters implements CounterStore {
   readonly redis: Redis;
   private readonly memory = new MemoryCounters();
   private degraded = false;
+  /** Redis failed to answer in time: skip it until the probe hears from it. */
+  private suspended = false;
+  private probe: NodeJS.Timeout | undefined;
+  private closed = false;
 
   constructor(
     url: string,
@@ -96,19 +129,44 @@ export class ResilientCounters implements CounterStore {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
       connectTimeout: 2_000,
-      commandTimeout: 1_000,
+      commandTimeout: 500,
       retryStrategy: (attempt) => Math.min(attempt * 250, 2_000),
     });
     this.redis.on('error', () => this.markDown('connection error'));
     this.redis.on('end', () => this.markDown('connection ended'));
     this.redis.on('ready', () => {
-      if (this.degraded) this.log.info({}, 'redis is back: throttling counters are shared again');
-      this.degraded = false;
+      this.suspended = false;
+      this.recovered();
     });
   }
 
   get available(): boolean {
-    return this.redis.status === 'ready';
+    return this.redis.status === 'ready' && !this.suspended;
+  }
+
+  /** For `/ready`: whether Redis answers a PING within REDIS_PING_TIMEOUT_MS right now. */
+  async status(): Promise<'ok' | 'unavailable'> {
+    if (this.redis.status !== 'ready') return 'unavailable';
+    if (await this.ping()) return this.suspended ? 'unavailable' : 'ok';
+    this.suspend('ping timed out');
+    return 'unavailable';
+  }
+
+  private async ping(): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), REDIS_PING_TIMEOUT_MS);
+    });
+    try {
+      return await Promise.race([this.redis.ping().then(() => true, () => false), late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private recovered() {
+    if (this.degraded) this.log.info({}, 'redis is back: throttling counters are shared again');
+    this.degraded = false;
   }
 
   private markDown(reason: string) {
@@ -116,15 +174,34 @@ export class ResilientCounters implements CounterStore {
     this.degraded = true;
   }
 
+  /** Stops sending counters to Redis until a probe PING is answered. */
+  private suspend(reason: string) {
+    this.markDown(reason);
+    if (this.suspended || this.closed) return;
+    this.suspended = true;
+    const check = async () => {
+      if (this.closed) return;
+      if (this.redis.status === 'ready' && (await this.ping())) {
+        this.suspended = false;
+        this.recovered();
+        return;
+      }
+      this.probe = setTimeout(() => void check(), PROBE_EVERY_MS);
+      this.probe.unref();
+    };
+    this.probe = setTimeout(() => void check(), PROBE_EVERY_MS);
+    this.probe.unref();
+  }
+
   private async shared<T>(run: () => Promise<T>, fallback: () => Promise<T>): Promise<T> {
     if (!this.available) {
-      this.markDown('not connected');
+      this.markDown(this.suspended ? 'not answering' : 'not connected');
       return fallback();
     }
     try {
       return await run();
     } catch (err) {
-      this.markDown((err as Error).message);
+      this.suspend((err as Error).message);
       return fallback();
     }
   }
@@ -160,6 +237,8 @@ export class ResilientCounters implements CounterStore {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.probe);
     await this.memory.close();
     this.redis.disconnect();
   }

@@ -34,6 +34,8 @@ export interface Verification {
 }
 
 export async function verifyPassword(hash: string, password: string, scheme: PasswordScheme = 'argon2id'): Promise<Verification> {
+  // A password over 72 bytes never signs in: bcrypt would compare only its first 72 (issue 10, item 7).
+  if (tooLongToSignIn(password)) return { ok: false, needsRehash: false };
   if (BCRYPT_HASH.test(hash)) {
     // bcrypt reads at most 72 bytes; longer passwords were refused by the original service too.
     // $2y$ (PHP's name) is the same algorithm as $2b$, which is the only one the native binding reads.
@@ -60,6 +62,23 @@ let dummyHash: Promise<string> | undefined;
 export async function verifyDummy(password: string): Promise<void> {
   dummyHash ??= hashPassword('dummy password that never matches');
   await argon2.verify(await dummyHash, password).catch(() => false);
+}
+
+/** Over the 72 bytes the original service accepted: refused at sign-in whatever the stored hash. */
+export function tooLongToSignIn(password: string): boolean {
+  return Buffer.byteLength(password, 'utf8') > PASSWORD_MAX_BYTES;
+}
+
+const dummyBcrypt = new Map<number, Promise<string>>();
+
+/** Like `verifyDummy`, at the cost of a legacy bcrypt hash with this cost factor (4 to 31). */
+export async function verifyDummyBcrypt(password: string, cost: number): Promise<void> {
+  let hash = dummyBcrypt.get(cost);
+  if (!hash) {
+    hash = bcrypt.hash('dummy password that never matches', cost);
+    dummyBcrypt.set(cost, hash);
+  }
+  await bcrypt.compare(password, await hash).catch(() => false);
 }
 
 /** The contract's rule: 8 to 72 bytes of UTF-8 (never silently truncated). */

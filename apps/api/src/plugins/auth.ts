@@ -1,26 +1,20 @@
-import { createHash, createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { CSRF_HEADER, SESSION_COOKIE } from '@agentcaller/contracts';
 import fastifyCookie from '@fastify/cookie';
-import type { User } from '@agentcaller/db';
 import fastifyJwt from '@fastify/jwt';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
 import { ForbiddenError, UnauthorizedError } from '../errors.js';
+import type { User } from '@agentcaller/db';
 import { verifyDummy } from '../lib/passwords.js';
 import { INACTIVE_USER, UserService } from '../services/users.js';
+import { issuedFor, revocationKey, textKey, type TokenClaims } from '../lib/token-identity.js';
 
-export interface TokenClaims {
-  sub: string;
-  exp: number;
-  iat?: number;
-  jti?: string;
-  /** The user's token version at issue; absent in the original service's tokens (version 0). */
-  ver?: number;
-}
 
 /** The credential a request was authenticated with (for logout). */
 export interface PresentedToken {
+  /** What the token is (its decoded signature), never how it was spelt: see `revocationKey`. */
   hash: string;
   expiresAt: Date;
 }
@@ -42,7 +36,7 @@ declare module 'fastify' {
 
 declare module '@fastify/jwt' {
   interface FastifyJWT {
-    payload: { sub: string; jti: string; ver: number };
+    payload: { sub: string; uid: number; jti: string; ver: number };
     user: TokenClaims;
   }
 }
@@ -78,14 +72,16 @@ export default fp(
       sign: { algorithm: 'HS256', expiresIn },
       verify: { algorithms: ['HS256'], requiredClaims: ['sub', 'exp'] },
     });
-    const users = new UserService(app.db, undefined, opts.config.passwordHash);
+    const users = new UserService(app.db, opts.config.secretKey, undefined, opts.config.passwordHash);
     app.decorate('users', users);
     app.decorateRequest('currentUser', null);
     app.decorateRequest('presentedToken', null);
     await app.register(fastifyCookie);
     app.decorate('issueToken', (user: User) => {
       const jti = randomUUID();
-      return { token: app.jwt.sign({ sub: user.email, jti, ver: user.tokenVersion }), expiresIn, jti };
+      // `sub` stays the email for the original's clients; `uid` binds the token to this account, so
+      // a later account with the same email (after a deletion) is not this token's user.
+      return { token: app.jwt.sign({ sub: user.email, uid: user.id, jti, ver: user.tokenVersion }), expiresIn, jti };
     });
     const csrfTokenFor = (jti: string) => createHmac('sha256', opts.config.secretKey).update(`csrf:${jti}`).digest('base64url');
     app.decorate('csrfTokenFor', csrfTokenFor);
@@ -107,10 +103,12 @@ export default fp(
       const { sub, exp } = claims;
       if (typeof sub !== 'string' || sub.length === 0 || sub.length > 255 || sub.includes('\u0000')) throw new UnauthorizedError();
       if (!Number.isSafeInteger(exp) || exp * 1000 > MAX_DATE_MS) throw new UnauthorizedError();
-      const hash = createHash('sha256').update(token).digest('base64url');
-      const found = await users.findForToken(sub, hash);
-      // Unknown user, logged-out token, or a token from before the last password change.
+      const hash = revocationKey(token);
+      const found = await users.findForToken(sub, [hash, textKey(token)]);
+      // Unknown user, logged-out token, a token from before the last password change, or one
+      // issued for another account that had this email.
       if (!found || found.revoked || (claims.ver ?? 0) !== found.user.tokenVersion) throw new UnauthorizedError();
+      if (!issuedFor(claims, found.user, expiresIn)) throw new UnauthorizedError();
       if (cookie !== undefined && UNSAFE_METHODS.has(request.method)) {
         // A cookie rides along on any request the browser makes: writes must also prove they come
         // from our page, which alone can read the CSRF cookie (double submit, bound to the token).

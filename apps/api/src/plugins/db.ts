@@ -2,6 +2,7 @@ import { checkSchema, connect, migrate, preflight, PreflightError, SchemaDriftEr
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
+import { STATEMENT_TIMEOUT_MS } from '../routes/limits.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -18,7 +19,7 @@ declare module 'fastify' {
  */
 export default fp(
   async function dbPlugin(app: FastifyInstance, opts: { config: Config }) {
-    const connection = await connect(opts.config.database);
+    const connection = await connect(opts.config.database, { statementTimeoutMs: STATEMENT_TIMEOUT_MS });
     try {
       const problems = await preflight(connection.db);
       if (problems.length > 0) throw new PreflightError(problems);

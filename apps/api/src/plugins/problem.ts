@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { ValidationIssue } from '@agentcaller/contracts';
+import { QUERY_CANCELED, sqlState } from '@agentcaller/db';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 import { HttpProblem, summarize } from '../errors.js';
@@ -72,6 +73,10 @@ function problemOf(err: FastifyError | HttpProblem | Error): { body: ProblemBody
   if (fastifyError.validation) {
     const errors = issuesOf(fastifyError.validation);
     return { body: { type: 'about:blank', title: STATUS_CODES[422]!, status: 422, detail: summarize(errors), errors }, headers: {} };
+  }
+  if (sqlState(err) === QUERY_CANCELED) {
+    const detail = 'The request took too long; narrow it (a shorter period, a search) or try again later';
+    return { body: { type: 'about:blank', title: STATUS_CODES[503]!, status: 503, detail }, headers: { 'retry-after': '1' } };
   }
   const status = fastifyError.statusCode ?? 500;
   if (status >= 400 && status < 500) {

@@ -1,9 +1,39 @@
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
-import type { FastifyInstance } from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
 import { HttpProblem } from '../errors.js';
+
+function expectsBody(headers: IncomingHttpHeaders): boolean {
+  return headers['transfer-encoding'] !== undefined || Number(headers['content-length'] ?? 0) > 0;
+}
+
+function clearBodyTimer(request: FastifyRequest) {
+  if (request.bodyTimer) {
+    clearTimeout(request.bodyTimer);
+    request.bodyTimer = null;
+  }
+}
+
+/** Answers 408 on the raw connection (the body parser is still waiting) and closes it. */
+function abandonSlowBody(request: FastifyRequest, reply: FastifyReply) {
+  request.bodyTimer = null;
+  request.log.info('request body did not arrive in time: closing the connection');
+  const socket = request.raw.socket;
+  if (reply.raw.headersSent) {
+    socket.destroy();
+    return;
+  }
+  const body = JSON.stringify({ type: 'about:blank', title: 'Request Timeout', status: 408, detail: 'The request body did not arrive in time' });
+  reply.raw.writeHead(408, {
+    'content-type': 'application/problem+json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    connection: 'close',
+  });
+  reply.raw.end(body, () => socket.destroy());
+}
 
 /**
  * Security headers, the CORS allow-list, and a bound on requests in flight: beyond it the API
@@ -37,19 +67,34 @@ export default fp(
       if (draining) reply.header('connection', 'close');
     });
 
-    let inFlight = 0;
-    const max = opts.config.maxInFlight;
-    app.addHook('onRequest', async (request) => {
+    const bodyDeadlineMs = opts.config.requestTimeoutSeconds * 1000;
+    app.addHook('onRequest', async (request, reply) => {
       if (draining) {
         throw new HttpProblem(503, 'The server is shutting down; retry shortly', {}, { 'retry-after': '1' });
       }
+      // The whole body must arrive within REQUEST_TIMEOUT_SECONDS of the head: a body trickled a
+      // byte at a time is cut off with 408 rather than held open for as long as the client likes.
+      if (expectsBody(request.raw.headers)) {
+        request.bodyTimer = setTimeout(() => abandonSlowBody(request, reply), bodyDeadlineMs);
+      }
+    });
+
+    // A request counts as in flight only once its body has arrived and it is really being worked
+    // on (validation, authentication, the handler): slow senders hold no slot. /health answers
+    // whatever the load, so an orchestrator does not restart a busy but healthy instance.
+    let inFlight = 0;
+    const max = opts.config.maxInFlight;
+    app.addHook('preValidation', async (request) => {
+      clearBodyTimer(request);
+      if (request.routeOptions.url === '/health') return;
       if (inFlight >= max) {
         throw new HttpProblem(503, 'The server is at capacity; try again shortly', {}, { 'retry-after': '1' });
       }
       inFlight += 1;
       request.countedInFlight = true;
     });
-    const release = async (request: { countedInFlight: boolean }) => {
+    const release = async (request: FastifyRequest) => {
+      clearBodyTimer(request);
       if (request.countedInFlight) {
         request.countedInFlight = false;
         inFlight -= 1;
@@ -57,6 +102,7 @@ export default fp(
     };
     app.addHook('onResponse', release);
     app.addHook('onRequestAbort', release);
+    app.decorateRequest('bodyTimer', null);
     app.decorateRequest('countedInFlight', false);
     app.decorate('inFlight', () => inFlight);
   },
@@ -66,6 +112,8 @@ export default fp(
 declare module 'fastify' {
   interface FastifyRequest {
     countedInFlight: boolean;
+    /** Cuts the connection if the body has not arrived by REQUEST_TIMEOUT_SECONDS. */
+    bodyTimer: NodeJS.Timeout | null;
   }
   interface FastifyInstance {
     inFlight(): number;

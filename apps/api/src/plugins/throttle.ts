@@ -7,8 +7,8 @@ import { Throttle } from '../services/throttle.js';
 declare module 'fastify' {
   interface FastifyInstance {
     throttle: Throttle;
-    /** 'not configured' without REDIS_URL; otherwise whether Redis answers right now. */
-    redisStatus(): 'ok' | 'unavailable' | 'not configured';
+    /** 'not configured' without REDIS_URL; otherwise whether Redis answers a PING right now (250 ms). */
+    redisStatus(): Promise<'ok' | 'unavailable' | 'not configured'>;
   }
 }
 
@@ -19,10 +19,10 @@ export default fp(
     if (opts.config.redisUrl) {
       const shared = new ResilientCounters(opts.config.redisUrl, app.log);
       counters = shared;
-      app.decorate('redisStatus', () => (shared.available ? 'ok' : 'unavailable'));
+      app.decorate('redisStatus', () => shared.status());
     } else {
       counters = new MemoryCounters();
-      app.decorate('redisStatus', () => 'not configured' as const);
+      app.decorate('redisStatus', async () => 'not configured' as const);
     }
     app.decorate('throttle', new Throttle(counters, opts.config.throttle));
     app.addHook('onClose', async () => {

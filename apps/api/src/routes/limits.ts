@@ -1,2 +1,16 @@
 /** Request bodies over 1 MiB are refused with 413. */
 export const BODY_LIMIT = 1024 * 1024;
+
+/**
+ * No statement of a request runs longer than this on PostgreSQL: a list or count over a huge
+ * calendar is cut off (503) instead of holding a pooled connection for as long as it takes.
+ */
+export const STATEMENT_TIMEOUT_MS = 10_000;
+
+/**
+ * Heavy reads (lists, availability) one account runs at once; more wait in a queue of at most
+ * `HEAVY_QUEUE_PER_ACCOUNT`, and beyond that are 429. One account cannot hold the pool's connections
+ * while others wait (issue 10, item 10).
+ */
+export const HEAVY_PER_ACCOUNT = 2;
+export const HEAVY_QUEUE_PER_ACCOUNT = 8;

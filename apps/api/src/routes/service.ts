@@ -23,7 +23,7 @@ const serviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
         throw new HttpProblem(503, 'The database does not answer');
       }
       // A Redis outage degrades throttling to per-instance counts but does not stop the service.
-      return { status: 'ready' as const, database: 'ok' as const, redis: app.redisStatus() };
+      return { status: 'ready' as const, database: 'ok' as const, redis: await app.redisStatus() };
     },
   );
 };

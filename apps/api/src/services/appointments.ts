@@ -73,8 +73,8 @@ function checkOrder(startsAt: Date, endsAt: Date) {
 export class AppointmentService {
   constructor(private readonly db: Database) {}
 
-  private async ownedClient(ownerId: number, clientId: number) {
-    const [client] = await this.db
+  private async ownedClient(ownerId: number, clientId: number, tx: Database = this.db) {
+    const [client] = await tx
       .select(clientSummary)
       .from(clients)
       .where(and(eq(clients.id, clientId), eq(clients.ownerId, ownerId)));
@@ -103,6 +103,7 @@ export class AppointmentService {
   /**
    * Runs a write to one calendar; an exclusion violation becomes a 409 with the conflicting id. If
    * that appointment vanished between the refusal and the look-up, the write is simply tried again.
+   * `span` holds the interval being written (set by `write` when it is only known inside it).
    *
    * Writers to one calendar take a transaction-level advisory lock on its owner first: concurrent
    * inserts checking the exclusion constraint would otherwise deadlock (PostgreSQL then aborts one
@@ -110,8 +111,7 @@ export class AppointmentService {
    */
   private async guardOverlap<T>(
     ownerId: number,
-    startsAt: Date,
-    endsAt: Date,
+    span: { startsAt?: Date; endsAt?: Date },
     exceptId: number | undefined,
     write: (tx: Database) => Promise<T>,
   ): Promise<T> {
@@ -127,8 +127,8 @@ export class AppointmentService {
         // them, which simply tries again (and then gets its answer: written, or a 409).
         if (state === DEADLOCK_DETECTED && attempt < 5) continue;
         if (state === FOREIGN_KEY_VIOLATION) throw new NotFoundError(CLIENT_NOT_FOUND);
-        if (state !== EXCLUSION_VIOLATION) throw err;
-        const conflicting = await this.conflictingId(ownerId, startsAt, endsAt, exceptId);
+        if (state !== EXCLUSION_VIOLATION || !span.startsAt || !span.endsAt) throw err;
+        const conflicting = await this.conflictingId(ownerId, span.startsAt, span.endsAt, exceptId);
         if (conflicting !== undefined || attempt >= 2) {
           throw new ConflictError('The appointment overlaps another appointment', conflicting === undefined ? {} : { conflicting_appointment_id: conflicting });
         }
@@ -141,7 +141,7 @@ export class AppointmentService {
     const endsAt = parseInstant(body.ends_at, '/ends_at');
     checkOrder(startsAt, endsAt);
     const client = await this.ownedClient(ownerId, body.client_id);
-    const [appointment] = await this.guardOverlap(ownerId, startsAt, endsAt, undefined, (tx) =>
+    const [appointment] = await this.guardOverlap(ownerId, { startsAt, endsAt }, undefined, (tx) =>
       tx
         .insert(appointments)
         .values({ ownerId, clientId: client.id, startsAt, endsAt, notes: body.notes ?? null })
@@ -150,12 +150,13 @@ export class AppointmentService {
     return toWire({ appointment: appointment!, client });
   }
 
-  private async findRow(ownerId: number, id: number): Promise<Row> {
-    const [row] = await this.db
+  private async findRow(ownerId: number, id: number, tx: Database = this.db, forUpdate = false): Promise<Row> {
+    const query = tx
       .select({ appointment: appointments, client: clientSummary })
       .from(appointments)
       .innerJoin(clients, eq(clients.id, appointments.clientId))
       .where(and(eq(appointments.id, id), eq(appointments.ownerId, ownerId)));
+    const [row] = await (forUpdate ? query.for('update', { of: appointments }) : query);
     if (!row) throw new NotFoundError(APPOINTMENT_NOT_FOUND);
     return row;
   }
@@ -164,27 +165,38 @@ export class AppointmentService {
     return toWire(await this.findRow(ownerId, id));
   }
 
-  /** Any subset of the fields; the merged result is checked for order and overlap again. */
+  /**
+   * Any subset of the fields; the merged result is checked for order and overlap again. The row is
+   * read inside the write's transaction, locked, and only the fields sent are written: two PATCHes
+   * of one appointment at once both land (issue 10, item 9).
+   */
   async update(ownerId: number, id: number, body: UpdateAppointmentBody): Promise<WireAppointment> {
     if (Object.values(body).every((value) => value === undefined)) {
       throw new ValidationError([{ path: '/', message: 'must change at least one of client_id, starts_at, ends_at, notes' }]);
     }
-    const current = await this.findRow(ownerId, id);
-    const startsAt = body.starts_at === undefined ? current.appointment.startsAt : parseInstant(body.starts_at, '/starts_at');
-    const endsAt = body.ends_at === undefined ? current.appointment.endsAt : parseInstant(body.ends_at, '/ends_at');
-    checkOrder(startsAt, endsAt);
-    const client =
-      body.client_id === undefined || body.client_id === current.client.id ? current.client : await this.ownedClient(ownerId, body.client_id);
-    const notes = body.notes === undefined ? current.appointment.notes : body.notes;
-    const [appointment] = await this.guardOverlap(ownerId, startsAt, endsAt, id, (tx) =>
-      tx
+    const newStart = body.starts_at === undefined ? undefined : parseInstant(body.starts_at, '/starts_at');
+    const newEnd = body.ends_at === undefined ? undefined : parseInstant(body.ends_at, '/ends_at');
+    const span: { startsAt?: Date; endsAt?: Date } = {};
+    return this.guardOverlap(ownerId, span, id, async (tx) => {
+      const current = await this.findRow(ownerId, id, tx, true);
+      span.startsAt = newStart ?? current.appointment.startsAt;
+      span.endsAt = newEnd ?? current.appointment.endsAt;
+      checkOrder(span.startsAt, span.endsAt);
+      const client =
+        body.client_id === undefined || body.client_id === current.client.id ? current.client : await this.ownedClient(ownerId, body.client_id, tx);
+      const changes: Partial<Pick<Appointment, 'clientId' | 'startsAt' | 'endsAt' | 'notes'>> = {};
+      if (body.client_id !== undefined) changes.clientId = client.id;
+      if (newStart) changes.startsAt = newStart;
+      if (newEnd) changes.endsAt = newEnd;
+      if (body.notes !== undefined) changes.notes = body.notes;
+      const [appointment] = await tx
         .update(appointments)
-        .set({ clientId: client.id, startsAt, endsAt, notes })
+        .set(changes)
         .where(and(eq(appointments.id, id), eq(appointments.ownerId, ownerId)))
-        .returning(),
-    );
-    if (!appointment) throw new NotFoundError(APPOINTMENT_NOT_FOUND);
-    return toWire({ appointment, client });
+        .returning();
+      if (!appointment) throw new NotFoundError(APPOINTMENT_NOT_FOUND);
+      return toWire({ appointment, client });
+    });
   }
 
   async remove(ownerId: number, id: number): Promise<void> {

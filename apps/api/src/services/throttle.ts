@@ -1,5 +1,8 @@
+import { createHash } from 'node:crypto';
+import { isIPv6 } from 'node:net';
 import { HttpProblem } from '../errors.js';
 import type { CounterStore } from '../lib/counters.js';
+import { canonicalEmail } from '../lib/email.js';
 
 export interface ThrottleLimits {
   loginFailures: number;
@@ -12,6 +15,39 @@ export class TooManyRequestsError extends HttpProblem {
   constructor(detail: string, retryAfterMs: number) {
     super(429, detail, {}, { 'retry-after': String(Math.max(1, Math.ceil(retryAfterMs / 1000))) });
   }
+}
+
+/**
+ * A counter key made of caller input has a fixed size whatever the input (a 4 KB username, a long
+ * header): 128 bits of SHA-256, base64url (22 characters).
+ */
+function digest(value: string): string {
+  return createHash('sha256').update(value).digest('base64url').slice(0, 22);
+}
+
+/**
+ * The one form of a source address: an IPv4-mapped IPv6 address is its IPv4 address, and an IPv6
+ * address counts as its /64 (one host owns a whole /64 and could otherwise take a fresh address per
+ * request).
+ */
+export function sourceKey(address: string): string {
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address);
+  if (mapped) return mapped[1]!;
+  if (!isIPv6(address)) return address;
+  return expandIPv6(address).slice(0, 4).join(':') + '::/64';
+}
+
+function expandIPv6(address: string): string[] {
+  const [head = '', tail] = address.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const missing = 8 - left.length - right.length;
+  return [...left, ...Array<string>(Math.max(missing, 0)).fill('0'), ...right].map((group) => group.toLowerCase().replace(/^0+(?=.)/, ''));
+}
+
+/** The counter of one account's failed sign-ins from one source. */
+export function accountCounterKey(account: string, source: string): string {
+  return `fail:${digest(`${canonicalEmail(account)}\u0000${sourceKey(source)}`)}`;
 }
 
 /**
@@ -28,15 +64,12 @@ export class Throttle {
 
   /** Every credential attempt (login, session, registration, password change) from one source. */
   async attempt(source: string): Promise<void> {
-    const { count, resetMs } = await this.counters.hit(`source:${source}`, this.limits.sourceWindowSeconds * 1000);
+    const { count, resetMs } = await this.counters.hit(`source:${digest(sourceKey(source))}`, this.limits.sourceWindowSeconds * 1000);
     if (count > this.limits.sourceAttempts) {
       throw new TooManyRequestsError('Too many attempts from this address; try again later', resetMs);
     }
   }
 
-  private accountKey(account: string, source: string) {
-    return `fail:${account.trim().toLowerCase()}:${source}`;
-  }
 
   /**
    * Runs a credential check for one account unless that account and source are locked out. The
@@ -44,7 +77,7 @@ export class Throttle {
    * count is cleared when the check succeeds.
    */
   async guard<T>(account: string, source: string, check: () => Promise<T>): Promise<T> {
-    const key = this.accountKey(account, source);
+    const key = accountCounterKey(account, source);
     const { count, resetMs } = await this.counters.hit(key, this.limits.loginWindowSeconds * 1000);
     if (count > this.limits.loginFailures) {
       throw new TooManyRequestsError('Too many failed sign-in attempts for this account; try again later', resetMs);

@@ -1,23 +1,24 @@
 import type { Me } from '@agentcaller/contracts';
 import { revokedTokens, sqlState, UNIQUE_VIOLATION, users, type Database, type User } from '@agentcaller/db';
-import { eq, lt, sql, type SQLWrapper } from 'drizzle-orm';
+import { and, eq, lt, sql, type SQLWrapper } from 'drizzle-orm';
 import { ConflictError, ForbiddenError, UnauthorizedError, ValidationError } from '../errors.js';
+import { canonicalEmail } from '../lib/email.js';
 import { HashSlots } from '../lib/hash-slots.js';
-import { hashPassword, passwordProblem, verifyDummy, verifyPassword, type PasswordScheme } from '../lib/passwords.js';
+import { hashPassword, passwordProblem, tooLongToSignIn, verifyPassword, type PasswordScheme } from '../lib/passwords.js';
+import { AbsentAccounts } from './absent-accounts.js';
 
 export const INVALID_LOGIN = 'Incorrect email or password';
 export const INACTIVE_USER = 'Inactive user';
 
-/** The original service's emails may be mixed case: every lookup compares lower-cased. */
-const byEmail = (email: SQLWrapper | string) => sql`lower(${users.email}) = lower(${email})`;
+/**
+ * The original service's emails may be mixed case: the stored side is lower-cased (the unique
+ * index `users_email_lower_key` serves it), the caller's side is already canonical.
+ */
+const byEmail = (canonical: SQLWrapper | string) => sql`lower(${users.email}) = ${canonical}`;
 
 /** `GET /v1/auth/me`'s shape: the seed's id and email first. */
 export function toMe(user: User): Me {
   return { id: user.id, email: user.email, is_active: user.isActive, created_at: user.createdAt.toISOString() };
-}
-
-export function normalizeEmail(email: string): string {
-  return email.trim().toLowerCase();
 }
 
 /** The statements every authenticated request and every sign-in run, prepared once per connection. */
@@ -32,7 +33,7 @@ function prepareLookups(db: Database) {
     forToken: db
       .select({
         user: users,
-        revoked: sql<boolean>`exists (select 1 from ${revokedTokens} where ${revokedTokens.tokenHash} = ${sql.placeholder('hash')})`,
+        revoked: sql<boolean>`exists (select 1 from ${revokedTokens} where ${revokedTokens.tokenHash} in (${sql.placeholder('key')}, ${sql.placeholder('oldKey')}))`,
       })
       .from(users)
       .where(byEmail(sql.placeholder('email')))
@@ -45,14 +46,17 @@ export class UserService {
   // Named prepared statements: PostgreSQL parses and plans them once per connection instead of on
   // every request (the token lookup runs on every authenticated request).
   private readonly lookups: ReturnType<typeof prepareLookups>;
+  private readonly absent: AbsentAccounts;
 
   constructor(
     private readonly db: Database,
+    secretKey: string,
     private readonly slots: HashSlots = new HashSlots(),
     /** PASSWORD_HASH: how new and changed passwords are hashed, and which hashes a login replaces. */
     private readonly scheme: PasswordScheme = 'argon2id',
   ) {
     this.lookups = prepareLookups(db);
+    this.absent = new AbsentAccounts(db, secretKey);
   }
 
   async register(email: string, password: string): Promise<User> {
@@ -60,7 +64,7 @@ export class UserService {
     if (problem) throw new ValidationError([{ path: '/password', message: problem }]);
     const hashedPassword = await this.slots.run(() => hashPassword(password, this.scheme));
     try {
-      const [user] = await this.db.insert(users).values({ email: normalizeEmail(email), hashedPassword }).returning();
+      const [user] = await this.db.insert(users).values({ email: canonicalEmail(email), hashedPassword }).returning();
       return user!;
     } catch (err) {
       if (sqlState(err) === UNIQUE_VIOLATION) throw new ConflictError('A user with this email already exists');
@@ -69,13 +73,13 @@ export class UserService {
   }
 
   async findByEmail(email: string): Promise<User | undefined> {
-    const [user] = await this.lookups.byEmail.execute({ email: email.trim() });
+    const [user] = await this.lookups.byEmail.execute({ email: canonicalEmail(email) });
     return user;
   }
 
-  /** The token's user and whether the token was revoked, in one round trip. */
-  async findForToken(email: string, tokenHash: string): Promise<{ user: User; revoked: boolean } | undefined> {
-    const [row] = await this.lookups.forToken.execute({ email, hash: tokenHash });
+  /** The token's user and whether the token was revoked (under either of its keys), in one round trip. */
+  async findForToken(email: string, [key, oldKey]: [string, string]): Promise<{ user: User; revoked: boolean } | undefined> {
+    const [row] = await this.lookups.forToken.execute({ email: canonicalEmail(email), key, oldKey });
     return row;
   }
 
@@ -99,10 +103,13 @@ export class UserService {
       if (!ok) throw new ValidationError([{ path: '/current_password', message: 'is not your current password' }]);
       return hashPassword(next, this.scheme);
     });
-    await this.db
+    // Only over the hash that was checked: of two changes at once, the second finds it gone.
+    const changed = await this.db
       .update(users)
       .set({ hashedPassword, tokenVersion: sql`${users.tokenVersion} + 1` })
-      .where(eq(users.id, user.id));
+      .where(and(eq(users.id, user.id), eq(users.hashedPassword, user.hashedPassword)))
+      .returning({ id: users.id });
+    if (changed.length === 0) throw new ValidationError([{ path: '/current_password', message: 'is not your current password' }]);
   }
 
   /**
@@ -116,9 +123,11 @@ export class UserService {
   }
 
   private async checkCredentials(email: string, password: string): Promise<User> {
+    // Over 72 bytes is refused before the lookup, alike for every address (issue 10, item 7).
+    if (tooLongToSignIn(password)) throw new UnauthorizedError(INVALID_LOGIN);
     const user = await this.findByEmail(email);
     if (!user) {
-      await verifyDummy(password);
+      await this.absent.verify(canonicalEmail(email), password);
       throw new UnauthorizedError(INVALID_LOGIN);
     }
     const { ok, needsRehash } = await verifyPassword(user.hashedPassword, password, this.scheme);
@@ -126,7 +135,11 @@ export class UserService {
     if (!user.isActive) throw new ForbiddenError(INACTIVE_USER);
     if (needsRehash) {
       const hashedPassword = await hashPassword(password, this.scheme);
-      await this.db.update(users).set({ hashedPassword }).where(eq(users.id, user.id));
+      // Only over the hash that was checked: a password changed meanwhile is not put back.
+      await this.db
+        .update(users)
+        .set({ hashedPassword })
+        .where(and(eq(users.id, user.id), eq(users.hashedPassword, user.hashedPassword)));
     }
     return user;
   }

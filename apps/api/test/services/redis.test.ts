@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
+import { accountCounterKey } from '../../src/services/throttle.js';
 import { register } from '../helpers.js';
 import { loginFrom, PASSWORD, unique, useThrottledApps } from '../throttle-helpers.js';
 
@@ -88,11 +89,51 @@ describe('when Redis goes away', () => {
       expect((await loginFrom(ctx, '10.2.0.2', other, 'wrong password')).statusCode).toBe(401);
       const probe = new Redis(port, '127.0.0.1');
       try {
-        expect(await probe.get(`agentcaller:throttle:fail:${other}:10.2.0.2`)).toBe('1');
+        expect(await probe.get(`agentcaller:throttle:${accountCounterKey(other, '10.2.0.2')}`)).toBe('1');
       } finally {
         probe.disconnect();
       }
     } finally {
+      redis.kill('SIGKILL');
+    }
+  }, 60_000);
+});
+
+// Issue 10, item 11: a frozen Redis (SIGSTOP keeps its connection open) is seen at once.
+describe('when Redis freezes', () => {
+  it('/ready says so within its ping timeout, sign-ins stop waiting on it, and its return is logged', async () => {
+    const port = await freePort();
+    const redis = await startRedis(port);
+    try {
+      const ctx = await app({ REDIS_URL: `redis://127.0.0.1:${port}` });
+      const ready = async () => {
+        const start = performance.now();
+        const res = await ctx.app.inject({ method: 'GET', url: '/ready' });
+        return { redis: res.json<{ redis: string }>().redis, ms: performance.now() - start, status: res.statusCode };
+      };
+      await until(async () => (await ready()).redis === 'ok', 5000);
+      const email = `frozen-${unique()}@example.com`;
+      await register(ctx.app, email, PASSWORD);
+
+      redis.kill('SIGSTOP');
+      const frozen = await ready();
+      expect(frozen).toMatchObject({ status: 200, redis: 'unavailable' });
+      expect(frozen.ms).toBeLessThan(1000);
+      const times: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        const start = performance.now();
+        expect((await loginFrom(ctx, '10.3.0.1', email, 'wrong password')).statusCode).toBe(401);
+        times.push(performance.now() - start);
+      }
+      // An argon2 check, not a Redis command timeout (or two) on top of it.
+      expect(Math.max(...times)).toBeLessThan(400);
+      expect(ctx.logs.join('')).toContain('redis unavailable: counting in process until it is back');
+
+      redis.kill('SIGCONT');
+      await until(async () => (await ready()).redis === 'ok', 5000);
+      expect(ctx.logs.join('')).toContain('redis is back');
+    } finally {
+      redis.kill('SIGCONT');
       redis.kill('SIGKILL');
     }
   }, 60_000);

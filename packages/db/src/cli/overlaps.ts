@@ -3,10 +3,10 @@
 import { connect } from '../connect.js';
 import { describeOverlap, findOverlaps } from '../preflight.js';
 import { resolveOverlaps } from '../overlaps.js';
-import { cliTarget } from './target.js';
+import { databaseTargetOf } from '../url.js';
 
 const resolve = process.argv.includes('--resolve');
-const connection = await connect(cliTarget(), { maxConnections: 1 });
+const connection = await connect(databaseTargetOf(process.env), { maxConnections: 1 });
 try {
   if (resolve) {
     const cancelled = await resolveOverlaps(connection.db);

@@ -3,10 +3,11 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { connect } from '../connect.js';
+import { exitIfLocked } from '../lock.js';
 import { sqlState, UNIQUE_VIOLATION } from '../errors.js';
 import { migrate } from '../migrate.js';
 import { SEED_PASSWORD, seed, seedEmail, tableCounts } from '../seed.js';
-import { parseDatabaseUrl } from '../url.js';
+import { databaseTargetOf } from '../url.js';
 
 const USAGE = `usage: db:seed --users N [--clients N] [--appointments N] [--prefix user] [--password P]
                [--start 2030-01-07T00:00:00Z] [--slot-minutes 30] [--duration-minutes 30] [--parallel cores] [--no-vacuum]`;
@@ -53,10 +54,10 @@ const start = args.start === undefined ? undefined : new Date(args.start);
 if (start && Number.isNaN(start.getTime())) fail(`--start must be an ISO 8601 instant (got ${JSON.stringify(args.start)})`);
 const prefix = args.prefix ?? 'user';
 
-const target = parseDatabaseUrl(process.env.DATABASE_URL, process.env.DATA_DIR ? `${process.env.DATA_DIR}/pglite` : '.data/pglite');
+const target = databaseTargetOf(process.env);
 // Appointments go in on this many connections at once (the exclusion index costs CPU per row).
 const parallel = Math.max(1, whole('parallel', args.parallel, Math.min(availableParallelism(), 4)) ?? 1);
-const connection = await connect(target, { maxConnections: parallel });
+const connection = await connect(target, { maxConnections: parallel }).catch(exitIfLocked);
 try {
   const { applied } = await migrate(connection.db);
   if (applied.length > 0) process.stdout.write(`migrations applied: ${applied.length}\n`);

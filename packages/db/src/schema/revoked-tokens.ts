@@ -7,7 +7,8 @@ import { index, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 export const revokedTokens = pgTable(
   'revoked_tokens',
   {
-    /** SHA-256 of the whole token (base64url): works for the original service's tokens too, which have no jti. */
+    /** `sig:` + SHA-256 of the decoded signature (every spelling of a token is one key); rows written
+     * before issue 10 hold SHA-256 of the token text. Works for the original service's tokens too (no jti). */
     tokenHash: text('token_hash').primaryKey(),
     expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
   },

@@ -10,7 +10,8 @@ const { listAppointments, createAppointment, getAppointment, updateAppointment, 
 
 const appointmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const service = new AppointmentService(app.db);
-  app.addHook('preHandler', app.authenticate);
+  // Strangers learn nothing of the schemas: authentication runs before any validation.
+  app.addHook('preValidation', app.authenticate);
 
   app.get(
     listAppointments.path,
@@ -18,8 +19,9 @@ const appointmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags, security, summary: 'Your appointments overlapping [from, to), by start',
         querystring: listAppointments.query,
-        response: { [listAppointments.status]: listAppointments.response, ...problems(401, 403, 422) },
+        response: { [listAppointments.status]: listAppointments.response, ...problems(401, 403, 422, 429) },
       },
+      preHandler: app.heavy,
     },
     async (request) => {
       const { limit = 20, offset = 0, ...filters } = request.query;
@@ -85,8 +87,9 @@ const appointmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['availability'], security, summary: 'Free gaps of at least duration_minutes inside [from, to), at most 31 days',
         querystring: availability.query,
-        response: { [availability.status]: availability.response, ...problems(401, 403, 422) },
+        response: { [availability.status]: availability.response, ...problems(401, 403, 422, 429) },
       },
+      preHandler: app.heavy,
     },
     async (request) => service.availability(userOf(request).id, request.query),
   );

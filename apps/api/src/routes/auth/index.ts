@@ -3,8 +3,9 @@ import formbody from '@fastify/formbody';
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { userOf } from '../../plugins/auth.js';
-import { normalizeEmail, toMe } from '../../services/users.js';
+import { canonicalEmail } from '../../lib/email.js';
 import { parseMultipartFields } from '../../lib/multipart.js';
+import { toMe } from '../../services/users.js';
 import { BODY_LIMIT } from '../limits.js';
 import { problems } from '../responses.js';
 
@@ -39,7 +40,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       // Trim and lower-case before validation, so " Admin@Example.COM " is a valid address.
       preValidation: async (request) => {
         const body = request.body as { email?: unknown } | null;
-        if (body && typeof body === 'object' && typeof body.email === 'string') body.email = normalizeEmail(body.email);
+        if (body && typeof body === 'object' && typeof body.email === 'string') body.email = canonicalEmail(body.email);
       },
     },
     async (request, reply) => {
@@ -119,7 +120,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Browser sign-out: refuses the session token from now on and clears the cookies',
         response: { [deleteSession.status]: deleteSession.response, ...problems(401, 403) },
       },
-      preHandler: app.authenticate,
+      preValidation: app.authenticate,
     },
     async (request, reply) => {
       await revokePresented(request);
@@ -137,7 +138,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
         security: bearer,
         response: { [logout.status]: logout.response, ...problems(401, 403) },
       },
-      preHandler: app.authenticate,
+      preValidation: app.authenticate,
     },
     async (request, reply) => {
       await revokePresented(request);
@@ -155,7 +156,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
         body: changePassword.body,
         response: { [changePassword.status]: changePassword.response, ...problems(400, 401, 403, 413, 422, 429) },
       },
-      preHandler: app.authenticate,
+      preValidation: app.authenticate,
     },
     async (request, reply) => {
       const user = userOf(request);
@@ -172,7 +173,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     me.path,
     {
       schema: { tags, summary: 'The signed-in user (seed shape)', security: bearer, response: { [me.status]: me.response, ...problems(401, 403) } },
-      preHandler: app.authenticate,
+      preValidation: app.authenticate,
     },
     async (request) => toMe(userOf(request)),
   );

@@ -10,7 +10,8 @@ const { listClients, createClient, getClient, updateClient, deleteClient } = rou
 
 const clientRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const service = new ClientService(app.db, app.config.defaultPhoneRegion);
-  app.addHook('preHandler', app.authenticate);
+  // Strangers learn nothing of the schemas: authentication runs before any validation.
+  app.addHook('preValidation', app.authenticate);
 
   app.get(
     listClients.path,
@@ -18,8 +19,9 @@ const clientRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags, security, summary: 'Your clients, by name then id; q matches part of the name or phone digits',
         querystring: listClients.query,
-        response: { [listClients.status]: listClients.response, ...problems(401, 403, 422) },
+        response: { [listClients.status]: listClients.response, ...problems(401, 403, 422, 429) },
       },
+      preHandler: app.heavy,
     },
     async (request) => {
       const { q, limit = 20, offset = 0 } = request.query;

@@ -1,0 +1,109 @@
+import { connect } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseResponses, type RawResponse } from './faults/raw.js';
+import { startApp, type TestContext } from './helpers.js';
+
+let ctx: TestContext;
+let port: number;
+
+beforeAll(async () => {
+  ctx = await startApp({ env: { MAX_IN_FLIGHT: '2', REQUEST_TIMEOUT_SECONDS: '1' } });
+  await ctx.app.listen({ host: '127.0.0.1', port: 0 });
+  port = (ctx.app.server.address() as { port: number }).port;
+});
+afterAll(() => ctx.close());
+
+/** A POST whose body trickles in a byte every 300 ms and never ends; resolves when the server closes it. */
+function trickle(): { closed: Promise<{ responses: RawResponse[]; afterMs: number }>; stop(): void } {
+  const socket = connect({ host: '127.0.0.1', port });
+  const started = Date.now();
+  const chunks: Buffer[] = [];
+  socket.write('POST /v1/auth/register HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{');
+  const drip = setInterval(() => socket.write(' '), 300);
+  socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+  socket.on('error', () => {});
+  const closed = new Promise<{ responses: RawResponse[]; afterMs: number }>((resolve) => {
+    socket.on('close', () => {
+      clearInterval(drip);
+      resolve({ responses: parseResponses(Buffer.concat(chunks)), afterMs: Date.now() - started });
+    });
+  });
+  return { closed, stop: () => socket.destroy() };
+}
+
+// Issue 10, item 3: a body trickled a byte at a time neither holds an in-flight slot nor lives forever.
+describe('slow request bodies', () => {
+  it('do not take the in-flight slots: /health, /ready and real requests answer meanwhile', async () => {
+    const slow = Array.from({ length: 4 }, trickle);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(ctx.app.inFlight()).toBe(0);
+      const base = `http://127.0.0.1:${port}`;
+      expect((await fetch(`${base}/health`)).status).toBe(200);
+      expect((await fetch(`${base}/ready`)).status).toBe(200);
+      expect((await fetch(`${base}/v1/auth/me`)).status).toBe(401);
+    } finally {
+      for (const s of slow) s.stop();
+    }
+  });
+
+  it('are cut off with a 408 problem once REQUEST_TIMEOUT_SECONDS have passed, however steady the trickle', async () => {
+    const slow = trickle();
+    const { responses, afterMs } = await slow.closed;
+    expect(afterMs).toBeGreaterThanOrEqual(900);
+    expect(afterMs).toBeLessThan(3000);
+    expect(responses.map((r) => r.status)).toEqual([408]);
+    expect(responses[0]!.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+    expect(JSON.parse(responses[0]!.body)).toMatchObject({ status: 408 });
+    expect(ctx.app.inFlight()).toBe(0);
+    expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
+  });
+
+  it('headers trickled a line at a time are cut off within a second or two of REQUEST_TIMEOUT_SECONDS', async () => {
+    const started = Date.now();
+    const afterMs = await new Promise<number>((resolve) => {
+      const socket = connect({ host: '127.0.0.1', port });
+      socket.write('GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+      const drip = setInterval(() => socket.write('X-Slow: 1\r\n'), 300);
+      socket.on('error', () => {});
+      socket.on('close', () => {
+        clearInterval(drip);
+        resolve(Date.now() - started);
+      });
+      setTimeout(() => socket.destroy(), 10_000);
+    });
+    // Node's default check ran every 30 s: this took 30 s before.
+    expect(afterMs).toBeLessThan(3000);
+  });
+
+  it('abandoned requests give back their in-flight and per-account slots', async () => {
+    const base = `http://127.0.0.1:${port}`;
+    const post = (path: string, body: string, type = 'application/json') => fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': type }, body });
+    await post('/v1/auth/register', JSON.stringify({ email: 'leaver@example.com', password: 'correct horse battery' }));
+    const { access_token: token } = (await (await post('/v1/auth/login', 'username=leaver%40example.com&password=correct%20horse%20battery', 'application/x-www-form-urlencoded')).json()) as { access_token: string };
+    for (let round = 0; round < 3; round++) {
+      const controllers = Array.from({ length: 12 }, () => new AbortController());
+      const requests = controllers.map((c) =>
+        fetch(`${base}/v1/clients?q=a`, { headers: { authorization: `Bearer ${token}` }, signal: c.signal }).catch(() => undefined),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      for (const c of controllers) c.abort();
+      await Promise.all(requests);
+    }
+    const deadline = Date.now() + 3000;
+    while ((ctx.app.inFlight() > 0 || ctx.app.accountGate.size > 0) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(ctx.app.inFlight()).toBe(0);
+    expect(ctx.app.accountGate.size).toBe(0);
+    const after = await fetch(`${base}/v1/clients`, { headers: { authorization: `Bearer ${token}` } });
+    expect(after.status).toBe(200);
+  });
+
+  it('a body that arrives in time is served as usual', async () => {
+    const res = await fetch(`http://127.0.0.1:${port}/v1/auth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'intime@example.com', password: 'correct horse battery' }),
+    });
+    expect(res.status).toBe(201);
+  });
+});

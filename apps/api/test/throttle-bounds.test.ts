@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryCounters, type Count } from '../src/lib/counters.js';
+import { sourceKey, Throttle } from '../src/services/throttle.js';
+
+/** The in-process store, noting the longest key it was given. */
+class KeyWatchingCounters extends MemoryCounters {
+  longest = 0;
+  override hit(key: string, windowMs: number): Promise<Count> {
+    this.longest = Math.max(this.longest, key.length);
+    return super.hit(key, windowMs);
+  }
+}
+
+const limits = { loginFailures: 5, loginWindowSeconds: 900, sourceAttempts: 1_000_000, sourceWindowSeconds: 60 };
+
+// Issue 10, item 4: every structure keyed by caller input has a bounded key and a bounded size.
+describe('throttle state is bounded', () => {
+  it('keys have a fixed size, whatever the username and source', async () => {
+    const counters = new KeyWatchingCounters();
+    const throttle = new Throttle(counters, limits);
+    const username = `${'a'.repeat(4000)}@example.com`;
+    const forwarded = Array.from({ length: 800 }, (_, i) => `10.0.${i >> 8}.${i & 255}`).join(', ');
+    await throttle.attempt(forwarded);
+    await throttle.guard(username, forwarded, async () => undefined);
+    expect(counters.longest).toBeLessThanOrEqual(40);
+    await counters.close();
+  });
+
+  it('the in-process store holds at most its cap, dropping the oldest windows', async () => {
+    const counters = new MemoryCounters(60_000, 1000);
+    for (let i = 0; i < 5000; i++) await counters.hit(`key-${i}`, 60_000);
+    expect(counters.size).toBe(1000);
+    expect((await counters.peek('key-0')).count).toBe(0);
+    expect((await counters.peek('key-4999')).count).toBe(1);
+    // A key still in the store keeps counting.
+    await counters.hit('key-4999', 60_000);
+    expect((await counters.peek('key-4999')).count).toBe(2);
+    await counters.close();
+  });
+
+  it('a flood of distinct usernames from one source stays within the cap', async () => {
+    const counters = new MemoryCounters(60_000, 500);
+    const throttle = new Throttle(counters, limits);
+    for (let i = 0; i < 3000; i++) await throttle.guard(`${i}-${'x'.repeat(4000)}@example.com`, '203.0.113.9', async () => Promise.reject(new Error('wrong')).catch(() => undefined));
+    expect(counters.size).toBeLessThanOrEqual(500);
+    await counters.close();
+  });
+});
+
+describe('one form of a source address', () => {
+  it('an IPv4-mapped IPv6 address is its IPv4 address', () => {
+    expect(sourceKey('::ffff:192.0.2.7')).toBe('192.0.2.7');
+    expect(sourceKey('::FFFF:192.0.2.7')).toBe('192.0.2.7');
+  });
+
+  it('IPv6 addresses count per /64, in any spelling', () => {
+    const a = sourceKey('2001:db8:1:2::1');
+    expect(sourceKey('2001:0db8:0001:0002:ffff:1:2:3')).toBe(a);
+    expect(sourceKey('2001:DB8:1:2:0:0:0:9')).toBe(a);
+    expect(sourceKey('2001:db8:1:3::1')).not.toBe(a);
+  });
+
+  it('locks out a /64 as one source', async () => {
+    const counters = new MemoryCounters();
+    const throttle = new Throttle(counters, { ...limits, sourceAttempts: 3 });
+    for (let i = 1; i <= 3; i++) await throttle.attempt(`2001:db8:5:6::${i}`);
+    await expect(throttle.attempt('2001:db8:5:6::99')).rejects.toMatchObject({ status: 429 });
+    await expect(throttle.attempt('2001:db8:5:7::1')).resolves.toBeUndefined();
+    await counters.close();
+  });
+});
