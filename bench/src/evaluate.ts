@@ -4,7 +4,7 @@ import type { PhaseName } from './options.js';
 import type { PhaseResult, RunReport, Target } from './results.js';
 import { mb, ms, pct } from './units.js';
 
-export const median = (values: number[]) => {
+const median = (values: number[]) => {
   if (values.length === 0) return NaN;
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor((sorted.length - 1) / 2)]!;
