@@ -109,7 +109,7 @@ export function printReport(report: RunReport): void {
     ...(report.seed ? [`seeded in ${(report.seed.totalMs / 1000).toFixed(1)} s; ${int(report.dataset.calendarAppointments)} appointments in ${(report.seed.calendarAppointmentsMs / 1000).toFixed(1)} s`] : []),
     '',
     ...(report.mode === 'smoke' ? ['(smoke run: tiny data and short phases; the targets apply to the full run)'] : []),
-    ...(report.mode === 'smoke' ? [] : report.targets ?? []).filter((t) => t.met !== undefined).map((t) => `${t.met === undefined ? '  ?' : t.met ? ' ok' : 'MISS'}  ${t.what}: ${t.measured} (${t.goal}) ${t.margin}`),
+    ...(report.mode === 'smoke' ? [] : report.targets ?? []).filter((t) => t.met !== undefined).map((t) => `${t.met ? ' ok' : 'MISS'}  ${t.what}: ${t.measured} (${t.goal}) ${t.margin}`),
     '',
     ...report.plans.map((p) => `plan ${p.label}: ${p.indexes.join(', ') || 'no index'}; ${p.executionMs.toFixed(2)} ms`),
     `elapsed ${report.elapsedS.toFixed(0)} s; load average ${report.environment.loadAvgBefore.map((v) => v.toFixed(2)).join(' ')} before, ${report.environment.loadAvgAfter.map((v) => v.toFixed(2)).join(' ')} after`,
