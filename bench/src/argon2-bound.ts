@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import argon2 from 'argon2';
 
 /** apps/api/src/lib/passwords.ts ARGON2_OPTIONS (OWASP: m = 19 MiB, t = 2, p = 1). */
-export const ARGON2_OPTIONS = { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
+const ARGON2_OPTIONS = { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
 
 export interface Argon2Bound {
   hashes: number;

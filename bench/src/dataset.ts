@@ -34,7 +34,7 @@ export const SMOKE_DATASET: Dataset = {
 
 /** Availability calendar: a 3-minute appointment every 4 minutes (10,000 of them fill 27.8 days). */
 export const AVAILABILITY_SLOT_MINUTES = 4;
-export const AVAILABILITY_DURATION_MINUTES = 3;
+const AVAILABILITY_DURATION_MINUTES = 3;
 
 export const PASSWORD = SEED_PASSWORD;
 export const CALENDAR_START = SEED_START;

@@ -29,7 +29,7 @@ export interface ExplainCall {
   run: (services: ApiServices) => Promise<unknown>;
 }
 
-export interface ApiServices {
+interface ApiServices {
   clients: { list(ownerId: number, query: { q?: string; limit: number; offset: number }): Promise<unknown> };
   appointments: {
     list(ownerId: number, query: { from?: string; to?: string; limit: number; offset: number }): Promise<unknown>;
@@ -46,7 +46,7 @@ function literal(value: unknown): string {
 }
 
 /** Index names in an EXPLAIN text plan, in order of first appearance. */
-export function indexesIn(plan: string): string[] {
+function indexesIn(plan: string): string[] {
   const found = new Set<string>();
   for (const match of plan.matchAll(/(?:Index(?: Only)? Scan(?: Backward)? using|Bitmap Index Scan on) (\S+)/g)) found.add(match[1]!);
   return [...found];

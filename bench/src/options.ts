@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { FULL_DATASET, SMOKE_DATASET, type Dataset } from './dataset.js';
 
-export const PHASES = ['baseline', 'baseline-db', 'me', 'login', 'register', 'search', 'week', 'availability'] as const;
+const PHASES = ['baseline', 'baseline-db', 'me', 'login', 'register', 'search', 'week', 'availability'] as const;
 export type PhaseName = (typeof PHASES)[number];
 
 export interface Options {

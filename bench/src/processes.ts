@@ -29,7 +29,7 @@ export function freePort(): Promise<number> {
 }
 
 /** One GET on loopback: the status, or 0 when nothing answered (yet). */
-export function probe(port: number, path: string, timeoutMs = 1000): Promise<number> {
+function probe(port: number, path: string, timeoutMs = 1000): Promise<number> {
   return new Promise((resolve) => {
     const req = request({ host: '127.0.0.1', port, path, method: 'GET', agent: false, timeout: timeoutMs }, (res) => {
       res.resume();

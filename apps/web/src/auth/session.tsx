@@ -5,7 +5,7 @@ import { useApi } from '../api';
 import { SESSION_ENDED_MESSAGE } from '../lib/errors';
 import { keys } from '../lib/queryKeys';
 
-export type SessionStatus = 'loading' | 'signed-in' | 'signed-out' | 'unavailable';
+type SessionStatus = 'loading' | 'signed-in' | 'signed-out' | 'unavailable';
 
 /** What the sign-in page says about how the last session ended. */
 export interface SessionNotice {

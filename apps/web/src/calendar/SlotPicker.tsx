@@ -10,7 +10,7 @@ import { keys } from '../lib/queryKeys';
 import { offerStarts, withOwnTime, type Gap } from '../lib/slots';
 
 /** The hours of a day in which free times are offered (any other time can still be typed). */
-export const OFFER_HOURS = { from: 7, to: 21 };
+const OFFER_HOURS = { from: 7, to: 21 };
 
 interface SlotPickerProps {
   /** Local midnight of the day. */

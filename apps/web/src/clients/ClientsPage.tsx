@@ -13,7 +13,7 @@ import { useMediaQuery } from '../lib/useMediaQuery';
 import { ClientFormDialog } from './ClientFormDialog';
 import { DeleteClientDialog } from './DeleteClientDialog';
 
-export const CLIENTS_PER_PAGE = 20;
+const CLIENTS_PER_PAGE = 20;
 const SEARCH_DELAY_MS = 300;
 
 type Dialog = { kind: 'add' } | { kind: 'edit'; client: Client } | { kind: 'delete'; client: Client } | null;

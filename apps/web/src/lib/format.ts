@@ -1,7 +1,6 @@
-import { differenceInMinutes } from 'date-fns';
 import { toDateValue } from './dateInput';
 
-// Display follows the browser's language and time zone (Intl); date-fns does the arithmetic.
+// Display follows the browser's language and time zone (Intl).
 const time = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit' });
 const dayShort = new Intl.DateTimeFormat(undefined, { weekday: 'short', day: 'numeric', month: 'short' });
 const dayLong = new Intl.DateTimeFormat(undefined, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
@@ -36,10 +35,6 @@ export function formatDuration(minutes: number): string {
   const h = Math.floor(minutes / 60);
   const m = minutes % 60;
   return m === 0 ? `${h} h` : `${h} h ${m} min`;
-}
-
-export function durationOf(startIso: string, endIso: string): number {
-  return differenceInMinutes(new Date(endIso), new Date(startIso));
 }
 
 /** The browser's IANA time zone, e.g. "Europe/Paris". */

@@ -2,7 +2,7 @@ import { addDays, addWeeks, startOfDay, startOfWeek } from 'date-fns';
 import { fromDateValue, toDateValue } from './dateInput';
 
 /** Weeks start on Monday, as business calendars do. */
-export const WEEK_STARTS_ON = 1;
+const WEEK_STARTS_ON = 1;
 
 export function weekStartOf(date: Date): Date {
   return startOfWeek(date, { weekStartsOn: WEEK_STARTS_ON });
@@ -33,7 +33,7 @@ export function shiftWeek(weekStart: Date, weeks: number): Date {
 }
 
 /** Minutes after local midnight on the wall clock (what the grid shows, also on DST days). */
-export function wallMinutes(instant: Date): number {
+function wallMinutes(instant: Date): number {
   return instant.getHours() * 60 + instant.getMinutes();
 }
 

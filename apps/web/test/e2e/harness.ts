@@ -16,7 +16,7 @@ export const WEB_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 const API_DIR = resolve(WEB_DIR, '../api');
 export const RESULTS_DIR = join(WEB_DIR, 'test-results', 'e2e');
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 
 // Every variable the API reads: the child gets none of ours, only what is set below.

@@ -17,7 +17,7 @@ export interface SentRequest {
 type Reply = { status: number; body?: unknown; headers?: Record<string, string> };
 export type Handler = (request: SentRequest) => Reply | Promise<Reply>;
 
-export const BASE_URL = 'http://api.test';
+const BASE_URL = 'http://api.test';
 
 export function json(status: number, body?: unknown, headers?: Record<string, string>): Reply {
   return { status, body, ...(headers ? { headers } : {}) };

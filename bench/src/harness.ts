@@ -1,0 +1,82 @@
+// What every phase of a run shares: the options, where the repository and the API's build are,
+// the log, the problems found so far and the phases measured, and how the built API is started.
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Options } from './options.js';
+import { freePort, startServer, type Server } from './processes.js';
+import type { PhaseResult } from './results.js';
+
+export interface Harness {
+  options: Options;
+  /** The repository's root. */
+  root: string;
+  /** bench/results: the JSON of each run, and CPU profiles. */
+  resultsDir: string;
+  /** The API package that runs (apps/api, or --api-dir) and its build. */
+  apiDir: string;
+  apiDist: string;
+  /** A fresh SECRET_KEY for every API process of this run. */
+  secretKey: string;
+  /** Each problem found; any fails the run. */
+  failures: string[];
+  /** Each phase measured, in order. */
+  phases: PhaseResult[];
+}
+
+export function createHarness(options: Options): Harness {
+  const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+  const apiDir = resolve(options.apiDir ?? join(root, 'apps/api'));
+  return {
+    options,
+    root,
+    resultsDir: join(root, 'bench/results'),
+    apiDir,
+    apiDist: join(apiDir, 'dist'),
+    secretKey: randomBytes(48).toString('base64url'),
+    failures: [],
+    phases: [],
+  };
+}
+
+export const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+
+/** Generous throttles: the load comes from one address, and sign-in throughput is what is measured. */
+const THROTTLE_ENV = {
+  THROTTLE_SOURCE_ATTEMPTS: '10000000',
+  THROTTLE_SOURCE_WINDOW_SECONDS: '1',
+  THROTTLE_LOGIN_FAILURES: '1000',
+};
+
+/**
+ * The API's environment as the report states it (all but the secret, the host and the port).
+ * MALLOC_ARENA_MAX=2 as the production image and `pnpm start` run it.
+ */
+export function reportedApiEnv(options: Options): Record<string, string> {
+  return { NODE_ENV: 'production', LOG_LEVEL: 'warn', MALLOC_ARENA_MAX: '2', ...THROTTLE_ENV, ...options.apiEnv };
+}
+
+function apiEnv(harness: Harness, extra: Record<string, string | undefined>): Record<string, string | undefined> {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    SECRET_KEY: harness.secretKey,
+    HOST: '127.0.0.1',
+    ...reportedApiEnv(harness.options),
+    ...extra,
+  };
+}
+
+/** Starts the built API on a free port and waits for its first 200 from /ready. */
+export async function startApi(harness: Harness, extra: Record<string, string | undefined>, nodeFlags: string[] = []): Promise<Server> {
+  const port = await freePort();
+  return startServer({
+    name: 'API',
+    args: [...nodeFlags, join(harness.apiDist, 'server.js')],
+    env: apiEnv(harness, { PORT: String(port), ...extra }),
+    cwd: harness.apiDir,
+    port,
+    readyPath: '/ready',
+    timeoutMs: 60_000,
+  });
+}

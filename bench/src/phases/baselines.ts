@@ -1,0 +1,55 @@
+// The references the API is compared with: a bare Fastify hello-world, then the same with one
+// indexed PostgreSQL query per request (bench/src/hello-server.mjs).
+import { join } from 'node:path';
+import postgres from 'postgres';
+import { CpuMeter } from '../cpu.js';
+import { calendarUser } from '../dataset.js';
+import type { Harness } from '../harness.js';
+import { sanity } from '../http.js';
+import { measure } from '../measure.js';
+import { runs } from '../options.js';
+import { freePort, startServer, stopServer, type Server } from '../processes.js';
+
+async function startHello(harness: Harness, name: string, extraEnv: Record<string, string> = {}): Promise<Server> {
+  const port = await freePort();
+  return startServer({
+    name,
+    args: [join(harness.root, 'bench/src/hello-server.mjs')],
+    env: { PATH: process.env.PATH, NODE_ENV: 'production', PORT: String(port), ...extraEnv },
+    cwd: join(harness.root, 'bench'),
+    port,
+    readyPath: '/',
+    timeoutMs: 15_000,
+  });
+}
+
+/** The ceiling, before anything else runs. */
+export async function measureBaseline(harness: Harness): Promise<void> {
+  if (!runs(harness.options, 'baseline')) return;
+  const hello = await startHello(harness, 'hello-world');
+  try {
+    const meter = new CpuMeter(hello.child.pid, undefined, '');
+    await measure(harness, { name: 'baseline', title: 'GET / (bare Fastify hello-world)', server: hello, connections: harness.options.fastConnections, next: () => ({ path: '/' }), meter });
+  } finally {
+    await stopServer(hello);
+  }
+}
+
+/** A second reference: the same bare Fastify plus one indexed query per request. */
+export async function measureBaselineDb(harness: Harness, url: string): Promise<void> {
+  const { options } = harness;
+  if (!runs(options, 'baseline-db')) return;
+  const hello = await startHello(harness, 'hello-world with PostgreSQL', { DATABASE_URL: url });
+  const monitor = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    let n = 0;
+    const users = options.dataset.calendarUsers;
+    const next = () => ({ path: `/user?email=${encodeURIComponent(calendarUser((n++ % users) + 1))}` });
+    await sanity(hello, 'baseline-db', next(), 200, (b: { email?: string }) => typeof b.email === 'string');
+    const meter = new CpuMeter(hello.child.pid, monitor, options.database);
+    await measure(harness, { name: 'baseline-db', title: 'GET /user (bare Fastify + 1 PostgreSQL query)', server: hello, connections: options.fastConnections, next, meter });
+  } finally {
+    await monitor.end({ timeout: 5 });
+    await stopServer(hello);
+  }
+}

@@ -1,0 +1,66 @@
+// The shape of a run's results: what each phase measured, the machine it ran on, the targets, and
+// the whole report written to bench/results/*.json (evaluate.ts judges it, render*.ts print it).
+import type { Argon2Bound } from './argon2-bound.js';
+import type { CpuShare } from './cpu.js';
+import type { Dataset, SeedReport } from './dataset.js';
+import type { Plan } from './explain.js';
+import type { LoadResult } from './load.js';
+import type { Options, PhaseName } from './options.js';
+import type { ProfileSummary } from './profile.js';
+
+export interface PhaseResult {
+  name: PhaseName;
+  title: string;
+  connections: number;
+  load: LoadResult;
+  /** 1-minute load average when the phase began. */
+  loadAvg: number;
+  cpu: CpuShare;
+  /** The API's largest resident set during the phase. */
+  peakRssBytes?: number;
+  /** GET /health at a steady rate during the phase. */
+  health?: LoadResult;
+}
+
+export interface Environment {
+  cpu: string;
+  cores: number;
+  memoryGiB: number;
+  kernel: string;
+  versions: Record<string, string>;
+  commit: string;
+  loadAvgBefore: number[];
+  loadAvgAfter: number[];
+}
+
+export interface Target {
+  what: string;
+  goal: string;
+  measured: string;
+  met: boolean | undefined;
+  margin: string;
+}
+
+export interface RunReport {
+  mode: 'full' | 'smoke';
+  command: string;
+  startedAt: string;
+  elapsedS: number;
+  environment: Environment;
+  /** The load's shape as the options set it; apiEnv is the API's whole environment (harness.ts). */
+  options: Pick<Options, 'durationS' | 'warmupS' | 'fastConnections' | 'readConnections' | 'authConnections' | 'healthRate'> & {
+    apiEnv: Record<string, string>;
+    availabilitySlotMinutes: number;
+  };
+  dataset: Dataset;
+  seed: SeedReport | undefined;
+  argon2: Argon2Bound;
+  phases: PhaseResult[];
+  coldStart: { postgres: number[]; pglite: number[]; pgliteMigrateMs: number };
+  /** VmHWM of the API that served the load, read just before it stopped. */
+  peakRssBytes: number;
+  plans: Plan[];
+  profile: ProfileSummary | undefined;
+  failures: string[];
+  targets?: Target[];
+}
