@@ -27,8 +27,15 @@ afterAll(async () => {
   await stopAll();
 });
 
-async function newPage(options: { width?: number; height?: number } = {}): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
-  const context = await browser.newContext({ viewport: { width: options.width ?? 1280, height: options.height ?? 900 }, locale: 'en-US', timezoneId: TIME_ZONE });
+async function newPage(
+  options: { width?: number; height?: number; reducedMotion?: 'reduce' | 'no-preference' } = {},
+): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+  const context = await browser.newContext({
+    viewport: { width: options.width ?? 1280, height: options.height ?? 900 },
+    locale: 'en-US',
+    timezoneId: TIME_ZONE,
+    reducedMotion: options.reducedMotion ?? 'no-preference',
+  });
   context.setDefaultTimeout(15_000);
   const page = await context.newPage();
   const errors: string[] = [];
@@ -191,6 +198,29 @@ describe('the web app against the real API', () => {
     await page.getByRole('link', { name: 'Ann Lee' }).waitFor();
     expect(errors).toEqual([]);
     await context.close();
+  });
+
+  it('drops the toast and dialog animations for people who ask for reduced motion', async () => {
+    /** The animation the page's stylesheet gives a toast and a dialog backdrop. */
+    const animations = async (reducedMotion: 'reduce' | 'no-preference') => {
+      const { context, page } = await newPage({ reducedMotion });
+      await page.goto(`${web.url}/sign-in`);
+      await page.getByRole('button', { name: 'Sign in' }).waitFor();
+      const names = await page.evaluate(() =>
+        ['toast', 'modal-backdrop'].map((name) => {
+          const probe = document.createElement('div');
+          probe.className = name;
+          document.body.append(probe);
+          const animation = getComputedStyle(probe).animationName;
+          probe.remove();
+          return animation;
+        }),
+      );
+      await context.close();
+      return names;
+    };
+    expect(await animations('no-preference')).toEqual(['toast-in', 'fade-in']);
+    expect(await animations('reduce')).toEqual(['none', 'none']);
   });
 
   it('fits a phone screen and shows a busy week (screenshots)', async () => {
