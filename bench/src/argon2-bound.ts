@@ -1,10 +1,11 @@
 // The machine's ceiling for password checks: one argon2id hash with the API's parameters, timed on
 // one core (one hash at a time), gives cores / time hashes per second at best.
 import { availableParallelism } from 'node:os';
+import { ARGON2_PARAMETERS } from '@agentcaller/db';
 import argon2 from 'argon2';
 
-/** apps/api/src/lib/passwords.ts ARGON2_OPTIONS (OWASP: m = 19 MiB, t = 2, p = 1). */
-const ARGON2_OPTIONS = { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
+/** The API's parameters (one copy, in @agentcaller/db). */
+const ARGON2_OPTIONS = { type: argon2.argon2id, ...ARGON2_PARAMETERS } as const;
 
 export interface Argon2Bound {
   hashes: number;

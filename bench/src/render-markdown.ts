@@ -1,6 +1,7 @@
 // The generated part of docs/benchmarks.md, between its markers; the hand-written analysis around
 // it is kept.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { ARGON2_PARAMETERS } from '@agentcaller/db';
 import { COLUMNS, HEADERS, rows } from './render.js';
 import type { RunReport } from './results.js';
 import { int, mb } from './units.js';
@@ -62,7 +63,7 @@ function renderResults(report: RunReport): string {
     '',
     table,
     '',
-    `**Argon2 bound**: one argon2id hash (m = 19456 KiB, t = 2, p = 1) takes ${a.hashMs.toFixed(1)} ms on one core (median of ${a.hashes}), so ${a.cores} cores can do at most ${a.boundPerSecond.toFixed(1)} per second; ${a.cores} hashes at a time measured ${a.parallelPerSecond.toFixed(1)}/s.`,
+    `**Argon2 bound**: one argon2id hash (m = ${ARGON2_PARAMETERS.memoryCost} KiB, t = ${ARGON2_PARAMETERS.timeCost}, p = ${ARGON2_PARAMETERS.parallelism}) takes ${a.hashMs.toFixed(1)} ms on one core (median of ${a.hashes}), so ${a.cores} cores can do at most ${a.boundPerSecond.toFixed(1)} per second; ${a.cores} hashes at a time measured ${a.parallelPerSecond.toFixed(1)}/s.`,
     '',
     `**Cold start** (spawn to the first 200 from \`/ready\`): PostgreSQL ${report.coldStart.postgres.map((v) => `${v.toFixed(0)} ms`).join(', ')}; embedded PGlite with migrations already applied ${report.coldStart.pglite.map((v) => `${v.toFixed(0)} ms`).join(', ')} (the harness created and migrated that database beforehand, in ${report.coldStart.pgliteMigrateMs.toFixed(0)} ms).`,
     '',

@@ -1,6 +1,7 @@
 // The run on the terminal: one row per phase (and its /health probe), then the argon2 bound, cold
 // starts, memory, the verdicts evaluate.ts reached and the query plans. The rows are shared with
 // the markdown of docs/benchmarks.md (render-markdown.ts).
+import { ARGON2_PARAMETERS } from '@agentcaller/db';
 import { ratioToBaseline } from './evaluate.js';
 import type { PhaseResult, RunReport } from './results.js';
 import { int, mb, ms, pct } from './units.js';
@@ -103,7 +104,7 @@ export function printReport(report: RunReport): void {
     '',
     text,
     '',
-    `argon2id (m=19456, t=2, p=1): ${a.hashMs.toFixed(1)} ms a hash on one core -> bound ${a.boundPerSecond.toFixed(1)}/s on ${a.cores} cores (measured ${a.parallelPerSecond.toFixed(1)}/s)`,
+    `argon2id (m=${ARGON2_PARAMETERS.memoryCost}, t=${ARGON2_PARAMETERS.timeCost}, p=${ARGON2_PARAMETERS.parallelism}): ${a.hashMs.toFixed(1)} ms a hash on one core -> bound ${a.boundPerSecond.toFixed(1)}/s on ${a.cores} cores (measured ${a.parallelPerSecond.toFixed(1)}/s)`,
     `cold start to /ready: PostgreSQL ${report.coldStart.postgres.map((v) => `${v.toFixed(0)} ms`).join(', ')}; PGlite (migrated) ${report.coldStart.pglite.map((v) => `${v.toFixed(0)} ms`).join(', ')} (created and migrated beforehand in ${report.coldStart.pgliteMigrateMs.toFixed(0)} ms)`,
     `API peak RSS (VmHWM): ${mb(report.peakRssBytes).toFixed(0)} MB`,
     ...(report.seed ? [`seeded in ${(report.seed.totalMs / 1000).toFixed(1)} s; ${int(report.dataset.calendarAppointments)} appointments in ${(report.seed.calendarAppointmentsMs / 1000).toFixed(1)} s`] : []),

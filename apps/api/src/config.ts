@@ -108,7 +108,7 @@ function descriptionOf(schema: object | undefined): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-export const MIN_PRODUCTION_SECRET_BYTES = 32;
+const MIN_PRODUCTION_SECRET_BYTES = 32;
 // Values from examples and templates that must never sign production tokens.
 const PLACEHOLDER_SECRETS = /change[-_ ]?me|changethis|secret[-_ ]?key|^(.)\1*$/i;
 

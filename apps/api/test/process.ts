@@ -13,7 +13,7 @@ import { afterAll, afterEach } from 'vitest';
 import type { TestDatabase } from '@agentcaller/db/testing';
 
 /** apps/api: the child runs from here, so `--import tsx` resolves to this package's devDependency. */
-export const API_DIR = dirname(dirname(fileURLToPath(import.meta.url)));
+const API_DIR = dirname(dirname(fileURLToPath(import.meta.url)));
 const SERVER_ENTRY = join(API_DIR, 'src', 'server.ts');
 // Fails early with a clear message when tsx is not installed for apps/api.
 createRequire(join(API_DIR, 'package.json')).resolve('tsx');
@@ -47,7 +47,7 @@ export function removeTempDirs(): void {
   for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
-export interface Exit {
+interface Exit {
   code: number | null;
   signal: NodeJS.Signals | null;
 }
@@ -77,7 +77,7 @@ const live = new Set<ChildProcess>();
  * The environment of the child: this process's environment without any variable the API reads
  * (so the test runner's NODE_ENV or DATABASE_URL never leaks in), then `env` (undefined = unset).
  */
-export function childEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
+function childEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
   const result: NodeJS.ProcessEnv = { ...process.env };
   for (const name of ENV_VARIABLES) delete result[name];
   for (const [name, value] of Object.entries(env)) {

@@ -8,3 +8,4 @@ export * from './schema-check.js';
 export * from './preflight.js';
 export * from './overlaps.js';
 export * from './lock.js';
+export * from './password-hash.js';

@@ -5,6 +5,7 @@
 // checked by the database as for any other insert.
 import { sql, type SQL } from 'drizzle-orm';
 import type { Database } from './connect.js';
+import { ARGON2_PARAMETERS } from './password-hash.js';
 
 export interface SeedOptions {
   /** New users (at least 1). */
@@ -56,12 +57,10 @@ export function seedEmail(prefix: string, n: number): string {
   return `${prefix}${n}@example.com`;
 }
 
-/** The API's parameters (apps/api/src/lib/passwords.ts): OWASP's argon2id minimum. */
-const ARGON2_OPTIONS = { memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
 
 export async function hashSeedPassword(password: string): Promise<string> {
   const argon2 = (await import('argon2')).default;
-  return argon2.hash(password, { ...ARGON2_OPTIONS, type: argon2.argon2id });
+  return argon2.hash(password, { ...ARGON2_PARAMETERS, type: argon2.argon2id });
 }
 
 // Names and area codes the rows are drawn from: realistic search selectivity (a surname matches

@@ -176,8 +176,6 @@ export const EXTENSIONS_0002 = ['btree_gist', 'pg_trgm'];
 // 0003: token revocation. users.token_version (raised by a password change; tokens carry the
 // version they were issued at) and revoked_tokens (a logged-out token's hash until it expires).
 // No foreign key, no extension.
-export const TABLES_0003 = ['revoked_tokens'];
-
 export const COLUMNS_0003: Column[] = [
   { table: 'revoked_tokens', column: 'token_hash', type: 'text', notNull: true, default: null },
   { table: 'revoked_tokens', column: 'expires_at', type: 'timestamp with time zone', notNull: true, default: null },

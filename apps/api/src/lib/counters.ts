@@ -15,7 +15,7 @@ export interface CounterStore {
 }
 
 /** How many windows the process keeps at most (about 150 bytes each). */
-export const MAX_MEMORY_COUNTERS = 100_000;
+const MAX_MEMORY_COUNTERS = 100_000;
 
 /**
  * Counters of this process alone (no REDIS_URL, or Redis unreachable). At most `maxEntries`
@@ -102,7 +102,7 @@ export interface Logger {
 }
 
 /** How long `/ready` and the recovery probe wait for Redis to answer a PING. */
-export const REDIS_PING_TIMEOUT_MS = 250;
+const REDIS_PING_TIMEOUT_MS = 250;
 const PROBE_EVERY_MS = 500;
 
 /**

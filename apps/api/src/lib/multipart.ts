@@ -3,7 +3,7 @@
 // route's body limit, file parts are ignored, and only the fields the caller names are kept.
 
 /** A 400 problem: the body cannot be read as multipart/form-data. */
-export class MultipartError extends Error {
+class MultipartError extends Error {
   readonly statusCode = 400;
   constructor(detail: string) {
     super(detail);

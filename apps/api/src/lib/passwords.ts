@@ -1,9 +1,9 @@
 import { PASSWORD_MAX_BYTES, PASSWORD_MIN_BYTES } from '@agentcaller/contracts';
+import { ARGON2_PARAMETERS } from '@agentcaller/db';
 import argon2 from 'argon2';
 import bcrypt from 'bcrypt';
 
-/** OWASP's argon2id minimum (m = 19 MiB, t = 2, p = 1). */
-export const ARGON2_OPTIONS = { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
+const ARGON2_OPTIONS = { type: argon2.argon2id, ...ARGON2_PARAMETERS } as const;
 
 // Hashes written by the original service (passlib bcrypt).
 const BCRYPT_HASH = /^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/;
@@ -15,7 +15,7 @@ const BCRYPT_HASH = /^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/;
  */
 export type PasswordScheme = 'argon2id' | 'bcrypt';
 /** passlib's default bcrypt cost, which the original service used. */
-export const BCRYPT_COST = 12;
+const BCRYPT_COST = 12;
 
 export function hashPassword(password: string, scheme: PasswordScheme = 'argon2id'): Promise<string> {
   return scheme === 'bcrypt' ? bcrypt.hash(password, BCRYPT_COST) : argon2.hash(password, ARGON2_OPTIONS);

@@ -13,7 +13,7 @@ import { issuedFor, revocationKey, textKey, type TokenClaims } from '../lib/toke
 
 
 /** The credential a request was authenticated with (for logout). */
-export interface PresentedToken {
+interface PresentedToken {
   /** What the token is (its decoded signature), never how it was spelt: see `revocationKey`. */
   hash: string;
   expiresAt: Date;

@@ -6,7 +6,7 @@ import fp from 'fastify-plugin';
 import { HttpProblem, summarize } from '../errors.js';
 import { RouteMethods } from '../lib/route-methods.js';
 
-export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
+const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 
 interface ProblemBody {
   type: string;
@@ -61,7 +61,7 @@ export function frameworkErrorHandler(err: FastifyError, _request: unknown, repl
   });
 }
 
-export function sendProblem(reply: FastifyReply, problem: ProblemBody, headers: Record<string, string> = {}) {
+function sendProblem(reply: FastifyReply, problem: ProblemBody, headers: Record<string, string> = {}) {
   return reply.code(problem.status).headers(headers).type(PROBLEM_CONTENT_TYPE).send(problem);
 }
 
@@ -95,7 +95,7 @@ function problemOf(err: FastifyError | HttpProblem | Error): { body: ProblemBody
  * Drizzle's query errors carry the statement's parameters (which may hold a password hash): log
  * only the driver's error and the statement text.
  */
-export function loggableError(err: unknown): Record<string, unknown> {
+function loggableError(err: unknown): Record<string, unknown> {
   if (!(err instanceof Error)) return { message: String(err) };
   const query = (err as { query?: unknown }).query;
   const cause = (err as { cause?: unknown }).cause;

@@ -25,7 +25,7 @@ import { iso, parseInstant } from '../lib/time.js';
 import { CLIENT_NOT_FOUND } from './clients.js';
 import { pageTotal, windowTotal } from './paging.js';
 
-export const APPOINTMENT_NOT_FOUND = 'Appointment not found';
+const APPOINTMENT_NOT_FOUND = 'Appointment not found';
 /** First key of the advisory locks that order writes to one calendar (the second is the owner id). */
 const CALENDAR_LOCK_SPACE = 0x63616c; // 'cal'
 const DAY_MS = 24 * 60 * 60 * 1000;

@@ -11,7 +11,7 @@ export interface ThrottleLimits {
   sourceWindowSeconds: number;
 }
 
-export class TooManyRequestsError extends HttpProblem {
+class TooManyRequestsError extends HttpProblem {
   constructor(detail: string, retryAfterMs: number) {
     super(429, detail, {}, { 'retry-after': String(Math.max(1, Math.ceil(retryAfterMs / 1000))) });
   }

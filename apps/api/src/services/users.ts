@@ -7,7 +7,7 @@ import { HashSlots } from '../lib/hash-slots.js';
 import { hashPassword, passwordProblem, tooLongToSignIn, verifyPassword, type PasswordScheme } from '../lib/passwords.js';
 import { AbsentAccounts } from './absent-accounts.js';
 
-export const INVALID_LOGIN = 'Incorrect email or password';
+const INVALID_LOGIN = 'Incorrect email or password';
 export const INACTIVE_USER = 'Inactive user';
 
 /**

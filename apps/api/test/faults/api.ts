@@ -8,7 +8,7 @@ import type { ServerProcess } from '../process.js';
  * the API on it, two instances sharing one database) use it even in the run without DATABASE_URL:
  * that server is always there, so such a test never depends on which of the two runs it is in.
  */
-export const LOCAL_POSTGRES = 'postgres://postgres@127.0.0.1:5432/postgres';
+const LOCAL_POSTGRES = 'postgres://postgres@127.0.0.1:5432/postgres';
 
 /** A fresh PostgreSQL database: on DATABASE_URL's server when it is PostgreSQL, else on LOCAL_POSTGRES. */
 export function createPostgresDatabase(): Promise<TestDatabase> {

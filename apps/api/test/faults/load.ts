@@ -28,7 +28,7 @@ export function keepAliveAgent(maxSockets: number): Agent {
 }
 
 /** Sends one request; never rejects: a refused or reset connection is an outcome too. */
-export function send(base: string, call: Call, agent: Agent | false = false, timeoutMs = 10_000): Promise<Outcome> {
+function send(base: string, call: Call, agent: Agent | false = false, timeoutMs = 10_000): Promise<Outcome> {
   const url = new URL(call.path, base);
   const payload = call.body === undefined ? undefined : Buffer.from(call.body);
   return new Promise<Outcome>((resolve) => {

@@ -156,7 +156,7 @@ export const FRAGMENTS = [...SQL_METACHARACTERS, ...UNICODE, ...NUMERIC_STRINGS.
 export const huge = (unit: string, length: number) => unit.repeat(Math.ceil(length / unit.length)).slice(0, length);
 
 /** Huge strings, 1 KiB to ~300 KB, made of one hostile unit. */
-export const hugeString = (maxLength = 300_000) =>
+const hugeString = (maxLength = 300_000) =>
   fc
     .tuple(
       fc.constantFrom('a', 'é', '😀', '\u0000', "'", '%', '\\', '\ud800', ' ', '\n', '1', '+1 ', "' OR 1=1 --"),
@@ -181,7 +181,7 @@ export const shortHostileString: fc.Arbitrary<string> = fc.oneof(
 );
 
 /** JSON number literals that JavaScript reads oddly: overflow, negative zero, beyond 2^53, huge. */
-export const RAW_NUMBERS = [
+const RAW_NUMBERS = [
   '1e309',
   '-1e309',
   '-0',
@@ -204,7 +204,7 @@ export const RAW_NUMBERS = [
 ];
 
 /** JSON string literals written with escapes: lone surrogates, NUL, escaped quotes. */
-export const RAW_STRINGS = ['"\\ud800"', '"\\udfff\\ud800"', '"\\u0000"', '"a\\u0000b"', '"\\""', '"\\\\"', '"\\/"', '"\\u2028\\u2029"', '"\\uFEFF"'];
+const RAW_STRINGS = ['"\\ud800"', '"\\udfff\\ud800"', '"\\u0000"', '"a\\u0000b"', '"\\""', '"\\\\"', '"\\/"', '"\\u2028\\u2029"', '"\\uFEFF"'];
 
 /** Keys that attack the object model; `__proto__` and `constructor.prototype` must be refused (400). */
 export const PROTO_KEYS = ['"__proto__"', '"\\u005f_proto__"', '"\\u005F\\u005Fproto\\u005f\\u005F"', '"__pro\\u0074o__"'];

@@ -55,7 +55,7 @@ export function validatorFor(schema: Schema, part: Part): ValidateFunction {
 const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Defines a property without going through a `__proto__` setter. */
-export function defineOwn(target: Record<string, unknown>, key: string, value: unknown) {
+function defineOwn(target: Record<string, unknown>, key: string, value: unknown) {
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
@@ -63,7 +63,7 @@ export function defineOwn(target: Record<string, unknown>, key: string, value: u
  * The object the handler would be given: a shallow copy with the unknown fields dropped when the
  * schema says `additionalProperties: false` (the API strips them, docs/decisions.md).
  */
-export function stripUnknown(value: unknown, schema: Schema): unknown {
+function stripUnknown(value: unknown, schema: Schema): unknown {
   if (!isPlainObject(value)) return value;
   const known = schema.properties ?? {};
   const copy: Record<string, unknown> = {};
@@ -80,7 +80,7 @@ export function acceptable(value: unknown, schema: Schema, part: Part): boolean 
 }
 
 /** Does a parsed JSON value hold a key that Fastify's secure parser refuses? */
-export function hasPollutingKey(root: unknown): boolean {
+function hasPollutingKey(root: unknown): boolean {
   const stack: unknown[] = [root];
   while (stack.length > 0) {
     const node = stack.pop();
@@ -143,7 +143,7 @@ export const T0 = Date.UTC(2030, 0, 10, 9);
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
 /** RFC 3339 instants with every offset, separator, zone and precision the contract accepts. */
-export const instantText: fc.Arbitrary<string> = fc
+const instantText: fc.Arbitrary<string> = fc
   .record({
     ms: fc.oneof(
       { weight: 5, arbitrary: fc.integer({ min: T0 - 20 * DAY, max: T0 + 20 * DAY }) },

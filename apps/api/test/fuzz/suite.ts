@@ -756,7 +756,7 @@ export type FuzzGroup = 'auth' | 'clients' | 'appointments';
  * /v1/clients/*, and every other route in the appointments file, so a new route is fuzzed as soon
  * as it is declared, whatever its path.
  */
-export function groupOf(route: Route): FuzzGroup {
+function groupOf(route: Route): FuzzGroup {
   const segment = route.path.split('/')[2];
   return segment === 'auth' || segment === 'clients' ? segment : 'appointments';
 }
