@@ -88,11 +88,16 @@ export async function connect(target: DatabaseTarget, options: ConnectOptions = 
 }
 
 /**
- * Runs raw SQL and returns its rows, whichever driver is under `db` (postgres-js answers an array
- * of rows, PGlite an object with `rows`).
+ * The rows of a raw query's result, whichever driver answered: postgres-js answers an array of
+ * rows, PGlite an object with `rows`. The one place that knows both shapes.
  */
-export async function queryRows<T extends Record<string, unknown>>(db: Database, query: SQL): Promise<T[]> {
-  const result: unknown = await db.execute(query);
-  if (Array.isArray(result)) return result as T[];
-  return ((result as { rows?: T[] }).rows ?? []) as T[];
+export function resultRows<T extends object = Record<string, unknown>>(result: unknown): T[] {
+  if (Array.isArray(result)) return [...result] as T[];
+  if (result && typeof result === 'object' && Array.isArray((result as { rows?: unknown }).rows)) return (result as { rows: T[] }).rows;
+  throw new Error('unexpected result shape from db.execute');
+}
+
+/** Runs raw SQL and returns its rows, whichever driver is under `db`. */
+export async function queryRows<T extends object = Record<string, unknown>>(db: Database, query: SQL): Promise<T[]> {
+  return resultRows<T>(await db.execute(query));
 }

@@ -4,7 +4,7 @@
 // foreign keys, an appointment's owner being its client's owner, no overlap, ends after starts) is
 // checked by the database as for any other insert.
 import { sql, type SQL } from 'drizzle-orm';
-import type { Database } from './connect.js';
+import { resultRows, type Database } from './connect.js';
 import { ARGON2_PARAMETERS } from './password-hash.js';
 
 export interface SeedOptions {
@@ -93,10 +93,9 @@ function count(name: string, value: number, min: number): number {
   return value;
 }
 
-/** The first row of a result, whichever driver answered (postgres-js: an array, PGlite: `{ rows }`). */
-function firstRow<T>(result: unknown): T | undefined {
-  if (Array.isArray(result)) return result[0] as T | undefined;
-  return (result as { rows?: T[] } | undefined)?.rows?.[0];
+/** The first row of a result, whichever driver answered. */
+function firstRow<T extends object>(result: unknown): T | undefined {
+  return resultRows<T>(result)[0];
 }
 
 /**

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import type { SQL } from 'drizzle-orm';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
-import { connect, migrationsFolder } from '../src/index.js';
+import { connect, migrationsFolder, queryRows } from '../src/index.js';
 import type { TestDatabase } from '../src/testing.js';
 import type { Connection } from '../src/index.js';
 
@@ -18,14 +18,9 @@ export function open(database: TestDatabase): Promise<Connection> {
   return connect(database.target);
 }
 
-/** The rows of a query: postgres-js answers with an array of rows, PGlite with `{ rows }`. */
-export async function rows<T = Record<string, unknown>>(c: Connection, query: SQL): Promise<T[]> {
-  const result: unknown = await c.db.execute(query);
-  if (Array.isArray(result)) return [...result] as T[];
-  if (result && typeof result === 'object' && Array.isArray((result as { rows?: unknown }).rows)) {
-    return (result as { rows: T[] }).rows;
-  }
-  throw new Error(`unexpected result shape from db.execute: ${JSON.stringify(result)}`);
+/** The rows of a query, whichever driver answered (`queryRows`). */
+export function rows<T extends object = Record<string, unknown>>(c: Connection, query: SQL): Promise<T[]> {
+  return queryRows<T>(c.db, query);
 }
 
 /** Runs SQL statements one at a time (neither driver's extended protocol takes several at once). */

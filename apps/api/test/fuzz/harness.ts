@@ -2,7 +2,7 @@
  * What the fuzz suite checks on every answer, and how it sees the database.
  */
 import { createHmac } from 'node:crypto';
-import { appointments, clients, revokedTokens, users } from '@agentcaller/db';
+import { appointments, clients, resultRows, revokedTokens, users } from '@agentcaller/db';
 import { sql } from 'drizzle-orm';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { App } from '../../src/app.js';
@@ -16,11 +16,6 @@ export interface Snapshot {
   bob: string;
 }
 
-function rowsOf(result: unknown): Record<string, unknown>[] {
-  // postgres-js answers an array of rows; PGlite an object with `rows`.
-  return (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as Record<string, unknown>[];
-}
-
 export async function snapshot(app: App, bobId: number): Promise<Snapshot> {
   const digest = (table: unknown, order: unknown) =>
     sql`(select count(*) || ':' || coalesce(md5(string_agg(t::text, '|' order by ${order})), '-') from ${table} t)`;
@@ -32,7 +27,7 @@ export async function snapshot(app: App, bobId: number): Promise<Snapshot> {
     ${digest(appointments, sql`t.id`)} as appointments,
     ${digest(revokedTokens, sql`t.token_hash`)} as revoked_tokens,
     md5(${mine(users, 'id')} || '#' || ${mine(clients, 'owner_id')} || '#' || ${mine(appointments, 'owner_id')}) as bob`);
-  const [row] = rowsOf(result);
+  const [row] = resultRows(result);
   if (!row) throw new Error('snapshot query returned nothing');
   return {
     tables: {
