@@ -1,51 +1,76 @@
-import { STATUS_CODES } from 'node:http';
 import type { ValidationIssue } from '@agentcaller/contracts';
 
-/** A domain error that becomes an RFC 9457 problem response with its status. */
-export class HttpProblem extends Error {
+/**
+ * What went wrong, in the domain's words. Services, libraries and plugins throw these and know
+ * nothing of HTTP; the problem plugin (plugins/problem.ts) turns each kind into its status and
+ * headers, in one table.
+ */
+export type ProblemKind =
+  | 'unauthenticated' // no valid credentials
+  | 'forbidden' // authenticated, not allowed
+  | 'not-found' // missing, or someone else's
+  | 'conflict' // a rule of the data (taken email, overlapping appointment)
+  | 'validation' // readable but invalid input
+  | 'throttled' // too many attempts or requests
+  | 'unavailable'; // the service cannot answer now (draining, at capacity, database down)
+
+export interface ProblemExtra {
+  errors?: ValidationIssue[];
+  conflicting_appointment_id?: number;
+}
+
+export class DomainError extends Error {
   constructor(
-    readonly status: number,
+    readonly kind: ProblemKind,
     readonly detail: string,
-    readonly extra: { errors?: ValidationIssue[]; conflicting_appointment_id?: number } = {},
-    readonly headers: Record<string, string> = {},
+    readonly extra: ProblemExtra = {},
+    /** When to try again (throttled, unavailable); sent as `Retry-After`. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(detail);
     this.name = new.target.name;
   }
-
-  get title(): string {
-    return STATUS_CODES[this.status] ?? 'Error';
-  }
 }
 
-/** 401 always carries `WWW-Authenticate: Bearer` (RFC 6750). */
-export class UnauthorizedError extends HttpProblem {
+export class UnauthorizedError extends DomainError {
   constructor(detail = 'Could not validate credentials') {
-    super(401, detail, {}, { 'www-authenticate': 'Bearer' });
+    super('unauthenticated', detail);
   }
 }
 
-export class ForbiddenError extends HttpProblem {
+export class ForbiddenError extends DomainError {
   constructor(detail: string) {
-    super(403, detail);
+    super('forbidden', detail);
   }
 }
 
-export class NotFoundError extends HttpProblem {
+export class NotFoundError extends DomainError {
   constructor(detail = 'Not found') {
-    super(404, detail);
+    super('not-found', detail);
   }
 }
 
-export class ConflictError extends HttpProblem {
+export class ConflictError extends DomainError {
   constructor(detail: string, extra: { conflicting_appointment_id?: number } = {}) {
-    super(409, detail, extra);
+    super('conflict', detail, extra);
   }
 }
 
-export class ValidationError extends HttpProblem {
+export class ValidationError extends DomainError {
   constructor(errors: ValidationIssue[]) {
-    super(422, summarize(errors), { errors });
+    super('validation', summarize(errors), { errors });
+  }
+}
+
+export class ThrottledError extends DomainError {
+  constructor(detail: string, retryAfterSeconds: number) {
+    super('throttled', detail, {}, Math.max(1, Math.ceil(retryAfterSeconds)));
+  }
+}
+
+export class UnavailableError extends DomainError {
+  constructor(detail: string, retryAfterSeconds?: number) {
+    super('unavailable', detail, {}, retryAfterSeconds);
   }
 }
 

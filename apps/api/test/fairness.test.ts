@@ -60,7 +60,7 @@ describe('one account cannot starve the rest', () => {
     await gate.acquire(7);
     let second = false;
     const waiting = gate.acquire(7).then(() => (second = true));
-    await expect(gate.acquire(7)).rejects.toMatchObject({ status: 429 });
+    await expect(gate.acquire(7)).rejects.toMatchObject({ kind: 'throttled', retryAfterSeconds: 1 });
     await gate.acquire(8);
     expect(second).toBe(false);
     gate.release(7);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HttpProblem } from '../src/errors.js';
+import { UnavailableError } from '../src/errors.js';
 import { HashSlots } from '../src/lib/hash-slots.js';
 
 function gate() {
@@ -30,9 +30,10 @@ describe('HashSlots', () => {
     expect(slots.queued).toBe(1);
 
     const shed = await slots.run(async () => 'never').catch((err: unknown) => err);
-    expect(shed).toBeInstanceOf(HttpProblem);
-    expect((shed as HttpProblem).status).toBe(503);
-    expect((shed as HttpProblem).headers['retry-after']).toBe('1');
+    // The domain says "unavailable, retry in 1 s"; the problem plugin makes that a 503 with Retry-After.
+    expect(shed).toBeInstanceOf(UnavailableError);
+    expect((shed as UnavailableError).kind).toBe('unavailable');
+    expect((shed as UnavailableError).retryAfterSeconds).toBe(1);
 
     gates[0]!.open();
     expect(await first).toBe(0);

@@ -1,4 +1,4 @@
-import { HttpProblem } from '../errors.js';
+import { ThrottledError } from '../errors.js';
 
 /**
  * At most `concurrency` heavy requests per account at once, a bounded queue of `maxWaiting` behind
@@ -24,7 +24,7 @@ export class AccountGate {
       return;
     }
     if (entry.waiting.length >= this.maxWaiting) {
-      throw new HttpProblem(429, 'Too many requests at once for this account; try again shortly', {}, { 'retry-after': '1' });
+      throw new ThrottledError('Too many requests at once for this account; try again shortly', 1);
     }
     await new Promise<void>((resolve) => entry.waiting.push(resolve));
   }

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { HttpProblem } from '../errors.js';
+import { UnavailableError } from '../errors.js';
 
 /**
  * At most one password hash per core at a time, and a bounded queue behind them: a sign-in flood
@@ -18,7 +18,7 @@ export class HashSlots {
   async run<T>(work: () => Promise<T>): Promise<T> {
     if (this.running >= this.concurrency) {
       if (this.waiting.length >= this.maxWaiting) {
-        throw new HttpProblem(503, 'Too many sign-ins at once; try again in a moment', {}, { 'retry-after': '1' });
+        throw new UnavailableError('Too many sign-ins at once; try again in a moment', 1);
       }
       await new Promise<void>((resolve) => this.waiting.push(resolve));
     } else {

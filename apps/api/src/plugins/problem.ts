@@ -3,7 +3,7 @@ import type { ValidationIssue } from '@agentcaller/contracts';
 import { QUERY_CANCELED, sqlState } from '@agentcaller/db';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
-import { HttpProblem, summarize } from '../errors.js';
+import { DomainError, summarize, type ProblemKind } from '../errors.js';
 import { RouteMethods } from '../lib/route-methods.js';
 
 const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
@@ -65,9 +65,23 @@ function sendProblem(reply: FastifyReply, problem: ProblemBody, headers: Record<
   return reply.code(problem.status).headers(headers).type(PROBLEM_CONTENT_TYPE).send(problem);
 }
 
-function problemOf(err: FastifyError | HttpProblem | Error): { body: ProblemBody; headers: Record<string, string> } {
-  if (err instanceof HttpProblem) {
-    return { body: { type: 'about:blank', title: err.title, status: err.status, detail: err.detail, ...err.extra }, headers: err.headers };
+/** The one place a domain error becomes HTTP: its status, and the headers that kind requires. */
+const HTTP_OF: Record<ProblemKind, { status: number; headers?: Record<string, string> }> = {
+  // RFC 6750: every 401 says how to authenticate.
+  unauthenticated: { status: 401, headers: { 'www-authenticate': 'Bearer' } },
+  forbidden: { status: 403 },
+  'not-found': { status: 404 },
+  conflict: { status: 409 },
+  validation: { status: 422 },
+  throttled: { status: 429 },
+  unavailable: { status: 503 },
+};
+
+function problemOf(err: FastifyError | DomainError | Error): { body: ProblemBody; headers: Record<string, string> } {
+  if (err instanceof DomainError) {
+    const { status, headers = {} } = HTTP_OF[err.kind];
+    const retry: Record<string, string> = err.retryAfterSeconds === undefined ? {} : { 'retry-after': String(err.retryAfterSeconds) };
+    return { body: { type: 'about:blank', title: STATUS_CODES[status]!, status, detail: err.detail, ...err.extra }, headers: { ...headers, ...retry } };
   }
   const fastifyError = err as FastifyError;
   if (fastifyError.validation) {
@@ -115,7 +129,7 @@ function loggableError(err: unknown): Record<string, unknown> {
 /** One error handler: every error leaves as RFC 9457 problem details; internals never do. */
 export default fp(
   async function problemPlugin(app: FastifyInstance) {
-    app.setErrorHandler((err: FastifyError | HttpProblem | Error, request, reply) => {
+    app.setErrorHandler((err: FastifyError | DomainError | Error, request, reply) => {
       const { body, headers } = problemOf(err);
       if (body.status >= 500) {
         request.log.error({ err: loggableError(err) }, 'request failed');

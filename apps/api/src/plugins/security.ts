@@ -4,7 +4,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
-import { HttpProblem } from '../errors.js';
+import { UnavailableError } from '../errors.js';
 
 function expectsBody(headers: IncomingHttpHeaders): boolean {
   return headers['transfer-encoding'] !== undefined || Number(headers['content-length'] ?? 0) > 0;
@@ -70,7 +70,7 @@ export default fp(
     const bodyDeadlineMs = opts.config.requestTimeoutSeconds * 1000;
     app.addHook('onRequest', async (request, reply) => {
       if (draining) {
-        throw new HttpProblem(503, 'The server is shutting down; retry shortly', {}, { 'retry-after': '1' });
+        throw new UnavailableError('The server is shutting down; retry shortly', 1);
       }
       // The whole body must arrive within REQUEST_TIMEOUT_SECONDS of the head: a body trickled a
       // byte at a time is cut off with 408 rather than held open for as long as the client likes.
@@ -88,7 +88,7 @@ export default fp(
       clearBodyTimer(request);
       if (request.routeOptions.url === '/health') return;
       if (inFlight >= max) {
-        throw new HttpProblem(503, 'The server is at capacity; try again shortly', {}, { 'retry-after': '1' });
+        throw new UnavailableError('The server is at capacity; try again shortly', 1);
       }
       inFlight += 1;
       request.countedInFlight = true;

@@ -1,6 +1,6 @@
 import { Health, Ready } from '@agentcaller/contracts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { HttpProblem } from '../errors.js';
+import { UnavailableError } from '../errors.js';
 import { problems } from './responses.js';
 
 const serviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -20,7 +20,7 @@ const serviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
         await app.database.ping();
       } catch (err) {
         request.log.warn({ err: (err as Error).message }, 'database not ready');
-        throw new HttpProblem(503, 'The database does not answer');
+        throw new UnavailableError('The database does not answer');
       }
       // A Redis outage degrades throttling to per-instance counts but does not stop the service.
       return { status: 'ready' as const, database: 'ok' as const, redis: await app.redisStatus() };

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { isIPv6 } from 'node:net';
-import { HttpProblem } from '../errors.js';
+import { ThrottledError } from '../errors.js';
 import type { CounterStore } from '../lib/counters.js';
 import { canonicalEmail } from '../lib/email.js';
 
@@ -11,9 +11,9 @@ export interface ThrottleLimits {
   sourceWindowSeconds: number;
 }
 
-class TooManyRequestsError extends HttpProblem {
+class TooManyRequestsError extends ThrottledError {
   constructor(detail: string, retryAfterMs: number) {
-    super(429, detail, {}, { 'retry-after': String(Math.max(1, Math.ceil(retryAfterMs / 1000))) });
+    super(detail, retryAfterMs / 1000);
   }
 }
 
