@@ -49,6 +49,11 @@ export interface BuildOptions {
   logStream?: NodeJS.WritableStream;
 }
 
+/** Only these keys of the configuration: each plugin gets its own options, nothing more. */
+function pick<K extends keyof Config>(config: Config, ...keys: K[]): Pick<Config, K> {
+  return Object.fromEntries(keys.map((key) => [key, config[key]])) as Pick<Config, K>;
+}
+
 export async function buildApp(config: Config, options: BuildOptions = {}) {
   const logger: FastifyServerOptions['logger'] = {
     level: config.logLevel,
@@ -90,10 +95,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   app.removeContentTypeParser('text/plain');
 
   await app.register(problemPlugin);
-  await app.register(securityPlugin, { config });
-  await app.register(dbPlugin, { config });
-  await app.register(throttlePlugin, { config });
-  await app.register(authPlugin, { config });
+  await app.register(securityPlugin, pick(config, 'env', 'corsOrigins', 'requestTimeoutSeconds', 'maxInFlight'));
+  await app.register(dbPlugin, { database: config.database });
+  await app.register(throttlePlugin, pick(config, 'redisUrl', 'throttle'));
+  await app.register(authPlugin, pick(config, 'secretKey', 'accessTokenExpireMinutes', 'passwordHash'));
   await app.register(fairnessPlugin);
   await app.register(openapiPlugin);
   await app.register(serviceRoutes);

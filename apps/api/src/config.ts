@@ -7,14 +7,19 @@ import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
 import type { PasswordScheme } from './lib/passwords.js';
 
-/** Limits, each a whole number in a range (see SECURITY.md for what each one defends). */
+/**
+ * Every integer setting, in one table: its range, default and what it counts. The schema, the
+ * default and the one-line error of each come from here (SECURITY.md says what each limit defends).
+ */
 const INTEGER_VARIABLES = {
-  THROTTLE_LOGIN_FAILURES: { min: 1, max: 1000, default: 5 },
-  THROTTLE_LOGIN_WINDOW_SECONDS: { min: 1, max: 86400, default: 900 },
-  THROTTLE_SOURCE_ATTEMPTS: { min: 1, max: 10_000_000, default: 60 },
-  THROTTLE_SOURCE_WINDOW_SECONDS: { min: 1, max: 86400, default: 60 },
-  MAX_IN_FLIGHT: { min: 1, max: 1_000_000, default: 1000 },
-  REQUEST_TIMEOUT_SECONDS: { min: 1, max: 3600, default: 30 },
+  PORT: { min: 0, max: 65535, default: 8000, unit: 'a port number' },
+  ACCESS_TOKEN_EXPIRE_MINUTES: { min: 1, max: 525600, default: 60, unit: 'a whole number of minutes' },
+  THROTTLE_LOGIN_FAILURES: { min: 1, max: 1000, default: 5, unit: 'a whole number' },
+  THROTTLE_LOGIN_WINDOW_SECONDS: { min: 1, max: 86400, default: 900, unit: 'a whole number' },
+  THROTTLE_SOURCE_ATTEMPTS: { min: 1, max: 10_000_000, default: 60, unit: 'a whole number' },
+  THROTTLE_SOURCE_WINDOW_SECONDS: { min: 1, max: 86400, default: 60, unit: 'a whole number' },
+  MAX_IN_FLIGHT: { min: 1, max: 1_000_000, default: 1000, unit: 'a whole number' },
+  REQUEST_TIMEOUT_SECONDS: { min: 1, max: 3600, default: 30, unit: 'a whole number' },
 } as const;
 type IntegerVariable = keyof typeof INTEGER_VARIABLES;
 
@@ -22,7 +27,7 @@ const integerVariable = (name: IntegerVariable) =>
   Type.Optional(
     Type.String({
       pattern: '^[0-9]{1,9}$',
-      description: `must be a whole number from ${INTEGER_VARIABLES[name].min} to ${INTEGER_VARIABLES[name].max}`,
+      description: `must be ${INTEGER_VARIABLES[name].unit} from ${INTEGER_VARIABLES[name].min} to ${INTEGER_VARIABLES[name].max}`,
     }),
   );
 
@@ -36,13 +41,11 @@ const Env = Type.Object({
       description: 'must be development, production or test',
     }),
   ),
-  PORT: Type.Optional(Type.String({ pattern: '^[0-9]{1,5}$', description: 'must be a port number from 0 to 65535' })),
+  PORT: integerVariable('PORT'),
   HOST: Type.Optional(Type.String({ minLength: 1, pattern: '^\\S+$', description: 'must be a host name or address' })),
   DATABASE_URL: Type.Optional(Type.String()),
   SECRET_KEY: Type.Optional(Type.String()),
-  ACCESS_TOKEN_EXPIRE_MINUTES: Type.Optional(
-    Type.String({ pattern: '^[0-9]{1,6}$', description: 'must be a whole number of minutes from 1 to 525600' }),
-  ),
+  ACCESS_TOKEN_EXPIRE_MINUTES: integerVariable('ACCESS_TOKEN_EXPIRE_MINUTES'),
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://\\S+$', description: 'must be a redis:// or rediss:// URL' })),
   CORS_ORIGINS: Type.Optional(Type.String({ description: 'must be a comma-separated list of http(s) origins' })),
   DEFAULT_PHONE_REGION: Type.Optional(
@@ -143,21 +146,16 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   const nodeEnv = env.NODE_ENV ?? 'development';
   const production = nodeEnv === 'production';
 
-  const port = Number(env.PORT ?? 8000);
-  if (!problems.has('PORT') && (port < 0 || port > 65535)) problems.set('PORT', `PORT must be a port number from 0 to 65535 (got ${JSON.stringify(raw.PORT)})`);
-  const minutes = Number(env.ACCESS_TOKEN_EXPIRE_MINUTES ?? 60);
-  if (!problems.has('ACCESS_TOKEN_EXPIRE_MINUTES') && (minutes < 1 || minutes > 525600)) {
-    problems.set('ACCESS_TOKEN_EXPIRE_MINUTES', `ACCESS_TOKEN_EXPIRE_MINUTES must be a whole number of minutes from 1 to 525600 (got ${JSON.stringify(raw.ACCESS_TOKEN_EXPIRE_MINUTES)})`);
-  }
-
   const integer = (name: IntegerVariable): number => {
     const rule = INTEGER_VARIABLES[name];
     const value = Number(env[name] ?? rule.default);
     if (!problems.has(name) && (value < rule.min || value > rule.max)) {
-      problems.set(name, `${name} must be a whole number from ${rule.min} to ${rule.max} (got ${JSON.stringify(raw[name])})`);
+      problems.set(name, `${name} must be ${rule.unit} from ${rule.min} to ${rule.max} (got ${JSON.stringify(raw[name])})`);
     }
     return value;
   };
+  const port = integer('PORT');
+  const minutes = integer('ACCESS_TOKEN_EXPIRE_MINUTES');
   const throttle = {
     loginFailures: integer('THROTTLE_LOGIN_FAILURES'),
     loginWindowSeconds: integer('THROTTLE_LOGIN_WINDOW_SECONDS'),

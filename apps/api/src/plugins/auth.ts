@@ -5,6 +5,9 @@ import fastifyJwt from '@fastify/jwt';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
+
+/** What the auth plugin reads of the configuration, and nothing else. */
+export type AuthOptions = Pick<Config, 'secretKey' | 'accessTokenExpireMinutes' | 'passwordHash'>;
 import { ForbiddenError, UnauthorizedError } from '../errors.js';
 import type { User } from '@agentcaller/db';
 import { verifyDummy } from '../lib/passwords.js';
@@ -65,14 +68,14 @@ const BEARER = /^Bearer +([A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]*)\s*$
  * and `exp` is required, which also accepts the original service's tokens (only `sub` and `exp`).
  */
 export default fp(
-  async function authPlugin(app: FastifyInstance, opts: { config: Config }) {
-    const expiresIn = opts.config.accessTokenExpireMinutes * 60;
+  async function authPlugin(app: FastifyInstance, opts: AuthOptions) {
+    const expiresIn = opts.accessTokenExpireMinutes * 60;
     await app.register(fastifyJwt, {
-      secret: opts.config.secretKey,
+      secret: opts.secretKey,
       sign: { algorithm: 'HS256', expiresIn },
       verify: { algorithms: ['HS256'], requiredClaims: ['sub', 'exp'] },
     });
-    const users = new UserService(app.db, opts.config.secretKey, undefined, opts.config.passwordHash);
+    const users = new UserService(app.db, opts.secretKey, undefined, opts.passwordHash);
     app.decorate('users', users);
     app.decorateRequest('currentUser', null);
     app.decorateRequest('presentedToken', null);
@@ -83,7 +86,7 @@ export default fp(
       // a later account with the same email (after a deletion) is not this token's user.
       return { token: app.jwt.sign({ sub: user.email, uid: user.id, jti, ver: user.tokenVersion }), expiresIn, jti };
     });
-    const csrfTokenFor = (jti: string) => createHmac('sha256', opts.config.secretKey).update(`csrf:${jti}`).digest('base64url');
+    const csrfTokenFor = (jti: string) => createHmac('sha256', opts.secretKey).update(`csrf:${jti}`).digest('base64url');
     app.decorate('csrfTokenFor', csrfTokenFor);
 
     app.decorate('authenticate', async (request: FastifyRequest) => {

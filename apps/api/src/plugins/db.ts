@@ -1,7 +1,6 @@
-import { checkSchema, connect, migrate, preflight, PreflightError, SchemaDriftError, type Connection, type Database } from '@agentcaller/db';
+import { checkSchema, connect, migrate, preflight, PreflightError, SchemaDriftError, type Connection, type Database, type DatabaseTarget } from '@agentcaller/db';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import type { Config } from '../config.js';
 import { STATEMENT_TIMEOUT_MS } from '../routes/limits.js';
 
 declare module 'fastify' {
@@ -18,8 +17,8 @@ declare module 'fastify' {
  * difference), and closes on shutdown.
  */
 export default fp(
-  async function dbPlugin(app: FastifyInstance, opts: { config: Config }) {
-    const connection = await connect(opts.config.database, { statementTimeoutMs: STATEMENT_TIMEOUT_MS });
+  async function dbPlugin(app: FastifyInstance, opts: { database: DatabaseTarget }) {
+    const connection = await connect(opts.database, { statementTimeoutMs: STATEMENT_TIMEOUT_MS });
     try {
       const problems = await preflight(connection.db);
       if (problems.length > 0) throw new PreflightError(problems);

@@ -4,6 +4,9 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
+
+/** What the security plugin reads of the configuration, and nothing else. */
+export type SecurityOptions = Pick<Config, 'env' | 'corsOrigins' | 'requestTimeoutSeconds' | 'maxInFlight'>;
 import { UnavailableError } from '../errors.js';
 
 function expectsBody(headers: IncomingHttpHeaders): boolean {
@@ -40,15 +43,15 @@ function abandonSlowBody(request: FastifyRequest, reply: FastifyReply) {
  * answers 503 at once rather than queueing work it cannot finish in time.
  */
 export default fp(
-  async function securityPlugin(app: FastifyInstance, opts: { config: Config }) {
+  async function securityPlugin(app: FastifyInstance, opts: SecurityOptions) {
     await app.register(helmet, {
       // The API answers JSON; only /docs serves a page, with its own policy from @fastify/swagger-ui.
       contentSecurityPolicy: false,
       crossOriginResourcePolicy: { policy: 'same-site' },
-      hsts: opts.config.env === 'production',
+      hsts: opts.env === 'production',
     });
     await app.register(cors, {
-      origin: opts.config.corsOrigins,
+      origin: opts.corsOrigins,
       credentials: true,
       methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
       allowedHeaders: ['authorization', 'content-type', 'x-csrf-token'],
@@ -67,7 +70,7 @@ export default fp(
       if (draining) reply.header('connection', 'close');
     });
 
-    const bodyDeadlineMs = opts.config.requestTimeoutSeconds * 1000;
+    const bodyDeadlineMs = opts.requestTimeoutSeconds * 1000;
     app.addHook('onRequest', async (request, reply) => {
       if (draining) {
         throw new UnavailableError('The server is shutting down; retry shortly', 1);
@@ -83,7 +86,7 @@ export default fp(
     // on (validation, authentication, the handler): slow senders hold no slot. /health answers
     // whatever the load, so an orchestrator does not restart a busy but healthy instance.
     let inFlight = 0;
-    const max = opts.config.maxInFlight;
+    const max = opts.maxInFlight;
     app.addHook('preValidation', async (request) => {
       clearBodyTimer(request);
       if (request.routeOptions.url === '/health') return;

@@ -1,6 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
+
+/** What the throttle plugin reads of the configuration, and nothing else. */
+export type ThrottleOptions = Pick<Config, 'redisUrl' | 'throttle'>;
 import { MemoryCounters, ResilientCounters, type CounterStore } from '../lib/counters.js';
 import { Throttle } from '../services/throttle.js';
 
@@ -14,17 +17,17 @@ declare module 'fastify' {
 
 /** Throttling counters: in Redis when REDIS_URL is set (shared by every instance), else in process. */
 export default fp(
-  async function throttlePlugin(app: FastifyInstance, opts: { config: Config }) {
+  async function throttlePlugin(app: FastifyInstance, opts: ThrottleOptions) {
     let counters: CounterStore;
-    if (opts.config.redisUrl) {
-      const shared = new ResilientCounters(opts.config.redisUrl, app.log);
+    if (opts.redisUrl) {
+      const shared = new ResilientCounters(opts.redisUrl, app.log);
       counters = shared;
       app.decorate('redisStatus', () => shared.status());
     } else {
       counters = new MemoryCounters();
       app.decorate('redisStatus', async () => 'not configured' as const);
     }
-    app.decorate('throttle', new Throttle(counters, opts.config.throttle));
+    app.decorate('throttle', new Throttle(counters, opts.throttle));
     app.addHook('onClose', async () => {
       await counters.close();
     });
