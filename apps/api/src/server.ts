@@ -1,4 +1,5 @@
 // Reads the configuration, listens, and shuts down cleanly on SIGTERM/SIGINT.
+import closeWithGrace from 'close-with-grace';
 import { exitIfLocked, PreflightError, SchemaDriftError } from '@agentcaller/db';
 import { buildApp, ConfigError, loadConfig } from './app.js';
 
@@ -28,29 +29,22 @@ try {
   exitIfLocked(err);
 }
 
-let closing = false;
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, () => {
-    if (closing) return;
-    closing = true;
-    app.log.info({ signal }, 'shutting down: finishing in-flight requests');
-    const force = setTimeout(() => {
-      app.log.error('shutdown took longer than 10 s, exiting');
-      process.exit(1);
-    }, 10_000);
-    force.unref();
-    app.close().then(
-      () => {
-        app.log.info('closed');
-        process.exit(0);
-      },
-      (err: unknown) => {
-        app.log.error({ err }, 'error while closing');
-        process.exit(1);
-      },
-    );
-  });
-}
+// close-with-grace: on SIGTERM/SIGINT (or an uncaught error) stop taking requests, finish those in
+// flight, close the database, then exit; past 10 s, or on a second signal, exit at once.
+closeWithGrace(
+  {
+    delay: 10_000,
+    logger: {
+      error: (message: unknown) => app.log.error(message instanceof Error ? { err: message } : { reason: String(message) }, 'shutdown'),
+    },
+  },
+  async ({ signal, err }) => {
+    if (err) app.log.error({ err }, 'uncaught error: shutting down');
+    else app.log.info({ signal }, 'shutting down: finishing in-flight requests');
+    await app.close();
+    app.log.info('closed');
+  },
+);
 
 try {
   await app.listen({ port: config.port, host: config.host });

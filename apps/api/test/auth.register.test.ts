@@ -94,6 +94,9 @@ describe('POST /v1/auth/register', () => {
       ['73 ASCII bytes', 'a'.repeat(73), 'must be at most 72 bytes of UTF-8'],
       ['37 characters that are 74 bytes', 'é'.repeat(37), 'must be at most 72 bytes of UTF-8'],
       ['4 characters that are 16 bytes but under 8 characters', '😀😀😀😀', undefined],
+      // The original's bcrypt cannot hash a NUL (found by the outside break test: it was accepted).
+      ['a NUL at the end', 'abcdefgh\u0000', 'must not contain a NUL character'],
+      ['a NUL in the middle', 'abcd\u0000efgh', 'must not contain a NUL character'],
     ])('%s', async (_name, password, message) => {
       const email = `len${password.length}${Buffer.byteLength(password)}@example.com`;
       const res = await registerRaw({ email, password });

@@ -99,6 +99,7 @@ describe('PUT /v1/auth/me/password', () => {
   it.each([
     ['a short new password', { current_password: PASSWORD, new_password: 'short' }, '/new_password'],
     ['a 73-byte new password', { current_password: PASSWORD, new_password: 'x'.repeat(73) }, '/new_password'],
+    ['a new password with a NUL', { current_password: PASSWORD, new_password: 'new secret\u0000here' }, '/new_password'],
     ['a missing field', { current_password: PASSWORD }, '/new_password'],
   ])('%s is 422', async (_name, body, path) => {
     await register(ctx.app, `bad${path.length}${JSON.stringify(body).length}@example.com`, PASSWORD);

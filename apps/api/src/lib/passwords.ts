@@ -86,5 +86,8 @@ export function passwordProblem(password: string): string | undefined {
   const bytes = Buffer.byteLength(password, 'utf8');
   if (bytes < PASSWORD_MIN_BYTES) return `must be at least ${PASSWORD_MIN_BYTES} bytes`;
   if (bytes > PASSWORD_MAX_BYTES) return `must be at most ${PASSWORD_MAX_BYTES} bytes of UTF-8`;
+  // The original's bcrypt cannot hash a NUL: such a password could never be checked by the Python
+  // service (PASSWORD_HASH=bcrypt), nor moved back to it.
+  if (password.includes('\u0000')) return 'must not contain a NUL character';
   return undefined;
 }
