@@ -80,7 +80,8 @@ describe('the original service’s client session, on the adopted database', () 
     const items = page.body?.items as { name: string; phone: string; created_at: string }[];
     expect(items.map((c) => c.name).sort()).toEqual(SEED_CLIENTS.map((c) => c.name).sort());
     expect(items.every((c) => /^\d{4}-\d{2}-\d{2}T.*Z$/.test(c.created_at))).toBe(true);
-    for (const q of ['4155550123', '555-0123', '(415) 555']) {
+    // The E.164 form too (the agent's caller ID, and what the API returns): the break test found it missed.
+    for (const q of ['4155550123', '555-0123', '(415) 555', '+14155550123', '+1 415 555 0123']) {
       const found = await curl('GET', `/v1/clients?q=${encodeURIComponent(q)}`, { token });
       expect((found.body?.items as { name: string }[]).map((c) => c.name)).toContain('Ann Lee');
     }

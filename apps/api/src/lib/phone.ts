@@ -10,9 +10,16 @@ export function toE164(input: string, region: string): string | undefined {
   return phone.number;
 }
 
-/** Does the search text look like (part of) a phone number? Then it also matches phone digits. */
-export function phoneDigits(q: string): string | undefined {
-  if (!/^[\d\s()+\-./]+$/.test(q)) return undefined;
+/**
+ * Does the search text look like (part of) a phone number? Then it also matches phone digits: the
+ * digits as typed and, when the text is a whole number (E.164 or national in `region`), its
+ * national digits too, so `+14155550142` finds a row adopted as `(415) 555-0142`.
+ */
+export function phoneDigits(q: string, region: string): string[] {
+  if (!/^[\d\s()+\-./]+$/.test(q)) return [];
   const digits = q.replace(/\D/g, '');
-  return digits.length > 0 ? digits : undefined;
+  if (digits.length === 0) return [];
+  const phone = parsePhoneNumberFromString(q.trim(), region as CountryCode);
+  const national = phone?.isValid() ? phone.nationalNumber : undefined;
+  return national && national !== digits ? [digits, national] : [digits];
 }

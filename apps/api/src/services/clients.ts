@@ -42,10 +42,10 @@ export class ClientService {
     const conditions: (SQL | undefined)[] = [eq(clients.ownerId, ownerId)];
     const q = query.q?.trim();
     if (q) {
-      const digits = phoneDigits(q);
+      const digits = phoneDigits(q, this.region);
       // The phone's digits, whatever its stored formatting (adopted rows may hold '(415) 555-0123'):
       // the expression ix_clients_phone_digits_trgm indexes.
-      conditions.push(or(ilike(clients.name, containsPattern(q)), digits ? sql`${PHONE_DIGITS} like ${containsPattern(digits)}` : undefined));
+      conditions.push(or(ilike(clients.name, containsPattern(q)), ...digits.map((d) => sql`${PHONE_DIGITS} like ${containsPattern(d)}`)));
     }
     const where = and(...conditions);
     if (!q) {
