@@ -64,7 +64,7 @@ describe('one form of a source address', () => {
     const counters = new MemoryCounters();
     const throttle = new Throttle(counters, { ...limits, sourceAttempts: 3 });
     for (let i = 1; i <= 3; i++) await throttle.attempt(`2001:db8:5:6::${i}`);
-    await expect(throttle.attempt('2001:db8:5:6::99')).rejects.toMatchObject({ status: 429 });
+    await expect(throttle.attempt('2001:db8:5:6::99')).rejects.toMatchObject({ kind: 'throttled' });
     await expect(throttle.attempt('2001:db8:5:7::1')).resolves.toBeUndefined();
     await counters.close();
   });
