@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { dataDirOf, parseDatabaseUrl, type DatabaseTarget } from '@agentcaller/db';
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
+import { isSupportedCountry } from 'libphonenumber-js/max';
 import type { PasswordScheme } from './lib/passwords.js';
 
 /**
@@ -172,6 +173,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     database = parseDatabaseUrl(raw.DATABASE_URL, join(dataDir, 'pglite'));
   } catch (err) {
     problems.set('DATABASE_URL', `DATABASE_URL ${(err as Error).message}`);
+  }
+
+  if (env.DEFAULT_PHONE_REGION !== undefined && !isSupportedCountry(env.DEFAULT_PHONE_REGION)) {
+    problems.set('DEFAULT_PHONE_REGION', `DEFAULT_PHONE_REGION must be a region with a phone numbering plan, such as US or GB (got ${JSON.stringify(raw.DEFAULT_PHONE_REGION)})`);
   }
 
   const corsOrigins = (env.CORS_ORIGINS ?? 'http://localhost:3002').split(',').map((o) => o.trim()).filter(Boolean);

@@ -1,6 +1,6 @@
 // Reads the configuration, listens, and shuts down cleanly on SIGTERM/SIGINT.
 import closeWithGrace from 'close-with-grace';
-import { exitIfLocked, PreflightError, SchemaDriftError } from '@agentcaller/db';
+import { databaseUnreachable, exitIfLocked, PreflightError, SchemaDriftError } from '@agentcaller/db';
 import { buildApp, ConfigError, loadConfig } from './app.js';
 
 let config;
@@ -25,6 +25,11 @@ try {
     console.error(`start refused: ${what} (\`pnpm db:doctor\` explains more):`);
     for (const line of err.problems) console.error(`database: ${line}`);
     process.exit(err instanceof PreflightError ? 65 : 70); // EX_DATAERR / EX_SOFTWARE
+  }
+  const unreachable = databaseUnreachable(err);
+  if (unreachable) {
+    console.error(`start refused: database: ${unreachable} (\`pnpm db:doctor\` explains more)`);
+    process.exit(69); // EX_UNAVAILABLE
   }
   exitIfLocked(err);
 }

@@ -139,6 +139,8 @@ describe('a bad value names its variable on one line', () => {
     ['CORS_ORIGINS', 'https://app.example.com/path'],
     ['DEFAULT_PHONE_REGION', 'us'],
     ['DEFAULT_PHONE_REGION', 'USA'],
+    // Two capitals, but no such region (the break test: it started and read numbers nowhere).
+    ['DEFAULT_PHONE_REGION', 'XX'],
     ['LOG_LEVEL', 'verbose'],
     ['THROTTLE_LOGIN_FAILURES', '0'],
     ['THROTTLE_LOGIN_FAILURES', 'five'],

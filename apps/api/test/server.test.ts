@@ -233,6 +233,21 @@ describe('bad configuration stops start-up', () => {
     expect(result.stderr).not.toContain(TEST_SECRET);
   });
 
+  it('refuses to start on a database it cannot reach, with one line and no stack trace', async () => {
+    // Port 1 on loopback: nothing listens there (the break test got a 30-line stack trace).
+    const result = await runToExit({
+      NODE_ENV: 'production',
+      SECRET_KEY: 'x'.repeat(16) + 'a-long-random-enough-test-key-for-this',
+      PORT: String(await freePort()),
+      HOST: '127.0.0.1',
+      DATABASE_URL: 'postgres://agent:hunter2-secret@127.0.0.1:1/agentcaller',
+    });
+    expect(result.code).toBe(69);
+    const lines = nonEmptyLines(result.stderr);
+    expect(lines).toEqual(['start refused: database: nothing listens at that address (connection refused) (`pnpm db:doctor` explains more)']);
+    expect(result.stdout + result.stderr).not.toContain('hunter2');
+  });
+
   it('refuses production without SECRET_KEY', async () => {
     const dataDir = tempDir();
     const result = await runToExit({

@@ -24,3 +24,33 @@ export const CHECK_VIOLATION = '23514';
 export const DEADLOCK_DETECTED = '40P01';
 /** A statement ran past `statement_timeout` (or was cancelled). */
 export const QUERY_CANCELED = '57014';
+
+/** Socket errors and SQLSTATEs that mean "this database cannot be reached or opened as configured". */
+const UNREACHABLE: Record<string, string> = {
+  ECONNREFUSED: 'nothing listens at that address (connection refused)',
+  ENOTFOUND: 'the host name does not resolve',
+  EAI_AGAIN: 'the host name does not resolve (DNS unavailable)',
+  ETIMEDOUT: 'the connection timed out',
+  EHOSTUNREACH: 'the host is unreachable',
+  ECONNRESET: 'the server closed the connection',
+  '3D000': 'the database named in DATABASE_URL does not exist',
+  '28P01': 'the password was refused',
+  '28000': 'the user may not connect (pg_hba.conf or the role)',
+  '57P03': 'the server is starting up or shutting down',
+};
+
+/**
+ * Why the database cannot be reached, in one sentence, when that is what `err` says (along its
+ * `cause` chain); undefined for any other error. Names no URL, user or password.
+ */
+export function databaseUnreachable(err: unknown): string | undefined {
+  let current: unknown = err;
+  for (let depth = 0; depth < 6 && typeof current === 'object' && current !== null; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && code in UNREACHABLE) return UNREACHABLE[code];
+    const nested = (current as { errors?: unknown }).errors; // AggregateError (IPv4 and IPv6 both refused)
+    if (Array.isArray(nested) && nested.length > 0) current = nested[0];
+    else current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
