@@ -1,6 +1,8 @@
 // `pnpm db:doctor` on a seed-era database, before and after the API adopted it: what it reports,
 // the exit status it implies, --fix-phones, and --token's explanations.
+import { execFile } from 'node:child_process';
 import { createHmac } from 'node:crypto';
+import { join } from 'node:path';
 import { spellings } from './jwt.js';
 import { clients, users } from '@agentcaller/db';
 import { asc, eq, sql } from 'drizzle-orm';
@@ -8,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDoctor } from '../src/doctor/report.js';
 import { TEST_SECRET } from './constants.js';
 import { startApp, type TestContext } from './helpers.js';
-import { removeTempDirs } from './process.js';
+import { API_DIR, removeTempDirs } from './process.js';
 import { seedEraDatabase, type SeedEraDatabase } from './seed-era.js';
 import { SEED_USERS } from '@agentcaller/db/seed-era';
 
@@ -143,4 +145,28 @@ describe('db:doctor', () => {
       'migrations: 1 applied migration(s) this version does not know (created_at 4102444800000): a newer AgentCaller migrated this database; run that version',
     );
   });
+});
+
+describe('pnpm db:doctor --token on the command line', () => {
+  it('reads the token from standard input with --token alone, so it is in no argument', async () => {
+    // The break test found `--token <jwt>` echoed by pnpm and visible in the process list.
+    const token = jwt(HS256, { sub: 'nobody@example.com', exp: inAnHour() });
+    const run = (args: string[]) =>
+      new Promise<{ stdout: string; code: number | null }>((resolve) => {
+        const child = execFile(
+          process.execPath,
+          ['--import', 'tsx', '--conditions=@agentcaller/source', join(API_DIR, 'src/cli/doctor.ts'), ...args],
+          { cwd: API_DIR, env: { ...process.env, DATABASE_URL: 'memory://', SECRET_KEY: TEST_SECRET, NODE_ENV: 'test' }, timeout: 60_000 },
+          (_err, stdout, stderr) => resolve({ stdout: stdout + stderr, code: child.exitCode }),
+        );
+        child.stdin?.end(`${token}\n`);
+      });
+    // An empty in-memory database: the token is read and checked as far as it can be, without a crash.
+    const unmigrated = 'token: 401: this database is not migrated yet (no users.token_version)';
+    const piped = await run(['--token']);
+    expect(piped.stdout).toContain(unmigrated);
+    expect(piped.code).toBe(1);
+    // `--token -` says the same; the token itself was in neither command line.
+    expect((await run(['--token', '-'])).stdout).toContain(unmigrated);
+  }, 120_000);
 });

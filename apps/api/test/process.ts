@@ -13,7 +13,7 @@ import { afterAll, afterEach } from 'vitest';
 import type { TestDatabase } from '@agentcaller/db/testing';
 
 /** apps/api: the child runs from here, so `--import tsx` resolves to this package's devDependency. */
-const API_DIR = dirname(dirname(fileURLToPath(import.meta.url)));
+export const API_DIR = dirname(dirname(fileURLToPath(import.meta.url)));
 const SERVER_ENTRY = join(API_DIR, 'src', 'server.ts');
 // Fails early with a clear message when tsx is not installed for apps/api.
 createRequire(join(API_DIR, 'package.json')).resolve('tsx');

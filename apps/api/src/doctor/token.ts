@@ -48,6 +48,13 @@ export async function explainToken(
   const expiresAt = new Date(claims.exp * 1000);
   if (expiresAt <= now) return refuse(`expired at ${expiresAt.toISOString()} (${Math.round((now.getTime() - expiresAt.getTime()) / 60_000)} minutes ago): sign in again`);
   if (typeof claims.sub !== 'string' || claims.sub === '') return refuse('no sub claim (the user’s email)');
+  // Before the migrations (an empty database, or the original's without token_version) there is
+  // no account a token of this API could name.
+  const [ready] = await queryRows<{ ok: boolean }>(
+    db,
+    sql`select exists (select 1 from information_schema.columns where table_schema = 'public' and table_name = 'users' and column_name = 'token_version') as ok`,
+  );
+  if (!ready?.ok) return refuse('this database is not migrated yet (no users.token_version): start the API or run `pnpm db:migrate` first');
   const [user] = await queryRows<{ id: number; is_active: boolean; token_version: number; created_at: Date | string }>(
     db,
     sql`select id, is_active, token_version, created_at from users where lower(email) = ${canonicalEmail(claims.sub)} limit 1`,
