@@ -7,7 +7,7 @@ import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
 
 /** What the auth plugin reads of the configuration, and nothing else. */
-export type AuthOptions = Pick<Config, 'secretKey' | 'accessTokenExpireMinutes' | 'passwordHash'>;
+type AuthOptions = Pick<Config, 'secretKey' | 'accessTokenExpireMinutes' | 'passwordHash'>;
 import { ForbiddenError, UnauthorizedError } from '../errors.js';
 import type { User } from '@agentcaller/db';
 import { verifyDummy } from '../lib/passwords.js';

@@ -6,7 +6,7 @@ import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
 
 /** What the security plugin reads of the configuration, and nothing else. */
-export type SecurityOptions = Pick<Config, 'env' | 'corsOrigins' | 'requestTimeoutSeconds' | 'maxInFlight'>;
+type SecurityOptions = Pick<Config, 'env' | 'corsOrigins' | 'requestTimeoutSeconds' | 'maxInFlight'>;
 import { UnavailableError } from '../errors.js';
 
 function expectsBody(headers: IncomingHttpHeaders): boolean {

@@ -3,7 +3,7 @@ import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
 
 /** What the throttle plugin reads of the configuration, and nothing else. */
-export type ThrottleOptions = Pick<Config, 'redisUrl' | 'throttle'>;
+type ThrottleOptions = Pick<Config, 'redisUrl' | 'throttle'>;
 import { MemoryCounters, ResilientCounters, type CounterStore } from '../lib/counters.js';
 import { Throttle } from '../services/throttle.js';
 
