@@ -1,18 +1,11 @@
-import type { ValidationIssue } from '@agentcaller/contracts';
+import type { ProblemKind, ValidationIssue } from '@agentcaller/contracts';
 
 /**
  * What went wrong, in the domain's words. Services, libraries and plugins throw these and know
- * nothing of HTTP; the problem plugin (plugins/problem.ts) turns each kind into its status and
- * headers, in one table.
+ * nothing of HTTP; the kind is one of the contracts' problem types (`PROBLEM_TYPES`), and the
+ * problem plugin (plugins/problem.ts) turns it into its `type`, status and headers in one place.
  */
-export type ProblemKind =
-  | 'unauthenticated' // no valid credentials
-  | 'forbidden' // authenticated, not allowed
-  | 'not-found' // missing, or someone else's
-  | 'conflict' // a rule of the data (taken email, overlapping appointment)
-  | 'validation' // readable but invalid input
-  | 'throttled' // too many attempts or requests
-  | 'unavailable'; // the service cannot answer now (draining, at capacity, database down)
+export type { ProblemKind };
 
 export interface ProblemExtra {
   errors?: ValidationIssue[];
@@ -32,15 +25,17 @@ export class DomainError extends Error {
   }
 }
 
+/** No valid credentials (401); `invalid-credentials` is a refused sign-in. */
 export class UnauthorizedError extends DomainError {
-  constructor(detail = 'Could not validate credentials') {
-    super('unauthenticated', detail);
+  constructor(detail = 'Could not validate credentials', kind: 'unauthorized' | 'invalid-credentials' = 'unauthorized') {
+    super(kind, detail);
   }
 }
 
+/** Authenticated, not allowed (403). */
 export class ForbiddenError extends DomainError {
-  constructor(detail: string) {
-    super('forbidden', detail);
+  constructor(kind: 'inactive-account' | 'csrf-rejected', detail: string) {
+    super(kind, detail);
   }
 }
 
@@ -50,9 +45,10 @@ export class NotFoundError extends DomainError {
   }
 }
 
+/** A rule of the data (409). */
 export class ConflictError extends DomainError {
-  constructor(detail: string, extra: { conflicting_appointment_id?: number } = {}) {
-    super('conflict', detail, extra);
+  constructor(kind: 'email-taken' | 'appointment-conflict', detail: string, extra: { conflicting_appointment_id?: number } = {}) {
+    super(kind, detail, extra);
   }
 }
 
@@ -68,9 +64,10 @@ export class ThrottledError extends DomainError {
   }
 }
 
+/** The service cannot answer now (503). */
 export class UnavailableError extends DomainError {
-  constructor(detail: string, retryAfterSeconds?: number) {
-    super('unavailable', detail, {}, retryAfterSeconds);
+  constructor(kind: 'at-capacity' | 'shutting-down' | 'unavailable', detail: string, retryAfterSeconds?: number) {
+    super(kind, detail, {}, retryAfterSeconds);
   }
 }
 

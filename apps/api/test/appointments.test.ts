@@ -42,11 +42,22 @@ afterAll(async () => {
 type Page = { items: WireAppointment[]; total: number; limit: number; offset: number };
 type Res = { statusCode: number; headers: Record<string, unknown>; body: string; json<T>(): T };
 
+/** The problem type each status has in these tests (PROBLEM_TYPES in the contracts). */
+const TYPE_OF_STATUS: Record<number, string> = {
+  400: '/problems/bad-request',
+  401: '/problems/unauthorized',
+  404: '/problems/not-found',
+  405: '/problems/method-not-allowed',
+  409: '/problems/appointment-conflict',
+  413: '/problems/payload-too-large',
+  422: '/problems/validation',
+};
+
 function expectProblem(res: Res, status: number): ProblemBody {
   expect(res.statusCode).toBe(status);
   expect(res.headers['content-type']).toBe(PROBLEM_JSON);
   const body = res.json<ProblemBody>();
-  expect(body.type).toBe('about:blank');
+  expect(body.type).toBe(TYPE_OF_STATUS[status]);
   expect(body.status).toBe(status);
   expect(typeof body.detail).toBe('string');
   return body;
@@ -61,7 +72,7 @@ function expect422At(res: Res, path: string) {
 function expectConflictWith(res: Res, id: number) {
   expectProblem(res, 409);
   expect(res.json()).toEqual({
-    type: 'about:blank',
+    type: '/problems/appointment-conflict',
     title: 'Conflict',
     status: 409,
     detail: expect.any(String),
@@ -239,7 +250,7 @@ describe('POST /v1/appointments', () => {
       const before = await countAppointments(ctx.app);
       const res = await post(alice, { client_id: bobsClient.id, starts_at: '2026-12-11T10:00:00Z', ends_at: '2026-12-11T11:00:00Z' });
       const body = expectProblem(res, 404);
-      expect(body).toEqual({ type: 'about:blank', title: 'Not Found', status: 404, detail: 'Client not found' });
+      expect(body).toEqual({ type: '/problems/not-found', title: 'Not Found', status: 404, detail: 'Client not found' });
       expect(res.body).not.toContain('Bob Client');
       expect(await countAppointments(ctx.app)).toBe(before);
     });
@@ -549,7 +560,7 @@ describe("another user's appointment", () => {
   it('GET is 404 with the same body as one that does not exist', async () => {
     const res = await bob.send('GET', `/v1/appointments/${mine.id}`);
     const body = expectProblem(res, 404);
-    expect(body).toEqual({ type: 'about:blank', title: 'Not Found', status: 404, detail: 'Appointment not found' });
+    expect(body).toEqual({ type: '/problems/not-found', title: 'Not Found', status: 404, detail: 'Appointment not found' });
     expect(res.body).not.toContain('private');
     expect((await bob.send('GET', '/v1/appointments/2147483647')).json()).toEqual(body);
   });

@@ -21,7 +21,7 @@ async function hashOf(email: string) {
   return row?.hash ?? '';
 }
 
-const INVALID = { type: 'about:blank', title: 'Unauthorized', status: 401, detail: 'Incorrect email or password' };
+const INVALID = { type: '/problems/invalid-credentials', title: 'Unauthorized', status: 401, detail: 'Incorrect email or password' };
 
 describe('POST /v1/auth/login', () => {
   it('answers the seed shape with an HS256 token for sub = email', async () => {
@@ -92,7 +92,7 @@ describe('POST /v1/auth/login', () => {
     it('are 403 with the right password', async () => {
       const res = await loginRaw({ username: 'inactive@example.com', password: PASSWORD });
       expect(res.statusCode).toBe(403);
-      expect(res.json()).toEqual({ type: 'about:blank', title: 'Forbidden', status: 403, detail: 'Inactive user' });
+      expect(res.json()).toEqual({ type: '/problems/inactive-account', title: 'Forbidden', status: 403, detail: 'Inactive user' });
     });
 
     it('are the ordinary 401 with a wrong password (the account state is not revealed)', async () => {

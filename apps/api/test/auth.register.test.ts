@@ -57,7 +57,7 @@ describe('POST /v1/auth/register', () => {
     expect(res.statusCode).toBe(409);
     expect(res.headers['content-type']).toBe('application/problem+json; charset=utf-8');
     expect(res.json()).toEqual({
-      type: 'about:blank',
+      type: '/problems/email-taken',
       title: 'Conflict',
       status: 409,
       detail: 'A user with this email already exists',
@@ -91,7 +91,7 @@ describe('POST /v1/auth/register', () => {
 
     it.each([
       ['7 bytes', '1234567', 'must be at least 8 bytes'],
-      ['73 ASCII bytes', 'a'.repeat(73), 'must be at most 72 bytes of UTF-8'],
+      ['73 ASCII bytes (over the schema maxLength)', 'a'.repeat(73), 'must NOT have more than 72 characters'],
       ['37 characters that are 74 bytes', 'é'.repeat(37), 'must be at most 72 bytes of UTF-8'],
       ['4 characters that are 16 bytes but under 8 characters', '😀😀😀😀', undefined],
       // The original's bcrypt cannot hash a NUL (found by the outside break test: it was accepted).
@@ -140,7 +140,7 @@ describe('POST /v1/auth/register', () => {
       });
       expect(res.statusCode).toBe(400);
       expect(res.json()).toEqual({
-        type: 'about:blank',
+        type: '/problems/bad-request',
         title: 'Bad Request',
         status: 400,
         detail: 'The request body is not valid JSON',

@@ -54,7 +54,7 @@ describe('GET /v1/auth/me', () => {
     expect(res.statusCode).toBe(401);
     expect(res.headers['www-authenticate']).toBe('Bearer');
     expect(res.headers['content-type']).toBe('application/problem+json; charset=utf-8');
-    expect(res.json()).toEqual({ type: 'about:blank', title: 'Unauthorized', status: 401, detail: 'Not authenticated' });
+    expect(res.json()).toEqual({ type: '/problems/unauthorized', title: 'Unauthorized', status: 401, detail: 'Not authenticated' });
   });
 
   const sub = 'admin@example.com';
@@ -86,7 +86,7 @@ describe('GET /v1/auth/me', () => {
     expect(res.statusCode).toBe(401);
     expect(res.headers['www-authenticate']).toBe('Bearer');
     expect(res.json()).toEqual({
-      type: 'about:blank',
+      type: '/problems/unauthorized',
       title: 'Unauthorized',
       status: 401,
       detail: 'Could not validate credentials',

@@ -45,7 +45,7 @@ async function expect422(query: Record<string, string>, path: string) {
   expect(res.statusCode).toBe(422);
   expect(res.headers['content-type']).toBe(PROBLEM_JSON);
   const body = res.json<ProblemBody>();
-  expect(body).toMatchObject({ type: 'about:blank', title: 'Unprocessable Entity', status: 422 });
+  expect(body).toMatchObject({ type: '/problems/validation', title: 'Unprocessable Entity', status: 422 });
   expect(typeof body.detail).toBe('string');
   expect(body.errors?.map((e) => e.path)).toContain(path);
 }

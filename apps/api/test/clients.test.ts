@@ -29,11 +29,22 @@ afterAll(() => ctx.close());
 
 type Page = { items: WireClient[]; total: number; limit: number; offset: number };
 
+/** The problem type each status has in these tests (PROBLEM_TYPES in the contracts). */
+const TYPE_OF_STATUS: Record<number, string> = {
+  400: '/problems/bad-request',
+  401: '/problems/unauthorized',
+  404: '/problems/not-found',
+  405: '/problems/method-not-allowed',
+  409: '/problems/email-taken',
+  413: '/problems/payload-too-large',
+  422: '/problems/validation',
+};
+
 function expectProblem(res: { statusCode: number; headers: Record<string, unknown>; json<T>(): T }, status: number): ProblemBody {
   expect(res.statusCode).toBe(status);
   expect(res.headers['content-type']).toBe(PROBLEM_JSON);
   const body = res.json<ProblemBody>();
-  expect(body.type).toBe('about:blank');
+  expect(body.type).toBe(TYPE_OF_STATUS[status]);
   expect(body.status).toBe(status);
   expect(typeof body.detail).toBe('string');
   return body;
@@ -231,7 +242,7 @@ describe('POST /v1/clients', () => {
         payload: '{"name": "Ada", "phone": ',
       });
       expect(expectProblem(res, 400)).toEqual({
-        type: 'about:blank',
+        type: '/problems/bad-request',
         title: 'Bad Request',
         status: 400,
         detail: 'The request body is not valid JSON',
@@ -464,7 +475,7 @@ describe("another user's client", () => {
   it('GET is 404 with the same body as a client that does not exist', async () => {
     const res = await bob.send('GET', `/v1/clients/${secret.id}`);
     const body = expectProblem(res, 404);
-    expect(body).toEqual({ type: 'about:blank', title: 'Not Found', status: 404, detail: 'Client not found' });
+    expect(body).toEqual({ type: '/problems/not-found', title: 'Not Found', status: 404, detail: 'Client not found' });
     expect(res.body).not.toContain('Alice Secret');
     const missing = await bob.send('GET', '/v1/clients/2147483647');
     expect(missing.json()).toEqual(body);

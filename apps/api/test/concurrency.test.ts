@@ -66,7 +66,7 @@ describe('parallel creates of one slot', () => {
     expect(winner.starts_at).toBe('2027-10-0' + round + 'T10:00:00.000Z');
     for (const r of results.filter((x) => x.statusCode === 409)) {
       expect(r.json<ProblemBody>()).toEqual({
-        type: 'about:blank',
+        type: '/problems/appointment-conflict',
         title: 'Conflict',
         status: 409,
         detail: expect.any(String),

@@ -32,11 +32,13 @@ describe('service endpoints', () => {
     const doc = res.json<OpenApi>();
     expect(doc.openapi).toMatch(/^3\./);
     const statuses = (path: string, method: string) => Object.keys(doc.paths[path]?.[method]?.responses ?? {}).sort();
-    expect(statuses('/v1/auth/register', 'post')).toEqual(['201', '400', '409', '413', '422', '429']);
-    expect(statuses('/v1/auth/login', 'post')).toEqual(['200', '400', '401', '403', '413', '422', '429']);
-    expect(statuses('/v1/auth/me', 'get')).toEqual(['200', '401', '403']);
-    expect(statuses('/ready', 'get')).toEqual(['200', '503']);
-    expect(doc.paths['/v1/auth/me']?.get?.security).toEqual([{ bearerAuth: [] }]);
+    expect(statuses('/v1/auth/register', 'post')).toEqual(['201', '400', '408', '409', '413', '422', '429', '500', '503']);
+    expect(statuses('/v1/auth/login', 'post')).toEqual(['200', '400', '401', '403', '408', '413', '422', '429', '500', '503']);
+    expect(statuses('/v1/auth/me', 'get')).toEqual(['200', '401', '403', '500', '503']);
+    expect(statuses('/ready', 'get')).toEqual(['200', '500', '503']);
+    expect(doc.paths['/v1/auth/me']?.get?.security).toEqual([{ OAuth2PasswordBearer: [] }, { bearerAuth: [] }, { sessionCookie: [] }]);
+    expect(doc.paths['/v1/auth/session']?.delete?.security).toEqual([{ OAuth2PasswordBearer: [] }, { bearerAuth: [] }, { sessionCookie: [], csrfHeader: [] }]);
+    expect(doc.paths['/v1/auth/login']?.post?.security).toEqual([]);
     const login = doc.paths['/v1/auth/login']?.post as unknown as { requestBody: { content: Record<string, unknown> } };
     expect(Object.keys(login.requestBody.content)).toEqual(['application/x-www-form-urlencoded', 'multipart/form-data']);
   });
@@ -54,7 +56,7 @@ describe('service endpoints', () => {
       if ('params' in route) expect(statuses, name).toEqual(expect.arrayContaining(['404', '422']));
       if ('query' in route) expect(statuses, name).toContain('422');
     }
-    expect(Object.keys(doc.paths['/v1/appointments']?.post?.responses ?? {}).sort()).toEqual(['201', '400', '401', '403', '404', '409', '413', '422']);
+    expect(Object.keys(doc.paths['/v1/appointments']?.post?.responses ?? {}).sort()).toEqual(['201', '400', '401', '403', '404', '408', '409', '413', '422', '500', '503']);
   });
 
   it('GET /docs serves the interactive documentation', async () => {
@@ -68,7 +70,7 @@ describe('service endpoints', () => {
     const res = await ctx.app.inject({ method: 'GET', url: '/v1/nothing-here?x=1' });
     expect(res.statusCode).toBe(404);
     expect(res.headers['content-type']).toBe('application/problem+json; charset=utf-8');
-    expect(res.json()).toEqual({ type: 'about:blank', title: 'Not Found', status: 404, detail: 'No route GET /v1/nothing-here' });
+    expect(res.json()).toEqual({ type: '/problems/not-found', title: 'Not Found', status: 404, detail: 'No route GET /v1/nothing-here' });
   });
 
   it('a known path with another method is a 405 problem with Allow (as FastAPI answered)', async () => {
@@ -119,7 +121,7 @@ describe('when the database stops answering', () => {
         payload: JSON.stringify({ email: 'late@example.com', password: 'a secret password' }),
       });
       expect(res.statusCode).toBe(500);
-      expect(res.json()).toEqual({ type: 'about:blank', title: 'Internal Server Error', status: 500, detail: 'Internal server error' });
+      expect(res.json()).toEqual({ type: '/problems/internal', title: 'Internal Server Error', status: 500, detail: 'Internal server error' });
       const logs = own.logs.join('');
       expect(logs).toContain('request failed');
       expect(logs).not.toContain('a secret password');

@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { ClientSummary, Limit, Offset } from './clients.js';
 import { Id, NO_NUL, Page, Timestamp } from './common.js';
+import { MAX_AVAILABILITY_DAYS, NOTES_MAX } from './limits.js';
 
 /**
  * An instant on input: RFC 3339 with an explicit offset (`Z` or `±hh:mm`); a local time without
@@ -13,7 +14,7 @@ export const InstantInput = Type.String({
   examples: ['2026-12-01T15:00:00+02:00'],
 });
 
-export const Notes = Type.String({ maxLength: 10_000, pattern: NO_NUL, description: 'free text without NUL characters' });
+export const Notes = Type.String({ maxLength: NOTES_MAX, pattern: NO_NUL, description: 'free text without NUL characters', examples: ['first call'] });
 
 /** `scheduled` (the default), `cancelled`, `completed`, `no_show`; only non-cancelled ones take part in the no-overlap rule. */
 export const AppointmentStatus = Type.Union(
@@ -43,11 +44,10 @@ export const CreateAppointmentBody = Type.Object(
     ends_at: InstantInput,
     notes: Type.Optional(Type.Union([Notes, Type.Null()])),
   },
-  { additionalProperties: false },
 );
 export type CreateAppointmentBody = Static<typeof CreateAppointmentBody>;
 
-export const UpdateAppointmentBody = Type.Partial(CreateAppointmentBody, { additionalProperties: false, minProperties: 1 });
+export const UpdateAppointmentBody = Type.Partial(CreateAppointmentBody, { minProperties: 1 });
 export type UpdateAppointmentBody = Static<typeof UpdateAppointmentBody>;
 
 export const ListAppointmentsQuery = Type.Object(
@@ -58,26 +58,22 @@ export const ListAppointmentsQuery = Type.Object(
     limit: Type.Optional(Limit),
     offset: Type.Optional(Offset),
   },
-  { additionalProperties: false },
 );
 export type ListAppointmentsQuery = Static<typeof ListAppointmentsQuery>;
 
 export const AppointmentPage = Page(Appointment);
 export type AppointmentPage = Static<typeof AppointmentPage>;
 
-export const MAX_AVAILABILITY_DAYS = 31;
-
 export const AvailabilityQuery = Type.Object(
   {
     from: InstantInput,
     to: InstantInput,
-    duration_minutes: Type.Integer({ minimum: 1, maximum: MAX_AVAILABILITY_DAYS * 24 * 60 }),
+    duration_minutes: Type.Integer({ minimum: 1, maximum: MAX_AVAILABILITY_DAYS * 24 * 60, examples: [30] }),
   },
-  { additionalProperties: false },
 );
 export type AvailabilityQuery = Static<typeof AvailabilityQuery>;
 
-export const Slot = Type.Object({ starts_at: Timestamp, ends_at: Timestamp });
+export const Slot = Type.Object({ starts_at: Timestamp, ends_at: Timestamp }, { title: 'Slot' });
 export type Slot = Static<typeof Slot>;
 
 export const Availability = Type.Object({ slots: Type.Array(Slot) }, { title: 'Availability' });

@@ -1,21 +1,31 @@
 import { Type, type Static } from 'typebox';
 import { Email, Id, NO_NUL, Timestamp } from './common.js';
+import { PASSWORD_MAX_BYTES, PASSWORD_MIN_BYTES } from './limits.js';
 
-/** Password limits of the original service: 8 to 72 bytes of UTF-8 (bcrypt's limit). */
-export const PASSWORD_MIN_BYTES = 8;
-export const PASSWORD_MAX_BYTES = 72;
-
-// Characters, not bytes: the byte rule is checked by the API (JSON Schema cannot count bytes).
+/**
+ * A new password. JSON Schema counts characters, the rule counts UTF-8 bytes: 8 bytes are at least
+ * 2 characters (4 bytes each at most) and 72 bytes at most 72 characters; the API checks the bytes.
+ */
 export const Password = Type.String({
-  minLength: 1,
-  maxLength: 4096,
-  description: `${PASSWORD_MIN_BYTES} to ${PASSWORD_MAX_BYTES} bytes of UTF-8`,
+  format: 'password',
+  minLength: Math.ceil(PASSWORD_MIN_BYTES / 4),
+  maxLength: PASSWORD_MAX_BYTES,
+  description: `${PASSWORD_MIN_BYTES} to ${PASSWORD_MAX_BYTES} bytes of UTF-8 (accented letters take 2 bytes, emoji 4), no NUL character; never truncated (longer is 422)`,
+  examples: ['correct horse battery'],
 });
 
-export const RegisterBody = Type.Object(
-  { email: Email, password: Password },
-  { additionalProperties: false },
-);
+/** A password to check (sign-in, the current one): whatever the original accepted, up to 72 bytes. */
+export const SignInPassword = Type.String({
+  format: 'password',
+  minLength: 1,
+  maxLength: PASSWORD_MAX_BYTES,
+  description: `at most ${PASSWORD_MAX_BYTES} bytes of UTF-8; a longer one never signs in`,
+  examples: ['correct horse battery'],
+});
+
+// Request bodies do not say `additionalProperties: false`: unknown fields are dropped, not refused
+// (as the original's pydantic models did; docs/decisions.md).
+export const RegisterBody = Type.Object({ email: Email, password: Password });
 export type RegisterBody = Static<typeof RegisterBody>;
 
 /** `POST /v1/auth/register` 201 **(seed)**. */
@@ -25,9 +35,9 @@ export type RegisteredUser = Static<typeof RegisteredUser>;
 /** OAuth2 password grant form (`application/x-www-form-urlencoded`) **(seed)**. */
 export const LoginForm = Type.Object(
   {
-    username: Type.String({ minLength: 1, maxLength: 4096, pattern: NO_NUL, description: 'the email address, without NUL characters' }),
-    password: Type.String({ minLength: 1, maxLength: 4096 }),
-    grant_type: Type.Optional(Type.String({ pattern: '^password$' })),
+    username: Type.String({ minLength: 1, maxLength: 4096, pattern: NO_NUL, description: 'the email address, without NUL characters', examples: ['admin@example.com'] }),
+    password: SignInPassword,
+    grant_type: Type.Optional(Type.String({ pattern: '^password$', examples: ['password'] })),
     scope: Type.Optional(Type.String({ maxLength: 4096 })),
     client_id: Type.Optional(Type.String({ maxLength: 4096 })),
     client_secret: Type.Optional(Type.String({ maxLength: 4096 })),
@@ -62,10 +72,10 @@ export type Me = Static<typeof Me>;
 /** Browser sign-in: the API answers with an HttpOnly session cookie instead of a readable token. */
 export const SessionBody = Type.Object(
   {
-    email: Type.String({ minLength: 1, maxLength: 4096, pattern: NO_NUL, description: 'the email address, without NUL characters' }),
-    password: Type.String({ minLength: 1, maxLength: 4096 }),
+    email: Type.String({ minLength: 1, maxLength: 4096, pattern: NO_NUL, description: 'the email address, without NUL characters', examples: ['admin@example.com'] }),
+    password: SignInPassword,
   },
-  { additionalProperties: false, title: 'SessionBody' },
+  { title: 'SessionBody' },
 );
 export type SessionBody = Static<typeof SessionBody>;
 
@@ -87,7 +97,7 @@ export type Session = Static<typeof Session>;
 
 /** `PUT /v1/auth/me/password`: every token issued before it is refused afterwards. */
 export const ChangePasswordBody = Type.Object(
-  { current_password: Type.String({ minLength: 1, maxLength: 4096 }), new_password: Password },
-  { additionalProperties: false, title: 'ChangePasswordBody' },
+  { current_password: SignInPassword, new_password: Password },
+  { title: 'ChangePasswordBody' },
 );
 export type ChangePasswordBody = Static<typeof ChangePasswordBody>;

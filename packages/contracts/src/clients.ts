@@ -1,9 +1,15 @@
 import { Type, type Static } from 'typebox';
 import { Id, NO_NUL, ONE_LINE, Page, Timestamp } from './common.js';
+import { CLIENT_NAME_MAX, PAGE_LIMIT_DEFAULT, PAGE_LIMIT_MAX } from './limits.js';
 
 // The 255 limit applies to the trimmed name (checked by the API); the schema bounds the raw input.
-export const CLIENT_NAME_MAX = 255;
-export const ClientName = Type.String({ minLength: 1, maxLength: 1024, pattern: ONE_LINE, description: 'one line of 1 to 255 characters (trimmed)' });
+export const ClientName = Type.String({
+  minLength: 1,
+  maxLength: 1024,
+  pattern: ONE_LINE,
+  description: `one line of 1 to ${CLIENT_NAME_MAX} characters once trimmed`,
+  examples: ['Ann Lee'],
+});
 
 /** Any way a person writes a phone number; stored and returned in E.164. */
 export const PhoneInput = Type.String({
@@ -34,27 +40,26 @@ export type Client = Static<typeof Client>;
 export const ClientSummary = Type.Object({ id: Id, name: Type.String(), phone: Phone }, { title: 'ClientSummary' });
 export type ClientSummary = Static<typeof ClientSummary>;
 
-export const CreateClientBody = Type.Object({ name: ClientName, phone: PhoneInput }, { additionalProperties: false });
+export const CreateClientBody = Type.Object({ name: ClientName, phone: PhoneInput });
 export type CreateClientBody = Static<typeof CreateClientBody>;
 
-export const UpdateClientBody = Type.Partial(CreateClientBody, { additionalProperties: false, minProperties: 1 });
+export const UpdateClientBody = Type.Partial(CreateClientBody, { minProperties: 1 });
 export type UpdateClientBody = Static<typeof UpdateClientBody>;
 
-export const Limit = Type.Integer({ minimum: 1, maximum: 100, default: 20 });
-export const Offset = Type.Integer({ minimum: 0, maximum: 1_000_000_000, default: 0 });
+export const Limit = Type.Integer({ minimum: 1, maximum: PAGE_LIMIT_MAX, default: PAGE_LIMIT_DEFAULT, description: 'page size', examples: [PAGE_LIMIT_DEFAULT] });
+export const Offset = Type.Integer({ minimum: 0, maximum: 1_000_000_000, default: 0, description: 'items to skip', examples: [0] });
 
 export const ListClientsQuery = Type.Object(
   {
-    q: Type.Optional(Type.String({ maxLength: 255, pattern: NO_NUL, description: 'part of the name (any case) or of the phone digits, without NUL characters' })),
+    q: Type.Optional(Type.String({ maxLength: 255, pattern: NO_NUL, description: 'part of the name (any case) or of the phone digits, without NUL characters', examples: ['ann'] })),
     limit: Type.Optional(Limit),
     offset: Type.Optional(Offset),
   },
-  { additionalProperties: false },
 );
 export type ListClientsQuery = Static<typeof ListClientsQuery>;
 
 export const ClientPage = Page(Client);
 export type ClientPage = Static<typeof ClientPage>;
 
-export const IdParams = Type.Object({ id: Id }, { additionalProperties: false });
+export const IdParams = Type.Object({ id: Id });
 export type IdParams = Static<typeof IdParams>;

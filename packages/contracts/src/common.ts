@@ -1,4 +1,6 @@
 import { Type, type Static, type TSchema } from 'typebox';
+import { EMAIL_MAX, PAGE_LIMIT_MAX } from './limits.js';
+import { PROBLEM_TYPE_LIST, type ProblemType } from './problems.js';
 
 /** Text that PostgreSQL can store: no NUL character. */
 export const NO_NUL = '^[^\\u0000]*$';
@@ -6,11 +8,11 @@ export const NO_NUL = '^[^\\u0000]*$';
 export const ONE_LINE = '^[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029]*$';
 
 /** A positive database id (PostgreSQL `integer`). */
-export const Id = Type.Integer({ minimum: 1, maximum: 2147483647, description: 'Positive integer id' });
+export const Id = Type.Integer({ minimum: 1, maximum: 2147483647, description: 'Positive integer id', examples: [1] });
 export type Id = Static<typeof Id>;
 
 /** An email as the API stores it: trimmed and lower-cased before validation. */
-export const Email = Type.String({ format: 'email', minLength: 3, maxLength: 255, examples: ['admin@example.com'] });
+export const Email = Type.String({ format: 'email', minLength: 3, maxLength: EMAIL_MAX, examples: ['admin@example.com'] });
 export type Email = Static<typeof Email>;
 
 /** An instant on output: RFC 3339 in UTC with `Z` and milliseconds. */
@@ -27,14 +29,26 @@ export const ValidationIssue = Type.Object(
 );
 export type ValidationIssue = Static<typeof ValidationIssue>;
 
+/** Which kind of problem: one of the documented types (README, "Problem types"). */
+export const ProblemTypeUri = Type.Unsafe<ProblemType>({
+  type: 'string',
+  enum: PROBLEM_TYPE_LIST.map((problem) => problem.type),
+  description: `The kind of problem; programs branch on it, never on \`detail\`. ${PROBLEM_TYPE_LIST.map((p) => `\`${p.type}\` (${p.status}): ${p.description}`).join(' ')}`,
+  examples: ['/problems/appointment-conflict'],
+});
+
+const problemFields = {
+  type: ProblemTypeUri,
+  title: Type.String({ examples: ['Conflict'] }),
+  status: Type.Integer({ minimum: 400, maximum: 599, examples: [409] }),
+  detail: Type.String({ description: 'a sentence for people; always a string', examples: ['The appointment overlaps another appointment'] }),
+  instance: Type.Optional(Type.String()),
+};
+
 /** RFC 9457 problem details, served as `application/problem+json`. */
 export const Problem = Type.Object(
   {
-    type: Type.String({ default: 'about:blank' }),
-    title: Type.String(),
-    status: Type.Integer({ minimum: 400, maximum: 599 }),
-    detail: Type.String(),
-    instance: Type.Optional(Type.String()),
+    ...problemFields,
     errors: Type.Optional(Type.Array(ValidationIssue)),
     conflicting_appointment_id: Type.Optional(Id),
   },
@@ -42,13 +56,20 @@ export const Problem = Type.Object(
 );
 export type Problem = Static<typeof Problem>;
 
+/** A 422: the problem with the list of fields that failed. */
+export const ValidationProblem = Type.Object(
+  { ...problemFields, errors: Type.Array(ValidationIssue, { minItems: 1 }) },
+  { title: 'Validation problem (RFC 9457, 422)' },
+);
+export type ValidationProblem = Static<typeof ValidationProblem>;
+
 /** A page of a list endpoint. */
 export const Page = <T extends TSchema>(item: T) =>
   Type.Object(
     {
       items: Type.Array(item),
       total: Type.Integer({ minimum: 0 }),
-      limit: Type.Integer({ minimum: 1, maximum: 100 }),
+      limit: Type.Integer({ minimum: 1, maximum: PAGE_LIMIT_MAX }),
       offset: Type.Integer({ minimum: 0 }),
     },
     { additionalProperties: false },

@@ -1,3 +1,5 @@
+export * from './limits.js';
+export * from './problems.js';
 export * from './common.js';
 export * from './auth.js';
 export * from './clients.js';

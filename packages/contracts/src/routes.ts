@@ -1,15 +1,32 @@
-import { Type, type TSchema } from 'typebox';
+import { Type, type Static, type TSchema } from 'typebox';
 import { Appointment, AppointmentPage, Availability, AvailabilityQuery, CreateAppointmentBody, ListAppointmentsQuery, UpdateAppointmentBody } from './appointments.js';
 import { ChangePasswordBody, LoginForm, Me, RegisterBody, RegisteredUser, Session, SessionBody, Token } from './auth.js';
 import { Client, ClientPage, CreateClientBody, IdParams, ListClientsQuery, UpdateClientBody } from './clients.js';
+import { Health, Ready } from './service.js';
 
 /** How a route's body travels. */
 export type BodyEncoding = 'json' | 'form';
+
+/** The groups of the API (OpenAPI tags), with what each holds. */
+export const TAGS = {
+  auth: 'Accounts, sign-in (OAuth2 password form, browser session), tokens and passwords.',
+  clients: 'The people the agent calls; each user has their own.',
+  appointments: 'One calendar per user; appointments of a user never overlap.',
+  availability: 'The free slots the agent may offer.',
+  service: 'Liveness and readiness for orchestrators.',
+} as const;
+export type Tag = keyof typeof TAGS;
+
+/** Error statuses a route answers besides those every route of its kind answers (see `errorStatuses`). */
+export type RouteErrorStatus = 401 | 403 | 404 | 409 | 429;
 
 export interface RouteDef {
   method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   /** Fastify-style path: `:id` for a path parameter. */
   path: string;
+  tag: Tag;
+  /** One line for the document and the SDK's readers. */
+  summary: string;
   /** The success status and its body (`Type.Null()` for 204). */
   status: 200 | 201 | 204;
   response: TSchema;
@@ -17,39 +34,87 @@ export interface RouteDef {
   query?: TSchema;
   body?: TSchema;
   encoding?: BodyEncoding;
-  /** Needs `Authorization: Bearer`. */
+  /** Needs a signed-in user: `Authorization: Bearer` (token) or the session cookie. */
   auth: boolean;
+  /** The route's own error statuses (the common ones are added by `errorStatuses`). */
+  errors?: readonly RouteErrorStatus[];
 }
 
 const NoContent = Type.Null({ description: 'No content' });
 
 /**
- * Every route of the API once: the server registers each from here and the SDK derives its
- * methods from here, so the two cannot drift.
+ * Every route of the API once. The server registers each from here (method, path, auth, schemas),
+ * the OpenAPI document is built from here, and the SDK derives its methods from here, so none can
+ * drift. A route's key is its `operationId`: stable, since generated clients name methods after it.
  */
 export const routes = {
-  register: { method: 'POST', path: '/v1/auth/register', status: 201, body: RegisterBody, encoding: 'json', response: RegisteredUser, auth: false },
-  login: { method: 'POST', path: '/v1/auth/login', status: 200, body: LoginForm, encoding: 'form', response: Token, auth: false },
-  me: { method: 'GET', path: '/v1/auth/me', status: 200, response: Me, auth: true },
-  logout: { method: 'POST', path: '/v1/auth/logout', status: 204, response: NoContent, auth: true },
-  changePassword: { method: 'PUT', path: '/v1/auth/me/password', status: 204, body: ChangePasswordBody, encoding: 'json', response: NoContent, auth: true },
-  createSession: { method: 'POST', path: '/v1/auth/session', status: 200, body: SessionBody, encoding: 'json', response: Session, auth: false },
-  deleteSession: { method: 'DELETE', path: '/v1/auth/session', status: 204, response: NoContent, auth: true },
+  register: { method: 'POST', path: '/v1/auth/register', tag: 'auth', summary: 'Create an account (seed shape)', status: 201, body: RegisterBody, encoding: 'json', response: RegisteredUser, auth: false, errors: [409, 429] },
+  login: { method: 'POST', path: '/v1/auth/login', tag: 'auth', summary: 'Sign in with the OAuth2 password form and get a bearer token (seed shape)', status: 200, body: LoginForm, encoding: 'form', response: Token, auth: false, errors: [401, 403, 429] },
+  me: { method: 'GET', path: '/v1/auth/me', tag: 'auth', summary: 'The signed-in user (seed shape)', status: 200, response: Me, auth: true },
+  logout: { method: 'POST', path: '/v1/auth/logout', tag: 'auth', summary: 'Refuse this token from now on, on every instance', status: 204, response: NoContent, auth: true },
+  changePassword: { method: 'PUT', path: '/v1/auth/me/password', tag: 'auth', summary: 'Change the password; every token and session issued before is refused afterwards', status: 204, body: ChangePasswordBody, encoding: 'json', response: NoContent, auth: true, errors: [429] },
+  createSession: { method: 'POST', path: '/v1/auth/session', tag: 'auth', summary: 'Browser sign-in: sets the HttpOnly session cookie and the CSRF cookie', status: 200, body: SessionBody, encoding: 'json', response: Session, auth: false, errors: [401, 403, 429] },
+  deleteSession: { method: 'DELETE', path: '/v1/auth/session', tag: 'auth', summary: 'Browser sign-out: refuses the session token from now on and clears the cookies', status: 204, response: NoContent, auth: true },
 
-  listClients: { method: 'GET', path: '/v1/clients', status: 200, query: ListClientsQuery, response: ClientPage, auth: true },
-  createClient: { method: 'POST', path: '/v1/clients', status: 201, body: CreateClientBody, encoding: 'json', response: Client, auth: true },
-  getClient: { method: 'GET', path: '/v1/clients/:id', status: 200, params: IdParams, response: Client, auth: true },
-  updateClient: { method: 'PATCH', path: '/v1/clients/:id', status: 200, params: IdParams, body: UpdateClientBody, encoding: 'json', response: Client, auth: true },
-  deleteClient: { method: 'DELETE', path: '/v1/clients/:id', status: 204, params: IdParams, response: NoContent, auth: true },
+  listClients: { method: 'GET', path: '/v1/clients', tag: 'clients', summary: 'Your clients, by name then id; q matches part of the name or of the phone digits', status: 200, query: ListClientsQuery, response: ClientPage, auth: true, errors: [429] },
+  createClient: { method: 'POST', path: '/v1/clients', tag: 'clients', summary: 'Add a client (phone stored in E.164)', status: 201, body: CreateClientBody, encoding: 'json', response: Client, auth: true },
+  getClient: { method: 'GET', path: '/v1/clients/:id', tag: 'clients', summary: 'One of your clients', status: 200, params: IdParams, response: Client, auth: true, errors: [404] },
+  updateClient: { method: 'PATCH', path: '/v1/clients/:id', tag: 'clients', summary: 'Change any of name and phone', status: 200, params: IdParams, body: UpdateClientBody, encoding: 'json', response: Client, auth: true, errors: [404] },
+  deleteClient: { method: 'DELETE', path: '/v1/clients/:id', tag: 'clients', summary: "Delete a client and the client's appointments", status: 204, params: IdParams, response: NoContent, auth: true, errors: [404] },
 
-  listAppointments: { method: 'GET', path: '/v1/appointments', status: 200, query: ListAppointmentsQuery, response: AppointmentPage, auth: true },
-  createAppointment: { method: 'POST', path: '/v1/appointments', status: 201, body: CreateAppointmentBody, encoding: 'json', response: Appointment, auth: true },
-  getAppointment: { method: 'GET', path: '/v1/appointments/:id', status: 200, params: IdParams, response: Appointment, auth: true },
-  updateAppointment: { method: 'PATCH', path: '/v1/appointments/:id', status: 200, params: IdParams, body: UpdateAppointmentBody, encoding: 'json', response: Appointment, auth: true },
-  deleteAppointment: { method: 'DELETE', path: '/v1/appointments/:id', status: 204, params: IdParams, response: NoContent, auth: true },
+  listAppointments: { method: 'GET', path: '/v1/appointments', tag: 'appointments', summary: 'Your appointments overlapping [from, to), by start', status: 200, query: ListAppointmentsQuery, response: AppointmentPage, auth: true, errors: [429] },
+  createAppointment: { method: 'POST', path: '/v1/appointments', tag: 'appointments', summary: 'Book an appointment; a 409 names the appointment it overlaps', status: 201, body: CreateAppointmentBody, encoding: 'json', response: Appointment, auth: true, errors: [404, 409] },
+  getAppointment: { method: 'GET', path: '/v1/appointments/:id', tag: 'appointments', summary: 'One of your appointments', status: 200, params: IdParams, response: Appointment, auth: true, errors: [404] },
+  updateAppointment: { method: 'PATCH', path: '/v1/appointments/:id', tag: 'appointments', summary: 'Change any field; time order and overlap are checked again', status: 200, params: IdParams, body: UpdateAppointmentBody, encoding: 'json', response: Appointment, auth: true, errors: [404, 409] },
+  deleteAppointment: { method: 'DELETE', path: '/v1/appointments/:id', tag: 'appointments', summary: 'Delete an appointment', status: 204, params: IdParams, response: NoContent, auth: true, errors: [404] },
 
-  availability: { method: 'GET', path: '/v1/availability', status: 200, query: AvailabilityQuery, response: Availability, auth: true },
+  availability: { method: 'GET', path: '/v1/availability', tag: 'availability', summary: 'Free gaps of at least duration_minutes inside [from, to), at most 31 days', status: 200, query: AvailabilityQuery, response: Availability, auth: true, errors: [429] },
+
+  health: { method: 'GET', path: '/health', tag: 'service', summary: 'The process is running', status: 200, response: Health, auth: false },
+  ready: { method: 'GET', path: '/ready', tag: 'service', summary: 'The database answers (503 otherwise)', status: 200, response: Ready, auth: false },
 } as const satisfies Record<string, RouteDef>;
 
 export type Routes = typeof routes;
 export type RouteName = keyof Routes;
+
+type Part<K extends RouteName, F extends string> = Routes[K] extends Record<F, infer S extends TSchema> ? Static<S> : undefined;
+/** A route's JSON body, query and path parameters, and success body, typed from its schemas. */
+export type RouteBody<K extends RouteName> = Part<K, 'body'>;
+export type RouteQuery<K extends RouteName> = Part<K, 'query'>;
+export type RouteParams<K extends RouteName> = Part<K, 'params'>;
+export type RouteOutput<K extends RouteName> = Static<Routes[K]['response']>;
+
+const WRITES = new Set<RouteDef['method']>(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * Every error status a route can answer, in order: what its body and parameters can cause, its
+ * own (`errors`), what authentication causes, and what any request can meet (500, 503).
+ */
+export function errorStatuses(def: RouteDef): number[] {
+  const statuses = new Set<number>(def.errors ?? []);
+  if (def.body) [400, 408, 413, 422].forEach((status) => statuses.add(status));
+  if (def.params || def.query) statuses.add(422);
+  if (def.auth) [401, 403].forEach((status) => statuses.add(status));
+  [500, 503].forEach((status) => statuses.add(status));
+  return [...statuses].sort((a, b) => a - b);
+}
+
+/** Names of the OpenAPI security schemes (FastAPI called its OAuth2 scheme `OAuth2PasswordBearer`). */
+export const SECURITY_SCHEMES = {
+  oauth2: 'OAuth2PasswordBearer',
+  bearer: 'bearerAuth',
+  session: 'sessionCookie',
+  csrf: 'csrfHeader',
+} as const;
+
+/**
+ * How a route may be called, as an OpenAPI `security` list (any one entry suffices): public routes
+ * need nothing (`[]`); the others take a bearer token (from the OAuth2 password form) or the
+ * browser's session cookie, which on writes must come with the `X-CSRF-Token` header.
+ */
+export function securityOf(def: RouteDef): Record<string, string[]>[] {
+  if (!def.auth) return [];
+  const session: Record<string, string[]> = { [SECURITY_SCHEMES.session]: [] };
+  if (WRITES.has(def.method)) session[SECURITY_SCHEMES.csrf] = [];
+  return [{ [SECURITY_SCHEMES.oauth2]: [] }, { [SECURITY_SCHEMES.bearer]: [] }, session];
+}

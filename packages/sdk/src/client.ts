@@ -1,16 +1,22 @@
-import { CSRF_COOKIE, CSRF_HEADER, routes, type Problem, type RouteDef, type RouteName, type Routes } from '@agentcaller/contracts';
-import type { Static, TSchema } from 'typebox';
-import { ApiError, NetworkError } from './errors.js';
-
-type Field<K extends RouteName, F extends string> = Routes[K] extends Record<F, infer S extends TSchema> ? Static<S> : never;
+import {
+  CSRF_COOKIE,
+  CSRF_HEADER,
+  routes,
+  type RouteBody,
+  type RouteDef,
+  type RouteName,
+  type RouteOutput,
+  type RouteParams,
+  type RouteQuery,
+  type Routes,
+} from '@agentcaller/contracts';
+import type { TSchema } from 'typebox';
+import { ApiError, NetworkError, type ReceivedProblem } from './errors.js';
 
 /** What a route takes: path parameters, query and body, typed from the contracts. */
-export type RouteInput<K extends RouteName> = (Routes[K] extends { params: TSchema } ? { params: Field<K, 'params'> } : unknown) &
-  (Routes[K] extends { query: TSchema } ? { query: Field<K, 'query'> } : unknown) &
-  (Routes[K] extends { body: TSchema } ? { body: Field<K, 'body'> } : unknown);
-
-/** What a route answers on success (`null` for 204). */
-export type RouteOutput<K extends RouteName> = Static<Routes[K]['response']>;
+export type RouteInput<K extends RouteName> = (Routes[K] extends { params: TSchema } ? { params: RouteParams<K> } : unknown) &
+  (Routes[K] extends { query: TSchema } ? { query: RouteQuery<K> } : unknown) &
+  (Routes[K] extends { body: TSchema } ? { body: RouteBody<K> } : unknown);
 
 export interface ClientOptions {
   /** Where the API is, e.g. `http://127.0.0.1:8000` or `''` for the page's own origin. */
@@ -62,12 +68,12 @@ function encodeBody(def: RouteDef, body: unknown): { body?: string; contentType?
   return { body: JSON.stringify(body), contentType: 'application/json' };
 }
 
-async function problemOf(response: Response): Promise<Problem> {
+async function problemOf(response: Response): Promise<ReceivedProblem> {
   const text = await response.text().catch(() => '');
   try {
-    const parsed = JSON.parse(text) as Partial<Problem>;
+    const parsed = JSON.parse(text) as Partial<ReceivedProblem>;
     if (parsed && typeof parsed === 'object' && typeof parsed.status === 'number') {
-      return { type: 'about:blank', title: response.statusText, detail: '', ...parsed } as Problem;
+      return { type: 'about:blank', title: response.statusText, detail: '', ...parsed } as ReceivedProblem;
     }
   } catch {
     // not JSON: described below

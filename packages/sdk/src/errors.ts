@@ -1,7 +1,15 @@
-import type { Problem, ValidationIssue } from '@agentcaller/contracts';
+import type { Problem, ProblemType, ValidationIssue } from '@agentcaller/contracts';
+
+/** A problem as received: the API's own, or `about:blank` for an answer that was not one (a proxy's 502). */
+export type ReceivedProblem = Omit<Problem, 'type'> & { type: ProblemType | 'about:blank' };
 
 /** The API answered with an error: its RFC 9457 problem details, typed. */
 export class ApiError extends Error {
+  /**
+   * What kind of problem (`/problems/appointment-conflict`, …; README "Problem types"): branch on
+   * this, never on `detail`. `about:blank` when the answer did not come from the API.
+   */
+  readonly type: ProblemType | 'about:blank';
   readonly status: number;
   readonly title: string;
   readonly detail: string;
@@ -11,12 +19,13 @@ export class ApiError extends Error {
   readonly conflicting_appointment_id: number | undefined;
   /** Seconds to wait, from `Retry-After` (429, 503). */
   readonly retryAfter: number | undefined;
-  readonly problem: Problem;
+  readonly problem: ReceivedProblem;
 
-  constructor(problem: Problem, retryAfter?: number) {
+  constructor(problem: ReceivedProblem, retryAfter?: number) {
     super(`${problem.status} ${problem.title}: ${problem.detail}`);
     this.name = 'ApiError';
     this.problem = problem;
+    this.type = problem.type;
     this.status = problem.status;
     this.title = problem.title;
     this.detail = problem.detail;

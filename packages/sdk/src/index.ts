@@ -1,9 +1,23 @@
 import type { RouteName } from '@agentcaller/contracts';
-import { Transport, type ClientOptions, type RouteInput, type RouteOutput } from './client.js';
+import type { RouteOutput } from '@agentcaller/contracts';
+import { Transport, type ClientOptions, type RouteInput } from './client.js';
 
-export { ApiError, NetworkError, isApiError } from './errors.js';
-export type { ClientOptions, RouteInput, RouteOutput } from './client.js';
+export { ApiError, NetworkError, isApiError, type ReceivedProblem } from './errors.js';
+export type { ClientOptions, RouteInput } from './client.js';
 export type * from '@agentcaller/contracts';
+// The limits the API enforces and the problem types it answers, as values (forms check the same numbers).
+export {
+  CLIENT_NAME_MAX,
+  EMAIL_MAX,
+  MAX_AVAILABILITY_DAYS,
+  NOTES_MAX,
+  PAGE_LIMIT_DEFAULT,
+  PAGE_LIMIT_MAX,
+  PASSWORD_MAX_BYTES,
+  PASSWORD_MIN_BYTES,
+  PROBLEM_TYPES,
+  problemType,
+} from '@agentcaller/contracts';
 
 type Body<K extends RouteName> = RouteInput<K> extends { body: infer B } ? B : never;
 type Query<K extends RouteName> = RouteInput<K> extends { query: infer Q } ? Q : never;

@@ -18,7 +18,7 @@ export class HashSlots {
   async run<T>(work: () => Promise<T>): Promise<T> {
     if (this.running >= this.concurrency) {
       if (this.waiting.length >= this.maxWaiting) {
-        throw new UnavailableError('Too many sign-ins at once; try again in a moment', 1);
+        throw new UnavailableError('at-capacity', 'Too many sign-ins at once; try again in a moment', 1);
       }
       await new Promise<void>((resolve) => this.waiting.push(resolve));
     } else {

@@ -118,10 +118,10 @@ export default fp(
         // Checked after the session itself, so an ended session is 401 (sign in again), not 403.
         const sent = request.headers[CSRF_HEADER];
         if (typeof sent !== 'string' || !claims.jti || !sameSecret(sent, csrfTokenFor(claims.jti))) {
-          throw new ForbiddenError('Missing or invalid CSRF token');
+          throw new ForbiddenError('csrf-rejected', 'Missing or invalid CSRF token');
         }
       }
-      if (!found.user.isActive) throw new ForbiddenError(INACTIVE_USER);
+      if (!found.user.isActive) throw new ForbiddenError('inactive-account', INACTIVE_USER);
       request.currentUser = found.user;
       request.presentedToken = { hash, expiresAt: new Date(claims.exp * 1000) };
     });

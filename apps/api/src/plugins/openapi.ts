@@ -1,24 +1,26 @@
-import swagger from '@fastify/swagger';
+import swagger, { type StaticDocumentSpec } from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { buildOpenApiDocument } from '../openapi/document.js';
 
-/** `/openapi.json` and `/docs`, built from the routes' TypeBox schemas. */
+/**
+ * `/openapi.json` and `/docs`: the document is built from the route table that also registers the
+ * routes (openapi/document.ts), and given to @fastify/swagger as it is (static mode).
+ */
 export default fp(
   async function openapiPlugin(app: FastifyInstance) {
-    await app.register(swagger, {
-      openapi: {
-        openapi: '3.0.3',
-        info: {
-          title: 'AgentCaller API',
-          version: '1.0.0',
-          description: 'Back office of an AI phone agent. Errors are RFC 9457 problem details.',
-        },
-        components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
-      },
+    const document = buildOpenApiDocument();
+    await app.register(swagger, { mode: 'static', specification: { document: document as StaticDocumentSpec['document'] } });
+    await app.register(swaggerUi, {
+      routePrefix: '/docs',
+      staticCSP: true,
+      // /docs must work over plain HTTP by any host name (an intranet name, an IP): without
+      // `upgrade-insecure-requests`, which would send every asset to https.
+      transformStaticCSP: (header) => header.replace(/\s*upgrade-insecure-requests;?/g, ''),
+      uiConfig: { deepLinking: true },
     });
-    await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
-    app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+    app.get('/openapi.json', { schema: { hide: true } }, async () => document);
   },
   { name: 'openapi' },
 );

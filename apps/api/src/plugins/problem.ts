@@ -1,15 +1,14 @@
-import { STATUS_CODES } from 'node:http';
-import type { ValidationIssue } from '@agentcaller/contracts';
+import { PROBLEM_TYPES, problemType, type ProblemKind, type ProblemType, type ValidationIssue } from '@agentcaller/contracts';
 import { QUERY_CANCELED, sqlState } from '@agentcaller/db';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
-import { DomainError, summarize, type ProblemKind } from '../errors.js';
+import { DomainError, summarize, type ProblemExtra } from '../errors.js';
 import { RouteMethods } from '../lib/route-methods.js';
 
-const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 
 interface ProblemBody {
-  type: string;
+  type: ProblemType;
   title: string;
   status: number;
   detail: string;
@@ -65,44 +64,55 @@ function sendProblem(reply: FastifyReply, problem: ProblemBody, headers: Record<
   return reply.code(problem.status).headers(headers).type(PROBLEM_CONTENT_TYPE).send(problem);
 }
 
-/** The one place a domain error becomes HTTP: its status, and the headers that kind requires. */
-const HTTP_OF: Record<ProblemKind, { status: number; headers?: Record<string, string> }> = {
-  // RFC 6750: every 401 says how to authenticate.
-  unauthenticated: { status: 401, headers: { 'www-authenticate': 'Bearer' } },
-  forbidden: { status: 403 },
-  'not-found': { status: 404 },
-  conflict: { status: 409 },
-  validation: { status: 422 },
-  throttled: { status: 429 },
-  unavailable: { status: 503 },
+/**
+ * The one place a kind of problem becomes HTTP: `type`, status and title from the contracts'
+ * table (PROBLEM_TYPES), and the header its status requires. Every error of the API passes here.
+ */
+export function problem(kind: ProblemKind, detail: string, extra: ProblemExtra = {}): ProblemBody {
+  const { status, title } = PROBLEM_TYPES[kind];
+  return { type: problemType(kind), title, status, detail, ...extra };
+}
+
+// RFC 6750: every 401 says how to authenticate.
+const HEADERS_OF_STATUS: Partial<Record<number, Record<string, string>>> = { 401: { 'www-authenticate': 'Bearer' } };
+
+// Fastify's own errors, by status: the kind each is.
+const KIND_OF_STATUS: Partial<Record<number, ProblemKind>> = {
+  400: 'bad-request',
+  404: 'not-found',
+  405: 'method-not-allowed',
+  408: 'request-timeout',
+  413: 'payload-too-large',
+  // The contract answers a body in an unsupported content type with 400, like any unreadable body.
+  415: 'bad-request',
+  503: 'unavailable',
 };
 
 function problemOf(err: FastifyError | DomainError | Error): { body: ProblemBody; headers: Record<string, string> } {
+  const withHeaders = (body: ProblemBody, headers: Record<string, string> = {}) => ({ body, headers: { ...HEADERS_OF_STATUS[body.status], ...headers } });
   if (err instanceof DomainError) {
-    const { status, headers = {} } = HTTP_OF[err.kind];
     const retry: Record<string, string> = err.retryAfterSeconds === undefined ? {} : { 'retry-after': String(err.retryAfterSeconds) };
-    return { body: { type: 'about:blank', title: STATUS_CODES[status]!, status, detail: err.detail, ...err.extra }, headers: { ...headers, ...retry } };
+    return withHeaders(problem(err.kind, err.detail, err.extra), retry);
   }
   const fastifyError = err as FastifyError;
   if (fastifyError.validation) {
     const errors = issuesOf(fastifyError.validation);
-    return { body: { type: 'about:blank', title: STATUS_CODES[422]!, status: 422, detail: summarize(errors), errors }, headers: {} };
+    return withHeaders(problem('validation', summarize(errors), { errors }));
   }
   if (sqlState(err) === QUERY_CANCELED) {
     const detail = 'The request took too long; narrow it (a shorter period, a search) or try again later';
-    return { body: { type: 'about:blank', title: STATUS_CODES[503]!, status: 503, detail }, headers: { 'retry-after': '1' } };
+    return withHeaders(problem('query-timeout', detail), { 'retry-after': '1' });
   }
   const status = fastifyError.statusCode ?? 500;
   if (status >= 400 && status < 500) {
-    // The contract answers a body in an unsupported content type with 400, like any unreadable body.
-    const code = status === 415 ? 400 : status;
+    // An id longer than any valid one names no resource (Fastify's own answer would be a 414). Any
+    // other 4xx of Fastify's is an unreadable request.
+    const kind = fastifyError.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'not-found' : (KIND_OF_STATUS[status] ?? 'bad-request');
     const detail = FASTIFY_DETAILS[fastifyError.code] ?? (err instanceof SyntaxError ? FASTIFY_DETAILS.FST_ERR_CTP_INVALID_JSON_BODY! : err.message);
-    return { body: { type: 'about:blank', title: STATUS_CODES[code] ?? 'Bad Request', status: code, detail }, headers: {} };
+    return withHeaders(problem(kind, detail));
   }
-  if (status === 503) {
-    return { body: { type: 'about:blank', title: STATUS_CODES[503]!, status: 503, detail: 'The service is unavailable, try again shortly' }, headers: {} };
-  }
-  return { body: { type: 'about:blank', title: STATUS_CODES[500]!, status: 500, detail: 'Internal server error' }, headers: {} };
+  if (status === 503) return withHeaders(problem('unavailable', 'The service is unavailable, try again shortly'), { 'retry-after': '1' });
+  return withHeaders(problem('internal', 'Internal server error'));
 }
 
 /**
@@ -146,18 +156,9 @@ export default fp(
       const path = request.url.split('?')[0] ?? '/';
       const allowed = known.allowed(path);
       if (allowed.length > 0) {
-        return sendProblem(
-          reply,
-          { type: 'about:blank', title: STATUS_CODES[405]!, status: 405, detail: `Method ${request.method} is not allowed on ${path}` },
-          { allow: allowed.join(', ') },
-        );
+        return sendProblem(reply, problem('method-not-allowed', `Method ${request.method} is not allowed on ${path}`), { allow: allowed.join(', ') });
       }
-      return sendProblem(reply, {
-        type: 'about:blank',
-        title: STATUS_CODES[404]!,
-        status: 404,
-        detail: `No route ${request.method} ${path}`,
-      });
+      return sendProblem(reply, problem('not-found', `No route ${request.method} ${path}`));
     });
   },
   { name: 'problem' },

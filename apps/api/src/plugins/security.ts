@@ -8,6 +8,7 @@ import type { Config } from '../config.js';
 /** What the security plugin reads of the configuration, and nothing else. */
 type SecurityOptions = Pick<Config, 'env' | 'corsOrigins' | 'requestTimeoutSeconds' | 'maxInFlight'>;
 import { UnavailableError } from '../errors.js';
+import { problem, PROBLEM_CONTENT_TYPE } from './problem.js';
 
 function expectsBody(headers: IncomingHttpHeaders): boolean {
   return headers['transfer-encoding'] !== undefined || Number(headers['content-length'] ?? 0) > 0;
@@ -29,9 +30,9 @@ function abandonSlowBody(request: FastifyRequest, reply: FastifyReply) {
     socket.destroy();
     return;
   }
-  const body = JSON.stringify({ type: 'about:blank', title: 'Request Timeout', status: 408, detail: 'The request body did not arrive in time' });
+  const body = JSON.stringify(problem('request-timeout', 'The request body did not arrive in time'));
   reply.raw.writeHead(408, {
-    'content-type': 'application/problem+json; charset=utf-8',
+    'content-type': PROBLEM_CONTENT_TYPE,
     'content-length': Buffer.byteLength(body),
     connection: 'close',
   });
@@ -48,8 +49,15 @@ export default fp(
       // The API answers JSON; only /docs serves a page, with its own policy from @fastify/swagger-ui.
       contentSecurityPolicy: false,
       crossOriginResourcePolicy: { policy: 'same-site' },
-      hsts: opts.env === 'production',
+      // HSTS only on answers that came over HTTPS (below): over plain HTTP it means nothing (RFC
+      // 6797) and /docs must work there by any host name.
+      hsts: false,
     });
+    if (opts.env === 'production') {
+      app.addHook('onSend', async (request, reply) => {
+        if (request.protocol === 'https') reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
+      });
+    }
     await app.register(cors, {
       origin: opts.corsOrigins,
       credentials: true,
@@ -73,7 +81,7 @@ export default fp(
     const bodyDeadlineMs = opts.requestTimeoutSeconds * 1000;
     app.addHook('onRequest', async (request, reply) => {
       if (draining) {
-        throw new UnavailableError('The server is shutting down; retry shortly', 1);
+        throw new UnavailableError('shutting-down', 'The server is shutting down; retry shortly', 1);
       }
       // The whole body must arrive within REQUEST_TIMEOUT_SECONDS of the head: a body trickled a
       // byte at a time is cut off with 408 rather than held open for as long as the client likes.
@@ -91,7 +99,7 @@ export default fp(
       clearBodyTimer(request);
       if (request.routeOptions.url === '/health') return;
       if (inFlight >= max) {
-        throw new UnavailableError('The server is at capacity; try again shortly', 1);
+        throw new UnavailableError('at-capacity', 'The server is at capacity; try again shortly', 1);
       }
       inFlight += 1;
       request.countedInFlight = true;

@@ -2,12 +2,14 @@ import { Ajv, type ErrorObject, type Options } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
 
+// Unknown properties are dropped, not refused, like the original's pydantic models: removeAdditional
+// 'all', since the schemas do not claim `additionalProperties: false` (the document tells the truth).
 // Bodies are JSON and typed by the client: no coercion ("123" is not a number, 123 not a string),
 // like the original's pydantic models. Query strings, params and headers are always text, so there
 // the schema's types are coerced.
 function makeAjv(options: Options) {
   // verbose: errors carry their schema, so a pattern failure can be explained by its description.
-  const ajv = new Ajv({ allErrors: true, verbose: true, removeAdditional: true, useDefaults: true, strict: false, ...options });
+  const ajv = new Ajv({ allErrors: true, verbose: true, removeAdditional: 'all', useDefaults: true, strict: false, ...options });
   addFormats.default(ajv);
   return ajv;
 }

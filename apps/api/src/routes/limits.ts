@@ -1,5 +1,7 @@
+import { BODY_LIMIT_BYTES } from '@agentcaller/contracts';
+
 /** Request bodies over 1 MiB are refused with 413. */
-export const BODY_LIMIT = 1024 * 1024;
+export const BODY_LIMIT = BODY_LIMIT_BYTES;
 
 /**
  * No statement of a request runs longer than this on PostgreSQL: a list or count over a huge

@@ -130,7 +130,7 @@ export class AppointmentService {
         if (state !== EXCLUSION_VIOLATION || !span.startsAt || !span.endsAt) throw err;
         const conflicting = await this.conflictingId(ownerId, span.startsAt, span.endsAt, exceptId);
         if (conflicting !== undefined || attempt >= 2) {
-          throw new ConflictError('The appointment overlaps another appointment', conflicting === undefined ? {} : { conflicting_appointment_id: conflicting });
+          throw new ConflictError('appointment-conflict', 'The appointment overlaps another appointment', conflicting === undefined ? {} : { conflicting_appointment_id: conflicting });
         }
       }
     }

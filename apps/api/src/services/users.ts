@@ -67,7 +67,7 @@ export class UserService {
       const [user] = await this.db.insert(users).values({ email: canonicalEmail(email), hashedPassword }).returning();
       return user!;
     } catch (err) {
-      if (sqlState(err) === UNIQUE_VIOLATION) throw new ConflictError('A user with this email already exists');
+      if (sqlState(err) === UNIQUE_VIOLATION) throw new ConflictError('email-taken', 'A user with this email already exists');
       throw err;
     }
   }
@@ -124,15 +124,15 @@ export class UserService {
 
   private async checkCredentials(email: string, password: string): Promise<User> {
     // Over 72 bytes is refused before the lookup, alike for every address (issue 10, item 7).
-    if (tooLongToSignIn(password)) throw new UnauthorizedError(INVALID_LOGIN);
+    if (tooLongToSignIn(password)) throw new UnauthorizedError(INVALID_LOGIN, 'invalid-credentials');
     const user = await this.findByEmail(email);
     if (!user) {
       await this.absent.verify(canonicalEmail(email), password);
-      throw new UnauthorizedError(INVALID_LOGIN);
+      throw new UnauthorizedError(INVALID_LOGIN, 'invalid-credentials');
     }
     const { ok, needsRehash } = await verifyPassword(user.hashedPassword, password, this.scheme);
-    if (!ok) throw new UnauthorizedError(INVALID_LOGIN);
-    if (!user.isActive) throw new ForbiddenError(INACTIVE_USER);
+    if (!ok) throw new UnauthorizedError(INVALID_LOGIN, 'invalid-credentials');
+    if (!user.isActive) throw new ForbiddenError('inactive-account', INACTIVE_USER);
     if (needsRehash) {
       const hashedPassword = await hashPassword(password, this.scheme);
       // Only over the hash that was checked: a password changed meanwhile is not put back.

@@ -1,4 +1,4 @@
-import { isApiError } from '@agentcaller/sdk';
+import { isApiError, PASSWORD_MAX_BYTES, PASSWORD_MIN_BYTES } from '@agentcaller/sdk';
 import { useMutation } from '@tanstack/react-query';
 import { useForm } from 'react-hook-form';
 import { Link, useLocation } from 'react-router';
@@ -33,7 +33,7 @@ export function SignUpPage() {
     onSuccess: (created) => session.signedIn(created.user),
     onError: (err) => {
       // 409: the address is taken; it belongs next to the email field.
-      if (isApiError(err) && err.status === 409) {
+      if (isApiError(err) && err.type === '/problems/email-taken') {
         setError('email', { type: 'server', message: 'An account with this email already exists. Sign in instead?' });
         return;
       }
@@ -42,7 +42,7 @@ export function SignUpPage() {
       if (fields.password) setError('password', { type: 'server', message: fields.password });
     },
   });
-  const problem = signUp.error && !(isApiError(signUp.error) && signUp.error.status === 409) ? serverErrors(signUp.error, { email: 'email', password: 'password' }).message : null;
+  const problem = signUp.error && !(isApiError(signUp.error) && signUp.error.type === '/problems/email-taken') ? serverErrors(signUp.error, { email: 'email', password: 'password' }).message : null;
 
   return (
     <AuthLayout
@@ -67,7 +67,7 @@ export function SignUpPage() {
             })}
           />
         </Field>
-        <Field label="Password" error={formState.errors.password?.message} hint="8 to 72 characters.">
+        <Field label="Password" error={formState.errors.password?.message} hint={`${PASSWORD_MIN_BYTES} to ${PASSWORD_MAX_BYTES} characters.`}>
           <input
             type="password"
             autoComplete="new-password"
@@ -75,8 +75,8 @@ export function SignUpPage() {
               required: 'Choose a password.',
               validate: (value) => {
                 const bytes = utf8Bytes(value);
-                if (bytes < 8) return 'Use at least 8 characters.';
-                if (bytes > 72) return 'Use at most 72 characters (fewer with accents or emoji).';
+                if (bytes < PASSWORD_MIN_BYTES) return `Use at least ${PASSWORD_MIN_BYTES} characters.`;
+                if (bytes > PASSWORD_MAX_BYTES) return `Use at most ${PASSWORD_MAX_BYTES} characters (fewer with accents or emoji).`;
                 return true;
               },
             })}

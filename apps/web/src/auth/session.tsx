@@ -79,8 +79,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       if (!isApiError(error) || !queryClient.getQueryData(keys.me)) return;
       // 401: expired or revoked. A refused CSRF token means the readable cookie no longer
       // matches the session (it expired first, or was cleared): signing in again mends both.
-      if (error.status === 401 || (error.status === 403 && /csrf/i.test(error.detail))) end({ text: SESSION_ENDED_MESSAGE, tone: 'warning' });
-      else if (error.status === 403 && /inactive/i.test(error.detail)) end({ text: 'This account has been deactivated.', tone: 'warning' });
+      // Decided by the problem's `type` (README, "Problem types"), never by its wording.
+      if (error.status === 401 || error.type === '/problems/csrf-rejected') end({ text: SESSION_ENDED_MESSAGE, tone: 'warning' });
+      else if (error.type === '/problems/inactive-account') end({ text: 'This account has been deactivated.', tone: 'warning' });
     };
     const stopQueries = queryClient.getQueryCache().subscribe((event) => {
       if (event.type === 'updated' && event.action.type === 'error') onError(event.action.error);

@@ -1,4 +1,4 @@
-import { isApiError, type Appointment, type ClientSummary } from '@agentcaller/sdk';
+import { isApiError, NOTES_MAX, type Appointment, type ClientSummary } from '@agentcaller/sdk';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Controller, useForm, useWatch } from 'react-hook-form';
@@ -57,7 +57,7 @@ export function AppointmentDialog({ appointment, day, time, client, onClose, onS
       onClose();
     },
     onError: async (err) => {
-      if (isApiError(err) && err.status === 409 && err.conflicting_appointment_id) {
+      if (isApiError(err) && err.type === '/problems/appointment-conflict' && err.conflicting_appointment_id) {
         setConflictId(err.conflicting_appointment_id);
         // What was free a moment ago may not be any more.
         await queryClient.invalidateQueries({ queryKey: keys.availability });
@@ -79,7 +79,7 @@ export function AppointmentDialog({ appointment, day, time, client, onClose, onS
   });
 
   const problem =
-    save.error && !(isApiError(save.error) && save.error.status === 409 && save.error.conflicting_appointment_id) ? serverErrors(save.error, APPOINTMENT_FIELDS).message : null;
+    save.error && !(isApiError(save.error) && save.error.type === '/problems/appointment-conflict' && save.error.conflicting_appointment_id) ? serverErrors(save.error, APPOINTMENT_FIELDS).message : null;
 
   return (
     <Modal title={appointment ? 'Edit appointment' : 'Book an appointment'} onClose={onClose} size="large">
@@ -127,7 +127,7 @@ export function AppointmentDialog({ appointment, day, time, client, onClose, onS
         ) : null}
 
         <Field label="Notes" error={formState.errors.notes?.message} hint="Optional: what the call is about.">
-          <textarea rows={3} {...register('notes', { maxLength: { value: 10_000, message: 'Use at most 10,000 characters.' } })} />
+          <textarea rows={3} {...register('notes', { maxLength: { value: NOTES_MAX, message: `Use at most ${NOTES_MAX.toLocaleString('en-US')} characters.` } })} />
         </Field>
 
         <div className="form-actions">

@@ -1,8 +1,8 @@
-import type { AgentCallerClient, Appointment, ListAppointmentsQuery } from '@agentcaller/sdk';
+import { PAGE_LIMIT_MAX, type AgentCallerClient, type Appointment, type ListAppointmentsQuery } from '@agentcaller/sdk';
 
-const PAGE = 100;
+const PAGE = PAGE_LIMIT_MAX;
 
-/** Every appointment matching `query`, page after page (the API gives at most 100 at a time). */
+/** Every appointment matching `query`, page after page (the API gives at most PAGE_LIMIT_MAX at a time). */
 export async function fetchAllAppointments(api: AgentCallerClient, query: Omit<ListAppointmentsQuery, 'limit' | 'offset'>): Promise<Appointment[]> {
   const items: Appointment[] = [];
   for (let offset = 0; ; offset += PAGE) {

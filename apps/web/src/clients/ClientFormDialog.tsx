@@ -1,4 +1,4 @@
-import type { Client } from '@agentcaller/sdk';
+import { CLIENT_NAME_MAX, type Client } from '@agentcaller/sdk';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useForm } from 'react-hook-form';
 import { useApi } from '../api';
@@ -54,7 +54,7 @@ export function ClientFormDialog({ client, onClose, onSaved }: { client?: Client
             type="text"
             autoComplete="off"
             {...register('name', {
-              validate: (v) => (v.trim().length === 0 ? 'Enter the client’s name.' : v.trim().length > 255 ? 'Use at most 255 characters.' : true),
+              validate: (v) => (v.trim().length === 0 ? 'Enter the client’s name.' : [...v.trim()].length > CLIENT_NAME_MAX ? `Use at most ${CLIENT_NAME_MAX} characters.` : true),
             })}
           />
         </Field>

@@ -1,4 +1,4 @@
-import { isApiError, type Appointment } from '@agentcaller/sdk';
+import { isApiError, PAGE_LIMIT_MAX, type Appointment } from '@agentcaller/sdk';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
@@ -14,7 +14,8 @@ import { useNow } from '../lib/useNow';
 import { ClientFormDialog } from './ClientFormDialog';
 import { DeleteClientDialog } from './DeleteClientDialog';
 
-const SHOWN = 100;
+/** One page, as large as the API gives. */
+const SHOWN = PAGE_LIMIT_MAX;
 
 export default function ClientPage() {
   const api = useApi();

@@ -110,7 +110,7 @@ describe('booking', () => {
   it('shows which appointment a 409 collides with, with its client, times and a link', async () => {
     const other = appointment({ id: 41, starts_at: '2099-01-05T15:00:00.000Z', ends_at: '2099-01-05T15:30:00.000Z' });
     const api = bookingApi()
-      .on('POST /v1/appointments', problem(409, 'The time overlaps another appointment', { conflicting_appointment_id: 41 }))
+      .on('POST /v1/appointments', problem('appointment-conflict', 'The time overlaps another appointment', { conflicting_appointment_id: 41 }))
       .on('GET /v1/appointments/:id', json(200, other));
     renderApp(api, '/calendar?week=2099-01-05&book=1');
     const dialog = await screen.findByRole('dialog', { name: 'Book an appointment' });
@@ -129,7 +129,7 @@ describe('booking', () => {
   });
 
   it('puts a 422 on /ends_at next to the duration, and asks for a client before sending', async () => {
-    const api = bookingApi().on('POST /v1/appointments', problem(422, '/ends_at must be after starts_at', { errors: [{ path: '/ends_at', message: 'must be after starts_at' }] }));
+    const api = bookingApi().on('POST /v1/appointments', problem('validation', '/ends_at must be after starts_at', { errors: [{ path: '/ends_at', message: 'must be after starts_at' }] }));
     renderApp(api, '/calendar?week=2099-01-05&book=1');
     const dialog = await screen.findByRole('dialog', { name: 'Book an appointment' });
     const user = userEvent.setup();
@@ -186,7 +186,7 @@ describe('an existing appointment', () => {
     const api = new FakeApi()
       .on('GET /v1/auth/me', json(200, USER))
       .on('GET /v1/appointments', json(200, page([], 0, 100)))
-      .on('GET /v1/appointments/:id', problem(404, 'Appointment not found'));
+      .on('GET /v1/appointments/:id', problem('not-found', 'Appointment not found'));
     renderApp(api, '/calendar?week=2099-01-05&appointment=5');
     const dialog = await screen.findByRole('dialog', { name: 'Appointment' });
     expect((await within(dialog).findByRole('alert')).textContent).toBe('Appointment not found');

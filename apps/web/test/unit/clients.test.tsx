@@ -20,7 +20,7 @@ describe('adding a client', () => {
       .on('POST /v1/clients', (req) => {
         const body = req.body as { phone: string };
         if (body.phone === '12') {
-          return problem(422, '/phone must be a dialable phone number (E.164, or national in US)', {
+          return problem('validation', '/phone must be a dialable phone number (E.164, or national in US)', {
             errors: [{ path: '/phone', message: 'must be a dialable phone number (E.164, or national in US)' }],
           });
         }
@@ -170,7 +170,7 @@ describe('the client page', () => {
   });
 
   it('says so when the client does not exist', async () => {
-    const api = new FakeApi().on('GET /v1/auth/me', json(200, USER)).on('GET /v1/clients/:id', problem(404, 'Client not found'));
+    const api = new FakeApi().on('GET /v1/auth/me', json(200, USER)).on('GET /v1/clients/:id', problem('not-found', 'Client not found'));
     renderApp(api, '/clients/999');
     expect(await screen.findByText('This client does not exist')).toBeTruthy();
   });

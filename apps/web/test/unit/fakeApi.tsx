@@ -1,5 +1,5 @@
 // A fake API behind the real SDK: each test says what each route answers and reads what was sent.
-import { createClient, type AgentCallerClient, type Appointment, type Client, type Me } from '@agentcaller/sdk';
+import { createClient, PROBLEM_TYPES, problemType, type AgentCallerClient, type Appointment, type Client, type Me, type ProblemKind } from '@agentcaller/sdk';
 import { QueryClient } from '@tanstack/react-query';
 import { render } from '@testing-library/react';
 import { createMemoryRouter, RouterProvider } from 'react-router';
@@ -23,9 +23,10 @@ export function json(status: number, body?: unknown, headers?: Record<string, st
   return { status, body, ...(headers ? { headers } : {}) };
 }
 
-export function problem(status: number, detail: string, extra: Record<string, unknown> = {}): Reply {
-  const titles: Record<number, string> = { 401: 'Unauthorized', 404: 'Not Found', 409: 'Conflict', 422: 'Unprocessable Entity', 500: 'Internal Server Error' };
-  return { status, body: { type: 'about:blank', title: titles[status] ?? 'Error', status, detail, ...extra } };
+/** A problem as the API sends it: `type`, status and title of its kind (PROBLEM_TYPES). */
+export function problem(kind: ProblemKind, detail: string, extra: Record<string, unknown> = {}): Reply {
+  const { status, title } = PROBLEM_TYPES[kind];
+  return { status, body: { type: problemType(kind), title, status, detail, ...extra } };
 }
 
 export class FakeApi {

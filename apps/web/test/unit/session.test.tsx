@@ -6,7 +6,7 @@ import { ANN, FakeApi, json, page, problem, renderApp, USER } from './fakeApi';
 describe('the session', () => {
   it('sends a visitor without a session to sign in, and back to the page they asked for afterwards', async () => {
     const api = new FakeApi()
-      .on('GET /v1/auth/me', problem(401, 'Not authenticated'))
+      .on('GET /v1/auth/me', problem('unauthorized', 'Not authenticated'))
       .on('POST /v1/auth/session', json(200, { user: USER, csrf_token: 'csrf-1', expires_at: '2026-12-01T10:00:00.000Z' }))
       .on('GET /v1/clients', json(200, page([ANN])));
     const { router } = renderApp(api, '/clients?q=ann');
@@ -29,8 +29,8 @@ describe('the session', () => {
 
   it('shows a wrong password on the sign-in form and stays there', async () => {
     const api = new FakeApi()
-      .on('GET /v1/auth/me', problem(401, 'Not authenticated'))
-      .on('POST /v1/auth/session', problem(401, 'Incorrect email or password'));
+      .on('GET /v1/auth/me', problem('unauthorized', 'Not authenticated'))
+      .on('POST /v1/auth/session', problem('invalid-credentials', 'Incorrect email or password'));
     const { router } = renderApp(api, '/sign-in');
     const user = userEvent.setup();
     await user.type(await screen.findByLabelText('Email'), 'owner@example.com');
@@ -47,7 +47,7 @@ describe('the session', () => {
     const api = new FakeApi()
       .on('GET /v1/auth/me', json(200, USER))
       .on('GET /v1/appointments', json(200, page([], 0, 100)))
-      .on('GET /v1/clients', () => (++clients === 1 ? json(200, page([ANN])) : problem(401, 'Could not validate credentials')));
+      .on('GET /v1/clients', () => (++clients === 1 ? json(200, page([ANN])) : problem('unauthorized', 'Could not validate credentials')));
     const { router } = renderApp(api, '/clients');
     expect(await screen.findByRole('link', { name: 'Ann Lee' })).toBeTruthy();
 
@@ -62,11 +62,28 @@ describe('the session', () => {
     expect(screen.queryByText(USER.email)).toBeNull();
   });
 
+  it.each([
+    ['csrf-rejected', 'Your session has ended, please sign in again.'],
+    ['inactive-account', 'This account has been deactivated.'],
+  ] as const)('a 403 of type /problems/%s ends the session by its type, whatever its wording', async (kind, message) => {
+    let clients = 0;
+    const api = new FakeApi()
+      .on('GET /v1/auth/me', json(200, USER))
+      .on('GET /v1/appointments', json(200, page([], 0, 100)))
+      // The detail says nothing the old regular expressions looked for: only `type` tells.
+      .on('GET /v1/clients', () => (++clients === 1 ? json(200, page([ANN])) : problem(kind, 'Refused')));
+    const { router } = renderApp(api, '/clients');
+    expect(await screen.findByRole('link', { name: 'Ann Lee' })).toBeTruthy();
+    await userEvent.setup().type(screen.getByLabelText('Search clients'), 'bo');
+    expect((await screen.findByRole('alert')).textContent).toBe(message);
+    expect(router.state.location.pathname).toBe('/sign-in');
+  });
+
   it('also ends the session when a write answers 401', async () => {
     const api = new FakeApi()
       .on('GET /v1/auth/me', json(200, USER))
       .on('GET /v1/clients', json(200, page([])))
-      .on('POST /v1/clients', problem(401, 'Could not validate credentials'));
+      .on('POST /v1/clients', problem('unauthorized', 'Could not validate credentials'));
     const { router } = renderApp(api, '/clients');
     const user = userEvent.setup();
     await user.click(await screen.findByRole('button', { name: 'Add your first client' }));
@@ -97,7 +114,7 @@ describe('the session', () => {
 
   it('says so when the API cannot be reached at start, and tries again on request', async () => {
     let calls = 0;
-    const api = new FakeApi().on('GET /v1/auth/me', () => (++calls === 1 ? problem(500, 'Internal server error') : json(200, USER))).on('GET /v1/clients', json(200, page([ANN])));
+    const api = new FakeApi().on('GET /v1/auth/me', () => (++calls === 1 ? problem('internal', 'Internal server error') : json(200, USER))).on('GET /v1/clients', json(200, page([ANN])));
     renderApp(api, '/clients');
     expect((await screen.findByRole('alert')).textContent).toContain('Something went wrong on our side (500)');
     await userEvent.setup().click(screen.getByRole('button', { name: 'Try again' }));
@@ -108,7 +125,7 @@ describe('the session', () => {
 describe('sign-up', () => {
   it('creates the account, opens a session and lands on the calendar', async () => {
     const api = new FakeApi()
-      .on('GET /v1/auth/me', problem(401, 'Not authenticated'))
+      .on('GET /v1/auth/me', problem('unauthorized', 'Not authenticated'))
       .on('POST /v1/auth/register', json(201, { id: 1, email: USER.email }))
       .on('POST /v1/auth/session', json(200, { user: USER, csrf_token: 'c', expires_at: '2026-12-01T10:00:00.000Z' }))
       .on('GET /v1/appointments', json(200, page([], 0, 100)));
@@ -130,8 +147,8 @@ describe('sign-up', () => {
 
   it('shows a taken email next to the email field', async () => {
     const api = new FakeApi()
-      .on('GET /v1/auth/me', problem(401, 'Not authenticated'))
-      .on('POST /v1/auth/register', problem(409, 'Email already registered'));
+      .on('GET /v1/auth/me', problem('unauthorized', 'Not authenticated'))
+      .on('POST /v1/auth/register', problem('email-taken', 'Email already registered'));
     renderApp(api, '/sign-up');
     const user = userEvent.setup();
     const email = await screen.findByLabelText('Email');

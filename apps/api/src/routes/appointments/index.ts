@@ -1,98 +1,28 @@
-import { routes } from '@agentcaller/contracts';
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { PAGE_LIMIT_DEFAULT } from '@agentcaller/contracts';
+import type { FastifyInstance } from 'fastify';
 import { userOf } from '../../plugins/auth.js';
 import { AppointmentService } from '../../services/appointments.js';
-import { problems } from '../responses.js';
+import { defineRoute } from '../define.js';
 
-const tags = ['appointments'];
-const security = [{ bearerAuth: [] }];
-const { listAppointments, createAppointment, getAppointment, updateAppointment, deleteAppointment, availability } = routes;
-
-const appointmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
+// Method, path, auth and schemas come from the contract (routes.ts); here only the handlers.
+export default async function appointmentRoutes(app: FastifyInstance) {
   const service = new AppointmentService(app.db);
-  // Strangers learn nothing of the schemas: authentication runs before any validation.
-  app.addHook('preValidation', app.authenticate);
 
-  app.get(
-    listAppointments.path,
-    {
-      schema: {
-        tags, security, summary: 'Your appointments overlapping [from, to), by start',
-        querystring: listAppointments.query,
-        response: { [listAppointments.status]: listAppointments.response, ...problems(401, 403, 422, 429) },
-      },
-      preHandler: app.heavy,
-    },
+  defineRoute(
+    app,
+    'listAppointments',
     async (request) => {
-      const { limit = 20, offset = 0, ...filters } = request.query;
+      const { limit = PAGE_LIMIT_DEFAULT, offset = 0, ...filters } = request.query;
       return service.list(userOf(request).id, { ...filters, limit, offset });
     },
+    { preHandler: app.heavy },
   );
-
-  app.post(
-    createAppointment.path,
-    {
-      schema: {
-        tags, security, summary: 'Book an appointment; 409 names the appointment it overlaps',
-        body: createAppointment.body,
-        response: { [createAppointment.status]: createAppointment.response, ...problems(400, 401, 403, 404, 409, 413, 422) },
-      },
-    },
-    async (request, reply) => reply.code(createAppointment.status).send(await service.create(userOf(request).id, request.body)),
-  );
-
-  app.get(
-    getAppointment.path,
-    {
-      schema: {
-        tags, security, summary: 'One of your appointments',
-        params: getAppointment.params,
-        response: { [getAppointment.status]: getAppointment.response, ...problems(401, 403, 404, 422) },
-      },
-    },
-    async (request) => service.get(userOf(request).id, request.params.id),
-  );
-
-  app.patch(
-    updateAppointment.path,
-    {
-      schema: {
-        tags, security, summary: 'Change any field; time order and overlap are checked again',
-        params: updateAppointment.params,
-        body: updateAppointment.body,
-        response: { [updateAppointment.status]: updateAppointment.response, ...problems(400, 401, 403, 404, 409, 413, 422) },
-      },
-    },
-    async (request) => service.update(userOf(request).id, request.params.id, request.body),
-  );
-
-  app.delete(
-    deleteAppointment.path,
-    {
-      schema: {
-        tags, security, summary: 'Cancel an appointment',
-        params: deleteAppointment.params,
-        response: { [deleteAppointment.status]: deleteAppointment.response, ...problems(401, 403, 404, 422) },
-      },
-    },
-    async (request, reply) => {
-      await service.remove(userOf(request).id, request.params.id);
-      return reply.code(deleteAppointment.status).send(null);
-    },
-  );
-
-  app.get(
-    availability.path,
-    {
-      schema: {
-        tags: ['availability'], security, summary: 'Free gaps of at least duration_minutes inside [from, to), at most 31 days',
-        querystring: availability.query,
-        response: { [availability.status]: availability.response, ...problems(401, 403, 422, 429) },
-      },
-      preHandler: app.heavy,
-    },
-    async (request) => service.availability(userOf(request).id, request.query),
-  );
-};
-
-export default appointmentRoutes;
+  defineRoute(app, 'createAppointment', async (request) => service.create(userOf(request).id, request.body));
+  defineRoute(app, 'getAppointment', async (request) => service.get(userOf(request).id, request.params.id));
+  defineRoute(app, 'updateAppointment', async (request) => service.update(userOf(request).id, request.params.id, request.body));
+  defineRoute(app, 'deleteAppointment', async (request) => {
+    await service.remove(userOf(request).id, request.params.id);
+    return null;
+  });
+  defineRoute(app, 'availability', async (request) => service.availability(userOf(request).id, request.query), { preHandler: app.heavy });
+}

@@ -1,21 +1,18 @@
-import { CSRF_COOKIE, routes, SESSION_COOKIE } from '@agentcaller/contracts';
+import { CSRF_COOKIE, SESSION_COOKIE } from '@agentcaller/contracts';
 import formbody from '@fastify/formbody';
-import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { userOf } from '../../plugins/auth.js';
 import { canonicalEmail } from '../../lib/email.js';
 import { parseMultipartFields } from '../../lib/multipart.js';
 import { toMe } from '../../services/users.js';
+import { defineRoute } from '../define.js';
 import { BODY_LIMIT } from '../limits.js';
-import { problems } from '../responses.js';
 
-const tags = ['auth'];
-const bearer = [{ bearerAuth: [] }];
 /** The OAuth2 password form's fields; anything else in a multipart login body is not read. */
 const LOGIN_FIELDS = new Set(['username', 'password', 'grant_type', 'scope', 'client_id', 'client_secret']);
-const { register, login, me, createSession, deleteSession, logout, changePassword } = routes;
 
-const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
+// Method, path, auth and schemas come from the contract (routes.ts); here only the handlers.
+export default async function authRoutes(app: FastifyInstance) {
   /** Email and password, throttled per source and per account and source. */
   const signIn = async (email: string, password: string, source: string) => {
     await app.throttle.attempt(source);
@@ -28,32 +25,26 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (presented) await app.users.revoke(presented.hash, presented.expiresAt);
   };
 
-  app.post(
-    register.path,
+  defineRoute(
+    app,
+    'register',
+    async (request) => {
+      await app.throttle.attempt(request.ip);
+      const user = await app.users.register(request.body.email, request.body.password);
+      return { id: user.id, email: user.email };
+    },
     {
-      schema: {
-        tags,
-        summary: 'Create an account (seed shape)',
-        body: register.body,
-        response: { [register.status]: register.response, ...problems(400, 409, 413, 422, 429) },
-      },
       // Trim and lower-case before validation, so " Admin@Example.COM " is a valid address.
       preValidation: async (request) => {
         const body = request.body as { email?: unknown } | null;
         if (body && typeof body === 'object' && typeof body.email === 'string') body.email = canonicalEmail(body.email);
       },
     },
-    async (request, reply) => {
-      await app.throttle.attempt(request.ip);
-      const user = await app.users.register(request.body.email, request.body.password);
-      return reply.code(register.status).send({ id: user.id, email: user.email });
-    },
   );
 
   // The login form is the only place that reads application/x-www-form-urlencoded, and
   // multipart/form-data (browsers' FormData; the original FastAPI service took both).
-  await app.register(async (scope) => {
-    const form = scope.withTypeProvider<TypeBoxTypeProvider>();
+  await app.register(async (form) => {
     form.removeAllContentTypeParsers();
     await form.register(formbody, { bodyLimit: BODY_LIMIT });
     form.addContentTypeParser('multipart/form-data', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (request, body, done) => {
@@ -63,23 +54,11 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
         done(err as Error, undefined);
       }
     });
-    form.post(
-      login.path,
-      {
-        schema: {
-          tags,
-          summary: 'OAuth2 password grant (seed shape)',
-          consumes: ['application/x-www-form-urlencoded', 'multipart/form-data'],
-          body: login.body,
-          response: { [login.status]: login.response, ...problems(400, 401, 403, 413, 422, 429) },
-        },
-      },
-      async (request) => {
-        const user = await signIn(request.body.username, request.body.password, request.ip);
-        const { token, expiresIn } = app.issueToken(user);
-        return { access_token: token, token_type: 'bearer' as const, expires_in: expiresIn };
-      },
-    );
+    defineRoute(form, 'login', async (request) => {
+      const user = await signIn(request.body.username, request.body.password, request.ip);
+      const { token, expiresIn } = app.issueToken(user);
+      return { access_token: token, token_type: 'bearer' as const, expires_in: expiresIn };
+    });
   });
 
   // Browser sessions: the JWT travels in an HttpOnly cookie page scripts cannot read; a readable
@@ -87,97 +66,40 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const secure = app.config.env === 'production';
   const cookieBase = { path: '/', sameSite: 'strict' as const, secure };
 
-  app.post(
-    createSession.path,
-    {
-      schema: {
-        tags,
-        summary: 'Browser sign-in: sets the HttpOnly session cookie and the CSRF cookie',
-        body: createSession.body,
-        response: { [createSession.status]: createSession.response, ...problems(400, 401, 403, 413, 422, 429) },
-      },
-    },
-    async (request, reply) => {
-      const user = await signIn(request.body.email, request.body.password, request.ip);
-      const { token, expiresIn, jti } = app.issueToken(user);
-      const csrf = app.csrfTokenFor(jti);
-      reply
-        .setCookie(SESSION_COOKIE, token, { ...cookieBase, httpOnly: true, maxAge: expiresIn })
-        .setCookie(CSRF_COOKIE, csrf, { ...cookieBase, httpOnly: false, maxAge: expiresIn });
-      return {
-        user: toMe(user),
-        csrf_token: csrf,
-        expires_at: new Date(Date.now() + expiresIn * 1000).toISOString(),
-      };
-    },
-  );
+  defineRoute(app, 'createSession', async (request, reply) => {
+    const user = await signIn(request.body.email, request.body.password, request.ip);
+    const { token, expiresIn, jti } = app.issueToken(user);
+    const csrf = app.csrfTokenFor(jti);
+    reply
+      .setCookie(SESSION_COOKIE, token, { ...cookieBase, httpOnly: true, maxAge: expiresIn })
+      .setCookie(CSRF_COOKIE, csrf, { ...cookieBase, httpOnly: false, maxAge: expiresIn });
+    return {
+      user: toMe(user),
+      csrf_token: csrf,
+      expires_at: new Date(Date.now() + expiresIn * 1000).toISOString(),
+    };
+  });
 
-  app.delete(
-    deleteSession.path,
-    {
-      schema: {
-        tags,
-        summary: 'Browser sign-out: refuses the session token from now on and clears the cookies',
-        response: { [deleteSession.status]: deleteSession.response, ...problems(401, 403) },
-      },
-      preValidation: app.authenticate,
-    },
-    async (request, reply) => {
-      await revokePresented(request);
-      reply.clearCookie(SESSION_COOKIE, cookieBase).clearCookie(CSRF_COOKIE, cookieBase);
-      return reply.code(deleteSession.status).send(null);
-    },
-  );
+  defineRoute(app, 'deleteSession', async (request, reply) => {
+    await revokePresented(request);
+    reply.clearCookie(SESSION_COOKIE, cookieBase).clearCookie(CSRF_COOKIE, cookieBase);
+    return null;
+  });
 
-  app.post(
-    logout.path,
-    {
-      schema: {
-        tags,
-        summary: 'Refuse this token from now on, on every instance',
-        security: bearer,
-        response: { [logout.status]: logout.response, ...problems(401, 403) },
-      },
-      preValidation: app.authenticate,
-    },
-    async (request, reply) => {
-      await revokePresented(request);
-      return reply.code(logout.status).send(null);
-    },
-  );
+  defineRoute(app, 'logout', async (request) => {
+    await revokePresented(request);
+    return null;
+  });
 
-  app.put(
-    changePassword.path,
-    {
-      schema: {
-        tags,
-        summary: 'Change the password; every token issued before is refused afterwards',
-        security: bearer,
-        body: changePassword.body,
-        response: { [changePassword.status]: changePassword.response, ...problems(400, 401, 403, 413, 422, 429) },
-      },
-      preValidation: app.authenticate,
-    },
-    async (request, reply) => {
-      const user = userOf(request);
-      await app.throttle.attempt(request.ip);
-      // A stolen token must not become a way to guess the password: the same lockout as a login.
-      await app.throttle.guard(user.email, request.ip, () =>
-        app.users.changePassword(user, request.body.current_password, request.body.new_password),
-      );
-      return reply.code(changePassword.status).send(null);
-    },
-  );
+  defineRoute(app, 'changePassword', async (request) => {
+    const user = userOf(request);
+    await app.throttle.attempt(request.ip);
+    // A stolen token must not become a way to guess the password: the same lockout as a login.
+    await app.throttle.guard(user.email, request.ip, () =>
+      app.users.changePassword(user, request.body.current_password, request.body.new_password),
+    );
+    return null;
+  });
 
-  app.get(
-    me.path,
-    {
-      schema: { tags, summary: 'The signed-in user (seed shape)', security: bearer, response: { [me.status]: me.response, ...problems(401, 403) } },
-      preValidation: app.authenticate,
-    },
-    async (request) => toMe(userOf(request)),
-  );
-};
-
-export default authRoutes;
-
+  defineRoute(app, 'me', async (request) => toMe(userOf(request)));
+}

@@ -1,85 +1,27 @@
-import { routes } from '@agentcaller/contracts';
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { PAGE_LIMIT_DEFAULT } from '@agentcaller/contracts';
+import type { FastifyInstance } from 'fastify';
 import { userOf } from '../../plugins/auth.js';
 import { ClientService, toWireClient } from '../../services/clients.js';
-import { problems } from '../responses.js';
+import { defineRoute } from '../define.js';
 
-const tags = ['clients'];
-const security = [{ bearerAuth: [] }];
-const { listClients, createClient, getClient, updateClient, deleteClient } = routes;
-
-const clientRoutes: FastifyPluginAsyncTypebox = async (app) => {
+// Method, path, auth and schemas come from the contract (routes.ts); here only the handlers.
+export default async function clientRoutes(app: FastifyInstance) {
   const service = new ClientService(app.db, app.config.defaultPhoneRegion);
-  // Strangers learn nothing of the schemas: authentication runs before any validation.
-  app.addHook('preValidation', app.authenticate);
 
-  app.get(
-    listClients.path,
-    {
-      schema: {
-        tags, security, summary: 'Your clients, by name then id; q matches part of the name or phone digits',
-        querystring: listClients.query,
-        response: { [listClients.status]: listClients.response, ...problems(401, 403, 422, 429) },
-      },
-      preHandler: app.heavy,
-    },
+  defineRoute(
+    app,
+    'listClients',
     async (request) => {
-      const { q, limit = 20, offset = 0 } = request.query;
+      const { q, limit = PAGE_LIMIT_DEFAULT, offset = 0 } = request.query;
       return service.list(userOf(request).id, { q, limit, offset });
     },
+    { preHandler: app.heavy },
   );
-
-  app.post(
-    createClient.path,
-    {
-      schema: {
-        tags, security, summary: 'Add a client (phone stored in E.164)',
-        body: createClient.body,
-        response: { [createClient.status]: createClient.response, ...problems(400, 401, 403, 413, 422) },
-      },
-    },
-    async (request, reply) => reply.code(createClient.status).send(await service.create(userOf(request).id, request.body)),
-  );
-
-  app.get(
-    getClient.path,
-    {
-      schema: {
-        tags, security, summary: 'One of your clients',
-        params: getClient.params,
-        response: { [getClient.status]: getClient.response, ...problems(401, 403, 404, 422) },
-      },
-    },
-    async (request) => toWireClient(await service.find(userOf(request).id, request.params.id)),
-  );
-
-  app.patch(
-    updateClient.path,
-    {
-      schema: {
-        tags, security, summary: 'Change any of name and phone',
-        params: updateClient.params,
-        body: updateClient.body,
-        response: { [updateClient.status]: updateClient.response, ...problems(400, 401, 403, 404, 413, 422) },
-      },
-    },
-    async (request) => service.update(userOf(request).id, request.params.id, request.body),
-  );
-
-  app.delete(
-    deleteClient.path,
-    {
-      schema: {
-        tags, security, summary: "Delete a client and the client's appointments",
-        params: deleteClient.params,
-        response: { [deleteClient.status]: deleteClient.response, ...problems(401, 403, 404, 422) },
-      },
-    },
-    async (request, reply) => {
-      await service.remove(userOf(request).id, request.params.id);
-      return reply.code(deleteClient.status).send(null);
-    },
-  );
-};
-
-export default clientRoutes;
+  defineRoute(app, 'createClient', async (request) => service.create(userOf(request).id, request.body));
+  defineRoute(app, 'getClient', async (request) => toWireClient(await service.find(userOf(request).id, request.params.id)));
+  defineRoute(app, 'updateClient', async (request) => service.update(userOf(request).id, request.params.id, request.body));
+  defineRoute(app, 'deleteClient', async (request) => {
+    await service.remove(userOf(request).id, request.params.id);
+    return null;
+  });
+}

@@ -1,0 +1,21 @@
+/**
+ * The numbers the API enforces, as values: the schemas, the server and the web app's forms read
+ * them from here, so a limit is stated once.
+ */
+
+/** An email address, in characters (the original's `VARCHAR(255)`). */
+export const EMAIL_MAX = 255;
+/** New passwords: 8 to 72 bytes of UTF-8 (the original's bcrypt limit; never truncated). */
+export const PASSWORD_MIN_BYTES = 8;
+export const PASSWORD_MAX_BYTES = 72;
+/** A client's name after trimming, in characters (the original's `VARCHAR(255)`). */
+export const CLIENT_NAME_MAX = 255;
+/** An appointment's notes, in characters. */
+export const NOTES_MAX = 10_000;
+/** Page size of every list: `limit` is 1 to PAGE_LIMIT_MAX, PAGE_LIMIT_DEFAULT when absent. */
+export const PAGE_LIMIT_MAX = 100;
+export const PAGE_LIMIT_DEFAULT = 20;
+/** The longest period `GET /v1/availability` looks at. */
+export const MAX_AVAILABILITY_DAYS = 31;
+/** Request bodies over this many bytes are refused with 413. */
+export const BODY_LIMIT_BYTES = 1024 * 1024;
