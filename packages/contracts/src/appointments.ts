@@ -5,14 +5,15 @@ import { MAX_AVAILABILITY_DAYS, NOTES_MAX } from './limits.js';
 
 /**
  * An instant on input: RFC 3339 with an explicit offset (`Z` or `±hh:mm`); a local time without
- * offset is refused.
+ * offset is refused. `example` is what the document shows (and tools send) for that field.
  */
-export const InstantInput = Type.String({
-  format: 'date-time',
-  pattern: '^\\d{4}-\\d{2}-\\d{2}[Tt ]\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?([Zz]|[+-]\\d{2}:\\d{2})$',
-  description: 'an RFC 3339 date-time with an offset, e.g. 2026-12-01T15:00:00+02:00',
-  examples: ['2026-12-01T15:00:00+02:00'],
-});
+const instantInput = (example: string) =>
+  Type.String({
+    format: 'date-time',
+    pattern: '^\\d{4}-\\d{2}-\\d{2}[Tt ]\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?([Zz]|[+-]\\d{2}:\\d{2})$',
+    description: 'an RFC 3339 date-time with an offset, e.g. 2026-12-01T15:00:00+02:00',
+    examples: [example],
+  });
 
 export const Notes = Type.String({ maxLength: NOTES_MAX, pattern: NO_NUL, description: 'free text without NUL characters', examples: ['first call'] });
 
@@ -40,8 +41,8 @@ export type Appointment = Static<typeof Appointment>;
 export const CreateAppointmentBody = Type.Object(
   {
     client_id: Id,
-    starts_at: InstantInput,
-    ends_at: InstantInput,
+    starts_at: instantInput('2026-12-01T15:00:00+02:00'),
+    ends_at: instantInput('2026-12-01T15:30:00+02:00'),
     notes: Type.Optional(Type.Union([Notes, Type.Null()])),
   },
 );
@@ -52,8 +53,8 @@ export type UpdateAppointmentBody = Static<typeof UpdateAppointmentBody>;
 
 export const ListAppointmentsQuery = Type.Object(
   {
-    from: Type.Optional(InstantInput),
-    to: Type.Optional(InstantInput),
+    from: Type.Optional(instantInput('2026-12-01T00:00:00Z')),
+    to: Type.Optional(instantInput('2026-12-08T00:00:00Z')),
     client_id: Type.Optional(Id),
     limit: Type.Optional(Limit),
     offset: Type.Optional(Offset),
@@ -66,8 +67,8 @@ export type AppointmentPage = Static<typeof AppointmentPage>;
 
 export const AvailabilityQuery = Type.Object(
   {
-    from: InstantInput,
-    to: InstantInput,
+    from: instantInput('2026-12-01T00:00:00Z'),
+    to: instantInput('2026-12-02T00:00:00Z'),
     duration_minutes: Type.Integer({ minimum: 1, maximum: MAX_AVAILABILITY_DAYS * 24 * 60, examples: [30] }),
   },
 );
