@@ -60,6 +60,15 @@ export async function startApp(
   };
 }
 
+/** `startApp`, listening on a free port of 127.0.0.1: for clients that speak real HTTP. */
+export async function startListening(options: Parameters<typeof startApp>[0] = {}): Promise<TestContext & { baseUrl: string }> {
+  const ctx = await startApp(options);
+  await ctx.app.listen({ port: 0, host: '127.0.0.1' });
+  const address = ctx.app.server.address();
+  if (!address || typeof address === 'string') throw new Error('no port');
+  return { ...ctx, baseUrl: `http://127.0.0.1:${address.port}` };
+}
+
 export const json = (body: unknown) => ({
   headers: { 'content-type': 'application/json' },
   payload: JSON.stringify(body),

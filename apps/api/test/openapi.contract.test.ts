@@ -137,7 +137,7 @@ function validRequest({ path, operation }: Call, token: string | undefined): Req
     const body = sample(schema) as Record<string, unknown>;
     headers['content-type'] = mediaType;
     request.payload =
-      mediaType === 'application/json' ? JSON.stringify(body) : new URLSearchParams(Object.entries(body).map(([key, value]) => [key, String(value)])).toString();
+      mediaType === 'application/json' ? JSON.stringify(body) : new URLSearchParams(Object.entries(body).map(([key, value]): [string, string] => [key, String(value)])).toString();
   }
   return request;
 }

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import openapiTS, { astToString } from 'openapi-typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { register, startApp, type TestContext } from './helpers.js';
+import { register, startListening, type TestContext } from './helpers.js';
 
 const run = promisify(execFile);
 const api = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -25,11 +25,9 @@ let folder: string;
 let documentFile: string;
 
 beforeAll(async () => {
-  ctx = await startApp();
-  await ctx.app.listen({ port: 0, host: '127.0.0.1' });
-  const address = ctx.app.server.address();
-  if (!address || typeof address === 'string') throw new Error('no port');
-  baseUrl = `http://127.0.0.1:${address.port}`;
+  const started = await startListening();
+  ctx = started;
+  baseUrl = started.baseUrl;
   served = await (await fetch(`${baseUrl}/openapi.json`)).text();
   folder = await mkdtemp(join(tmpdir(), 'agentcaller-openapi-'));
   documentFile = join(folder, 'openapi.json');

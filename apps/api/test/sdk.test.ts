@@ -1,16 +1,14 @@
 import { ApiError, createClient, NetworkError, type AgentCallerClient } from '@agentcaller/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type TestContext } from './helpers.js';
+import { startListening, type TestContext } from './helpers.js';
 
 let ctx: TestContext;
 let baseUrl: string;
 
 beforeAll(async () => {
-  ctx = await startApp();
-  await ctx.app.listen({ port: 0, host: '127.0.0.1' });
-  const address = ctx.app.server.address();
-  if (!address || typeof address === 'string') throw new Error('no port');
-  baseUrl = `http://127.0.0.1:${address.port}`;
+  const started = await startListening();
+  ctx = started;
+  baseUrl = started.baseUrl;
 });
 afterAll(() => ctx.close());
 

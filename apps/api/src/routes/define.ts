@@ -2,7 +2,7 @@ import { errorStatuses, Problem, routes, ValidationProblem, type RouteBody, type
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
 
 /** The request a route's handler gets: body, query and params typed from its contract. */
-export type RouteRequest<K extends RouteName> = FastifyRequest<{ Body: RouteBody<K>; Querystring: RouteQuery<K>; Params: RouteParams<K> }>;
+type RouteRequest<K extends RouteName> = FastifyRequest<{ Body: RouteBody<K>; Querystring: RouteQuery<K>; Params: RouteParams<K> }>;
 
 /** What a route file supplies: the handler, answering the contract's success body (`null` for 204). */
 export type RouteHandler<K extends RouteName> = (request: RouteRequest<K>, reply: FastifyReply) => Promise<RouteOutput<K>>;
@@ -19,7 +19,7 @@ interface RouteExtras {
 }
 
 /** The Fastify schema of a route: what is validated and how every answer is serialized. */
-export function fastifySchemaOf(def: RouteDef): FastifySchema {
+function fastifySchemaOf(def: RouteDef): FastifySchema {
   const response: Record<number, unknown> = { [def.status]: def.response };
   for (const status of errorStatuses(def)) response[status] = status === 422 ? ValidationProblem : Problem;
   return {

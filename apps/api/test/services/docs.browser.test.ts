@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { register, startApp, type TestContext } from '../helpers.js';
+import { register, startListening, type TestContext } from '../helpers.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -17,11 +17,9 @@ let port: number;
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
-  ctx = await startApp();
-  await ctx.app.listen({ port: 0, host: '127.0.0.1' });
-  const address = ctx.app.server.address();
-  if (!address || typeof address === 'string') throw new Error('no port');
-  port = address.port;
+  const started = await startListening();
+  ctx = started;
+  port = Number(new URL(started.baseUrl).port);
   await register(ctx.app, 'docs@example.com', 'changeme123');
   browser = await chromium.launch({
     executablePath: CHROMIUM,
