@@ -53,6 +53,7 @@ describe('body limit', () => {
     const res = await ctx.app.inject({ method: 'POST', url: '/v1/clients', ...json({ name: 'x'.repeat(1024 * 1024), phone: '1' }) });
     expect(res.statusCode).toBe(413);
     expect(res.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+    expect(res.json()).toMatchObject({ type: '/problems/payload-too-large', status: 413 });
   });
 });
 
@@ -70,7 +71,7 @@ describe('requests in flight', () => {
       expect([a!.statusCode, b!.statusCode]).toEqual([200, 200]);
       expect(c.statusCode).toBe(503);
       expect(c.headers['retry-after']).toBe('1');
-      expect(c.json()).toMatchObject({ status: 503, title: 'Service Unavailable' });
+      expect(c.json()).toMatchObject({ type: '/problems/at-capacity', status: 503, title: 'Service Unavailable' });
       expect(small.app.inFlight()).toBe(0);
       expect((await small.app.inject({ method: 'GET', url: '/ready' })).statusCode).toBe(200);
     } finally {

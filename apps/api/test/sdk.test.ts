@@ -53,6 +53,7 @@ describe('the SDK against a listening API', () => {
     expect(err).toBeInstanceOf(ApiError);
     const conflict = err as ApiError;
     expect(conflict.status).toBe(409);
+    expect(conflict.type).toBe('/problems/appointment-conflict');
     expect(conflict.conflicting_appointment_id).toBe(booked.id);
     expect(typeof conflict.detail).toBe('string');
 

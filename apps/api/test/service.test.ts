@@ -78,7 +78,7 @@ describe('service endpoints', () => {
     expect(res.statusCode).toBe(405);
     expect(res.headers['content-type']).toBe('application/problem+json; charset=utf-8');
     expect(res.headers.allow).toBe('GET, HEAD');
-    expect(res.json()).toMatchObject({ status: 405, detail: 'Method DELETE is not allowed on /v1/auth/me' });
+    expect(res.json()).toMatchObject({ type: '/problems/method-not-allowed', status: 405, detail: 'Method DELETE is not allowed on /v1/auth/me' });
     const trailing = await ctx.app.inject({ method: 'GET', url: '/v1/auth/login/' });
     expect(trailing.statusCode).toBe(405);
     expect(trailing.headers.allow).toBe('POST');

@@ -75,7 +75,7 @@ describe('browser sessions (HttpOnly cookie + CSRF)', () => {
     ]) {
       const res = await createClient(headers);
       expect(res.statusCode).toBe(403);
-      expect(res.json()).toMatchObject({ status: 403, detail: 'Missing or invalid CSRF token' });
+      expect(res.json()).toMatchObject({ type: '/problems/csrf-rejected', status: 403, detail: 'Missing or invalid CSRF token' });
     }
     expect(await ctx.app.db.query.clients.findMany()).toHaveLength(before.length);
     const ok = await createClient({ cookie: mine.cookie, 'x-csrf-token': mine.csrf });

@@ -54,7 +54,7 @@ describe('slow request bodies', () => {
     expect(afterMs).toBeLessThan(3000);
     expect(responses.map((r) => r.status)).toEqual([408]);
     expect(responses[0]!.headers['content-type']).toBe('application/problem+json; charset=utf-8');
-    expect(JSON.parse(responses[0]!.body)).toMatchObject({ status: 408 });
+    expect(JSON.parse(responses[0]!.body)).toMatchObject({ type: '/problems/request-timeout', status: 408 });
     expect(ctx.app.inFlight()).toBe(0);
     expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
   });

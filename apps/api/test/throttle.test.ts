@@ -15,7 +15,7 @@ describe('failed sign-ins per account and source (in process)', () => {
     expect(locked.headers['content-type']).toBe('application/problem+json; charset=utf-8');
     expect(Number(locked.headers['retry-after'])).toBeGreaterThan(890);
     expect(Number(locked.headers['retry-after'])).toBeLessThanOrEqual(900);
-    expect(locked.json()).toMatchObject({ status: 429, title: 'Too Many Requests' });
+    expect(locked.json()).toMatchObject({ type: '/problems/throttled', status: 429, title: 'Too Many Requests' });
     // The same account from another source, and another account from this source, go on.
     expect((await loginFrom(ctx, '10.0.0.2', email, PASSWORD)).statusCode).toBe(200);
     const other = `other-${unique()}@example.com`;
