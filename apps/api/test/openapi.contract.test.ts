@@ -5,6 +5,8 @@
  * the documented schema and media type. The judge is an independent validator (Ajv's JSON Schema
  * 2020-12, the dialect of OpenAPI 3.1) reading the document, not the TypeBox objects.
  */
+import { readFile } from 'node:fs/promises';
+import { PROBLEM_TYPE_LIST } from '@agentcaller/contracts';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import type { LightMyRequestResponse } from 'fastify';
@@ -238,6 +240,13 @@ describe('the document', () => {
     });
     expect(res.statusCode).toBe(201);
     expect(res.json()).toEqual({ id: expect.any(Number), email: 'extra@example.com' });
+  });
+
+  it('documents every problem type: in the Problem schema and in the README', async () => {
+    const readme = await readFile(new URL('../../../README.md', import.meta.url), 'utf8');
+    const documented = resolve(doc.components.schemas.Problem!).properties!.type!;
+    expect(documented.enum).toEqual(PROBLEM_TYPE_LIST.map((problem) => problem.type));
+    for (const { type, status } of PROBLEM_TYPE_LIST) expect(readme, type).toContain(`| \`${type}\` | ${status} |`);
   });
 
   it('/docs works over plain HTTP by any host name: no upgrade-insecure-requests, no HSTS', async () => {

@@ -1,5 +1,5 @@
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
-import { CSRF_HEADER, SESSION_COOKIE } from '@agentcaller/contracts';
+import { CSRF_HEADER, EMAIL_MAX, SESSION_COOKIE } from '@agentcaller/contracts';
 import fastifyCookie from '@fastify/cookie';
 import fastifyJwt from '@fastify/jwt';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -104,7 +104,7 @@ export default fp(
       }
       // Claims that cannot be a real user's or a real expiry are refused before touching the database.
       const { sub, exp } = claims;
-      if (typeof sub !== 'string' || sub.length === 0 || sub.length > 255 || sub.includes('\u0000')) throw new UnauthorizedError();
+      if (typeof sub !== 'string' || sub.length === 0 || sub.length > EMAIL_MAX || sub.includes('\u0000')) throw new UnauthorizedError();
       if (!Number.isSafeInteger(exp) || exp * 1000 > MAX_DATE_MS) throw new UnauthorizedError();
       const hash = revocationKey(token);
       const found = await users.findForToken(sub, [hash, textKey(token)]);
