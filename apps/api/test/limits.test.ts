@@ -24,6 +24,22 @@ describe('security headers', () => {
   });
 });
 
+describe('HSTS in production', () => {
+  it('is sent only on answers that came over HTTPS, so /docs works over plain HTTP', async () => {
+    const production = await startApp({ env: { NODE_ENV: 'production', TRUST_PROXY: '127.0.0.1' } });
+    try {
+      const plain = await production.app.inject({ method: 'GET', url: '/docs/', headers: { host: 'api.intranet' } });
+      expect(plain.statusCode).toBe(200);
+      expect(plain.headers['strict-transport-security']).toBeUndefined();
+      expect(String(plain.headers['content-security-policy'])).not.toContain('upgrade-insecure-requests');
+      const secure = await production.app.inject({ method: 'GET', url: '/health', headers: { 'x-forwarded-proto': 'https' } });
+      expect(secure.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
+    } finally {
+      await production.close();
+    }
+  });
+});
+
 describe('CORS allow-list from CORS_ORIGINS', () => {
   it('allows a listed origin, with credentials', async () => {
     const res = await ctx.app.inject({ method: 'GET', url: '/health', headers: { origin: 'https://app.example.com' } });
