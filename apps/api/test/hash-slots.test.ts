@@ -30,9 +30,9 @@ describe('HashSlots', () => {
     expect(slots.queued).toBe(1);
 
     const shed = await slots.run(async () => 'never').catch((err: unknown) => err);
-    // The domain says "unavailable, retry in 1 s"; the problem plugin makes that a 503 with Retry-After.
+    // The domain says "at capacity, retry in 1 s"; the problem plugin makes that a 503 with Retry-After.
     expect(shed).toBeInstanceOf(UnavailableError);
-    expect((shed as UnavailableError).kind).toBe('unavailable');
+    expect((shed as UnavailableError).kind).toBe('at-capacity');
     expect((shed as UnavailableError).retryAfterSeconds).toBe(1);
 
     gates[0]!.open();
