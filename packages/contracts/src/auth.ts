@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { Email, Id, NO_NUL, Timestamp } from './common.js';
+import { TimeZone } from './schedule.js';
 
 /** Password limits of the original service: 8 to 72 bytes of UTF-8 (bcrypt's limit). */
 export const PASSWORD_MIN_BYTES = 8;
@@ -13,7 +14,12 @@ export const Password = Type.String({
 });
 
 export const RegisterBody = Type.Object(
-  { email: Email, password: Password },
+  {
+    email: Email,
+    password: Password,
+    /** The new account's schedule's zone (the browser's); `UTC` when absent. */
+    time_zone: Type.Optional(TimeZone),
+  },
   { additionalProperties: false },
 );
 export type RegisterBody = Static<typeof RegisterBody>;

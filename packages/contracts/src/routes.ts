@@ -1,6 +1,7 @@
 import { Type, type TSchema } from 'typebox';
 import { Appointment, AppointmentPage, Availability, AvailabilityQuery, CreateAppointmentBody, ListAppointmentsQuery, UpdateAppointmentBody } from './appointments.js';
 import { ChangePasswordBody, LoginForm, Me, RegisterBody, RegisteredUser, Session, SessionBody, Token } from './auth.js';
+import { Schedule } from './schedule.js';
 import { Client, ClientPage, CreateClientBody, IdParams, ListClientsQuery, UpdateClientBody } from './clients.js';
 
 /** How a route's body travels. */
@@ -32,6 +33,7 @@ export const routes = {
   login: { method: 'POST', path: '/v1/auth/login', status: 200, body: LoginForm, encoding: 'form', response: Token, auth: false },
   me: { method: 'GET', path: '/v1/auth/me', status: 200, response: Me, auth: true },
   logout: { method: 'POST', path: '/v1/auth/logout', status: 204, response: NoContent, auth: true },
+  logoutAll: { method: 'POST', path: '/v1/auth/logout-all', status: 204, response: NoContent, auth: true },
   changePassword: { method: 'PUT', path: '/v1/auth/me/password', status: 204, body: ChangePasswordBody, encoding: 'json', response: NoContent, auth: true },
   createSession: { method: 'POST', path: '/v1/auth/session', status: 200, body: SessionBody, encoding: 'json', response: Session, auth: false },
   deleteSession: { method: 'DELETE', path: '/v1/auth/session', status: 204, response: NoContent, auth: true },
@@ -46,9 +48,13 @@ export const routes = {
   createAppointment: { method: 'POST', path: '/v1/appointments', status: 201, body: CreateAppointmentBody, encoding: 'json', response: Appointment, auth: true },
   getAppointment: { method: 'GET', path: '/v1/appointments/:id', status: 200, params: IdParams, response: Appointment, auth: true },
   updateAppointment: { method: 'PATCH', path: '/v1/appointments/:id', status: 200, params: IdParams, body: UpdateAppointmentBody, encoding: 'json', response: Appointment, auth: true },
+  cancelAppointment: { method: 'POST', path: '/v1/appointments/:id/cancel', status: 200, params: IdParams, response: Appointment, auth: true },
   deleteAppointment: { method: 'DELETE', path: '/v1/appointments/:id', status: 204, params: IdParams, response: NoContent, auth: true },
 
   availability: { method: 'GET', path: '/v1/availability', status: 200, query: AvailabilityQuery, response: Availability, auth: true },
+
+  getSchedule: { method: 'GET', path: '/v1/schedule', status: 200, response: Schedule, auth: true },
+  putSchedule: { method: 'PUT', path: '/v1/schedule', status: 200, body: Schedule, encoding: 'json', response: Schedule, auth: true },
 } as const satisfies Record<string, RouteDef>;
 
 export type Routes = typeof routes;

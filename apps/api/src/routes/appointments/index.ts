@@ -2,14 +2,16 @@ import { routes } from '@agentcaller/contracts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { userOf } from '../../plugins/auth.js';
 import { AppointmentService } from '../../services/appointments.js';
+import { AvailabilityService } from '../../services/availability.js';
 import { problems } from '../responses.js';
 
 const tags = ['appointments'];
 const security = [{ bearerAuth: [] }];
-const { listAppointments, createAppointment, getAppointment, updateAppointment, deleteAppointment, availability } = routes;
+const { listAppointments, createAppointment, getAppointment, updateAppointment, cancelAppointment, deleteAppointment, availability } = routes;
 
 const appointmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const service = new AppointmentService(app.db);
+  const slots = new AvailabilityService(app.db);
   // Strangers learn nothing of the schemas: authentication runs before any validation.
   app.addHook('preValidation', app.authenticate);
 
@@ -17,7 +19,7 @@ const appointmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     listAppointments.path,
     {
       schema: {
-        tags, security, summary: 'Your appointments overlapping [from, to), by start',
+        tags, security, summary: 'Your appointments overlapping [from, to), by start; cancelled ones only when status= asks',
         querystring: listAppointments.query,
         response: { [listAppointments.status]: listAppointments.response, ...problems(401, 403, 422, 429) },
       },
@@ -57,7 +59,7 @@ const appointmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     updateAppointment.path,
     {
       schema: {
-        tags, security, summary: 'Change any field; time order and overlap are checked again',
+        tags, security, summary: 'Change any field or the status; time order and overlap are checked again',
         params: updateAppointment.params,
         body: updateAppointment.body,
         response: { [updateAppointment.status]: updateAppointment.response, ...problems(400, 401, 403, 404, 409, 413, 422) },
@@ -66,11 +68,23 @@ const appointmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => service.update(userOf(request).id, request.params.id, request.body),
   );
 
+  app.post(
+    cancelAppointment.path,
+    {
+      schema: {
+        tags, security, summary: 'Cancel an appointment: its time is free again (undo: PATCH status back to scheduled)',
+        params: cancelAppointment.params,
+        response: { [cancelAppointment.status]: cancelAppointment.response, ...problems(401, 403, 404, 422) },
+      },
+    },
+    async (request) => service.cancel(userOf(request).id, request.params.id),
+  );
+
   app.delete(
     deleteAppointment.path,
     {
       schema: {
-        tags, security, summary: 'Cancel an appointment',
+        tags, security, summary: 'Remove an appointment for good (POST …/cancel keeps it, cancelled)',
         params: deleteAppointment.params,
         response: { [deleteAppointment.status]: deleteAppointment.response, ...problems(401, 403, 404, 422) },
       },
@@ -85,13 +99,13 @@ const appointmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     availability.path,
     {
       schema: {
-        tags: ['availability'], security, summary: 'Free gaps of at least duration_minutes inside [from, to), at most 31 days',
+        tags: ['availability'], security, summary: 'Bookable slots of duration_minutes inside [from, to) per your schedule, at most 31 days',
         querystring: availability.query,
         response: { [availability.status]: availability.response, ...problems(401, 403, 422, 429) },
       },
       preHandler: app.heavy,
     },
-    async (request) => service.availability(userOf(request).id, request.query),
+    async (request) => slots.slots(userOf(request).id, request.query),
   );
 };
 

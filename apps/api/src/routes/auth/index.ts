@@ -13,7 +13,7 @@ const tags = ['auth'];
 const bearer = [{ bearerAuth: [] }];
 /** The OAuth2 password form's fields; anything else in a multipart login body is not read. */
 const LOGIN_FIELDS = new Set(['username', 'password', 'grant_type', 'scope', 'client_id', 'client_secret']);
-const { register, login, me, createSession, deleteSession, logout, changePassword } = routes;
+const { register, login, me, createSession, deleteSession, logout, logoutAll, changePassword } = routes;
 
 const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   /** Email and password, throttled per source and per account and source. */
@@ -45,7 +45,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       await app.throttle.attempt(request.ip);
-      const user = await app.users.register(request.body.email, request.body.password);
+      const user = await app.users.register(request.body.email, request.body.password, request.body.time_zone);
       return reply.code(register.status).send({ id: user.id, email: user.email });
     },
   );
@@ -143,6 +143,24 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       await revokePresented(request);
       return reply.code(logout.status).send(null);
+    },
+  );
+
+  app.post(
+    logoutAll.path,
+    {
+      schema: {
+        tags,
+        summary: 'Sign out everywhere: every token and browser session of this user is refused from now on',
+        security: bearer,
+        response: { [logoutAll.status]: logoutAll.response, ...problems(401, 403) },
+      },
+      preValidation: app.authenticate,
+    },
+    async (request, reply) => {
+      await app.users.logoutAll(userOf(request).id);
+      reply.clearCookie(SESSION_COOKIE, cookieBase).clearCookie(CSRF_COOKIE, cookieBase);
+      return reply.code(logoutAll.status).send(null);
     },
   );
 
