@@ -13,6 +13,7 @@ import { useDocumentTitle } from '../lib/useDocumentTitle';
 import { useNow } from '../lib/useNow';
 import { ClientFormDialog } from './ClientFormDialog';
 import { DeleteClientDialog } from './DeleteClientDialog';
+import { formatPhone } from '../lib/phone';
 
 const SHOWN = 100;
 
@@ -56,7 +57,7 @@ export default function ClientPage() {
         subtitle={
           <>
             <a href={`tel:${c.phone}`} className="tabular">
-              {c.phone}
+              {formatPhone(c.phone)}
             </a>{' '}
             · client since {formatDate(new Date(c.created_at))}
           </>
