@@ -40,7 +40,8 @@ describe('adding a client', () => {
     await user.click(within(dialog).getByRole('button', { name: 'Add client' }));
 
     await waitFor(() => expect(phone.getAttribute('aria-invalid')).toBe('true'));
-    expect(errorOf(phone)).toBe('Must be a dialable phone number (E.164, or national in US)');
+    // In plain words with examples, not the server's "E.164".
+    expect(errorOf(phone)).toBe('Enter a number someone could dial, like +44 20 7946 0958, or a national number like (415) 555-0123.');
     expect(name.getAttribute('aria-invalid')).toBeNull();
     expect(errorOf(name)).toBeNull();
     expect(within(dialog).queryByRole('alert')).toBeNull();
