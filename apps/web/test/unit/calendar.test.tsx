@@ -257,3 +257,40 @@ describe('an existing appointment', () => {
     expect((await within(dialog).findByRole('alert')).textContent).toBe('Appointment not found');
   });
 });
+
+describe('day view, status and the empty calendar', () => {
+  it('switches between day and week, moves a day at a time, and shows the status of an appointment', async () => {
+    const done = appointment({ id: 42, starts_at: '2099-01-06T15:00:00.000Z', ends_at: '2099-01-06T16:00:00.000Z', status: 'completed' });
+    const api = new FakeApi()
+      .on('GET /v1/auth/me', json(200, USER))
+      .on('GET /v1/clients', json(200, page([ANN], 1, 1)))
+      .on('GET /v1/appointments', json(200, page([appointment({ starts_at: '2099-01-05T15:00:00.000Z', ends_at: '2099-01-05T16:00:00.000Z' }), done], 2, 100)));
+    const { router } = renderApp(api, '/calendar?week=2099-01-05');
+    expect(await screen.findByRole('button', { name: /^Ann Lee \(Completed\), Tuesday/ })).toBeTruthy();
+    expect(screen.getAllByRole('region', { name: /^(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)/ })).toHaveLength(7);
+
+    const user = userEvent.setup();
+    await user.click(screen.getByRole('button', { name: 'Day' }));
+    expect(screen.getByRole('button', { name: 'Day' }).getAttribute('aria-pressed')).toBe('true');
+    expect(screen.getAllByRole('region', { name: /^(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)/ }).map((r) => r.getAttribute('aria-label'))).toEqual([
+      expect.stringMatching(/^Monday/),
+    ]);
+    expect(screen.queryByRole('button', { name: /^Ann Lee \(Completed\)/ })).toBeNull();
+    await user.click(screen.getByRole('button', { name: 'Next day' }));
+    expect(router.state.location.search).toContain('date=2099-01-06');
+    expect(await screen.findByRole('button', { name: /^Ann Lee \(Completed\), Tuesday/ })).toBeTruthy();
+    await user.click(screen.getByRole('button', { name: 'Week' }));
+    expect(screen.getAllByRole('region', { name: /^(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)/ })).toHaveLength(7);
+  });
+
+  it('an empty calendar says what to do first', async () => {
+    const api = new FakeApi()
+      .on('GET /v1/auth/me', json(200, USER))
+      .on('GET /v1/clients', json(200, page([], 0, 1)))
+      .on('GET /v1/appointments', json(200, page([], 0, 100)));
+    renderApp(api, '/calendar?week=2099-01-05');
+    expect(await screen.findByText('Your calendar is empty')).toBeTruthy();
+    expect(screen.getByRole('link', { name: '1. Set your working hours' }).getAttribute('href')).toBe('/settings');
+    expect(screen.getByRole('link', { name: '2. Add your first client' }).getAttribute('href')).toBe('/clients?new=1');
+  });
+});
