@@ -15,7 +15,7 @@ interface Busy {
   end: number;
 }
 
-export interface SlotWindow {
+interface SlotWindow {
   from: number;
   to: number;
   /** The slot's length. */
@@ -31,7 +31,7 @@ export interface SlotWindow {
  * respects notice and horizon, and misses every busy stretch. `busy` is ordered and disjoint (the
  * appointments widened by the buffers, merged), so one pointer walks it alongside the slots.
  */
-export function bookableSlots(schedule: Schedule, busy: Busy[], window: SlotWindow): Slot[] {
+function bookableSlots(schedule: Schedule, busy: Busy[], window: SlotWindow): Slot[] {
   const zone = schedule.time_zone;
   const step = schedule.slot_interval_minutes * MINUTE_MS;
   const overrides = new Map(schedule.date_overrides.map((o) => [o.date, o.hours]));

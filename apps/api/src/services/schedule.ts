@@ -52,7 +52,7 @@ function checkedDay(hours: WorkingInterval[], path: string, issues: ValidationIs
  * overrides in order; every rule the schema cannot state (zone known, intervals in order and apart,
  * one override per date) checked at once, all problems reported together.
  */
-export function canonicalSchedule(body: WireSchedule): WireSchedule {
+function canonicalSchedule(body: WireSchedule): WireSchedule {
   const issues: ValidationIssue[] = [];
   const zone = canonicalTimeZone(body.time_zone);
   if (!zone) issues.push({ path: '/time_zone', message: UNKNOWN_ZONE });

@@ -1,7 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 
 /** A button in the toast, e.g. "Undo"; the toast closes when it is pressed. */
-export interface ToastAction {
+interface ToastAction {
   label: string;
   run: () => void;
 }

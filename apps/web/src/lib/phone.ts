@@ -1,7 +1,7 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/min';
 
 /** The browser's region (`en-GB` → `GB`), whose numbers are shown in national format; `US` otherwise. */
-export function homeRegion(): CountryCode {
+function homeRegion(): CountryCode {
   for (const language of typeof navigator === 'undefined' ? [] : navigator.languages ?? [navigator.language]) {
     const region = new Intl.Locale(language).maximize().region;
     if (region && /^[A-Z]{2}$/.test(region)) return region as CountryCode;

@@ -1,7 +1,7 @@
 // The web app end to end: real API and database, the built site, headless Chromium.
 import { createClient } from '@agentcaller/sdk';
+import axe from 'axe-core';
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -403,9 +403,8 @@ describe('the web app against the real API', () => {
   });
 
   it('has no serious or critical accessibility violations on any page (axe-core)', async () => {
-    const axeSource = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
     const scan = async (page: Page, name: string) => {
-      await page.addScriptTag({ path: axeSource });
+      await page.addScriptTag({ content: axe.source });
       const violations = await page.evaluate(async () => {
         const result = await (window as unknown as { axe: { run: (c: Document, o: object) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe.run(document, { resultTypes: ['violations'] });
         return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
