@@ -1,7 +1,8 @@
 // The benchmark's database: created afresh on the PostgreSQL server, migrated, and seeded with
 // the volumes the issue names, through the same seeder as `pnpm db:seed`.
 import { availableParallelism } from 'node:os';
-import { connect, migrate, parseDatabaseUrl } from '@agentcaller/db';
+import { appointments, connect, migrate, parseDatabaseUrl, schedules, users } from '@agentcaller/db';
+import { eq, min } from 'drizzle-orm';
 import { hashSeedPassword, SEED_PASSWORD, SEED_START, seed, seedEmail, tableCounts } from '@agentcaller/db/seed';
 import postgres from 'postgres';
 
@@ -38,6 +39,29 @@ const AVAILABILITY_DURATION_MINUTES = 3;
 
 export const PASSWORD = SEED_PASSWORD;
 export const CALENDAR_START = SEED_START;
+/**
+ * The availability calendar starts on the first Monday (00:00 UTC) at least a day from now:
+ * availability answers only between now + notice and the booking horizon (at most 730 days), so
+ * that calendar cannot sit in 2030 like the others.
+ */
+export const AVAILABILITY_START = (() => {
+  const day = 86_400_000;
+  const start = new Date(Date.now() + day);
+  start.setUTCHours(0, 0, 0, 0);
+  return new Date(start.getTime() + ((8 - start.getUTCDay()) % 7) * day);
+})();
+/** The availability owner's schedule: every day 08:00–20:00 in Berlin, a 5-minute grid, 5-minute buffers. */
+const AVAILABILITY_HOURS = [{ start: '08:00', end: '20:00' }];
+const AVAILABILITY_SCHEDULE = {
+  timeZone: 'Europe/Berlin',
+  weeklyHours: { mon: AVAILABILITY_HOURS, tue: AVAILABILITY_HOURS, wed: AVAILABILITY_HOURS, thu: AVAILABILITY_HOURS, fri: AVAILABILITY_HOURS, sat: AVAILABILITY_HOURS, sun: AVAILABILITY_HOURS },
+  dateOverrides: [],
+  slotIntervalMinutes: 5,
+  bufferBeforeMinutes: 5,
+  bufferAfterMinutes: 5,
+  minimumNoticeMinutes: 0,
+  bookingHorizonDays: 730,
+};
 export const searchOwner = seedEmail('search', 1);
 export const availabilityOwner = seedEmail('avail', 1);
 export const calendarUser = (n: number) => seedEmail('cal', n);
@@ -104,8 +128,11 @@ export async function seedDataset(url: string, dataset: Dataset): Promise<SeedRe
       appointments: dataset.availabilityAppointments,
       slotMinutes: AVAILABILITY_SLOT_MINUTES,
       durationMinutes: AVAILABILITY_DURATION_MINUTES,
+      start: AVAILABILITY_START,
       vacuum: true, // once, over everything
     });
+    const [owner] = await connection.db.select({ id: users.id }).from(users).where(eq(users.email, availabilityOwner));
+    await connection.db.insert(schedules).values({ userId: owner!.id, ...AVAILABILITY_SCHEDULE });
     return {
       totalMs: performance.now() - began,
       calendarAppointmentsMs: calendar.timings.appointments,
@@ -121,9 +148,16 @@ export async function holdsDataset(url: string, dataset: Dataset): Promise<boole
   const connection = await connect(parseDatabaseUrl(url, ''), { maxConnections: 1 });
   try {
     const counts = await tableCounts(connection.db);
+    // The availability calendar moves with the date: reused only while it still starts there.
+    const [first] = await connection.db
+      .select({ startsAt: min(appointments.startsAt) })
+      .from(appointments)
+      .innerJoin(users, eq(users.id, appointments.ownerId))
+      .where(eq(users.email, availabilityOwner));
     return (
       counts.clients === dataset.searchClients + dataset.calendarClients + 10 &&
-      counts.appointments === dataset.calendarAppointments + dataset.availabilityAppointments
+      counts.appointments === dataset.calendarAppointments + dataset.availabilityAppointments &&
+      first?.startsAt?.getTime() === AVAILABILITY_START.getTime()
     );
   } catch {
     return false;

@@ -33,8 +33,8 @@ interface ApiServices {
   clients: { list(ownerId: number, query: { q?: string; limit: number; offset: number }): Promise<unknown> };
   appointments: {
     list(ownerId: number, query: { from?: string; to?: string; limit: number; offset: number }): Promise<unknown>;
-    availability(ownerId: number, query: { from: string; to: string; duration_minutes: number }): Promise<unknown>;
   };
+  availability: { slots(ownerId: number, query: { from: string; to: string; duration_minutes: number }): Promise<unknown> };
 }
 
 function literal(value: unknown): string {
@@ -59,6 +59,9 @@ export async function explainAll(apiDist: string, databaseUrl: string, calls: Ex
   const appointmentsModule = (await import(pathToFileURL(`${apiDist}/services/appointments.js`).href)) as {
     AppointmentService: new (db: unknown) => ApiServices['appointments'];
   };
+  const availabilityModule = (await import(pathToFileURL(`${apiDist}/services/availability.js`).href)) as {
+    AvailabilityService: new (db: unknown) => ApiServices['availability'];
+  };
   let captured: Captured[] = [];
   const client = postgres(databaseUrl, { max: 1, onnotice: () => {} });
   try {
@@ -67,6 +70,7 @@ export async function explainAll(apiDist: string, databaseUrl: string, calls: Ex
     const services: ApiServices = {
       clients: new clientsModule.ClientService(db, 'US'),
       appointments: new appointmentsModule.AppointmentService(db),
+      availability: new availabilityModule.AvailabilityService(db),
     };
     const plans: Plan[] = [];
     for (const call of calls) {

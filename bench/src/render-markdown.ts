@@ -55,7 +55,7 @@ function renderResults(report: RunReport): string {
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')}.`,
     `- **API**: the build (\`node apps/api/dist/server.js\`), ${apiEnv}, PostgreSQL pool of 10.`,
-    `- **Data**: one user with ${int(d.searchClients)} clients; ${int(d.calendarUsers)} users with ${int(d.calendarClients)} clients and ${int(d.calendarAppointments)} appointments (30 minutes each, back to back); one calendar with ${int(d.availabilityAppointments)} appointments of 3 minutes every ${o.availabilitySlotMinutes} minutes, all inside the 31-day availability window.` +
+    `- **Data**: one user with ${int(d.searchClients)} clients; ${int(d.calendarUsers)} users with ${int(d.calendarClients)} clients and ${int(d.calendarAppointments)} appointments (30 minutes each, back to back); one calendar with ${int(d.availabilityAppointments)} appointments of 3 minutes every ${o.availabilitySlotMinutes} minutes from the next Monday, all inside the 31-day availability window, and a schedule (every day 08:00–20:00 Europe/Berlin, a 5-minute grid, 5-minute buffers).` +
       (report.seed
         ? ` Seeded with \`seed()\` (\`pnpm db:seed\`) in ${(report.seed.totalMs / 1000).toFixed(1)} s, of which ${int(d.calendarAppointments)} appointments took ${(report.seed.calendarAppointmentsMs / 1000).toFixed(1)} s.`
         : ' Reused from an earlier run (`--reuse-data`).'),

@@ -13,6 +13,7 @@ import appointmentRoutes from './routes/appointments/index.js';
 import authRoutes from './routes/auth/index.js';
 import clientRoutes from './routes/clients/index.js';
 import { BODY_LIMIT } from './routes/limits.js';
+import scheduleRoutes from './routes/schedule/index.js';
 import serviceRoutes from './routes/service.js';
 
 export { loadConfig, ConfigError, ENV_VARIABLES, type Config } from './config.js';
@@ -105,6 +106,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(authRoutes);
   await app.register(clientRoutes);
   await app.register(appointmentRoutes);
+  await app.register(scheduleRoutes);
   return app;
 }
 

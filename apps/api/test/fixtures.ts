@@ -10,7 +10,7 @@ export const JSON_UTF8 = 'application/json; charset=utf-8';
 /** An output instant: UTC, `Z`, milliseconds. */
 export const UTC_MS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export interface Caller {
   id: number;

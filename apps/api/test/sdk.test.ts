@@ -33,7 +33,10 @@ describe('the SDK against a listening API', () => {
 
   it("runs the agent's session: log in, add a client, find a free slot, book it, book it again", async () => {
     api = createClient({ baseUrl });
-    expect(await api.auth.register({ email: 'agent@example.com', password: 'changeme123' })).toEqual({ id: 1, email: 'agent@example.com' });
+    expect(await api.auth.register({ email: 'agent@example.com', password: 'changeme123', time_zone: 'Europe/Berlin' })).toEqual({
+      id: 1,
+      email: 'agent@example.com',
+    });
     const token = await api.auth.login({ username: 'agent@example.com', password: 'changeme123' });
     expect(token.token_type).toBe('bearer');
     expect(api.token).toBe(token.access_token);
@@ -42,8 +45,22 @@ describe('the SDK against a listening API', () => {
     const client = await api.clients.create({ name: 'Ann Lee', phone: '(415) 555-0123' });
     expect(client.phone).toBe('+14155550123');
 
-    const { slots } = await api.availability({ ...tomorrow(), duration_minutes: 30 });
-    expect(slots).toEqual([tomorrow()].map(({ from, to }) => ({ starts_at: from, ends_at: to })));
+    const schedule = await api.schedule.get();
+    expect(schedule.time_zone).toBe('Europe/Berlin');
+    const allDay = [{ start: '00:00', end: '24:00' }];
+    const stored = await api.schedule.put({
+      ...schedule,
+      time_zone: 'UTC',
+      weekly_hours: { mon: allDay, tue: allDay, wed: allDay, thu: allDay, fri: allDay, sat: allDay, sun: allDay },
+      minimum_notice_minutes: 0,
+    });
+    expect(stored.weekly_hours.sun).toEqual(allDay);
+    expect(await api.schedule.get()).toEqual(stored);
+
+    const { time_zone, slots } = await api.availability({ ...tomorrow(), duration_minutes: 30 });
+    expect(time_zone).toBe('UTC');
+    expect(slots).toHaveLength(48);
+    expect(slots[0]).toEqual({ starts_at: tomorrow().from, ends_at: new Date(Date.parse(tomorrow().from) + 30 * 60_000).toISOString() });
     const first = slots[0]!;
     const ends_at = new Date(Date.parse(first.starts_at) + 30 * 60_000).toISOString();
     const booked = await api.appointments.create({ client_id: client.id, starts_at: first.starts_at, ends_at, notes: 'first call' });
@@ -59,6 +76,16 @@ describe('the SDK against a listening API', () => {
 
     const after = await api.availability({ ...tomorrow(), duration_minutes: 30 });
     expect(after.slots[0]?.starts_at).toBe(ends_at);
+
+    // Cancel frees the time; lists leave it out unless asked; undo puts it back.
+    expect((await api.appointments.cancel(booked.id)).status).toBe('cancelled');
+    expect((await api.availability({ ...tomorrow(), duration_minutes: 30 })).slots[0]?.starts_at).toBe(first.starts_at);
+    expect((await api.appointments.list({ client_id: client.id })).total).toBe(0);
+    expect((await api.appointments.list({ client_id: client.id, status: 'cancelled' })).items.map((a) => a.id)).toEqual([booked.id]);
+    expect((await api.appointments.update(booked.id, { status: 'scheduled' })).status).toBe('scheduled');
+    const invalid = await caught(api.schedule.put({ ...stored, time_zone: 'Mars/Base' }));
+    expect((invalid as ApiError).status).toBe(422);
+    expect((invalid as ApiError).errors.map((e) => e.path)).toEqual(['/time_zone']);
   });
 
   it('lists, updates and deletes through typed methods', async () => {
@@ -79,6 +106,19 @@ describe('the SDK against a listening API', () => {
     expect(err).toBeInstanceOf(ApiError);
     expect((err as ApiError).status).toBe(422);
     expect((err as ApiError).errors.map((e) => e.path)).toEqual(['/phone']);
+  });
+
+  it('signs out everywhere: the token is dropped and refused afterwards', async () => {
+    const other = createClient({ baseUrl });
+    await other.auth.login({ username: 'agent@example.com', password: 'changeme123' });
+    const kept = other.token;
+    await other.auth.logoutAll();
+    expect(other.token).toBeUndefined();
+    const err = await caught(createClient({ baseUrl, token: kept }).auth.me());
+    expect((err as ApiError).status).toBe(401);
+    // `api`'s token was issued before too.
+    expect(((await caught(api.auth.me())) as ApiError).status).toBe(401);
+    await api.auth.login({ username: 'agent@example.com', password: 'changeme123' });
   });
 
   it('throws a 401 ApiError without a token, and a 404 for a missing client', async () => {

@@ -131,3 +131,46 @@ describe('browser sessions (HttpOnly cookie + CSRF)', () => {
     }
   });
 });
+
+describe('POST /v1/auth/logout-all (sign out everywhere)', () => {
+  it('refuses every token and browser session of the user from then on, and clears the cookies; others are untouched', async () => {
+    await register(ctx.app, 'everywhere@example.com', PASSWORD);
+    await register(ctx.app, 'bystander@example.com', PASSWORD);
+    const first = await login(ctx.app, 'everywhere@example.com', PASSWORD);
+    const second = await login(ctx.app, 'everywhere@example.com', PASSWORD);
+    const browser = await signIn('everywhere@example.com');
+    const other = await login(ctx.app, 'bystander@example.com', PASSWORD);
+    const me = (headers: Record<string, string>) => ctx.app.inject({ method: 'GET', url: '/v1/auth/me', headers });
+    for (const headers of [bearer(first), bearer(second), { cookie: browser.cookie }]) expect((await me(headers)).statusCode).toBe(200);
+
+    const res = await ctx.app.inject({ method: 'POST', url: '/v1/auth/logout-all', headers: bearer(second) });
+    expect(res.statusCode).toBe(204);
+    expect(res.body).toBe('');
+    const cleared = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
+    expect(cleared.some((c) => /^ac_session=;/.test(c))).toBe(true);
+
+    for (const headers of [bearer(first), bearer(second), { cookie: browser.cookie }]) {
+      const refused = await me(headers);
+      expect(refused.statusCode).toBe(401);
+      expect(refused.headers['www-authenticate']).toBe('Bearer');
+    }
+    expect((await me(bearer(other))).statusCode).toBe(200);
+    // Signing in again works, with a token that is accepted.
+    expect((await me(bearer(await login(ctx.app, 'everywhere@example.com', PASSWORD)))).statusCode).toBe(200);
+  });
+
+  it('from a browser session it needs the CSRF header, like every write', async () => {
+    const browser = await signIn('everywhere@example.com');
+    const refused = await ctx.app.inject({ method: 'POST', url: '/v1/auth/logout-all', headers: { cookie: browser.cookie } });
+    expect(refused.statusCode).toBe(403);
+    const done = await ctx.app.inject({ method: 'POST', url: '/v1/auth/logout-all', headers: { cookie: browser.cookie, 'x-csrf-token': browser.csrf } });
+    expect(done.statusCode).toBe(204);
+    expect((await ctx.app.inject({ method: 'GET', url: '/v1/auth/me', headers: { cookie: browser.cookie } })).statusCode).toBe(401);
+  });
+
+  it('without credentials is 401', async () => {
+    const res = await ctx.app.inject({ method: 'POST', url: '/v1/auth/logout-all' });
+    expect(res.statusCode).toBe(401);
+    expect(res.headers['www-authenticate']).toBe('Bearer');
+  });
+});

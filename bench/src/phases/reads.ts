@@ -1,7 +1,7 @@
 // The read phases (client search, a week of the calendar, 31 days of availability), then the
 // query plan of each: the statements the API's own services send, run under EXPLAIN ANALYZE.
 import postgres from 'postgres';
-import { CALENDAR_START, availabilityOwner, calendarUser, searchOwner } from '../dataset.js';
+import { AVAILABILITY_START, CALENDAR_START, availabilityOwner, calendarUser, searchOwner } from '../dataset.js';
 import { explainAll, type ExplainCall, type Plan } from '../explain.js';
 import type { Harness } from '../harness.js';
 import { bearer, cycle, sanity } from '../http.js';
@@ -21,8 +21,9 @@ const weekTo = new Date(CALENDAR_START.getTime() + 7 * DAY_MS).toISOString();
 const weekPath = `/v1/appointments?from=${encodeURIComponent(weekFrom)}&to=${encodeURIComponent(weekTo)}&limit=100`;
 
 // 31 days of the dense calendar, for a 30-minute call.
-const availabilityTo = new Date(CALENDAR_START.getTime() + 31 * DAY_MS).toISOString();
-const availabilityPath = `/v1/availability?from=${encodeURIComponent(CALENDAR_START.toISOString())}&to=${encodeURIComponent(availabilityTo)}&duration_minutes=30`;
+const availabilityFrom = AVAILABILITY_START.toISOString();
+const availabilityTo = new Date(AVAILABILITY_START.getTime() + 31 * DAY_MS).toISOString();
+const availabilityPath = `/v1/availability?from=${encodeURIComponent(availabilityFrom)}&to=${encodeURIComponent(availabilityTo)}&duration_minutes=30`;
 
 export async function measureReads(loaded: LoadedApi): Promise<void> {
   const { harness, api, meter, sampler, tokens, searchToken, availabilityToken } = loaded;
@@ -46,7 +47,7 @@ export async function measureReads(loaded: LoadedApi): Promise<void> {
   }
 
   if (runs(options, 'availability')) {
-    await sanity(api, 'availability', { path: availabilityPath, headers: bearer(availabilityToken) }, 200, (b: { slots?: unknown[] }) => Array.isArray(b.slots));
+    await sanity(api, 'availability', { path: availabilityPath, headers: bearer(availabilityToken) }, 200, (b: { time_zone?: string; slots?: unknown[] }) => b.time_zone === 'Europe/Berlin' && Array.isArray(b.slots) && b.slots.length > 0);
     const next = () => ({ path: availabilityPath, headers: bearer(availabilityToken) });
     const title = `GET /v1/availability, 31 days (${dataset.availabilityAppointments.toLocaleString('en')} appointments)`;
     await measure(harness, { name: 'availability', title, server: api, connections: options.readConnections, next, meter, sampler });
@@ -64,7 +65,7 @@ export async function explainReads(harness: Harness, url: string): Promise<Plan[
     {
       phase: 'availability',
       label: 'GET /v1/availability, 31 days',
-      run: (s) => s.appointments.availability(ids.availability, { from: CALENDAR_START.toISOString(), to: availabilityTo, duration_minutes: 30 }),
+      run: (s) => s.availability.slots(ids.availability, { from: availabilityFrom, to: availabilityTo, duration_minutes: 30 }),
     },
   ];
   try {

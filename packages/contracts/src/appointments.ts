@@ -48,14 +48,34 @@ export const CreateAppointmentBody = Type.Object(
 );
 export type CreateAppointmentBody = Static<typeof CreateAppointmentBody>;
 
-export const UpdateAppointmentBody = Type.Partial(CreateAppointmentBody, { minProperties: 1 });
+export const UpdateAppointmentBody = Type.Object(
+  {
+    client_id: Type.Optional(Id),
+    starts_at: Type.Optional(instantInput('2026-12-01T15:00:00+02:00')),
+    ends_at: Type.Optional(instantInput('2026-12-01T15:30:00+02:00')),
+    notes: Type.Optional(Type.Union([Notes, Type.Null()])),
+    /** Back to `scheduled` re-checks the overlap (409 if the time was taken meanwhile). */
+    status: Type.Optional(AppointmentStatus),
+  },
+  { minProperties: 1 },
+);
 export type UpdateAppointmentBody = Static<typeof UpdateAppointmentBody>;
+
+const STATUS = '(?:scheduled|cancelled|completed|no_show)';
+/** Statuses to list, comma-separated; without it, every status but `cancelled`. */
+export const StatusList = Type.String({
+  pattern: `^${STATUS}(?:,${STATUS}){0,3}$`,
+  maxLength: 64,
+  description: 'a comma list of scheduled, cancelled, completed, no_show',
+  examples: ['scheduled,cancelled'],
+});
 
 export const ListAppointmentsQuery = Type.Object(
   {
     from: Type.Optional(instantInput('2026-12-01T00:00:00Z')),
     to: Type.Optional(instantInput('2026-12-08T00:00:00Z')),
     client_id: Type.Optional(Id),
+    status: Type.Optional(StatusList),
     limit: Type.Optional(Limit),
     offset: Type.Optional(Offset),
   },
@@ -77,5 +97,8 @@ export type AvailabilityQuery = Static<typeof AvailabilityQuery>;
 export const Slot = Type.Object({ starts_at: Timestamp, ends_at: Timestamp }, { title: 'Slot' });
 export type Slot = Static<typeof Slot>;
 
-export const Availability = Type.Object({ slots: Type.Array(Slot) }, { title: 'Availability' });
+export const Availability = Type.Object(
+  { time_zone: Type.String({ description: "the schedule's IANA time zone" }), slots: Type.Array(Slot) },
+  { title: 'Availability' },
+);
 export type Availability = Static<typeof Availability>;

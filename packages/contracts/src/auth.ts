@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { Email, Id, NO_NUL, Timestamp } from './common.js';
 import { PASSWORD_MAX_BYTES, PASSWORD_MIN_BYTES } from './limits.js';
+import { TimeZone } from './schedule.js';
 
 /**
  * A new password. JSON Schema counts characters, the rule counts UTF-8 bytes: 8 bytes are at least
@@ -25,7 +26,12 @@ export const SignInPassword = Type.String({
 
 // Request bodies do not say `additionalProperties: false`: unknown fields are dropped, not refused
 // (as the original's pydantic models did; docs/decisions.md).
-export const RegisterBody = Type.Object({ email: Email, password: Password });
+export const RegisterBody = Type.Object({
+  email: Email,
+  password: Password,
+  /** The new account's schedule's zone (the browser's); `UTC` when absent. */
+  time_zone: Type.Optional(TimeZone),
+});
 export type RegisterBody = Static<typeof RegisterBody>;
 
 /** `POST /v1/auth/register` 201 **(seed)**. */

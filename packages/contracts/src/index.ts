@@ -6,3 +6,4 @@ export * from './clients.js';
 export * from './appointments.js';
 export * from './service.js';
 export * from './routes.js';
+export * from './schedule.js';

@@ -1,6 +1,7 @@
 import { Type, type Static, type TSchema } from 'typebox';
 import { Appointment, AppointmentPage, Availability, AvailabilityQuery, CreateAppointmentBody, ListAppointmentsQuery, UpdateAppointmentBody } from './appointments.js';
 import { ChangePasswordBody, LoginForm, Me, RegisterBody, RegisteredUser, Session, SessionBody, Token } from './auth.js';
+import { Schedule } from './schedule.js';
 import { Client, ClientPage, CreateClientBody, IdParams, ListClientsQuery, UpdateClientBody } from './clients.js';
 import { Health, Ready } from './service.js';
 
@@ -13,6 +14,7 @@ export const TAGS = {
   clients: 'The people the agent calls; each user has their own.',
   appointments: 'One calendar per user; appointments of a user never overlap.',
   availability: 'The free slots the agent may offer.',
+  schedule: 'When the business takes appointments: the rules availability follows.',
   service: 'Liveness and readiness for orchestrators.',
 } as const;
 export type Tag = keyof typeof TAGS;
@@ -52,6 +54,7 @@ export const routes = {
   login: { method: 'POST', path: '/v1/auth/login', tag: 'auth', summary: 'Sign in with the OAuth2 password form and get a bearer token (seed shape)', status: 200, body: LoginForm, encoding: 'form', response: Token, auth: false, errors: [401, 403, 429] },
   me: { method: 'GET', path: '/v1/auth/me', tag: 'auth', summary: 'The signed-in user (seed shape)', status: 200, response: Me, auth: true },
   logout: { method: 'POST', path: '/v1/auth/logout', tag: 'auth', summary: 'Refuse this token from now on, on every instance', status: 204, response: NoContent, auth: true },
+  logoutAll: { method: 'POST', path: '/v1/auth/logout-all', tag: 'auth', summary: 'Sign out everywhere: every token and browser session of this user is refused from now on (API keys are not)', status: 204, response: NoContent, auth: true },
   changePassword: { method: 'PUT', path: '/v1/auth/me/password', tag: 'auth', summary: 'Change the password; every token and session issued before is refused afterwards', status: 204, body: ChangePasswordBody, encoding: 'json', response: NoContent, auth: true, errors: [429] },
   createSession: { method: 'POST', path: '/v1/auth/session', tag: 'auth', summary: 'Browser sign-in: sets the HttpOnly session cookie and the CSRF cookie', status: 200, body: SessionBody, encoding: 'json', response: Session, auth: false, errors: [401, 403, 429] },
   deleteSession: { method: 'DELETE', path: '/v1/auth/session', tag: 'auth', summary: 'Browser sign-out: refuses the session token from now on and clears the cookies', status: 204, response: NoContent, auth: true },
@@ -62,13 +65,17 @@ export const routes = {
   updateClient: { method: 'PATCH', path: '/v1/clients/:id', tag: 'clients', summary: 'Change any of name and phone', status: 200, params: IdParams, body: UpdateClientBody, encoding: 'json', response: Client, auth: true, errors: [404] },
   deleteClient: { method: 'DELETE', path: '/v1/clients/:id', tag: 'clients', summary: "Delete a client and the client's appointments", status: 204, params: IdParams, response: NoContent, auth: true, errors: [404] },
 
-  listAppointments: { method: 'GET', path: '/v1/appointments', tag: 'appointments', summary: 'Your appointments overlapping [from, to), by start', status: 200, query: ListAppointmentsQuery, response: AppointmentPage, auth: true, errors: [429] },
+  listAppointments: { method: 'GET', path: '/v1/appointments', tag: 'appointments', summary: 'Your appointments overlapping [from, to), by start; cancelled ones only when status= asks', status: 200, query: ListAppointmentsQuery, response: AppointmentPage, auth: true, errors: [429] },
   createAppointment: { method: 'POST', path: '/v1/appointments', tag: 'appointments', summary: 'Book an appointment; a 409 names the appointment it overlaps', status: 201, body: CreateAppointmentBody, encoding: 'json', response: Appointment, auth: true, errors: [404, 409] },
   getAppointment: { method: 'GET', path: '/v1/appointments/:id', tag: 'appointments', summary: 'One of your appointments', status: 200, params: IdParams, response: Appointment, auth: true, errors: [404] },
-  updateAppointment: { method: 'PATCH', path: '/v1/appointments/:id', tag: 'appointments', summary: 'Change any field; time order and overlap are checked again', status: 200, params: IdParams, body: UpdateAppointmentBody, encoding: 'json', response: Appointment, auth: true, errors: [404, 409] },
-  deleteAppointment: { method: 'DELETE', path: '/v1/appointments/:id', tag: 'appointments', summary: 'Delete an appointment', status: 204, params: IdParams, response: NoContent, auth: true, errors: [404] },
+  updateAppointment: { method: 'PATCH', path: '/v1/appointments/:id', tag: 'appointments', summary: 'Change any field or the status; time order and overlap are checked again', status: 200, params: IdParams, body: UpdateAppointmentBody, encoding: 'json', response: Appointment, auth: true, errors: [404, 409] },
+  cancelAppointment: { method: 'POST', path: '/v1/appointments/:id/cancel', tag: 'appointments', summary: 'Cancel an appointment: its time is free again (undo: PATCH status back to scheduled)', status: 200, params: IdParams, response: Appointment, auth: true, errors: [404] },
+  deleteAppointment: { method: 'DELETE', path: '/v1/appointments/:id', tag: 'appointments', summary: 'Remove an appointment for good (POST …/cancel keeps it, cancelled)', status: 204, params: IdParams, response: NoContent, auth: true, errors: [404] },
 
-  availability: { method: 'GET', path: '/v1/availability', tag: 'availability', summary: 'Free gaps of at least duration_minutes inside [from, to), at most 31 days', status: 200, query: AvailabilityQuery, response: Availability, auth: true, errors: [429] },
+  availability: { method: 'GET', path: '/v1/availability', tag: 'availability', summary: 'Bookable slots of duration_minutes inside [from, to) per your schedule, at most 31 days', status: 200, query: AvailabilityQuery, response: Availability, auth: true, errors: [429] },
+
+  getSchedule: { method: 'GET', path: '/v1/schedule', tag: 'schedule', summary: 'When you take appointments: time zone, weekly hours, date overrides, grid, buffers, notice, horizon', status: 200, response: Schedule, auth: true },
+  putSchedule: { method: 'PUT', path: '/v1/schedule', tag: 'schedule', summary: 'Replace your schedule; 422 on an unknown zone, overlapping or reversed intervals, values out of range', status: 200, body: Schedule, encoding: 'json', response: Schedule, auth: true },
 
   health: { method: 'GET', path: '/health', tag: 'service', summary: 'The process is running', status: 200, response: Health, auth: false },
   ready: { method: 'GET', path: '/ready', tag: 'service', summary: 'The database answers (503 otherwise)', status: 200, response: Ready, auth: false },

@@ -18,6 +18,7 @@ DROP TRIGGER IF EXISTS appointments_default_owner ON appointments;
 DROP FUNCTION IF EXISTS agentcaller_client_default_owner();
 DROP FUNCTION IF EXISTS agentcaller_appointment_default_owner();
 DROP TABLE IF EXISTS revoked_tokens;
+DROP TABLE IF EXISTS schedules;
 ALTER TABLE appointments DROP CONSTRAINT IF EXISTS appointments_no_overlap;
 ALTER TABLE appointments DROP CONSTRAINT IF EXISTS appointments_client_owner_fkey;
 ALTER TABLE appointments DROP CONSTRAINT IF EXISTS appointments_ends_after_starts;

@@ -42,6 +42,18 @@ export const EXPECTED_COLUMNS: Record<string, Record<string, Expected>> = {
     token_hash: { type: 'text', notNull: true, default: null },
     expires_at: { type: TIMESTAMPTZ, notNull: true, default: null },
   },
+  schedules: {
+    user_id: { type: 'integer', notNull: true, default: null },
+    time_zone: { type: 'character varying(64)', notNull: true, default: null },
+    weekly_hours: { type: 'jsonb', notNull: true, default: null },
+    date_overrides: { type: 'jsonb', notNull: true, default: "'[]'::jsonb" },
+    slot_interval_minutes: { type: 'integer', notNull: true, default: null },
+    buffer_before_minutes: { type: 'integer', notNull: true, default: null },
+    buffer_after_minutes: { type: 'integer', notNull: true, default: null },
+    minimum_notice_minutes: { type: 'integer', notNull: true, default: null },
+    booking_horizon_days: { type: 'integer', notNull: true, default: null },
+    updated_at: { type: TIMESTAMPTZ, notNull: true, default: 'now()' },
+  },
 };
 
 /** [table, pg_constraint.contype, pg_get_constraintdef]. */
@@ -65,6 +77,8 @@ export const EXPECTED_CONSTRAINTS: [string, string, string][] = [
     "EXCLUDE USING gist (owner_id WITH =, tstzrange(starts_at, ends_at, '[)'::text) WITH &&) WHERE (((status)::text <> 'cancelled'::text))",
   ],
   ['revoked_tokens', 'p', 'PRIMARY KEY (token_hash)'],
+  ['schedules', 'p', 'PRIMARY KEY (user_id)'],
+  ['schedules', 'f', 'FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE'],
 ];
 
 /** Index definitions without their names (primary keys and unique constraints bring their own). */

@@ -13,14 +13,18 @@ import {
   COLUMNS_0002,
   COLUMNS_0003,
   COLUMNS_0004,
+  COLUMNS_0005,
   CONSTRAINTS_0002,
   CONSTRAINTS_0003,
+  CONSTRAINTS_0005,
   EXTENSIONS_0002,
   FOREIGN_KEYS_0002,
+  FOREIGN_KEYS_0005,
   INDEXES_0001,
   INDEXES_0002,
   INDEXES_0003,
   INDEXES_0004,
+  INDEXES_0005,
   ORIGINAL_COLUMNS,
   ORIGINAL_CONSTRAINTS,
   ORIGINAL_FOREIGN_KEYS,
@@ -206,14 +210,14 @@ describe('adopting the original service’s database', () => {
     expect(journal).toHaveLength(migrationFiles.length);
   });
 
-  it('the catalog is the original one, unchanged, plus exactly what 0001 to 0004 add', async () => {
-    expect(await columns(c)).toEqual(inColumnOrder(ALEMBIC_COLUMNS, ORIGINAL_COLUMNS, COLUMNS_0002, COLUMNS_0003, COLUMNS_0004));
+  it('the catalog is the original one, unchanged, plus exactly what 0001 to 0005 add', async () => {
+    expect(await columns(c)).toEqual(inColumnOrder(ALEMBIC_COLUMNS, ORIGINAL_COLUMNS, COLUMNS_0002, COLUMNS_0003, COLUMNS_0004, COLUMNS_0005));
     expect(await constraints(c)).toEqual(
-      byTableAndName(ALEMBIC_CONSTRAINTS, ORIGINAL_CONSTRAINTS, CONSTRAINTS_0002, CONSTRAINTS_0003),
+      byTableAndName(ALEMBIC_CONSTRAINTS, ORIGINAL_CONSTRAINTS, CONSTRAINTS_0002, CONSTRAINTS_0003, CONSTRAINTS_0005),
     );
-    expect(await foreignKeys(c)).toEqual(byTableAndName(ORIGINAL_FOREIGN_KEYS, FOREIGN_KEYS_0002));
+    expect(await foreignKeys(c)).toEqual(byTableAndName(ORIGINAL_FOREIGN_KEYS, FOREIGN_KEYS_0002, FOREIGN_KEYS_0005));
     expect(await indexes(c)).toEqual(
-      byTableAndName(ALEMBIC_INDEXES, ORIGINAL_INDEXES, SEED_ID_INDEXES, INDEXES_0001, INDEXES_0002, INDEXES_0003, INDEXES_0004),
+      byTableAndName(ALEMBIC_INDEXES, ORIGINAL_INDEXES, SEED_ID_INDEXES, INDEXES_0001, INDEXES_0002, INDEXES_0003, INDEXES_0004, INDEXES_0005),
     );
     expect(await extensions(c)).toEqual([...extensionsBefore, ...EXTENSIONS_0002].sort());
     // Alembic's constraint is kept, the original foreign key is not duplicated.

@@ -214,6 +214,38 @@ export const INDEXES_0004: Index[] = [
   },
 ];
 
+// 0005: one schedule per user (jsonb hours, range checks on the numbers), deleted with its user.
+export const COLUMNS_0005: Column[] = [
+  { table: 'schedules', column: 'user_id', type: 'integer', notNull: true, default: null },
+  { table: 'schedules', column: 'time_zone', type: 'character varying(64)', notNull: true, default: null },
+  { table: 'schedules', column: 'weekly_hours', type: 'jsonb', notNull: true, default: null },
+  { table: 'schedules', column: 'date_overrides', type: 'jsonb', notNull: true, default: "'[]'::jsonb" },
+  { table: 'schedules', column: 'slot_interval_minutes', type: 'integer', notNull: true, default: null },
+  { table: 'schedules', column: 'buffer_before_minutes', type: 'integer', notNull: true, default: null },
+  { table: 'schedules', column: 'buffer_after_minutes', type: 'integer', notNull: true, default: null },
+  { table: 'schedules', column: 'minimum_notice_minutes', type: 'integer', notNull: true, default: null },
+  { table: 'schedules', column: 'booking_horizon_days', type: 'integer', notNull: true, default: null },
+  { table: 'schedules', column: 'updated_at', type: 'timestamp with time zone', notNull: true, default: 'now()' },
+];
+
+export const CONSTRAINTS_0005: Constraint[] = [
+  { table: 'schedules', name: 'schedules_buffers_range', type: 'c', def: 'CHECK ((((buffer_before_minutes >= 0) AND (buffer_before_minutes <= 240)) AND ((buffer_after_minutes >= 0) AND (buffer_after_minutes <= 240))))' },
+  { table: 'schedules', name: 'schedules_horizon_range', type: 'c', def: 'CHECK (((booking_horizon_days >= 1) AND (booking_horizon_days <= 730)))' },
+  { table: 'schedules', name: 'schedules_hours_shape', type: 'c', def: "CHECK (((jsonb_typeof(weekly_hours) = 'object'::text) AND (jsonb_typeof(date_overrides) = 'array'::text)))" },
+  { table: 'schedules', name: 'schedules_notice_range', type: 'c', def: 'CHECK (((minimum_notice_minutes >= 0) AND (minimum_notice_minutes <= 10080)))' },
+  { table: 'schedules', name: 'schedules_pkey', type: 'p', def: 'PRIMARY KEY (user_id)' },
+  { table: 'schedules', name: 'schedules_slot_interval_range', type: 'c', def: 'CHECK (((slot_interval_minutes >= 5) AND (slot_interval_minutes <= 240)))' },
+  { table: 'schedules', name: 'schedules_user_id_fkey', type: 'f', def: 'FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE' },
+];
+
+export const FOREIGN_KEYS_0005: ForeignKey[] = [
+  { table: 'schedules', name: 'schedules_user_id_fkey', target: 'users', deleteAction: 'c', updateAction: 'a', columns: 'user_id', refColumns: 'id' },
+];
+
+export const INDEXES_0005: Index[] = [
+  { table: 'schedules', name: 'schedules_pkey', def: 'CREATE UNIQUE INDEX schedules_pkey ON public.schedules USING btree (user_id)' },
+];
+
 // The indexes SQLAlchemy made for `index=True` on the original's primary keys (redundant, kept).
 export const SEED_ID_INDEXES: Index[] = [
   { table: 'appointments', name: 'ix_appointments_id', def: 'CREATE INDEX ix_appointments_id ON public.appointments USING btree (id)' },

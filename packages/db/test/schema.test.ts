@@ -7,14 +7,18 @@ import {
   COLUMNS_0002,
   COLUMNS_0003,
   COLUMNS_0004,
+  COLUMNS_0005,
   CONSTRAINTS_0002,
   CONSTRAINTS_0003,
+  CONSTRAINTS_0005,
   EXTENSIONS_0002,
   FOREIGN_KEYS_0002,
+  FOREIGN_KEYS_0005,
   INDEXES_0001,
   INDEXES_0002,
   INDEXES_0003,
   INDEXES_0004,
+  INDEXES_0005,
   ORIGINAL_COLUMNS,
   ORIGINAL_CONSTRAINTS,
   ORIGINAL_FOREIGN_KEYS,
@@ -64,7 +68,7 @@ afterAll(async () => {
 // The original service's columns, then those 0002 appends (owner_id on clients and appointments),
 // then 0003's (users.token_version, and the new table revoked_tokens), then 0004's (created_at on
 // clients and appointments, which the original had not).
-const expectedColumns = inColumnOrder(ORIGINAL_COLUMNS, COLUMNS_0002, COLUMNS_0003, COLUMNS_0004);
+const expectedColumns = inColumnOrder(ORIGINAL_COLUMNS, COLUMNS_0002, COLUMNS_0003, COLUMNS_0004, COLUMNS_0005);
 const ADDED = new Set(['owner_id', 'status', 'token_version', 'clients.created_at', 'appointments.created_at']);
 
 describe('schema after migrate()', () => {
@@ -82,7 +86,7 @@ describe('schema after migrate()', () => {
       sql`select table_name as name from information_schema.tables
           where table_schema = 'public' and table_type = 'BASE TABLE' order by table_name`,
     );
-    expect(tables.map((t) => t.name)).toEqual(['appointments', 'clients', 'revoked_tokens', 'users']);
+    expect(tables.map((t) => t.name)).toEqual(['appointments', 'clients', 'revoked_tokens', 'schedules', 'users']);
   });
 
   it('has every original column unchanged, plus owner_id (0002), token_version and revoked_tokens (0003) (pg_catalog)', async () => {
@@ -110,7 +114,7 @@ describe('schema after migrate()', () => {
       'token_version',
     ]);
     expect(
-      actual.filter((col) => !ADDED.has(col.column) && !ADDED.has(`${col.table}.${col.column}`) && col.table !== 'revoked_tokens'),
+      actual.filter((col) => !ADDED.has(col.column) && !ADDED.has(`${col.table}.${col.column}`) && col.table !== 'revoked_tokens' && col.table !== 'schedules'),
     ).toEqual(ORIGINAL_COLUMNS);
   });
 
@@ -132,7 +136,7 @@ describe('schema after migrate()', () => {
 
   it('has the original constraints unchanged plus exactly those of 0002 and 0003, and no others', async () => {
     const actual = await constraints(c);
-    expect(actual).toEqual(byTableAndName(ORIGINAL_CONSTRAINTS, CONSTRAINTS_0002, CONSTRAINTS_0003));
+    expect(actual).toEqual(byTableAndName(ORIGINAL_CONSTRAINTS, CONSTRAINTS_0002, CONSTRAINTS_0003, CONSTRAINTS_0005));
     expect(actual).toEqual([
       {
         table: 'appointments',
@@ -169,6 +173,8 @@ describe('schema after migrate()', () => {
       },
       { table: 'clients', name: 'clients_pkey', type: 'p', def: 'PRIMARY KEY (id)' },
       { table: 'revoked_tokens', name: 'revoked_tokens_pkey', type: 'p', def: 'PRIMARY KEY (token_hash)' },
+      // 0005: the schedule's range checks, its key and its user (spelled out in catalog.ts).
+      ...CONSTRAINTS_0005,
       { table: 'users', name: 'users_pkey', type: 'p', def: 'PRIMARY KEY (id)' },
     ]);
     // Every constraint is enforced now and on existing rows: none deferrable, none NOT VALID.
@@ -182,12 +188,12 @@ describe('schema after migrate()', () => {
   });
 
   it('the foreign keys: targets, actions and columns in key order (0003 adds none)', async () => {
-    expect(await foreignKeys(c)).toEqual(byTableAndName(ORIGINAL_FOREIGN_KEYS, FOREIGN_KEYS_0002));
+    expect(await foreignKeys(c)).toEqual(byTableAndName(ORIGINAL_FOREIGN_KEYS, FOREIGN_KEYS_0002, FOREIGN_KEYS_0005));
   });
 
   it('has exactly the original indexes, users_email_lower_key and those of 0002 and 0003', async () => {
     const actual = await indexes(c);
-    expect(actual).toEqual(byTableAndName(ORIGINAL_INDEXES, INDEXES_0001, INDEXES_0002, INDEXES_0003, INDEXES_0004));
+    expect(actual).toEqual(byTableAndName(ORIGINAL_INDEXES, INDEXES_0001, INDEXES_0002, INDEXES_0003, INDEXES_0004, INDEXES_0005));
     expect(actual.map((index) => index.name)).toEqual([
       'appointments_no_overlap',
       'appointments_pkey',
@@ -202,6 +208,7 @@ describe('schema after migrate()', () => {
       'ix_clients_phone_digits_trgm',
       'ix_revoked_tokens_expires_at',
       'revoked_tokens_pkey',
+      'schedules_pkey',
       'ix_users_email',
       'users_email_lower_key',
       'users_pkey',

@@ -53,6 +53,11 @@ export function createClient(options: ClientOptions) {
         await t.call('logout', {});
         t.token = undefined;
       },
+      /** Signs out everywhere: every token and browser session of the user is refused from now on. */
+      logoutAll: async () => {
+        await t.call('logoutAll', {});
+        t.token = undefined;
+      },
       /** Refuses every token issued before it; sign in again afterwards. */
       changePassword: (body: Body<'changePassword'>) => done(t.call('changePassword', { body })),
       /** Browser sign-in: the API sets an HttpOnly session cookie (use with `cookieSession: true`). */
@@ -72,10 +77,18 @@ export function createClient(options: ClientOptions) {
       create: (body: Body<'createAppointment'>) => t.call('createAppointment', { body }),
       get: (id: number) => t.call('getAppointment', { params: { id } }),
       update: (id: number, body: Body<'updateAppointment'>) => t.call('updateAppointment', { params: { id }, body }),
+      /** Cancels: the time is free again; undo with `update(id, { status: 'scheduled' })` (409 if taken meanwhile). */
+      cancel: (id: number) => t.call('cancelAppointment', { params: { id } }),
       delete: (id: number) => done(t.call('deleteAppointment', { params: { id } })),
     },
-    /** Free gaps of at least `duration_minutes` inside [from, to), at most 31 days. */
+    /** The bookable slots of `duration_minutes` inside [from, to) per the schedule, at most 31 days. */
     availability: (query: Query<'availability'>) => t.call('availability', { query }),
+    schedule: {
+      /** When the business takes appointments (the default if never set). */
+      get: () => t.call('getSchedule', {}),
+      /** Replaces the whole schedule; answers the stored (canonical) one. */
+      put: (body: Body<'putSchedule'>) => t.call('putSchedule', { body }),
+    },
     /** Any route by name, for what the typed methods above do not cover. */
     call: <K extends RouteName>(name: K, input: RouteInput<K>) => t.call(name, input),
   };

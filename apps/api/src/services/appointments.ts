@@ -1,26 +1,24 @@
 import {
-  MAX_AVAILABILITY_DAYS,
   type Appointment as WireAppointment,
   type AppointmentPage,
-  type Availability,
+  type AppointmentStatus,
   type CreateAppointmentBody,
   type UpdateAppointmentBody,
 } from '@agentcaller/contracts';
 import {
+  APPOINTMENT_STATUSES,
   appointments,
   clients,
   DEADLOCK_DETECTED,
   EXCLUSION_VIOLATION,
   FOREIGN_KEY_VIOLATION,
-  queryRows,
   sqlState,
   type Appointment,
   type Client,
   type Database,
 } from '@agentcaller/db';
-import { and, asc, eq, gt, lt, ne, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, lt, ne, sql } from 'drizzle-orm';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
-import { utcText } from '../lib/sql.js';
 import { iso, parseInstant } from '../lib/time.js';
 import { CLIENT_NOT_FOUND } from './clients.js';
 import { pageTotal, windowTotal } from './paging.js';
@@ -28,7 +26,8 @@ import { pageTotal, windowTotal } from './paging.js';
 const APPOINTMENT_NOT_FOUND = 'Appointment not found';
 /** First key of the advisory locks that order writes to one calendar (the second is the owner id). */
 const CALENDAR_LOCK_SPACE = 0x63616c; // 'cal'
-const DAY_MS = 24 * 60 * 60 * 1000;
+/** What a list shows when the caller names no status: everything but cancelled appointments. */
+const LISTED_BY_DEFAULT = 'scheduled,completed,no_show';
 
 type Row = {
   appointment: Pick<Appointment, 'id' | 'clientId' | 'startsAt' | 'endsAt' | 'notes' | 'status'>;
@@ -57,6 +56,12 @@ const appointmentColumns = {
   notes: appointments.notes,
   status: appointments.status,
 };
+
+/** A `status=` comma list (already checked by the schema) as distinct statuses in a fixed order. */
+function canonicalStatuses(list: string): AppointmentStatus[] {
+  const asked = new Set(list.split(','));
+  return APPOINTMENT_STATUSES.filter((status) => asked.has(status));
+}
 
 /** Both ends present and in order: `ends_at` after `starts_at`. */
 function checkOrder(startsAt: Date, endsAt: Date) {
@@ -172,7 +177,7 @@ export class AppointmentService {
    */
   async update(ownerId: number, id: number, body: UpdateAppointmentBody): Promise<WireAppointment> {
     if (Object.values(body).every((value) => value === undefined)) {
-      throw new ValidationError([{ path: '/', message: 'must change at least one of client_id, starts_at, ends_at, notes' }]);
+      throw new ValidationError([{ path: '/', message: 'must change at least one of client_id, starts_at, ends_at, notes, status' }]);
     }
     const newStart = body.starts_at === undefined ? undefined : parseInstant(body.starts_at, '/starts_at');
     const newEnd = body.ends_at === undefined ? undefined : parseInstant(body.ends_at, '/ends_at');
@@ -184,11 +189,13 @@ export class AppointmentService {
       checkOrder(span.startsAt, span.endsAt);
       const client =
         body.client_id === undefined || body.client_id === current.client.id ? current.client : await this.ownedClient(ownerId, body.client_id, tx);
-      const changes: Partial<Pick<Appointment, 'clientId' | 'startsAt' | 'endsAt' | 'notes'>> = {};
+      const changes: Partial<Pick<Appointment, 'clientId' | 'startsAt' | 'endsAt' | 'notes' | 'status'>> = {};
       if (body.client_id !== undefined) changes.clientId = client.id;
       if (newStart) changes.startsAt = newStart;
       if (newEnd) changes.endsAt = newEnd;
       if (body.notes !== undefined) changes.notes = body.notes;
+      // Back to a status that holds its time: the exclusion constraint checks the row again (409).
+      if (body.status !== undefined) changes.status = body.status;
       const [appointment] = await tx
         .update(appointments)
         .set(changes)
@@ -197,6 +204,11 @@ export class AppointmentService {
       if (!appointment) throw new NotFoundError(APPOINTMENT_NOT_FOUND);
       return toWire({ appointment, client });
     });
+  }
+
+  /** Cancels an appointment: its time is free again at once (the no-overlap rule skips it). */
+  async cancel(ownerId: number, id: number): Promise<WireAppointment> {
+    return this.update(ownerId, id, { status: 'cancelled' });
   }
 
   async remove(ownerId: number, id: number): Promise<void> {
@@ -210,18 +222,20 @@ export class AppointmentService {
   /** Appointments overlapping [from, to), ordered by start. */
   async list(
     ownerId: number,
-    query: { from?: string; to?: string; client_id?: number; limit: number; offset: number },
+    query: { from?: string; to?: string; client_id?: number; status?: string; limit: number; offset: number },
   ): Promise<AppointmentPage> {
     const from = query.from === undefined ? undefined : parseInstant(query.from, '/from');
     const to = query.to === undefined ? undefined : parseInstant(query.to, '/to');
     if (from && to && to.getTime() <= from.getTime()) throw new ValidationError([{ path: '/to', message: 'must be after from' }]);
     const filters = { from: from !== undefined, to: to !== undefined, client: query.client_id !== undefined };
+    const statuses = canonicalStatuses(query.status ?? LISTED_BY_DEFAULT);
     const rows = await this.listStatement(filters).execute({
       owner: ownerId,
       // Placeholders reach the driver as they are: instants travel as RFC 3339 text.
       from: from && iso(from),
       to: to && iso(to),
       client: query.client_id,
+      statuses: statuses.join(','),
       limit: query.limit,
       offset: query.offset,
     });
@@ -231,6 +245,7 @@ export class AppointmentService {
         from ? gt(appointments.endsAt, from) : undefined,
         to ? lt(appointments.startsAt, to) : undefined,
         query.client_id === undefined ? undefined : eq(appointments.clientId, query.client_id),
+        inArray(appointments.status, statuses),
       ),
     );
     return { items: rows.map(toWire), total, limit: query.limit, offset: query.offset };
@@ -260,6 +275,7 @@ export class AppointmentService {
           filters.from ? sql`${appointments.endsAt} > ${sql.placeholder('from')}::timestamptz` : undefined,
           filters.to ? sql`${appointments.startsAt} < ${sql.placeholder('to')}::timestamptz` : undefined,
           filters.client ? eq(appointments.clientId, sql.placeholder('client')) : undefined,
+          sql`${appointments.status} = any(string_to_array(${sql.placeholder('statuses')}::text, ','))`,
         ),
       )
       .orderBy(asc(appointments.startsAt), asc(appointments.id))
@@ -267,37 +283,4 @@ export class AppointmentService {
       .offset(sql.placeholder('offset'))
       .prepare(name);
   }
-
-  /** The free gaps of at least `durationMinutes` inside [from, to), at most 31 days wide. */
-  async availability(ownerId: number, query: { from: string; to: string; duration_minutes: number }): Promise<Availability> {
-    const from = parseInstant(query.from, '/from');
-    const to = parseInstant(query.to, '/to');
-    if (to.getTime() <= from.getTime()) throw new ValidationError([{ path: '/to', message: 'must be after from' }]);
-    if (to.getTime() - from.getTime() > MAX_AVAILABILITY_DAYS * DAY_MS) {
-      throw new ValidationError([{ path: '/to', message: `must be at most ${MAX_AVAILABILITY_DAYS} days after from` }]);
-    }
-    // PostgreSQL subtracts the calendar's busy ranges from the window (multiranges) and keeps the
-    // gaps that are long enough: a handful of rows come back, however full the calendar is.
-    // Raw SQL takes no Date parameters through every driver: instants travel as RFC 3339 text.
-    const [fromText, toText] = [iso(from), iso(to)];
-    const window = sql`tstzrange(${fromText}::timestamptz, ${toText}::timestamptz, '[)')`;
-    const gaps = await queryRows<{ starts_at: string; ends_at: string }>(
-      this.db,
-      sql`
-        select ${utcText(sql`lower(g)`)} as starts_at, ${utcText(sql`upper(g)`)} as ends_at
-        from unnest(
-          tstzmultirange(${window}) - coalesce(
-            (select range_agg(tstzrange(${appointments.startsAt}, ${appointments.endsAt}, '[)'))
-               from ${appointments}
-              where ${appointments.ownerId} = ${ownerId} and ${appointments.status} <> 'cancelled'
-                and ${appointments.startsAt} < ${toText}::timestamptz and ${appointments.endsAt} > ${fromText}::timestamptz),
-            '{}'::tstzmultirange)
-        ) as g
-        where upper(g) - lower(g) >= make_interval(mins => ${query.duration_minutes}::int)
-        order by lower(g)`,
-    );
-    const slots = gaps.map((gap) => ({ starts_at: gap.starts_at, ends_at: gap.ends_at }));
-    return { slots };
-  }
 }
-

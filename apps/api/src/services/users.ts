@@ -1,11 +1,12 @@
 import type { Me } from '@agentcaller/contracts';
-import { revokedTokens, sqlState, UNIQUE_VIOLATION, users, type Database, type User } from '@agentcaller/db';
+import { revokedTokens, schedules, sqlState, UNIQUE_VIOLATION, users, type Database, type User } from '@agentcaller/db';
 import { and, eq, lt, sql, type SQLWrapper } from 'drizzle-orm';
 import { ConflictError, ForbiddenError, UnauthorizedError, ValidationError } from '../errors.js';
 import { canonicalEmail } from '../lib/email.js';
 import { HashSlots } from '../lib/hash-slots.js';
 import { hashPassword, passwordProblem, tooLongToSignIn, verifyPassword, type PasswordScheme } from '../lib/passwords.js';
 import { AbsentAccounts } from './absent-accounts.js';
+import { checkedTimeZone, defaultSchedule, scheduleRow } from './schedule.js';
 
 const INVALID_LOGIN = 'Incorrect email or password';
 export const INACTIVE_USER = 'Inactive user';
@@ -59,13 +60,18 @@ export class UserService {
     this.absent = new AbsentAccounts(db, secretKey);
   }
 
-  async register(email: string, password: string): Promise<User> {
+  /** A new account and its default schedule (in `timeZone`, the browser's; UTC when absent), together. */
+  async register(email: string, password: string, timeZone?: string): Promise<User> {
     const problem = passwordProblem(password);
     if (problem) throw new ValidationError([{ path: '/password', message: problem }]);
+    const zone = timeZone === undefined ? undefined : checkedTimeZone(timeZone, '/time_zone');
     const hashedPassword = await this.slots.run(() => hashPassword(password, this.scheme));
     try {
-      const [user] = await this.db.insert(users).values({ email: canonicalEmail(email), hashedPassword }).returning();
-      return user!;
+      return await this.db.transaction(async (tx) => {
+        const [user] = await tx.insert(users).values({ email: canonicalEmail(email), hashedPassword }).returning();
+        await tx.insert(schedules).values(scheduleRow(user!.id, defaultSchedule(zone)));
+        return user!;
+      });
     } catch (err) {
       if (sqlState(err) === UNIQUE_VIOLATION) throw new ConflictError('email-taken', 'A user with this email already exists');
       throw err;
@@ -110,6 +116,14 @@ export class UserService {
       .where(and(eq(users.id, user.id), eq(users.hashedPassword, user.hashedPassword)))
       .returning({ id: users.id });
     if (changed.length === 0) throw new ValidationError([{ path: '/current_password', message: 'is not your current password' }]);
+  }
+
+  /**
+   * Signs the user out everywhere: raising the token version refuses every token and browser
+   * session issued so far, on every instance (each request compares it with the database).
+   */
+  async logoutAll(userId: number): Promise<void> {
+    await this.db.update(users).set({ tokenVersion: sql`${users.tokenVersion} + 1` }).where(eq(users.id, userId));
   }
 
   /**

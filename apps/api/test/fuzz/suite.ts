@@ -317,7 +317,9 @@ function hints(): Hints {
 }
 
 const encodePairs = (pairs: readonly (readonly [string, string])[]) => pairs.map(([k, v]) => `${encode(k)}=${encode(v)}`).join('&');
-const textPairs = (value: unknown): [string, string][] => Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, String(v)]);
+// Nested values (a schedule's hours) as JSON text: generated objects may have no prototype to print.
+const textPairs = (value: unknown): [string, string][] =>
+  Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)]);
 const bodyText = (route: Route, value: unknown) => (route.encoding === 'form' ? encodePairs(textPairs(value)) : JSON.stringify(value));
 const contentTypeOf = (route: Route) => (route.encoding === 'form' ? 'application/x-www-form-urlencoded' : 'application/json');
 const canonicalId = fc.integer({ min: 1, max: 2_147_483_647 }).map(String);

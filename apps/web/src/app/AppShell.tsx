@@ -54,6 +54,9 @@ export function AppShell() {
             <NavLink to="/clients" className="nav__link">
               Clients
             </NavLink>
+            <NavLink to="/settings" className="nav__link">
+              Settings
+            </NavLink>
           </nav>
           <div className="account">
             <span className="account__email" title={session.user?.email}>

@@ -10,6 +10,7 @@ import { NotFoundPage } from './NotFoundPage';
 const CalendarPage = lazy(() => import('../calendar/CalendarPage'));
 const ClientsPage = lazy(() => import('../clients/ClientsPage'));
 const ClientPage = lazy(() => import('../clients/ClientPage'));
+const SettingsPage = lazy(() => import('../settings/SettingsPage'));
 
 export const routes: RouteObject[] = [
   {
@@ -29,6 +30,7 @@ export const routes: RouteObject[] = [
           { path: '/calendar', element: <CalendarPage /> },
           { path: '/clients', element: <ClientsPage /> },
           { path: '/clients/:clientId', element: <ClientPage /> },
+          { path: '/settings', element: <SettingsPage /> },
           { path: '*', element: <NotFoundPage /> },
         ],
       },

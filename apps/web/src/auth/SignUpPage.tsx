@@ -6,6 +6,7 @@ import { useApi } from '../api';
 import { Field } from '../components/Field';
 import { Alert } from '../components/ui';
 import { serverErrors } from '../lib/errors';
+import { browserTimeZone } from '../lib/format';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
 import { AuthLayout } from './AuthLayout';
 import { useSession } from './session';
@@ -27,7 +28,7 @@ export function SignUpPage() {
   const signUp = useMutation({
     mutationFn: async (values: SignUpValues) => {
       const email = values.email.trim();
-      await api.auth.register({ email, password: values.password });
+      await api.auth.register({ email, password: values.password, time_zone: browserTimeZone() });
       return api.auth.createSession({ email, password: values.password });
     },
     onSuccess: (created) => session.signedIn(created.user),

@@ -1,5 +1,6 @@
-import { isApiError, NOTES_MAX, type Appointment, type ClientSummary } from '@agentcaller/sdk';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { isApiError, NOTES_MAX, type Appointment, type AppointmentStatus, type ClientSummary } from '@agentcaller/sdk';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { addMinutes } from 'date-fns';
 import { useState } from 'react';
 import { Controller, useForm, useWatch } from 'react-hook-form';
 import { useApi } from '../api';
@@ -11,7 +12,10 @@ import { Alert } from '../components/ui';
 import { describeError, serverErrors } from '../lib/errors';
 import { formatDuration, formatWhen } from '../lib/format';
 import { keys } from '../lib/queryKeys';
-import { APPOINTMENT_FIELDS, bodyOf, dayOf, DURATIONS, emptyValues, startOf, valuesFor, type AppointmentValues } from './appointmentForm';
+import { withinWorkingHours } from '../lib/slots';
+import { useNow } from '../lib/useNow';
+import { APPOINTMENT_FIELDS, bodyOf, dayOf, DURATIONS, emptyValues, startOf, STATUS_LABELS, valuesFor, type AppointmentValues } from './appointmentForm';
+import { useCancelWithUndo } from './useCancelWithUndo';
 import { ClientPicker } from './ClientPicker';
 import { ConflictNotice } from './ConflictNotice';
 import { SlotPicker } from './SlotPicker';
@@ -38,6 +42,17 @@ export function AppointmentDialog({ appointment, day, time, client, onClose, onS
   });
   const [date, selectedTime, duration] = useWatch({ control, name: ['date', 'time', 'duration'] });
   const selectedDay = dayOf(date);
+  const now = useNow();
+  const schedule = useQuery({ queryKey: keys.schedule, queryFn: () => api.schedule.get(), staleTime: 60_000 });
+  const start = startOf({ date, time: selectedTime });
+  const end = start ? addMinutes(start, Number(duration)) : null;
+  const unchangedTime = appointment && start && start.toISOString() === appointment.starts_at;
+  // Warnings, not refusals: a person may book outside the hours, or record what already happened.
+  const warnings: string[] = [];
+  if (start && end && !unchangedTime) {
+    if (start.getTime() < now.getTime()) warnings.push('This time is in the past.');
+    if (schedule.data && !withinWorkingHours(schedule.data, start, end)) warnings.push('This time is outside your working hours.');
+  }
   const durationOptions = DURATIONS.includes(Number(duration)) ? DURATIONS : [...DURATIONS, Number(duration)].sort((a, b) => a - b);
 
   const refresh = () =>
@@ -46,7 +61,7 @@ export function AppointmentDialog({ appointment, day, time, client, onClose, onS
   const save = useMutation({
     mutationFn: (values: AppointmentValues) => {
       const body = bodyOf(values);
-      return appointment ? api.appointments.update(appointment.id, body) : api.appointments.create(body);
+      return appointment ? api.appointments.update(appointment.id, { ...body, status: values.status }) : api.appointments.create(body);
     },
     onMutate: () => setConflictId(null),
     onSuccess: async (saved) => {
@@ -68,15 +83,7 @@ export function AppointmentDialog({ appointment, day, time, client, onClose, onS
     },
   });
 
-  const cancel = useMutation({
-    mutationFn: (existing: Appointment) => api.appointments.delete(existing.id),
-    onSuccess: async (_nothing, existing) => {
-      queryClient.removeQueries({ queryKey: keys.appointment(existing.id) });
-      await refresh();
-      toast(`Cancelled the appointment with ${existing.client.name}.`);
-      onClose();
-    },
-  });
+  const cancel = useCancelWithUndo(onClose);
 
   const problem =
     save.error && !(isApiError(save.error) && save.error.type === '/problems/appointment-conflict' && save.error.conflicting_appointment_id) ? serverErrors(save.error, APPOINTMENT_FIELDS).message : null;
@@ -117,13 +124,25 @@ export function AppointmentDialog({ appointment, day, time, client, onClose, onS
         </div>
 
         {selectedDay ? (
-          <SlotPicker
-            day={selectedDay}
-            durationMinutes={Number(duration)}
-            selected={selectedTime}
-            own={appointment ? { starts_at: appointment.starts_at, ends_at: appointment.ends_at } : null}
-            onPick={(value) => setValue('time', value, { shouldValidate: true, shouldDirty: true })}
-          />
+          <SlotPicker day={selectedDay} durationMinutes={Number(duration)} selected={selectedTime} onPick={(value) => setValue('time', value, { shouldValidate: true, shouldDirty: true })} />
+        ) : null}
+
+        {warnings.length > 0 ? (
+          <div className="booking-warning" role="status" aria-live="polite">
+            {warnings.join(' ')} You can still {appointment ? 'save' : 'book'} it.
+          </div>
+        ) : null}
+
+        {appointment ? (
+          <Field label="Status" error={formState.errors.status?.message}>
+            <select {...register('status')}>
+              {(Object.keys(STATUS_LABELS) as AppointmentStatus[]).map((status) => (
+                <option key={status} value={status}>
+                  {STATUS_LABELS[status]}
+                </option>
+              ))}
+            </select>
+          </Field>
         ) : null}
 
         <Field label="Notes" error={formState.errors.notes?.message} hint="Optional: what the call is about.">
@@ -140,7 +159,7 @@ export function AppointmentDialog({ appointment, day, time, client, onClose, onS
             Close
           </button>
           <button type="submit" className="button button--primary" disabled={save.isPending} aria-busy={save.isPending}>
-            {save.isPending ? 'Saving…' : appointment ? 'Save changes' : 'Book appointment'}
+            {save.isPending ? 'Saving…' : appointment ? 'Save changes' : warnings.length > 0 ? 'Book anyway' : 'Book appointment'}
           </button>
         </div>
       </form>
@@ -155,7 +174,7 @@ export function AppointmentDialog({ appointment, day, time, client, onClose, onS
           error={cancel.error ? describeError(cancel.error) : null}
         >
           <p>
-            {appointment.client.name}, {formatWhen(appointment.starts_at, appointment.ends_at)}. The time becomes free again.
+            {appointment.client.name}, {formatWhen(appointment.starts_at, appointment.ends_at)}. The time becomes free again; you can undo this for a few seconds.
           </p>
         </ConfirmDialog>
       ) : null}

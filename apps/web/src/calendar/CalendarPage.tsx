@@ -1,12 +1,12 @@
 import type { Appointment } from '@agentcaller/sdk';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { addDays, isBefore, startOfDay } from 'date-fns';
-import { useSearchParams } from 'react-router';
+import { addDays, isBefore, isSameDay, startOfDay } from 'date-fns';
+import { Link, useSearchParams } from 'react-router';
 import { useApi } from '../api';
 import { Modal } from '../components/Modal';
-import { Alert, PageHeader, Spinner } from '../components/ui';
+import { Alert, EmptyState, PageHeader, Spinner } from '../components/ui';
 import { describeError } from '../lib/errors';
-import { browserTimeZone, formatWeekLabel } from '../lib/format';
+import { browserTimeZone, formatDayLong, formatWeekLabel } from '../lib/format';
 import { keys } from '../lib/queryKeys';
 import { useMediaQuery } from '../lib/useMediaQuery';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
@@ -27,6 +27,13 @@ export default function CalendarPage() {
   const { from, to } = weekRange(weekStart);
   const openId = Number(params.get('appointment')) || null;
   const booking = params.get('book') === '1';
+
+  const dayView = params.get('view') === 'day';
+  // Day view: the chosen day (`date`), else today when it is in the shown week, else its first day.
+  const todayInWeek = !isBefore(startOfDay(now), weekStart) && isBefore(startOfDay(now), to);
+  const focusDay = dayOf(params.get('date') ?? '') ?? (todayInWeek ? startOfDay(now) : weekStart);
+  const dayIndex = dayView ? Math.round((startOfDay(focusDay).getTime() - weekStart.getTime()) / 86_400_000) : undefined;
+  const dayInWeek = dayIndex === undefined || (dayIndex >= 0 && dayIndex < 7);
 
   const range = { from: from.toISOString(), to: to.toISOString() };
   const week = useQuery({
@@ -50,7 +57,11 @@ export default function CalendarPage() {
       { replace },
     );
 
-  const goToWeek = (start: Date) => update({ week: formatDateParam(start) });
+  const goToWeek = (start: Date) => update({ week: formatDateParam(start), date: null });
+  const goToDay = (day: Date) => update({ week: formatDateParam(weekStartOf(day)), date: formatDateParam(day) });
+  const step = (direction: -1 | 1) => (dayView ? goToDay(addDays(focusDay, direction)) : goToWeek(shiftWeek(weekStart, direction)));
+  const clients = useQuery({ queryKey: keys.clientList({ limit: 1 }), queryFn: () => api.clients.list({ limit: 1 }), staleTime: 30_000 });
+  const nothingYet = appointments?.length === 0 && clients.data?.total === 0;
   const thisWeek = weekStartOf(now);
   const isThisWeek = thisWeek.getTime() === weekStart.getTime();
   // A new booking starts on the first day of the shown week that is not over, or today.
@@ -72,19 +83,33 @@ export default function CalendarPage() {
       </PageHeader>
 
       <div className="week-nav">
-        <div className="week-nav__buttons" role="group" aria-label="Change week">
-          <button type="button" className="button button--icon" aria-label="Previous week" onClick={() => goToWeek(shiftWeek(weekStart, -1))}>
+        <div className="week-nav__buttons" role="group" aria-label={dayView ? 'Change day' : 'Change week'}>
+          <button type="button" className="button button--icon" aria-label={dayView ? 'Previous day' : 'Previous week'} onClick={() => step(-1)}>
             <span aria-hidden="true">‹</span>
           </button>
-          <button type="button" className="button" onClick={() => goToWeek(thisWeek)} disabled={isThisWeek} title="Go to this week">
+          <button
+            type="button"
+            className="button"
+            onClick={() => (dayView ? goToDay(startOfDay(now)) : goToWeek(thisWeek))}
+            disabled={dayView ? isSameDay(focusDay, now) : isThisWeek}
+            title={dayView ? 'Go to today' : 'Go to this week'}
+          >
             Today
           </button>
-          <button type="button" className="button button--icon" aria-label="Next week" onClick={() => goToWeek(shiftWeek(weekStart, 1))}>
+          <button type="button" className="button button--icon" aria-label={dayView ? 'Next day' : 'Next week'} onClick={() => step(1)}>
             <span aria-hidden="true">›</span>
           </button>
         </div>
+        <div className="view-toggle" role="group" aria-label="View">
+          <button type="button" className="button" aria-pressed={dayView} onClick={() => update({ view: 'day', date: formatDateParam(focusDay) })}>
+            Day
+          </button>
+          <button type="button" className="button" aria-pressed={!dayView} onClick={() => update({ view: null, date: null })}>
+            Week
+          </button>
+        </div>
         <h2 className="week-nav__label" aria-live="polite">
-          {formatWeekLabel(weekStart, addDays(weekStart, 6))}
+          {dayView ? formatDayLong(focusDay) : formatWeekLabel(weekStart, addDays(weekStart, 6))}
         </h2>
         <div className="week-nav__status">
           {week.isFetching ? <Spinner label="Loading appointments…" inline /> : appointments ? <WeekSummary count={appointments.length} /> : null}
@@ -100,10 +125,38 @@ export default function CalendarPage() {
         </Alert>
       ) : null}
 
+      {nothingYet ? (
+        <EmptyState
+          title="Your calendar is empty"
+          action={
+            <div className="empty__steps">
+              <Link className="button" to="/settings">
+                1. Set your working hours
+              </Link>
+              <Link className="button" to="/clients?new=1">
+                2. Add your first client
+              </Link>
+              <button type="button" className="button button--primary" onClick={() => update({ book: '1', appointment: null })}>
+                3. Book an appointment
+              </button>
+            </div>
+          }
+        >
+          Start with your working hours (the agent only offers times inside them), then add a client and book their first appointment.
+        </EmptyState>
+      ) : null}
+
       {week.isPending ? (
         <Spinner label="Loading appointments…" />
-      ) : wide ? (
-        <WeekGrid weekStart={weekStart} segments={segments} now={now} onOpen={open} onPick={(day, time) => update({ book: '1', appointment: null, day: formatDateParam(day), time })} />
+      ) : wide && dayInWeek ? (
+        <WeekGrid
+          weekStart={weekStart}
+          segments={segments}
+          now={now}
+          dayIndex={dayIndex}
+          onOpen={open}
+          onPick={(day, time) => update({ book: '1', appointment: null, day: formatDateParam(day), time })}
+        />
       ) : (
         <WeekAgenda weekStart={weekStart} segments={segments} now={now} onOpen={open} />
       )}

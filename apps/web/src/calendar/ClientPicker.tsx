@@ -4,6 +4,7 @@ import { useEffect, useId, useRef, useState, type Ref } from 'react';
 import { useApi } from '../api';
 import { keys } from '../lib/queryKeys';
 import { useDebouncedValue } from '../lib/useDebouncedValue';
+import { formatPhone } from '../lib/phone';
 
 interface ClientPickerProps {
   value: ClientSummary | null;
@@ -104,7 +105,7 @@ export function ClientPicker({ value, onChange, onBlur, ref, id, ...aria }: Clie
             onMouseEnter={() => setActive(index)}
           >
             <span className="combobox__name">{client.name}</span>
-            <span className="combobox__phone tabular">{client.phone}</span>
+            <span className="combobox__phone tabular">{formatPhone(client.phone)}</span>
           </li>
         ))}
         {shown && options.length === 0 ? (

@@ -3,6 +3,7 @@ import type { CSSProperties } from 'react';
 import { toTimeValue } from '../lib/dateInput';
 import { formatDayLong, formatHour, formatTime, formatTimeRange, formatWeekday } from '../lib/format';
 import { isSameLocalDay, visibleHours, weekDays, type DaySegment } from '../lib/week';
+import { STATUS_LABELS } from './appointmentForm';
 
 const HOUR_HEIGHT = 60;
 
@@ -13,21 +14,27 @@ interface WeekViewProps {
   onOpen: (appointment: Appointment) => void;
   /** A click on free space: book from that day and (rounded) time. */
   onPick: (day: Date, time: string) => void;
+  /** Day view: only this day of the week (0–6). */
+  dayIndex?: number | undefined;
 }
 
+/** "Completed" after the name of an appointment that is no longer simply scheduled. */
+const statusNote = (a: Appointment) => (a.status === 'scheduled' ? '' : ` (${STATUS_LABELS[a.status]})`);
+
 /** Seven columns of the week's hours; each appointment sits at its local wall-clock time. */
-export function WeekGrid({ weekStart, segments, now, onOpen, onPick }: WeekViewProps) {
-  const days = weekDays(weekStart);
-  const hours = visibleHours(segments);
+export function WeekGrid({ weekStart, segments, now, onOpen, onPick, dayIndex }: WeekViewProps) {
+  const week = weekDays(weekStart).map((day, index) => ({ day, index }));
+  const days = dayIndex === undefined ? week : week.filter((d) => d.index === dayIndex);
+  const hours = visibleHours(dayIndex === undefined ? segments : [segments[dayIndex] ?? []]);
   const rows = hours.to - hours.from;
   const top = (minute: number) => ((minute - hours.from * 60) / 60) * HOUR_HEIGHT;
   const nowMinute = now.getHours() * 60 + now.getMinutes();
 
   return (
-    <div className="week" role="region" aria-label="Week">
+    <div className="week" role="region" aria-label={dayIndex === undefined ? 'Week' : 'Day'} style={{ '--days': days.length } as CSSProperties}>
       <div className="week__head">
         <div className="week__corner" aria-hidden="true" />
-        {days.map((day) => (
+        {days.map(({ day }) => (
           <div key={day.getTime()} className={isSameLocalDay(day, now) ? 'week__day-head week__day-head--today' : 'week__day-head'}>
             <span className="week__weekday">{formatWeekday(day)}</span>
             <span className="week__date">{day.getDate()}</span>
@@ -42,7 +49,7 @@ export function WeekGrid({ weekStart, segments, now, onOpen, onPick }: WeekViewP
             </div>
           ))}
         </div>
-        {days.map((day, index) => (
+        {days.map(({ day, index }) => (
           <section key={day.getTime()} className="week__column" aria-label={formatDayLong(day)}>
             <div
               className="week__slots"
@@ -68,10 +75,10 @@ export function WeekGrid({ weekStart, segments, now, onOpen, onPick }: WeekViewP
                 <button
                   key={a.id}
                   type="button"
-                  className={`event${compact ? ' event--compact' : ''}${end < now ? ' event--past' : ''}`}
+                  className={`event${compact ? ' event--compact' : ''}${end < now ? ' event--past' : ''} event--${a.status}`}
                   style={{ top: top(segment.startMinute), height }}
                   onClick={() => onOpen(a)}
-                  aria-label={`${a.client.name}, ${formatDayLong(start)}, ${formatTimeRange(start, end)}${a.notes ? `. ${a.notes}` : ''}`}
+                  aria-label={`${a.client.name}${statusNote(a)}, ${formatDayLong(start)}, ${formatTimeRange(start, end)}${a.notes ? `. ${a.notes}` : ''}`}
                 >
                   {compact ? (
                     <>
@@ -82,6 +89,7 @@ export function WeekGrid({ weekStart, segments, now, onOpen, onPick }: WeekViewP
                     <>
                       <span className="event__time">{formatTimeRange(start, end)}</span>
                       <span className="event__name">{a.client.name}</span>
+                      {a.status === 'scheduled' ? null : <span className="event__status">{STATUS_LABELS[a.status]}</span>}
                     </>
                   )}
                   {showNotes && a.notes ? <span className="event__notes">{a.notes}</span> : null}
@@ -114,9 +122,12 @@ export function WeekAgenda({ weekStart, segments, now, onOpen }: Omit<WeekViewPr
                   const end = new Date(a.ends_at);
                   return (
                     <li key={a.id}>
-                      <button type="button" className="agenda__item" onClick={() => onOpen(a)} aria-label={`${a.client.name}, ${formatTimeRange(start, end)}`}>
+                      <button type="button" className="agenda__item" onClick={() => onOpen(a)} aria-label={`${a.client.name}${statusNote(a)}, ${formatTimeRange(start, end)}`}>
                         <span className="agenda__time tabular">{formatTimeRange(start, end)}</span>
-                        <span className="agenda__name">{a.client.name}</span>
+                        <span className="agenda__name">
+                          {a.client.name}
+                          {statusNote(a)}
+                        </span>
                         {a.notes ? <span className="agenda__notes">{a.notes}</span> : null}
                       </button>
                     </li>

@@ -1,4 +1,4 @@
-import type { Appointment, ClientSummary, CreateAppointmentBody } from '@agentcaller/sdk';
+import type { Appointment, AppointmentStatus, ClientSummary, CreateAppointmentBody } from '@agentcaller/sdk';
 import { addMinutes, differenceInMinutes } from 'date-fns';
 import { fromDateTimeValues, fromDateValue, toDateValue, toTimeValue } from '../lib/dateInput';
 
@@ -11,12 +11,21 @@ export interface AppointmentValues {
   /** minutes, as the <select> holds it */
   duration: string;
   notes: string;
+  status: AppointmentStatus;
 }
+
+/** How a status reads in the app. */
+export const STATUS_LABELS: Record<AppointmentStatus, string> = {
+  scheduled: 'Scheduled',
+  completed: 'Completed',
+  no_show: 'No-show',
+  cancelled: 'Cancelled',
+};
 
 export const DURATIONS = [15, 30, 45, 60, 90, 120];
 
 /** The API's field names → this form's (for 422 `errors[].path`). */
-export const APPOINTMENT_FIELDS = { client_id: 'client', starts_at: 'time', ends_at: 'duration', notes: 'notes' } as const;
+export const APPOINTMENT_FIELDS = { client_id: 'client', starts_at: 'time', ends_at: 'duration', notes: 'notes', status: 'status' } as const;
 
 export function valuesFor(appointment: Appointment): AppointmentValues {
   const start = new Date(appointment.starts_at);
@@ -26,11 +35,12 @@ export function valuesFor(appointment: Appointment): AppointmentValues {
     time: toTimeValue(start),
     duration: String(Math.max(1, differenceInMinutes(new Date(appointment.ends_at), start))),
     notes: appointment.notes ?? '',
+    status: appointment.status,
   };
 }
 
 export function emptyValues(day: Date, client: ClientSummary | null = null, time = ''): AppointmentValues {
-  return { client, date: toDateValue(day), time, duration: '30', notes: '' };
+  return { client, date: toDateValue(day), time, duration: '30', notes: '', status: 'scheduled' };
 }
 
 /** The local day of the form's date, or null while it is not a date. */

@@ -1,6 +1,6 @@
 import { CLIENT_NAME_MAX, type Client } from '@agentcaller/sdk';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useForm } from 'react-hook-form';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useForm, useWatch } from 'react-hook-form';
 import { useApi } from '../api';
 import { Field } from '../components/Field';
 import { Modal } from '../components/Modal';
@@ -8,6 +8,8 @@ import { useToast } from '../components/Toaster';
 import { Alert } from '../components/ui';
 import { serverErrors } from '../lib/errors';
 import { keys } from '../lib/queryKeys';
+import { e164Of, formatPhone, PHONE_HELP } from '../lib/phone';
+import { useDebouncedValue } from '../lib/useDebouncedValue';
 
 interface ClientValues {
   name: string;
@@ -21,9 +23,18 @@ export function ClientFormDialog({ client, onClose, onSaved }: { client?: Client
   const api = useApi();
   const queryClient = useQueryClient();
   const toast = useToast();
-  const { register, handleSubmit, setError, formState } = useForm<ClientValues>({
-    defaultValues: { name: client?.name ?? '', phone: client?.phone ?? '' },
+  const { register, handleSubmit, setError, formState, control } = useForm<ClientValues>({
+    defaultValues: { name: client?.name ?? '', phone: client ? formatPhone(client.phone, null) : '' },
   });
+  // A number that already belongs to another client: said, not refused (families share phones).
+  const typed = useDebouncedValue(e164Of(useWatch({ control, name: 'phone' })), 300);
+  const sameNumber = useQuery({
+    queryKey: keys.clientList({ q: typed ?? '', limit: 5 }),
+    queryFn: () => api.clients.list({ q: typed ?? '', limit: 5 }),
+    enabled: typed !== undefined,
+    staleTime: 10_000,
+  });
+  const others = typed === undefined ? [] : (sameNumber.data?.items ?? []).filter((c) => c.phone === typed && c.id !== client?.id);
 
   const save = useMutation({
     mutationFn: (values: ClientValues) => {
@@ -40,6 +51,8 @@ export function ClientFormDialog({ client, onClose, onSaved }: { client?: Client
     },
     onError: (err) => {
       const { fields } = serverErrors(err, FIELDS);
+      // The server's wording names E.164; people get a sentence with examples instead.
+      if (fields.phone) fields.phone = PHONE_HELP;
       for (const [field, message] of Object.entries(fields) as [keyof ClientValues, string][]) setError(field, { type: 'server', message });
     },
   });
@@ -61,6 +74,11 @@ export function ClientFormDialog({ client, onClose, onSaved }: { client?: Client
         <Field label="Phone" error={formState.errors.phone?.message} hint="With country code (+44 20 7946 0958), or a national number.">
           <input type="tel" autoComplete="off" inputMode="tel" {...register('phone', { validate: (v) => (v.trim().length === 0 ? 'Enter a phone number.' : true) })} />
         </Field>
+        {others.length > 0 ? (
+          <p className="booking-warning" role="status">
+            This number already belongs to {others.map((c) => c.name).join(', ')}. You can still save it.
+          </p>
+        ) : null}
         <div className="form-actions">
           <button type="button" className="button" onClick={onClose}>
             Cancel

@@ -13,6 +13,7 @@ import { useDocumentTitle } from '../lib/useDocumentTitle';
 import { useNow } from '../lib/useNow';
 import { ClientFormDialog } from './ClientFormDialog';
 import { DeleteClientDialog } from './DeleteClientDialog';
+import { formatPhone } from '../lib/phone';
 
 /** One page, as large as the API gives. */
 const SHOWN = PAGE_LIMIT_MAX;
@@ -57,7 +58,7 @@ export default function ClientPage() {
         subtitle={
           <>
             <a href={`tel:${c.phone}`} className="tabular">
-              {c.phone}
+              {formatPhone(c.phone)}
             </a>{' '}
             · client since {formatDate(new Date(c.created_at))}
           </>

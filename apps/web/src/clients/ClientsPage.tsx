@@ -12,6 +12,7 @@ import { useDocumentTitle } from '../lib/useDocumentTitle';
 import { useMediaQuery } from '../lib/useMediaQuery';
 import { ClientFormDialog } from './ClientFormDialog';
 import { DeleteClientDialog } from './DeleteClientDialog';
+import { formatPhone } from '../lib/phone';
 
 const CLIENTS_PER_PAGE = 20;
 const SEARCH_DELAY_MS = 300;
@@ -25,7 +26,8 @@ export default function ClientsPage() {
   const q = params.get('q') ?? '';
   const offset = Math.max(0, Number.parseInt(params.get('offset') ?? '0', 10) || 0);
   const [text, setText] = useState(q);
-  const [dialog, setDialog] = useState<Dialog>(null);
+  // `?new=1` (the empty calendar's second step) opens the form at once.
+  const [dialog, setDialog] = useState<Dialog>(() => (params.get('new') === '1' ? { kind: 'add' } : null));
   const wide = useMediaQuery('(min-width: 720px)');
 
   // The search goes into the address once typing pauses (so reload and back keep it, and one
@@ -146,7 +148,7 @@ export default function ClientsPage() {
                         {client.name}
                       </Link>
                     </td>
-                    <td className="tabular">{client.phone}</td>
+                    <td className="tabular">{formatPhone(client.phone)}</td>
                     <td className="muted">{formatDate(new Date(client.created_at))}</td>
                     <td className="table__actions">
                       <RowActions client={client} onEdit={() => setDialog({ kind: 'edit', client })} onDelete={() => setDialog({ kind: 'delete', client })} />
@@ -163,7 +165,7 @@ export default function ClientsPage() {
                     <Link to={`/clients/${client.id}`} className="card__title">
                       {client.name}
                     </Link>
-                    <span className="tabular muted">{client.phone}</span>
+                    <span className="tabular muted">{formatPhone(client.phone)}</span>
                   </div>
                   <RowActions client={client} onEdit={() => setDialog({ kind: 'edit', client })} onDelete={() => setDialog({ kind: 'delete', client })} />
                 </li>

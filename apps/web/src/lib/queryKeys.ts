@@ -10,5 +10,6 @@ export const keys = {
   appointmentList: (query: ListAppointmentsQuery) => ['appointments', 'list', query] as const,
   appointment: (id: number) => ['appointments', 'detail', id] as const,
   availability: ['availability'] as const,
+  schedule: ['schedule'] as const,
   availabilityFor: (from: string, to: string, duration: number) => ['availability', from, to, duration] as const,
 };

@@ -1,69 +1,32 @@
-import { addMinutes, set } from 'date-fns';
+import type { Schedule } from '@agentcaller/sdk';
 
-export interface Gap {
-  starts_at: string;
-  ends_at: string;
-}
+const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+const WEEKDAY_NAMES: Record<string, number> = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6 };
 
-export interface OfferOptions {
-  /** Offer times on this grid of the local wall clock (every 30 min by default) besides each gap's start. */
-  stepMinutes?: number;
-  /** Nothing earlier than this (the current time when booking for today). */
-  notBefore?: Date;
+const minutesOf = (time: string) => Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function wallClock(zone: string, instant: Date): { date: string; weekday: number; minutes: number } {
+  let format = formatters.get(zone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', weekday: 'short', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
+    formatters.set(zone, format);
+  }
+  const parts = Object.fromEntries(format.formatToParts(instant).map((p) => [p.type, p.value]));
+  return { date: `${parts.year}-${parts.month}-${parts.day}`, weekday: WEEKDAY_NAMES[parts.weekday ?? ''] ?? 0, minutes: Number(parts.hour) * 60 + Number(parts.minute) };
 }
 
 /**
- * Start times to offer for a `durationMinutes` appointment inside the API's free gaps: each gap's
- * own start, then every `stepMinutes` on the local clock, as long as the appointment still ends
- * inside the gap. Sorted, without duplicates.
+ * Does [start, end) lie inside one working interval of its local day, in the schedule's zone
+ * (a date override first, else the weekday's hours)? The booking dialog warns when it does not.
  */
-export function offerStarts(gaps: readonly Gap[], durationMinutes: number, options: OfferOptions = {}): Date[] {
-  const step = options.stepMinutes ?? 30;
-  const notBefore = options.notBefore?.getTime() ?? -Infinity;
-  const starts = new Map<number, Date>();
-  for (const gap of gaps) {
-    const gapStart = Date.parse(gap.starts_at);
-    const gapEnd = Date.parse(gap.ends_at);
-    if (!(gapEnd > gapStart)) continue;
-    const fits = (t: Date) => t.getTime() >= notBefore && addMinutes(t, durationMinutes).getTime() <= gapEnd;
-    const first = new Date(gapStart);
-    if (fits(first)) starts.set(first.getTime(), first);
-    // The first grid time at or after the later of the gap's start and `notBefore`.
-    let t = nextOnGrid(new Date(Math.max(gapStart, notBefore)), step);
-    while (addMinutes(t, durationMinutes).getTime() <= gapEnd) {
-      if (fits(t)) starts.set(t.getTime(), t);
-      t = addMinutes(t, step);
-    }
-  }
-  return [...starts.values()].sort((a, b) => a.getTime() - b.getTime());
-}
-
-/** The first instant at or after `instant` whose local wall clock is a multiple of `step` minutes. */
-export function nextOnGrid(instant: Date, step: number): Date {
-  const minute = set(instant, { seconds: 0, milliseconds: 0 });
-  const base = minute.getTime() < instant.getTime() ? addMinutes(minute, 1) : minute;
-  const wall = base.getHours() * 60 + base.getMinutes();
-  const rest = wall % step;
-  return rest === 0 ? base : addMinutes(base, step - rest);
-}
-
-/**
- * The free gaps plus `own` (the appointment being edited, which may move within its own time),
- * joined where they touch or overlap.
- */
-export function withOwnTime(gaps: readonly Gap[], own: Gap | null, window: { from: Date; to: Date }): Gap[] {
-  const spans = gaps.map((g) => [Date.parse(g.starts_at), Date.parse(g.ends_at)] as [number, number]);
-  if (own) {
-    const start = Math.max(Date.parse(own.starts_at), window.from.getTime());
-    const end = Math.min(Date.parse(own.ends_at), window.to.getTime());
-    if (end > start) spans.push([start, end]);
-  }
-  spans.sort((a, b) => a[0] - b[0]);
-  const joined: [number, number][] = [];
-  for (const span of spans) {
-    const last = joined[joined.length - 1];
-    if (last && span[0] <= last[1]) last[1] = Math.max(last[1], span[1]);
-    else joined.push([span[0], span[1]]);
-  }
-  return joined.map(([s, e]) => ({ starts_at: new Date(s).toISOString(), ends_at: new Date(e).toISOString() }));
+export function withinWorkingHours(schedule: Schedule, start: Date, end: Date): boolean {
+  const from = wallClock(schedule.time_zone, start);
+  const to = wallClock(schedule.time_zone, end);
+  const length = Math.round((end.getTime() - start.getTime()) / 60_000);
+  // The end on the same local day, or exactly at the next midnight (an interval ending 24:00).
+  const endMinutes = to.date === from.date ? to.minutes : from.minutes + length;
+  if (endMinutes > 1440) return false;
+  const hours = schedule.date_overrides.find((o) => o.date === from.date)?.hours ?? schedule.weekly_hours[WEEKDAYS[from.weekday]!];
+  return hours.some((interval) => minutesOf(interval.start) <= from.minutes && endMinutes <= minutesOf(interval.end));
 }

@@ -1,5 +1,6 @@
 // The web app end to end: real API and database, the built site, headless Chromium.
 import { createClient } from '@agentcaller/sdk';
+import axe from 'axe-core';
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -9,6 +10,7 @@ import { buildAndServe, freePort, launchBrowser, RESULTS_DIR, startApi, stopAll,
 const TIME_ZONE = 'America/New_York';
 const PASSWORD = 'changeme123';
 const DOCS_SCREENSHOT = join(WEB_DIR, 'docs', 'screenshot-week.png');
+const DOCS_SETTINGS_SCREENSHOT = join(WEB_DIR, 'docs', 'screenshot-settings.png');
 
 let api: RunningApi;
 let web: { url: string };
@@ -17,7 +19,7 @@ const email = `owner-${Date.now()}@example.com`;
 
 beforeAll(async () => {
   mkdirSync(RESULTS_DIR, { recursive: true });
-  const webPort = await freePort();
+  const webPort = Number(process.env.E2E_WEB_PORT) || (await freePort());
   api = await startApi(`http://127.0.0.1:${webPort}`);
   web = await buildAndServe(webPort, api.url);
   browser = await launchBrowser();
@@ -91,7 +93,7 @@ describe('the web app against the real API', () => {
     await dialog.getByRole('button', { name: 'Add client' }).click();
     await dialog.locator('.field__error').waitFor();
     expect(await dialog.getByLabel('Phone').getAttribute('aria-invalid')).toBe('true');
-    expect(await errorTextOf(page, 'Phone')).toContain('Must be a dialable phone number');
+    expect(await errorTextOf(page, 'Phone')).toContain('Enter a number someone could dial');
     expect(await dialog.getByLabel('Name').getAttribute('aria-invalid')).toBeNull();
     await shot(page, '02-phone-error');
 
@@ -99,7 +101,8 @@ describe('the web app against the real API', () => {
     await dialog.getByRole('button', { name: 'Add client' }).click();
     await dialog.waitFor({ state: 'detached' });
     await page.getByRole('link', { name: 'Ann Lee' }).waitFor();
-    expect(await page.getByRole('cell', { name: '+14155550123' }).count()).toBe(1);
+    // Shown as people read it (US browser: the national form), not as E.164.
+    expect(await page.getByRole('cell', { name: '(415) 555-0123' }).count()).toBe(1);
 
     // Book next Monday at 10:00 from the free times the API offers.
     await page.getByRole('link', { name: 'Calendar', exact: true }).click();
@@ -109,7 +112,7 @@ describe('the web app against the real API', () => {
     const booking = page.getByRole('dialog', { name: 'Book an appointment' });
     await booking.getByRole('combobox', { name: 'Client' }).fill('ann');
     await booking.getByRole('option', { name: /Ann Lee/ }).click();
-    const slots = booking.getByRole('group', { name: /Free times on Mon/ });
+    const slots = booking.getByRole('group', { name: /Open times on Mon/ });
     await slots.getByRole('button', { name: 'Start at 10:00 AM' }).click();
     expect(await booking.getByLabel('Start time').inputValue()).toBe('10:00');
     await booking.getByLabel('Notes').fill('First call about the quote');
@@ -290,7 +293,7 @@ describe('the web app against the real API', () => {
     expect(await phone.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await phone.page.screenshot({ path: join(RESULTS_DIR, '09-phone-week.png'), fullPage: true, animations: 'disabled' });
     await phone.page.getByRole('button', { name: 'Book appointment' }).click();
-    await phone.page.getByRole('dialog', { name: 'Book an appointment' }).getByRole('group', { name: /Free times/ }).getByRole('button').first().waitFor();
+    await phone.page.getByRole('dialog', { name: 'Book an appointment' }).getByRole('group', { name: /Open times/ }).getByRole('button').first().waitFor();
     await shot(phone.page, '10-phone-booking');
     await phone.page.goto(`${web.url}/clients`);
     await phone.page.getByRole('link', { name: 'Emma Rossi' }).waitFor();
@@ -299,4 +302,150 @@ describe('the web app against the real API', () => {
     expect([...errors, ...phone.errors]).toEqual([]);
     await phone.context.close();
   });
+
+  it('works to a Berlin schedule: Tuesday to Saturday 10–18, nothing on Monday, book, cancel and undo, a warning for the past, visible focus', async () => {
+    const { page, context, errors } = await newPage();
+    await signIn(page);
+    await page.getByRole('link', { name: 'Settings', exact: true }).click();
+    await page.getByLabel('Time zone').selectOption('Europe/Berlin');
+    const week = page.getByRole('group', { name: 'Weekly hours' });
+    await week.getByRole('checkbox', { name: 'Monday' }).uncheck();
+    await week.getByRole('checkbox', { name: 'Saturday' }).check();
+    for (const day of ['Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday']) {
+      await week.getByLabel(`${day} from`).fill('10:00');
+      await week.getByLabel(`${day} until`).fill('18:00');
+    }
+    await page.getByRole('button', { name: 'Save working hours' }).click();
+    await page.getByText('Working hours saved.').waitFor();
+    const agent = createClient({ baseUrl: api.url });
+    await agent.auth.login({ username: email, password: PASSWORD });
+    const schedule = await agent.schedule.get();
+    expect(schedule.time_zone).toBe('Europe/Berlin');
+    expect(schedule.weekly_hours).toMatchObject({ mon: [], sun: [], tue: [{ start: '10:00', end: '18:00' }], sat: [{ start: '10:00', end: '18:00' }] });
+    // The preview of the next seven days offers nothing on the Monday.
+    const preview = page.getByRole('region', { name: /Next week’s open times/ });
+    await preview.getByRole('listitem').filter({ hasText: /^Mon/ }).getByText('nothing offered').waitFor();
+    await shot(page, '12-settings');
+    if (process.env.UPDATE_SCREENSHOTS === '1' || !existsSync(DOCS_SETTINGS_SCREENSHOT)) copyFileSync(join(RESULTS_DIR, '12-settings.png'), DOCS_SETTINGS_SCREENSHOT);
+
+    // Monday (in the browser's New York day) offers nothing; Tuesday offers 10:00–18:00 Berlin.
+    const monday = await page.evaluate(() => {
+      const d = new Date();
+      d.setDate(d.getDate() + ((8 - d.getDay()) % 7 || 7));
+      return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+    });
+    const tuesday = new Date(Date.parse(`${monday}T12:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    await page.goto(`${web.url}/calendar?week=${monday}&book=1&day=${monday}`);
+    const booking = page.getByRole('dialog', { name: 'Book an appointment' });
+    await booking.getByText(/No open time of 30 min on this day/).waitFor();
+    await booking.getByLabel('Date').fill(tuesday);
+    const slots = booking.getByRole('group', { name: /Open times on Tue/ });
+    const offered = slots.getByRole('button');
+    await offered.first().waitFor();
+    expect(await offered.count()).toBe(16);
+    // The slot buttons never wrap: each is one line high.
+    const heights = await offered.evaluateAll((buttons) => buttons.map((b) => b.getBoundingClientRect().height));
+    expect(Math.max(...heights)).toBeLessThan(40);
+    const label = await offered.first().getAttribute('aria-label');
+    expect(label).toBe('Start at 4:00 AM');
+    await booking.getByRole('combobox', { name: 'Client' }).fill('Ann');
+    await booking.getByRole('option', { name: /Ann Lee/ }).click();
+    await offered.first().click();
+    expect(await booking.getByText(/outside your working hours|in the past/).count()).toBe(0);
+    await booking.getByRole('button', { name: 'Book appointment' }).click();
+    await booking.waitFor({ state: 'detached' });
+    const booked = (await agent.appointments.list({ from: `${tuesday}T00:00:00Z`, to: `${tuesday}T23:59:00Z` })).items.find((a) => a.client.name === 'Ann Lee')!;
+    expect(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(booked.starts_at))).toBe('10:00');
+
+    // Cancel, then undo from the toast.
+    await page.goto(`${web.url}/calendar?week=${monday}&appointment=${booked.id}`);
+    const editing = page.getByRole('dialog', { name: 'Edit appointment' });
+    await editing.getByRole('button', { name: 'Cancel appointment' }).click();
+    await page.getByRole('alertdialog', { name: 'Cancel this appointment?' }).getByRole('button', { name: 'Cancel appointment' }).click();
+    await editing.waitFor({ state: 'detached' });
+    expect((await agent.appointments.get(booked.id)).status).toBe('cancelled');
+    await page.getByRole('button', { name: 'Undo' }).click();
+    await page.getByText('Restored the appointment with Ann Lee.').waitFor();
+    expect((await agent.appointments.get(booked.id)).status).toBe('scheduled');
+
+    // A time in the past is said before booking.
+    await page.getByRole('button', { name: 'Book appointment' }).click();
+    const past = page.getByRole('dialog', { name: 'Book an appointment' });
+    await past.getByLabel('Date').fill('2020-01-07');
+    await past.getByLabel('Start time').fill('10:00');
+    await past.getByText(/This time is in the past\./).waitFor();
+    await past.getByRole('button', { name: 'Book anyway' }).waitFor();
+    await shot(page, '13-past-warning');
+    await page.keyboard.press('Escape');
+    await past.waitFor({ state: 'detached' });
+
+    // Keyboard focus is visible: tab to the buttons, the calendar's events and the nav links.
+    await page.goto(`${web.url}/calendar?week=${monday}`);
+    await page.getByRole('button', { name: /^Ann Lee, Tuesday/ }).waitFor();
+    const seen = new Set<string>();
+    for (let i = 0; i < 60 && seen.size < 4; i++) {
+      await page.keyboard.press('Tab');
+      const focus = await page.evaluate(() => {
+        const el = document.activeElement as HTMLElement | null;
+        if (!el || el === document.body) return null;
+        const style = getComputedStyle(el);
+        return { kind: el.classList.contains('event') ? 'event' : el.tagName === 'A' ? 'link' : el.tagName === 'BUTTON' ? 'button' : 'other', outline: style.outlineStyle, width: parseFloat(style.outlineWidth), shadow: style.boxShadow, visible: el.matches(':focus-visible') };
+      });
+      if (!focus || focus.kind === 'other') continue;
+      expect(focus.visible).toBe(true);
+      expect(focus.outline).toBe('solid');
+      expect(focus.width).toBeGreaterThanOrEqual(2);
+      seen.add(focus.kind);
+    }
+    expect([...seen].sort()).toEqual(expect.arrayContaining(['button', 'event', 'link']));
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('has no serious or critical accessibility violations on any page (axe-core)', async () => {
+    const scan = async (page: Page, name: string) => {
+      await page.addScriptTag({ content: axe.source });
+      const violations = await page.evaluate(async () => {
+        const result = await (window as unknown as { axe: { run: (c: Document, o: object) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe.run(document, { resultTypes: ['violations'] });
+        return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+      });
+      expect({ page: name, violations }).toEqual({ page: name, violations: [] });
+    };
+    const signedOut = await newPage();
+    for (const path of ['/sign-in', '/sign-up']) {
+      await signedOut.page.goto(`${web.url}${path}`);
+      await signedOut.page.getByRole('heading').first().waitFor();
+      await scan(signedOut.page, path);
+    }
+    await signedOut.context.close();
+
+    const { page, context } = await newPage();
+    await signIn(page);
+    const agent = createClient({ baseUrl: api.url });
+    await agent.auth.login({ username: email, password: PASSWORD });
+    const ann = (await agent.clients.list({ q: 'Ann' })).items[0]!;
+    const pages: [string, () => Promise<void>][] = [
+      ['/calendar', () => page.getByRole('button', { name: 'Book appointment' }).waitFor()],
+      ['/calendar?view=day', () => page.getByRole('button', { name: 'Day', pressed: true }).waitFor()],
+      ['/calendar?book=1', () => page.getByRole('dialog', { name: 'Book an appointment' }).getByRole('group').first().waitFor()],
+      ['/clients', () => page.getByRole('link', { name: 'Ann Lee' }).waitFor()],
+      [`/clients/${ann.id}`, () => page.getByRole('heading', { name: 'Ann Lee' }).waitFor()],
+      ['/settings', () => page.getByRole('button', { name: 'Sign out everywhere' }).waitFor()],
+      ['/no-such-page', () => page.getByText('This page does not exist').waitFor()],
+    ];
+    for (const [path, ready] of pages) {
+      await page.goto(`${web.url}${path}`);
+      await ready();
+      await scan(page, path);
+    }
+    await context.close();
+  });
 });
+
+async function signIn(page: Page) {
+  await page.goto(`${web.url}/sign-in`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL('**/calendar');
+}

@@ -65,7 +65,8 @@ export async function startApi(webOrigin: string): Promise<RunningApi> {
 async function startApiOnce(webOrigin: string): Promise<RunningApi> {
   const database = await createTestDatabase();
   cleanups.push(() => database.drop());
-  const port = await freePort();
+  // E2E_API_PORT pins the port (machines where only some ports may be used); else any free one.
+  const port = Number(process.env.E2E_API_PORT) || (await freePort());
   const dataDir = mkdtempSync(join(tmpdir(), 'agentcaller-e2e-'));
   cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
 

@@ -60,20 +60,31 @@ describe('the week view', () => {
 });
 
 describe('booking', () => {
+  // Monday to Friday 09:00–17:00 in New York (the suite's zone).
+  const NINE_TO_FIVE = [{ start: '09:00', end: '17:00' }];
+  const SCHEDULE = {
+    time_zone: 'America/New_York',
+    weekly_hours: { mon: NINE_TO_FIVE, tue: NINE_TO_FIVE, wed: NINE_TO_FIVE, thu: NINE_TO_FIVE, fri: NINE_TO_FIVE, sat: [], sun: [] },
+    date_overrides: [],
+    slot_interval_minutes: 30,
+    buffer_before_minutes: 0,
+    buffer_after_minutes: 0,
+    minimum_notice_minutes: 60,
+    booking_horizon_days: 60,
+  };
+
   function bookingApi() {
     return new FakeApi()
       .on('GET /v1/auth/me', json(200, USER))
       .on('GET /v1/appointments', json(200, page([], 0, 100)))
       .on('GET /v1/clients', json(200, page([ANN], 1, 8)))
-      .on('GET /v1/availability', (req) =>
-        json(200, {
-          // 07:00 to 09:10 and 10:00 to 11:00 local (EST) on Monday 5 January 2099.
-          slots: [
-            { starts_at: '2099-01-05T12:00:00.000Z', ends_at: '2099-01-05T14:10:00.000Z' },
-            { starts_at: '2099-01-05T15:00:00.000Z', ends_at: '2099-01-05T16:00:00.000Z' },
-          ].filter((gap) => Date.parse(gap.ends_at) - Date.parse(gap.starts_at) >= Number(req.query.get('duration_minutes')) * 60_000),
-        }),
-      );
+      .on('GET /v1/schedule', json(200, SCHEDULE))
+      .on('GET /v1/availability', (req) => {
+        // The server's slots on Monday 5 January 2099: 09:00, 09:30 and 14:00 local (EST) for 30 minutes; 09:00 for 60.
+        const minutes = Number(req.query.get('duration_minutes'));
+        const starts = minutes === 30 ? ['2099-01-05T14:00:00.000Z', '2099-01-05T14:30:00.000Z', '2099-01-05T19:00:00.000Z'] : ['2099-01-05T14:00:00.000Z'];
+        return json(200, { time_zone: 'America/New_York', slots: starts.map((s) => ({ starts_at: s, ends_at: new Date(Date.parse(s) + minutes * 60_000).toISOString() })) });
+      });
   }
 
   async function pickAnn(user: ReturnType<typeof userEvent.setup>) {
@@ -81,30 +92,56 @@ describe('booking', () => {
     await user.click(await screen.findByRole('option', { name: /Ann Lee/ }));
   }
 
-  it('offers the free times of the day from the availability gaps, and books the one picked', async () => {
+  it('offers exactly the server’s slots of the local day, and books the one picked', async () => {
     const api = bookingApi().on('POST /v1/appointments', (req) => json(201, appointment({ ...(req.body as object), id: 99 })));
     renderApp(api, '/calendar?week=2099-01-05&book=1');
     const dialog = await screen.findByRole('dialog', { name: 'Book an appointment' });
-    const slots = within(dialog).getByRole('group', { name: /Free times on/ });
+    const slots = within(dialog).getByRole('group', { name: /Open times on/ });
     const offered = await within(slots).findAllByRole('button');
-    expect(offered.map((b) => b.getAttribute('aria-label')?.replace(/\s?[AP]M$/, ''))).toEqual(['Start at 7:00', 'Start at 7:30', 'Start at 8:00', 'Start at 8:30', 'Start at 10:00', 'Start at 10:30']);
+    expect(offered.map((b) => b.getAttribute('aria-label')?.replace(/\s?[AP]M$/, ''))).toEqual(['Start at 9:00', 'Start at 9:30', 'Start at 2:00']);
     const [query] = api.sent('GET /v1/availability');
-    expect(Object.fromEntries(query!.query)).toEqual({ from: '2099-01-05T12:00:00.000Z', to: '2099-01-06T02:00:00.000Z', duration_minutes: '30' });
+    // The whole local day (midnight to midnight in New York); the server knows the working hours.
+    expect(Object.fromEntries(query!.query)).toEqual({ from: '2099-01-05T05:00:00.000Z', to: '2099-01-06T05:00:00.000Z', duration_minutes: '30' });
 
     const user = userEvent.setup();
     await user.selectOptions(within(dialog).getByLabelText('Duration'), '60');
-    await waitFor(() => expect(within(slots).getAllByRole('button')).toHaveLength(4));
+    await waitFor(() => expect(within(slots).getAllByRole('button')).toHaveLength(1));
     expect(api.sent('GET /v1/availability').at(-1)?.query.get('duration_minutes')).toBe('60');
 
     await pickAnn(user);
-    await user.click(within(slots).getByRole('button', { name: /Start at 10:00/ }));
-    expect((within(dialog).getByLabelText('Start time') as HTMLInputElement).value).toBe('10:00');
-    expect(within(slots).getByRole('button', { name: /Start at 10:00/ }).getAttribute('aria-pressed')).toBe('true');
+    await user.click(within(slots).getByRole('button', { name: /Start at 9:00/ }));
+    expect((within(dialog).getByLabelText('Start time') as HTMLInputElement).value).toBe('09:00');
+    expect(within(slots).getByRole('button', { name: /Start at 9:00/ }).getAttribute('aria-pressed')).toBe('true');
+    // A slot in the working hours and the future: no warning.
+    expect(within(dialog).queryByText(/outside your working hours|in the past/)).toBeNull();
     await user.type(within(dialog).getByLabelText('Notes'), 'First call');
     await user.click(within(dialog).getByRole('button', { name: 'Book appointment' }));
 
     await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
-    expect(api.sent('POST /v1/appointments').map((r) => r.body)).toEqual([{ client_id: ANN.id, starts_at: '2099-01-05T15:00:00.000Z', ends_at: '2099-01-05T16:00:00.000Z', notes: 'First call' }]);
+    expect(api.sent('POST /v1/appointments').map((r) => r.body)).toEqual([{ client_id: ANN.id, starts_at: '2099-01-05T14:00:00.000Z', ends_at: '2099-01-05T15:00:00.000Z', notes: 'First call' }]);
+  });
+
+  it('warns, without refusing, before booking outside the working hours or in the past', async () => {
+    const api = bookingApi().on('POST /v1/appointments', (req) => json(201, appointment({ ...(req.body as object), id: 99 })));
+    renderApp(api, '/calendar?week=2099-01-05&book=1');
+    const dialog = await screen.findByRole('dialog', { name: 'Book an appointment' });
+    const user = userEvent.setup();
+    await pickAnn(user);
+    await user.type(within(dialog).getByLabelText('Start time'), '07:00');
+    expect((await within(dialog).findByText(/This time is outside your working hours\./)).textContent).toContain('You can still book it.');
+    await user.click(within(dialog).getByRole('button', { name: 'Book anyway' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(api.sent('POST /v1/appointments').map((r) => (r.body as { starts_at: string }).starts_at)).toEqual(['2099-01-05T12:00:00.000Z']);
+
+    // A Monday in 2020, at 10:00: inside the hours, but over.
+    await user.click(screen.getByRole('button', { name: 'Book appointment' }));
+    const again = await screen.findByRole('dialog', { name: 'Book an appointment' });
+    const date = within(again).getByLabelText('Date');
+    await user.clear(date);
+    await user.type(date, '2020-01-06');
+    await user.type(within(again).getByLabelText('Start time'), '10:00');
+    const warning = await within(again).findByText(/This time is in the past\./);
+    expect(warning.textContent).not.toContain('outside');
   });
 
   it('shows which appointment a 409 collides with, with its client, times and a link', async () => {
@@ -153,9 +190,9 @@ describe('an existing appointment', () => {
       .on('GET /v1/auth/me', json(200, USER))
       .on('GET /v1/appointments', json(200, page([existing], 1, 100)))
       .on('GET /v1/appointments/:id', json(200, existing))
-      .on('GET /v1/availability', json(200, { slots: [] }))
+      .on('GET /v1/availability', json(200, { time_zone: 'America/New_York', slots: [] }))
       .on('PATCH /v1/appointments/:id', (req) => json(200, { ...existing, ...(req.body as object) }))
-      .on('DELETE /v1/appointments/:id', json(204));
+      .on('POST /v1/appointments/:id/cancel', json(200, { ...existing, status: 'cancelled' }));
     const { router } = renderApp(api, '/calendar?week=2099-01-05&appointment=41');
     const dialog = await screen.findByRole('dialog', { name: 'Edit appointment' });
     expect((within(dialog).getByRole('combobox', { name: 'Client' }) as HTMLInputElement).value).toBe('Ann Lee');
@@ -163,14 +200,16 @@ describe('an existing appointment', () => {
     expect((within(dialog).getByLabelText('Start time') as HTMLInputElement).value).toBe('10:00');
     // 45 minutes is not a preset: it is offered all the same.
     expect((within(dialog).getByLabelText('Duration') as HTMLSelectElement).value).toBe('45');
-    // The appointment's own time is free for itself.
-    expect(await within(dialog).findByRole('button', { name: /Start at 10:00/ })).toBeTruthy();
+    expect((within(dialog).getByLabelText('Status') as HTMLSelectElement).value).toBe('scheduled');
 
     const user = userEvent.setup();
     await user.clear(within(dialog).getByLabelText('Notes'));
+    await user.selectOptions(within(dialog).getByLabelText('Status'), 'completed');
     await user.click(within(dialog).getByRole('button', { name: 'Save changes' }));
     await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
-    expect(api.sent('PATCH /v1/appointments/:id').map((r) => r.body)).toEqual([{ client_id: ANN.id, starts_at: existing.starts_at, ends_at: existing.ends_at, notes: null }]);
+    expect(api.sent('PATCH /v1/appointments/:id').map((r) => r.body)).toEqual([
+      { client_id: ANN.id, starts_at: existing.starts_at, ends_at: existing.ends_at, notes: null, status: 'completed' },
+    ]);
     expect(router.state.location.search).toBe('?week=2099-01-05');
 
     await user.click(await screen.findByRole('button', { name: /^Ann Lee, Monday/ }));
@@ -179,7 +218,33 @@ describe('an existing appointment', () => {
     const confirm = screen.getByRole('alertdialog', { name: 'Cancel this appointment?' });
     await user.click(within(confirm).getByRole('button', { name: 'Cancel appointment' }));
     await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
-    expect(api.sent('DELETE /v1/appointments/:id').map((r) => r.path)).toEqual(['/v1/appointments/41']);
+    // Cancelled, not deleted: nothing asks for the appointment afterwards (no 404).
+    expect(api.sent('POST /v1/appointments/:id/cancel').map((r) => r.path)).toEqual(['/v1/appointments/41/cancel']);
+    const reads = api.sent('GET /v1/appointments/:id').length;
+
+    // Undo in the toast: back to scheduled.
+    await user.click(await screen.findByRole('button', { name: 'Undo' }));
+    await waitFor(() => expect(api.sent('PATCH /v1/appointments/:id').at(-1)?.body).toEqual({ status: 'scheduled' }));
+    expect(await screen.findByText('Restored the appointment with Ann Lee.')).toBeTruthy();
+    expect(api.sent('GET /v1/appointments/:id')).toHaveLength(reads);
+  });
+
+  it('says so when undo finds the time taken meanwhile (409)', async () => {
+    const existing = appointment({ id: 41, starts_at: '2099-01-05T15:00:00.000Z', ends_at: '2099-01-05T15:45:00.000Z' });
+    const api = new FakeApi()
+      .on('GET /v1/auth/me', json(200, USER))
+      .on('GET /v1/appointments', json(200, page([existing], 1, 100)))
+      .on('GET /v1/appointments/:id', json(200, existing))
+      .on('GET /v1/availability', json(200, { time_zone: 'America/New_York', slots: [] }))
+      .on('POST /v1/appointments/:id/cancel', json(200, { ...existing, status: 'cancelled' }))
+      .on('PATCH /v1/appointments/:id', problem(409, 'The appointment overlaps another appointment', { conflicting_appointment_id: 50 }));
+    renderApp(api, '/calendar?week=2099-01-05&appointment=41');
+    const dialog = await screen.findByRole('dialog', { name: 'Edit appointment' });
+    const user = userEvent.setup();
+    await user.click(within(dialog).getByRole('button', { name: 'Cancel appointment' }));
+    await user.click(within(screen.getByRole('alertdialog')).getByRole('button', { name: 'Cancel appointment' }));
+    await user.click(await screen.findByRole('button', { name: 'Undo' }));
+    expect(await screen.findByText('That time was booked meanwhile: the appointment stays cancelled.')).toBeTruthy();
   });
 
   it('says so when the appointment in the address is gone', async () => {
@@ -190,5 +255,42 @@ describe('an existing appointment', () => {
     renderApp(api, '/calendar?week=2099-01-05&appointment=5');
     const dialog = await screen.findByRole('dialog', { name: 'Appointment' });
     expect((await within(dialog).findByRole('alert')).textContent).toBe('Appointment not found');
+  });
+});
+
+describe('day view, status and the empty calendar', () => {
+  it('switches between day and week, moves a day at a time, and shows the status of an appointment', async () => {
+    const done = appointment({ id: 42, starts_at: '2099-01-06T15:00:00.000Z', ends_at: '2099-01-06T16:00:00.000Z', status: 'completed' });
+    const api = new FakeApi()
+      .on('GET /v1/auth/me', json(200, USER))
+      .on('GET /v1/clients', json(200, page([ANN], 1, 1)))
+      .on('GET /v1/appointments', json(200, page([appointment({ starts_at: '2099-01-05T15:00:00.000Z', ends_at: '2099-01-05T16:00:00.000Z' }), done], 2, 100)));
+    const { router } = renderApp(api, '/calendar?week=2099-01-05');
+    expect(await screen.findByRole('button', { name: /^Ann Lee \(Completed\), Tuesday/ })).toBeTruthy();
+    expect(screen.getAllByRole('region', { name: /^(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)/ })).toHaveLength(7);
+
+    const user = userEvent.setup();
+    await user.click(screen.getByRole('button', { name: 'Day' }));
+    expect(screen.getByRole('button', { name: 'Day' }).getAttribute('aria-pressed')).toBe('true');
+    expect(screen.getAllByRole('region', { name: /^(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)/ }).map((r) => r.getAttribute('aria-label'))).toEqual([
+      expect.stringMatching(/^Monday/),
+    ]);
+    expect(screen.queryByRole('button', { name: /^Ann Lee \(Completed\)/ })).toBeNull();
+    await user.click(screen.getByRole('button', { name: 'Next day' }));
+    expect(router.state.location.search).toContain('date=2099-01-06');
+    expect(await screen.findByRole('button', { name: /^Ann Lee \(Completed\), Tuesday/ })).toBeTruthy();
+    await user.click(screen.getByRole('button', { name: 'Week' }));
+    expect(screen.getAllByRole('region', { name: /^(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)/ })).toHaveLength(7);
+  });
+
+  it('an empty calendar says what to do first', async () => {
+    const api = new FakeApi()
+      .on('GET /v1/auth/me', json(200, USER))
+      .on('GET /v1/clients', json(200, page([], 0, 1)))
+      .on('GET /v1/appointments', json(200, page([], 0, 100)));
+    renderApp(api, '/calendar?week=2099-01-05');
+    expect(await screen.findByText('Your calendar is empty')).toBeTruthy();
+    expect(screen.getByRole('link', { name: '1. Set your working hours' }).getAttribute('href')).toBe('/settings');
+    expect(screen.getByRole('link', { name: '2. Add your first client' }).getAttribute('href')).toBe('/clients?new=1');
   });
 });

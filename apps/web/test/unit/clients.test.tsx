@@ -40,7 +40,8 @@ describe('adding a client', () => {
     await user.click(within(dialog).getByRole('button', { name: 'Add client' }));
 
     await waitFor(() => expect(phone.getAttribute('aria-invalid')).toBe('true'));
-    expect(errorOf(phone)).toBe('Must be a dialable phone number (E.164, or national in US)');
+    // In plain words with examples, not the server's "E.164".
+    expect(errorOf(phone)).toBe('Enter a number someone could dial, like +44 20 7946 0958, or a national number like (415) 555-0123.');
     expect(name.getAttribute('aria-invalid')).toBeNull();
     expect(errorOf(name)).toBeNull();
     expect(within(dialog).queryByRole('alert')).toBeNull();
@@ -175,3 +176,28 @@ describe('the client page', () => {
     expect(await screen.findByText('This client does not exist')).toBeTruthy();
   });
 });
+
+describe('phones', () => {
+  it('are shown as people read them, and a number another client has is said, not refused', async () => {
+    const bea: Client = { id: 8, name: 'Bea Lee', phone: '+442079460958', created_at: '2026-11-02T09:00:00.000Z' };
+    const api = new FakeApi()
+      .on('GET /v1/auth/me', json(200, USER))
+      .on('GET /v1/clients', (req) => json(200, page(req.query.get('q') === '+442079460958' ? [bea] : [ANN, bea])))
+      .on('POST /v1/clients', json(201, { ...bea, id: 9, name: 'Cal Lee' }));
+    renderApp(api, '/clients');
+    // The suite's browser language is English (US): US numbers nationally, others internationally.
+    expect(await screen.findAllByText('(415) 555-0123')).not.toHaveLength(0);
+    expect(screen.getAllByText('+44 20 7946 0958')).not.toHaveLength(0);
+    expect(screen.queryByText('+442079460958')).toBeNull();
+
+    const user = userEvent.setup();
+    await user.click(screen.getByRole('button', { name: 'Add client' }));
+    const dialog = screen.getByRole('dialog', { name: 'Add a client' });
+    await user.type(within(dialog).getByLabelText('Name'), 'Cal Lee');
+    await user.type(within(dialog).getByLabelText('Phone'), '+44 20 7946 0958');
+    expect((await within(dialog).findByText(/This number already belongs to Bea Lee\./)).textContent).toContain('You can still save it.');
+    await user.click(within(dialog).getByRole('button', { name: 'Add client' }));
+    await waitFor(() => expect(api.sent('POST /v1/clients')).toHaveLength(1));
+  });
+});
+

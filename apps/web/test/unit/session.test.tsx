@@ -141,7 +141,8 @@ describe('sign-up', () => {
     await user.type(screen.getByLabelText('Password'), 'changeme123');
     await user.click(screen.getByRole('button', { name: 'Create account' }));
     await waitFor(() => expect(router.state.location.pathname).toBe('/calendar'));
-    expect(api.sent('POST /v1/auth/register').map((r) => r.body)).toEqual([{ email: USER.email, password: 'changeme123' }]);
+    // The new account's schedule starts in the browser's zone (the suite runs in New York).
+    expect(api.sent('POST /v1/auth/register').map((r) => r.body)).toEqual([{ email: USER.email, password: 'changeme123', time_zone: 'America/New_York' }]);
     expect(api.sent('POST /v1/auth/session')).toHaveLength(1);
   });
 

@@ -2,3 +2,4 @@ export * from './users.js';
 export * from './clients.js';
 export * from './appointments.js';
 export * from './revoked-tokens.js';
+export * from './schedules.js';

@@ -30,7 +30,7 @@ export default async function authRoutes(app: FastifyInstance) {
     'register',
     async (request) => {
       await app.throttle.attempt(request.ip);
-      const user = await app.users.register(request.body.email, request.body.password);
+      const user = await app.users.register(request.body.email, request.body.password, request.body.time_zone);
       return { id: user.id, email: user.email };
     },
     {
@@ -88,6 +88,12 @@ export default async function authRoutes(app: FastifyInstance) {
 
   defineRoute(app, 'logout', async (request) => {
     await revokePresented(request);
+    return null;
+  });
+
+  defineRoute(app, 'logoutAll', async (request, reply) => {
+    await app.users.logoutAll(userOf(request).id);
+    reply.clearCookie(SESSION_COOKIE, cookieBase).clearCookie(CSRF_COOKIE, cookieBase);
     return null;
   });
 
