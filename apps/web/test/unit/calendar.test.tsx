@@ -237,7 +237,7 @@ describe('an existing appointment', () => {
       .on('GET /v1/appointments/:id', json(200, existing))
       .on('GET /v1/availability', json(200, { time_zone: 'America/New_York', slots: [] }))
       .on('POST /v1/appointments/:id/cancel', json(200, { ...existing, status: 'cancelled' }))
-      .on('PATCH /v1/appointments/:id', problem(409, 'The appointment overlaps another appointment', { conflicting_appointment_id: 50 }));
+      .on('PATCH /v1/appointments/:id', problem('appointment-conflict', 'The appointment overlaps another appointment', { conflicting_appointment_id: 50 }));
     renderApp(api, '/calendar?week=2099-01-05&appointment=41');
     const dialog = await screen.findByRole('dialog', { name: 'Edit appointment' });
     const user = userEvent.setup();

@@ -73,7 +73,7 @@ describe('settings: working hours', () => {
   it('lists what the server refused (422) and keeps the edits', async () => {
     const api = settingsApi().on(
       'PUT /v1/schedule',
-      problem(422, '/weekly_hours/tue/1 overlaps another interval of the same day', { errors: [{ path: '/weekly_hours/tue/1', message: 'overlaps another interval of the same day' }] }),
+      problem('validation', '/weekly_hours/tue/1 overlaps another interval of the same day', { errors: [{ path: '/weekly_hours/tue/1', message: 'overlaps another interval of the same day' }] }),
     );
     renderApp(api, '/settings');
     const user = userEvent.setup();
@@ -107,7 +107,7 @@ describe('settings: account', () => {
   it('shows a wrong current password next to its field', async () => {
     const api = settingsApi().on(
       'PUT /v1/auth/me/password',
-      problem(422, '/current_password is not your current password', { errors: [{ path: '/current_password', message: 'is not your current password' }] }),
+      problem('validation', '/current_password is not your current password', { errors: [{ path: '/current_password', message: 'is not your current password' }] }),
     );
     renderApp(api, '/settings');
     const user = userEvent.setup();
