@@ -95,6 +95,9 @@ const CREDENTIAL_ROUTES = new Set(['login', 'createSession', 'changePassword']);
 
 /** Routes that end the session they are called with (logout): fuzzed with throwaway tokens. */
 const endsSession = (route: Route) => route.auth && route.method !== 'GET' && !route.body && !route.params && !route.query;
+/** Routes that end every session of the account (sign out everywhere): fuzzed as an account of their own, never Alice. */
+const ENDS_EVERY_SESSION = new Set(['logoutAll']);
+const EVERYWHERE_EMAIL = 'everywhere@example.com';
 
 const PASSWORD = 'correct horse battery';
 
@@ -1060,9 +1063,11 @@ export function fuzzSuite(group: FuzzGroup): void {
       async () => {
         const h = hints();
         if (endsSession(route)) {
-          // Each run signs in anew: the call ends the session it is made with.
+          // Each run signs in anew: the call ends the session it is made with (or all of the account's).
+          const email = ENDS_EVERY_SESSION.has(route.name) ? EVERYWHERE_EMAIL : alice.email;
+          if (email === EVERYWHERE_EMAIL) await register(ctx.app, email, PASSWORD);
           await property(`${route.name}:well-typed`, 3, extraHeaders, async (extra) => {
-            const token = await login(ctx.app, alice.email, PASSWORD);
+            const token = await login(ctx.app, email, PASSWORD);
             await exchange(route, request(route, { headers: { ...extra, ...bearer(token) } }), [route.status]);
           });
           return;
