@@ -64,7 +64,7 @@ function expectConflictWith(res: Res, id: number) {
     type: 'about:blank',
     title: 'Conflict',
     status: 409,
-    detail: expect.any(String),
+    detail: expect.any(String) as unknown,
     conflicting_appointment_id: id,
   });
 }
