@@ -9,6 +9,9 @@ export default defineConfig({
   test: {
     ...sharedConfig.test,
     include: ['test/services/**/*.test.ts'],
+    // A fresh process per file, as before `pnpm test` shared its workers: these suites start
+    // servers, kill connections and stop Redis, and are not on `pnpm test`'s clock.
+    isolate: true,
     globalSetup: ['test/global-setup.ts'],
   },
 });

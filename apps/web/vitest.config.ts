@@ -14,6 +14,8 @@ export default defineConfig({
     env: { TZ: 'America/New_York' },
     setupFiles: ['test/unit/setup.ts'],
     restoreMocks: true,
+    // One jsdom per worker, reused by the next file (setup.ts cleans the DOM after every test).
+    isolate: false,
     // jsdom renders are CPU-bound; on a busy 2-core machine one can take several seconds.
     testTimeout: 20_000,
   },

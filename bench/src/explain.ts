@@ -41,8 +41,10 @@ function literal(value: unknown): string {
   if (value === null || value === undefined) return 'NULL';
   if (typeof value === 'number' || typeof value === 'bigint') return String(value);
   if (typeof value === 'boolean') return value ? 'true' : 'false';
-  const text = value instanceof Date ? value.toISOString() : String(value);
-  return `'${text.replace(/'/g, "''")}'`;
+  // The services' parameters are scalars and dates; anything else has no literal here.
+  if (value instanceof Date) return `'${value.toISOString()}'`;
+  if (typeof value !== 'string') throw new TypeError(`no SQL literal for a parameter of type ${typeof value}`);
+  return `'${value.replace(/'/g, "''")}'`;
 }
 
 /** Index names in an EXPLAIN text plan, in order of first appearance. */

@@ -21,11 +21,12 @@ if (process.env.DATABASE_URL) {
   });
 }
 
-const close = () =>
-  app
+const close = () => {
+  void app
     .close()
     .then(() => sql?.end({ timeout: 5 }))
     .then(() => process.exit(0));
+};
 process.once('SIGTERM', close);
 process.once('SIGINT', close);
 await app.listen({ port: Number(process.env.PORT ?? 3000), host: '127.0.0.1' });

@@ -56,7 +56,7 @@ export async function startServer(options: StartOptions): Promise<Server> {
   const began = performance.now();
   const child = spawn(process.execPath, options.args, {
     cwd: options.cwd,
-    env: options.env as NodeJS.ProcessEnv,
+    env: options.env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -75,7 +75,7 @@ function expectConflictWith(res: Res, id: number) {
     type: '/problems/appointment-conflict',
     title: 'Conflict',
     status: 409,
-    detail: expect.any(String),
+    detail: expect.any(String) as unknown,
     conflicting_appointment_id: id,
   });
 }

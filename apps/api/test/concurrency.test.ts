@@ -69,7 +69,7 @@ describe('parallel creates of one slot', () => {
         type: '/problems/appointment-conflict',
         title: 'Conflict',
         status: 409,
-        detail: expect.any(String),
+        detail: expect.any(String) as unknown,
         conflicting_appointment_id: winner.id,
       });
     }
@@ -193,8 +193,7 @@ describe('deleting a client while booking for it', () => {
         }),
       ),
     ];
-    requests.splice(N / 2, 0, user.send('DELETE', `/v1/clients/${client.id}`));
-    const results = await Promise.all(requests);
+    const results = await Promise.all(requests.toSpliced(N / 2, 0, user.send('DELETE', `/v1/clients/${client.id}`)));
     const deleteResult = results[N / 2]!;
     expect(deleteResult.statusCode).toBe(204);
     for (const r of results.filter((x) => x !== deleteResult)) expect([201, 404]).toContain(r.statusCode);

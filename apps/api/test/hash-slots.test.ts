@@ -29,7 +29,7 @@ describe('HashSlots', () => {
     expect(running).toBe(2);
     expect(slots.queued).toBe(1);
 
-    const shed = await slots.run(async () => 'never').catch((err: unknown) => err);
+    const shed = await slots.run(() => Promise.resolve('never')).catch((err: unknown) => err);
     // The domain says "at capacity, retry in 1 s"; the problem plugin makes that a 503 with Retry-After.
     expect(shed).toBeInstanceOf(UnavailableError);
     expect((shed as UnavailableError).kind).toBe('at-capacity');
@@ -48,7 +48,7 @@ describe('HashSlots', () => {
 
   it('frees the slot when the work fails', async () => {
     const slots = new HashSlots(1, 0);
-    await expect(slots.run(async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
-    await expect(slots.run(async () => 'ok')).resolves.toBe('ok');
+    await expect(slots.run(() => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    await expect(slots.run(() => Promise.resolve('ok'))).resolves.toBe('ok');
   });
 });

@@ -9,7 +9,7 @@ const b64url = (value: string | Buffer) => Buffer.from(value).toString('base64ur
 export function makeJwt(
   payload: Record<string, unknown>,
   key: string,
-  { alg = 'HS256', header = {} as Record<string, unknown> } = {},
+  { alg = 'HS256', header = {} }: { alg?: string; header?: Record<string, unknown> } = {},
 ): string {
   const head = b64url(JSON.stringify({ alg, typ: 'JWT', ...header }));
   const body = b64url(JSON.stringify(payload));

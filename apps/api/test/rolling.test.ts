@@ -7,32 +7,20 @@ import bcrypt from 'bcrypt';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../src/lib/passwords.js';
-import { bearer, form, json, startApp, type TestContext } from './helpers.js';
-import { removeTempDirs } from './process.js';
-import { seedEraDatabase } from './seed-era.js';
+import { bearer, json, login, type TestContext } from './helpers.js';
+import { startOnSeedEra, storedHash } from './seed-era.js';
 
 const [admin, ops] = SEED_USERS;
-
-async function hashOf(ctx: TestContext, email: string): Promise<string> {
-  const [row] = await ctx.app.db.select({ hash: users.hashedPassword }).from(users).where(eq(users.email, email));
-  return row!.hash;
-}
-
-async function signIn(ctx: TestContext, email: string, password: string): Promise<string> {
-  const res = await ctx.app.inject({ method: 'POST', url: '/v1/auth/login', ...form({ username: email, password }) });
-  expect(res.statusCode).toBe(200);
-  return res.json<{ access_token: string }>().access_token;
-}
+const hashOf = storedHash;
+const signIn = (ctx: TestContext, email: string, password: string) => login(ctx.app, email, password);
 
 describe('PASSWORD_HASH=bcrypt on an adopted database', () => {
   let ctx: TestContext;
   beforeAll(async () => {
-    const seeded = await seedEraDatabase();
-    ctx = await startApp({ database: seeded.database, env: { ...seeded.env, PASSWORD_HASH: 'bcrypt' } });
+    ctx = await startOnSeedEra({ PASSWORD_HASH: 'bcrypt' });
   });
   afterAll(async () => {
     await ctx?.close();
-    removeTempDirs();
   });
 
   it('a legacy user signs in and keeps the very hash the original wrote', async () => {
@@ -74,14 +62,12 @@ describe('PASSWORD_HASH=bcrypt on an adopted database', () => {
 
 describe('PASSWORD_HASH=argon2id (the default) on an adopted database', () => {
   it('replaces a legacy bcrypt hash by argon2id at the next sign-in', async () => {
-    const seeded = await seedEraDatabase();
-    const ctx = await startApp({ database: seeded.database, env: seeded.env });
+    const ctx = await startOnSeedEra();
     try {
       await signIn(ctx, admin.email, admin.password);
       expect(await hashOf(ctx, admin.email)).toMatch(/^\$argon2id\$/);
     } finally {
       await ctx.close();
-      removeTempDirs();
     }
   });
 });

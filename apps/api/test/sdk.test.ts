@@ -137,7 +137,7 @@ describe('the SDK against a listening API', () => {
       baseUrl: `${baseUrl}/`,
       token: api.token,
       fetch: (input, init) => {
-        seen.push(`${init?.method} ${String(input)}`);
+        seen.push(`${init?.method} ${input instanceof Request ? input.url : String(input)}`);
         return fetch(input, init);
       },
     });

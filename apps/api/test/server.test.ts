@@ -83,7 +83,7 @@ describe('the original service curl session', () => {
     expect(statusLine).toMatch(/^HTTP\/1\.1 401 /);
     expect(headers.get('www-authenticate')).toBe('Bearer');
     expect(headers.get('content-type')).toMatch(/^application\/problem\+json\b/);
-    expect(JSON.parse(body)).toMatchObject({ status: 401, title: 'Unauthorized', detail: expect.any(String) });
+    expect(JSON.parse(body)).toMatchObject({ status: 401, title: 'Unauthorized', detail: expect.any(String) as unknown });
   });
 });
 

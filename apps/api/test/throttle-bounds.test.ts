@@ -21,7 +21,7 @@ describe('throttle state is bounded', () => {
     const username = `${'a'.repeat(4000)}@example.com`;
     const forwarded = Array.from({ length: 800 }, (_, i) => `10.0.${i >> 8}.${i & 255}`).join(', ');
     await throttle.attempt(forwarded);
-    await throttle.guard(username, forwarded, async () => undefined);
+    await throttle.guard(username, forwarded, () => Promise.resolve(undefined));
     expect(counters.longest).toBeLessThanOrEqual(40);
     await counters.close();
   });

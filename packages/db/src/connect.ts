@@ -92,7 +92,7 @@ export async function connect(target: DatabaseTarget, options: ConnectOptions = 
  * rows, PGlite an object with `rows`. The one place that knows both shapes.
  */
 export function resultRows<T extends object = Record<string, unknown>>(result: unknown): T[] {
-  if (Array.isArray(result)) return [...result] as T[];
+  if (Array.isArray(result)) return [...(result as T[])];
   if (result && typeof result === 'object' && Array.isArray((result as { rows?: unknown }).rows)) return (result as { rows: T[] }).rows;
   throw new Error('unexpected result shape from db.execute');
 }

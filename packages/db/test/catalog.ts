@@ -1,30 +1,13 @@
 // The expected catalog, split by the migration that brings each part, and the queries that read it
 // back. Both schema.test.ts (fresh database) and adopt.test.ts (the original service's database)
 // compare the whole public schema with these lists: exactly these objects, and no others.
-import type { Connection } from '../src/index.js';
+import { readCatalog, unnamedIndexDef, type CatalogColumn, type CatalogConstraint, type CatalogIndex, type Connection } from '../src/index.js';
 import { rows, sql } from './helpers.js';
 
-export interface Column {
-  table: string;
-  column: string;
-  type: string;
-  notNull: boolean;
-  default: string | null;
-}
-
-export interface Constraint {
-  table: string;
-  name: string;
-  /** pg_constraint.contype: p primary key, f foreign key, u unique, c check, x exclusion. */
-  type: string;
-  def: string;
-}
-
-export interface Index {
-  table: string;
-  name: string;
-  def: string;
-}
+export type Column = CatalogColumn;
+export type Constraint = CatalogConstraint;
+/** `def` as pg_get_indexdef writes it, name included (readCatalog's own leaves the name out). */
+export type Index = CatalogIndex;
 
 export interface ForeignKey {
   table: string;
@@ -287,19 +270,9 @@ export function inColumnOrder(...lists: Column[][]): Column[] {
   return tables.flatMap((table) => lists.flatMap((list) => list.filter((col) => col.table === table)));
 }
 
+// What the database holds, read by the one catalog query the schema check and the doctor use.
 export async function columns(c: Connection): Promise<Column[]> {
-  return rows<Column>(
-    c,
-    sql`select cl.relname::text as "table", a.attname::text as "column",
-               format_type(a.atttypid, a.atttypmod) as "type", a.attnotnull as "notNull",
-               pg_get_expr(d.adbin, d.adrelid) as "default"
-        from pg_attribute a
-        join pg_class cl on cl.oid = a.attrelid
-        join pg_namespace n on n.oid = cl.relnamespace
-        left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
-        where n.nspname = 'public' and cl.relkind = 'r' and a.attnum > 0 and not a.attisdropped
-        order by cl.relname collate "C", a.attnum`,
-  );
+  return (await readCatalog(c.db)).columns;
 }
 
 /** information_schema's view of the same columns, for comparison with `informationSchemaOf`. */
@@ -330,17 +303,7 @@ export function informationSchemaOf(expected: Column[]): unknown[] {
 }
 
 export async function constraints(c: Connection): Promise<Constraint[]> {
-  return rows<Constraint>(
-    c,
-    // contype 'n' (NOT NULL as a constraint, PostgreSQL 18 / PGlite) is covered by attnotnull.
-    sql`select cl.relname::text as "table", co.conname::text as name, co.contype::text as type,
-               pg_get_constraintdef(co.oid) as def
-        from pg_constraint co
-        join pg_class cl on cl.oid = co.conrelid
-        join pg_namespace n on n.oid = cl.relnamespace
-        where n.nspname = 'public' and co.contype <> 'n'
-        order by cl.relname collate "C", co.conname collate "C"`,
-  );
+  return (await readCatalog(c.db)).constraints;
 }
 
 export async function foreignKeys(c: Connection): Promise<ForeignKey[]> {
@@ -364,19 +327,19 @@ export async function foreignKeys(c: Connection): Promise<ForeignKey[]> {
   );
 }
 
+/** Indexes by definition without their names: compare with {@link expectedIndexes}. */
 export async function indexes(c: Connection): Promise<Index[]> {
-  return rows<Index>(
-    c,
-    sql`select tablename::text as "table", indexname::text as name, indexdef as def
-        from pg_indexes where schemaname = 'public'
-        order by tablename collate "C", indexname collate "C"`,
-  );
+  return (await readCatalog(c.db)).indexes;
+}
+
+/** The expected indexes in the catalog's order, their definitions without the index's name. */
+export function expectedIndexes(...lists: Index[][]): Index[] {
+  return byTableAndName(...lists).map((index) => ({ ...index, def: unnamedIndexDef(index.def) }));
 }
 
 /** Installed extensions, by name. */
 export async function extensions(c: Connection): Promise<string[]> {
-  const list = await rows<{ name: string }>(c, sql`select extname::text as name from pg_extension order by extname collate "C"`);
-  return list.map((row) => row.name);
+  return (await readCatalog(c.db)).extensions;
 }
 
 /** How many columns named owner_id the public schema has (0 before 0002, 2 after). */

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkSchema, migrate, readCatalog, type Catalog } from '../src/index.js';
+import { checkSchema, migrate, readCatalog, resultRows, type Catalog } from '../src/index.js';
 import type { Connection } from '../src/index.js';
 import { createSeedDatabase } from '../src/seed-era.js';
 import { createTestDatabase, type TestDatabase } from '../src/testing.js';
@@ -57,7 +57,7 @@ describe('rollback/to-original.sql on an adopted seed-era database', () => {
     await c.db.transaction(async (tx) => {
       for (const statement of rollbackStatements()) {
         const result: unknown = await tx.execute(sql.raw(statement));
-        if (statement.startsWith('SELECT')) argon2Users = Array.isArray(result) ? [...result] : ((result as { rows: unknown[] }).rows ?? []);
+        if (statement.startsWith('SELECT')) argon2Users = resultRows(result);
       }
     });
     expect(argon2Users).toEqual([{ id: 4, email: 'new@example.com' }]);

@@ -46,11 +46,18 @@ function fillPath(path: string, params: Record<string, unknown> | undefined): st
   return path.replace(/:([A-Za-z_]+)/g, (_, name: string) => encodeURIComponent(String(params?.[name])));
 }
 
+/** A query or form field as text: the contract's fields are strings, numbers and booleans, never objects. */
+function fieldText(key: string, value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  throw new TypeError(`${key}: a query or form field must be a string, number or boolean`);
+}
+
 function queryString(query: Record<string, unknown> | undefined): string {
   if (!query) return '';
   const search = new URLSearchParams();
   for (const [key, value] of Object.entries(query)) {
-    if (value !== undefined && value !== null) search.append(key, String(value));
+    if (value !== undefined && value !== null) search.append(key, fieldText(key, value));
   }
   const text = search.toString();
   return text ? `?${text}` : '';
@@ -61,7 +68,7 @@ function encodeBody(def: RouteDef, body: unknown): { body?: string; contentType?
   if (def.encoding === 'form') {
     const form = new URLSearchParams();
     for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
-      if (value !== undefined && value !== null) form.append(key, String(value));
+      if (value !== undefined && value !== null) form.append(key, fieldText(key, value));
     }
     return { body: form.toString(), contentType: 'application/x-www-form-urlencoded' };
   }

@@ -44,7 +44,8 @@ export class MemoryCounters implements CounterStore {
     return window;
   }
 
-  async hit(key: string, windowMs: number): Promise<Count> {
+  // Synchronous work behind the Promise-returning interface the Redis store shares.
+  hit(key: string, windowMs: number): Promise<Count> {
     const now = Date.now();
     let window = this.live(key, now);
     if (!window) {
@@ -58,17 +59,18 @@ export class MemoryCounters implements CounterStore {
       this.windows.set(key, window);
     }
     window.count += 1;
-    return { count: window.count, resetMs: window.resetAt - now };
+    return Promise.resolve({ count: window.count, resetMs: window.resetAt - now });
   }
 
-  async peek(key: string): Promise<Count> {
+  peek(key: string): Promise<Count> {
     const now = Date.now();
     const window = this.live(key, now);
-    return window ? { count: window.count, resetMs: window.resetAt - now } : { count: 0, resetMs: 0 };
+    return Promise.resolve(window ? { count: window.count, resetMs: window.resetAt - now } : { count: 0, resetMs: 0 });
   }
 
-  async reset(key: string): Promise<void> {
+  reset(key: string): Promise<void> {
     this.windows.delete(key);
+    return Promise.resolve();
   }
 
   /** How many windows are held (for the bound's test). */
@@ -81,8 +83,9 @@ export class MemoryCounters implements CounterStore {
     for (const [key, window] of this.windows) if (window.resetAt <= now) this.windows.delete(key);
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     clearInterval(this.sweeper);
+    return Promise.resolve();
   }
 }
 

@@ -26,7 +26,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     users: UserService;
     /** preHandler: resolves the bearer token to an active user or refuses the request. */
-    authenticate(request: FastifyRequest): Promise<void>;
+    // A function property, not a method: routes pass it as a hook without `this` (unbound-method).
+    authenticate: (request: FastifyRequest) => Promise<void>;
     issueToken(user: User): { token: string; expiresIn: number; jti: string };
     /** The CSRF token bound to a session's token id: only our key can make it. */
     csrfTokenFor(jti: string): string;

@@ -7,7 +7,8 @@ import { userOf } from './auth.js';
 declare module 'fastify' {
   interface FastifyInstance {
     /** preHandler of heavy reads: waits for one of the account's few slots (see AccountGate). */
-    heavy(request: FastifyRequest): Promise<void>;
+    // A function property, not a method: routes pass it as a hook without `this` (unbound-method).
+    heavy: (request: FastifyRequest) => Promise<void>;
     accountGate: AccountGate;
   }
   interface FastifyRequest {

@@ -48,10 +48,11 @@ function issuesOf(validation: AjvIssue[]): ValidationIssue[] {
  * Errors Fastify raises before routing (a URL it cannot decode, a path parameter over its length
  * limit) go through `frameworkErrors`, not the error handler: answer them as problems too.
  */
-export function frameworkErrorHandler(err: FastifyError, _request: unknown, reply: FastifyReply) {
+export function frameworkErrorHandler(err: FastifyError, _request: unknown, reply: FastifyReply): void {
   const { body, headers } = problemOf(err);
   // No hook ran for this request, so helmet did not either: the headers that matter for an error.
-  return sendProblem(reply, body, {
+  // (`void`: the reply is thenable, but Fastify expects nothing back from this handler.)
+  void sendProblem(reply, body, {
     'x-content-type-options': 'nosniff',
     'x-frame-options': 'SAMEORIGIN',
     'referrer-policy': 'no-referrer',

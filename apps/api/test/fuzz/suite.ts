@@ -766,9 +766,24 @@ function groupOf(route: Route): FuzzGroup {
   return segment === 'auth' || segment === 'clients' ? segment : 'appointments';
 }
 
+/** Forgets the people, rows and tokens of the file that ran before in this worker. */
+function resetState(): void {
+  staleTokens.length = 0;
+  owned.clients = [];
+  owned.appointments = [];
+  foreign.clients = [];
+  foreign.appointments = [];
+  incidents.length = 0;
+  bobBaseline = '';
+  currentLabel = '';
+  STATS?.clear();
+}
+
 /** Declares the hooks and the properties of one group's routes (and, with auth, the counterexamples). */
 export function fuzzSuite(group: FuzzGroup): void {
   beforeAll(async () => {
+    // The suite's state is this module's: several files may run in one worker (isolate: false).
+    resetState();
     ctx = await startApp();
     alice = await signUp('alice@example.com');
     bob = await signUp('bob@example.com');
@@ -1050,7 +1065,7 @@ export function fuzzSuite(group: FuzzGroup): void {
           const ids = ownedIds(route);
           const url = route.path.replace(':id', String(ids[0] ?? 1));
           const headers: Record<string, string> = { ...(signedIn ? bearer(alice.token) : {}), ...(payload !== undefined ? { 'content-type': 'application/json' } : {}) };
-          const req: InjectOptions = { method: method as InjectOptions['method'], url, headers, ...(payload !== undefined ? { payload } : {}) };
+          const req: InjectOptions = { method, url, headers, ...(payload !== undefined ? { payload } : {}) };
           // A body is read before the route is looked up: an unreadable one is refused first.
           await exchange(route, req, payload !== undefined ? [400, 404, 405, 413] : [404, 405], `${method} is not a method of ${route.path}`);
         });

@@ -248,7 +248,7 @@ describe('SIGTERM under a stream of reads and writes', () => {
     // like every other error (api.md, "Errors are RFC 9457 problem details").
     for (const o of refused) {
       expect(o.contentType, `503 during the drain: ${o.contentType} ${o.responseBody}`).toMatch(/^application\/problem\+json/);
-      expect(JSON.parse(o.responseBody ?? '{}')).toMatchObject({ type: '/problems/shutting-down', title: 'Service Unavailable', status: 503, detail: expect.any(String) });
+      expect(JSON.parse(o.responseBody ?? '{}')).toMatchObject({ type: '/problems/shutting-down', title: 'Service Unavailable', status: 503, detail: expect.any(String) as unknown });
     }
   }, 45_000);
 });

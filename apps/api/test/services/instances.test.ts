@@ -4,7 +4,7 @@
 // They run on PostgreSQL in both CI runs: two processes cannot share an embedded PGlite, so when
 // DATABASE_URL is unset the database is made on the local PostgreSQL server (see LOCAL_POSTGRES),
 // which is always there on this machine and in CI.
-import { connect, migrationsFolder, parseDatabaseUrl, type Connection } from '@agentcaller/db';
+import { connect, migrationsFolder, parseDatabaseUrl, resultRows, type Connection } from '@agentcaller/db';
 import type { TestDatabase } from '@agentcaller/db/testing';
 import { sql } from 'drizzle-orm';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
@@ -48,9 +48,9 @@ afterAll(async () => {
   removeTempDirs();
 });
 
-/** Rows of a query on the shared database (postgres-js answers with an array of rows). */
-async function query<T>(statement: ReturnType<typeof sql>): Promise<T[]> {
-  return [...((await direct.db.execute(statement)) as unknown as T[])];
+/** Rows of a query on the shared database. */
+async function query<T extends object>(statement: ReturnType<typeof sql>): Promise<T[]> {
+  return resultRows<T>(await direct.db.execute(statement));
 }
 
 const TIMEOUT = () => AbortSignal.timeout(10_000);
@@ -178,7 +178,7 @@ describe('two instances on one database and one Redis', () => {
     const winnerId = winners[0]!.body.id as number;
     expect(winners[0]!.body).toMatchObject({ client_id: client.id, starts_at: '2031-05-06T08:00:00.000Z', ends_at: '2031-05-06T09:00:00.000Z' });
     for (const loser of losers) {
-      expect(loser.body).toMatchObject({ status: 409, title: 'Conflict', conflicting_appointment_id: winnerId, detail: expect.any(String) });
+      expect(loser.body).toMatchObject({ status: 409, title: 'Conflict', conflicting_appointment_id: winnerId, detail: expect.any(String) as unknown });
     }
     // Both instances took part in the race and each refused some (the loser's instance is not fixed).
     expect(new Set(answers.map((answer) => answer.instance))).toEqual(new Set(['A', 'B']));

@@ -3,13 +3,10 @@
 // /usr/bin/python3 (CI installs both: .ci/run). Every hash AgentCaller writes in this mode must
 // verify there, and a legacy hash must stay verifiable after sign-ins here.
 import { execFileSync } from 'node:child_process';
-import { users } from '@agentcaller/db';
 import { SEED_USERS } from '@agentcaller/db/seed-era';
-import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, form, json, startApp, type TestContext } from '../helpers.js';
-import { removeTempDirs } from '../process.js';
-import { seedEraDatabase } from '../seed-era.js';
+import { bearer, json, login, type TestContext } from '../helpers.js';
+import { startOnSeedEra, storedHash } from '../seed-era.js';
 
 const PYTHON = '/usr/bin/python3';
 // Reads [[password, hash], ...] as JSON on stdin; prints, per pair, what passlib and bcrypt say.
@@ -30,23 +27,14 @@ function pythonVerifies(pairs: [string, string][]): [boolean, boolean][] {
 const [admin, ops] = SEED_USERS;
 let ctx: TestContext;
 
-async function hashOf(email: string): Promise<string> {
-  const [row] = await ctx.app.db.select({ hash: users.hashedPassword }).from(users).where(eq(users.email, email));
-  return row!.hash;
-}
-async function signIn(email: string, password: string): Promise<string> {
-  const res = await ctx.app.inject({ method: 'POST', url: '/v1/auth/login', ...form({ username: email, password }) });
-  expect(res.statusCode).toBe(200);
-  return res.json<{ access_token: string }>().access_token;
-}
+const hashOf = (email: string) => storedHash(ctx, email);
+const signIn = (email: string, password: string) => login(ctx.app, email, password);
 
 beforeAll(async () => {
-  const seeded = await seedEraDatabase();
-  ctx = await startApp({ database: seeded.database, env: { ...seeded.env, PASSWORD_HASH: 'bcrypt' } });
+  ctx = await startOnSeedEra({ PASSWORD_HASH: 'bcrypt' });
 });
 afterAll(async () => {
   await ctx?.close();
-  removeTempDirs();
 });
 
 describe('PASSWORD_HASH=bcrypt, seen by the Python service’s own verifiers', () => {

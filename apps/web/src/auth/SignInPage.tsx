@@ -38,13 +38,13 @@ export function SignInPage() {
       subtitle="Welcome back. Your agent kept calling while you were away."
       footer={
         <>
-          New to AgentCaller? <Link to="/sign-up" state={location.state}>Create an account</Link>
+          New to AgentCaller? <Link to="/sign-up" state={location.state as unknown}>Create an account</Link>
         </>
       }
     >
       {session.notice ? <Alert tone={session.notice.tone}>{session.notice.text}</Alert> : null}
       {problem ? <Alert>{problem}</Alert> : null}
-      <form className="form" noValidate onSubmit={handleSubmit((values) => signIn.mutate(values))}>
+      <form className="form" noValidate onSubmit={(event) => void handleSubmit((values) => signIn.mutate(values))(event)}>
         <Field label="Email" error={formState.errors.email?.message}>
           <input type="email" autoComplete="email" inputMode="email" {...register('email', { required: 'Enter your email address.' })} />
         </Field>

@@ -51,12 +51,12 @@ export function SignUpPage() {
       subtitle="Add your clients, and your agent books their appointments."
       footer={
         <>
-          Already have an account? <Link to="/sign-in" state={location.state}>Sign in</Link>
+          Already have an account? <Link to="/sign-in" state={location.state as unknown}>Sign in</Link>
         </>
       }
     >
       {problem ? <Alert>{problem}</Alert> : null}
-      <form className="form" noValidate onSubmit={handleSubmit((values) => signUp.mutate(values))}>
+      <form className="form" noValidate onSubmit={(event) => void handleSubmit((values) => signUp.mutate(values))(event)}>
         <Field label="Email" error={formState.errors.email?.message}>
           <input
             type="email"

@@ -20,7 +20,7 @@ export interface SessionValue {
   notice: SessionNotice | null;
   /** Why the session could not be checked (status 'unavailable'). */
   error: unknown;
-  retry(): void;
+  retry: () => void;
   /** After sign-in or sign-up: the cookie is set, this is the user. */
   signedIn(user: Me): void;
   /** Forget everything cached for this user; `notice` tells them why. */

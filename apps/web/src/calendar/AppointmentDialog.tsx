@@ -90,7 +90,7 @@ export function AppointmentDialog({ appointment, day, time, client, onClose, onS
 
   return (
     <Modal title={appointment ? 'Edit appointment' : 'Book an appointment'} onClose={onClose} size="large">
-      <form className="form" noValidate onSubmit={handleSubmit((values) => save.mutate(values))}>
+      <form className="form" noValidate onSubmit={(event) => void handleSubmit((values) => save.mutate(values))(event)}>
         {problem ? <Alert>{problem}</Alert> : null}
         {conflictId ? <ConflictNotice appointmentId={conflictId} /> : null}
 

@@ -60,7 +60,7 @@ export function ClientFormDialog({ client, onClose, onSaved }: { client?: Client
 
   return (
     <Modal title={client ? `Edit ${client.name}` : 'Add a client'} onClose={onClose}>
-      <form className="form" noValidate onSubmit={handleSubmit((values) => save.mutate(values))}>
+      <form className="form" noValidate onSubmit={(event) => void handleSubmit((values) => save.mutate(values))(event)}>
         {problem ? <Alert>{problem}</Alert> : null}
         <Field label="Name" error={formState.errors.name?.message}>
           <input

@@ -253,8 +253,8 @@ describe('the web app against the real API', () => {
 
     // Local times in the browser's zone for each day of that week, as the API wants them (with offset).
     const at = (dayOffset: number, hour: number, minute = 0) => page.evaluate(([d, h, m, week]) => {
-      const [y, mo, da] = (week as string).split('-').map(Number);
-      return new Date(y!, mo! - 1, da! + (d as number), h as number, m as number).toISOString();
+      const [y, mo, da] = week.split('-').map(Number);
+      return new Date(y!, mo! - 1, da! + d, h, m).toISOString();
     }, [dayOffset, hour, minute, monday] as const);
     const book = async (client: { id: number }, day: number, h: number, m: number, minutes: number, notes?: string) => {
       const starts_at = await at(day, h, m);

@@ -28,7 +28,7 @@ describe('the week view', () => {
     expect(event.style.height).toBe('60px');
     expect(screen.getByText('1 appointment')).toBeTruthy();
     expect(weekQueries(api)).toEqual(['2026-03-02T05:00:00.000Z 2026-03-09T04:00:00.000Z']);
-    expect((screen.getByRole('button', { name: 'Today' }) as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getByRole<HTMLButtonElement>('button', { name: 'Today' }).disabled).toBe(true);
 
     const user = userEvent.setup();
     await user.click(screen.getByRole('button', { name: 'Next week' }));
@@ -110,7 +110,7 @@ describe('booking', () => {
 
     await pickAnn(user);
     await user.click(within(slots).getByRole('button', { name: /Start at 9:00/ }));
-    expect((within(dialog).getByLabelText('Start time') as HTMLInputElement).value).toBe('09:00');
+    expect(within(dialog).getByLabelText<HTMLInputElement>('Start time').value).toBe('09:00');
     expect(within(slots).getByRole('button', { name: /Start at 9:00/ }).getAttribute('aria-pressed')).toBe('true');
     // A slot in the working hours and the future: no warning.
     expect(within(dialog).queryByText(/outside your working hours|in the past/)).toBeNull();
@@ -195,12 +195,12 @@ describe('an existing appointment', () => {
       .on('POST /v1/appointments/:id/cancel', json(200, { ...existing, status: 'cancelled' }));
     const { router } = renderApp(api, '/calendar?week=2099-01-05&appointment=41');
     const dialog = await screen.findByRole('dialog', { name: 'Edit appointment' });
-    expect((within(dialog).getByRole('combobox', { name: 'Client' }) as HTMLInputElement).value).toBe('Ann Lee');
-    expect((within(dialog).getByLabelText('Date') as HTMLInputElement).value).toBe('2099-01-05');
-    expect((within(dialog).getByLabelText('Start time') as HTMLInputElement).value).toBe('10:00');
+    expect(within(dialog).getByRole<HTMLInputElement>('combobox', { name: 'Client' }).value).toBe('Ann Lee');
+    expect(within(dialog).getByLabelText<HTMLInputElement>('Date').value).toBe('2099-01-05');
+    expect(within(dialog).getByLabelText<HTMLInputElement>('Start time').value).toBe('10:00');
     // 45 minutes is not a preset: it is offered all the same.
-    expect((within(dialog).getByLabelText('Duration') as HTMLSelectElement).value).toBe('45');
-    expect((within(dialog).getByLabelText('Status') as HTMLSelectElement).value).toBe('scheduled');
+    expect(within(dialog).getByLabelText<HTMLSelectElement>('Duration').value).toBe('45');
+    expect(within(dialog).getByLabelText<HTMLSelectElement>('Status').value).toBe('scheduled');
 
     const user = userEvent.setup();
     await user.clear(within(dialog).getByLabelText('Notes'));

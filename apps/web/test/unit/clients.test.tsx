@@ -101,7 +101,7 @@ describe('the client list', () => {
     const api = new FakeApi().on('GET /v1/auth/me', json(200, USER)).on('GET /v1/clients', (req) => json(200, page(req.query.get('q') ? [] : [ANN])));
     const { router } = renderApp(api, '/clients?q=zed');
     expect(await screen.findByText('No clients match “zed”')).toBeTruthy();
-    const search = screen.getByLabelText('Search clients') as HTMLInputElement;
+    const search = screen.getByLabelText<HTMLInputElement>('Search clients');
     expect(search.value).toBe('zed');
 
     await userEvent.setup().click(screen.getByRole('link', { name: 'Clients' }));
@@ -144,7 +144,7 @@ describe('the client list', () => {
     const user = userEvent.setup();
     const edit = await screen.findByRole('button', { name: 'Edit Ann Lee' });
     await user.click(edit);
-    expect((screen.getByLabelText('Name') as HTMLInputElement).value).toBe('Ann Lee');
+    expect(screen.getByLabelText<HTMLInputElement>('Name').value).toBe('Ann Lee');
     await user.keyboard('{Escape}');
     expect(screen.queryByRole('dialog')).toBeNull();
     expect(document.activeElement).toBe(edit);

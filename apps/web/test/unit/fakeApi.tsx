@@ -50,7 +50,7 @@ export class FakeApi {
   }
 
   private async fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
-    const url = new URL(String(input));
+    const url = new URL(input instanceof Request ? input.url : String(input));
     const method = init?.method ?? 'GET';
     const request: SentRequest = {
       method,
