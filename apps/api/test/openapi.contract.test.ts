@@ -240,7 +240,7 @@ describe('the document', () => {
       payload: JSON.stringify({ email: 'extra@example.com', password: 'correct horse battery', is_superuser: true }),
     });
     expect(res.statusCode).toBe(201);
-    expect(res.json()).toEqual({ id: expect.any(Number), email: 'extra@example.com' });
+    expect(res.json()).toEqual({ id: expect.any(Number) as unknown, email: 'extra@example.com' });
   });
 
   it('documents every problem type: in the Problem schema and in the README', async () => {

@@ -52,11 +52,12 @@ export interface LocalDate {
 
 /** The zone's wall clock at `ms`, read as if it were UTC (milliseconds since the epoch). */
 function wallClock(zone: string, ms: number): number {
-  const parts: Record<string, number> = {};
+  // Every field the formatter is asked for is set from its parts.
+  const parts = { year: 0, month: 1, day: 1, hour: 0, minute: 0, second: 0 };
   for (const part of formatter(zone).formatToParts(ms)) {
-    if (part.type !== 'literal') parts[part.type] = Number(part.value);
+    if (part.type in parts) parts[part.type as keyof typeof parts] = Number(part.value);
   }
-  return Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
+  return Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second);
 }
 
 /** The zone's offset from UTC at `ms`, in milliseconds (whole seconds). */

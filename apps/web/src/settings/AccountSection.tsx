@@ -39,7 +39,7 @@ export function AccountSection() {
         Account
       </h2>
       <p className="muted">Signed in as {session.user?.email}.</p>
-      <form className="form settings-form" noValidate onSubmit={handleSubmit((values) => change.mutate(values))}>
+      <form className="form settings-form" noValidate onSubmit={(event) => void handleSubmit((values) => change.mutate(values))(event)}>
         <h3 className="settings-section__subtitle">Change password</h3>
         {problem ? <Alert>{problem}</Alert> : null}
         <Field label="Current password" error={formState.errors.current_password?.message}>

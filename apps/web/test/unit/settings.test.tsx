@@ -37,7 +37,7 @@ describe('settings: working hours', () => {
     const api = settingsApi();
     renderApp(api, '/settings');
     const user = userEvent.setup();
-    const zone = (await screen.findByLabelText('Time zone')) as HTMLSelectElement;
+    const zone = await screen.findByLabelText<HTMLSelectElement>('Time zone');
     expect(zone.value).toBe('UTC');
     expect([...zone.options].map((o) => o.value)).toContain('Europe/Berlin');
 
