@@ -194,6 +194,14 @@ describe('every operation of /openapi.json, called as the document says', () => 
         const wrong = await inject({ ...authorized, payload: '"not an object"', headers: { ...authorized.headers, 'content-type': 'application/json' } });
         expectDocumented(call, wrong, 'a body of the wrong type');
       }
+      if ((operation.parameters ?? []).some((parameter) => parameter.in === 'path')) {
+        for (const broken of ['%zz', '%FF', '%E0%A4%A']) {
+          const res = await inject({ ...authorized, url: call.path.replace(/\{[a-z_]+\}/g, broken) });
+          expect(res.statusCode, `${operation.operationId} ${broken}`).toBe(400);
+          expect(res.json(), operation.operationId).toMatchObject({ type: '/problems/bad-request' });
+          expectDocumented(call, res, 'a path with bad percent-encoding');
+        }
+      }
       const integerParameters = (operation.parameters ?? []).filter((parameter) => resolve(parameter.schema).type === 'integer');
       if (integerParameters.length > 0) {
         let url = call.path.replace(/\{[a-z_]+\}/g, 'not-a-number');

@@ -99,8 +99,9 @@ export const WRITES: ReadonlySet<RouteDef['method']> = new Set<RouteDef['method'
  * own (`errors`), what authentication causes, and what any request can meet (500, 503).
  */
 export function errorStatuses(def: RouteDef): number[] {
-  const statuses = new Set<number>(def.errors ?? []);
-  if (def.body) [400, 408, 413, 422].forEach((status) => statuses.add(status));
+  // Any request can be unreadable (a URL with bad percent-encoding, a malformed request line or header).
+  const statuses = new Set<number>([400, ...(def.errors ?? [])]);
+  if (def.body) [408, 413, 422].forEach((status) => statuses.add(status));
   // A write without a body of its own still reads (and drops) any body that comes: its size limit
   // and its deadline apply.
   if (WRITES.has(def.method)) [408, 413].forEach((status) => statuses.add(status));
