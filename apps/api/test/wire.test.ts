@@ -2,12 +2,18 @@
  * What arrives on the wire besides a well-formed request (issue 11, black-box findings): bodies and
  * content types on routes that take none, malformed requests, and every such error as a problem.
  */
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, json, login, register, startApp, type TestContext } from './helpers.js';
+import { parseResponses, type RawResponse } from './faults/raw.js';
+import { bearer, json, login, register, startListening, type TestContext } from './helpers.js';
 
 let ctx: TestContext;
+let port: number;
 beforeAll(async () => {
-  ctx = await startApp();
+  // Requests must arrive within 2 s here, so a slow request is cut off quickly.
+  const listening = await startListening({ env: { REQUEST_TIMEOUT_SECONDS: '2' } });
+  ctx = listening;
+  port = Number(new URL(listening.baseUrl).port);
 });
 afterAll(() => ctx.close());
 
@@ -75,5 +81,82 @@ describe('routes without a body ignore the body and content type that come (Fast
     expect(await documented('/v1/clients/{id}', 'delete')).toEqual(expect.arrayContaining(['408', '413']));
     // The token was not ended by the refused request.
     expect((await ctx.app.inject({ method: 'GET', url: '/v1/auth/me', headers: auth })).statusCode).toBe(200);
+  });
+});
+
+/** Sends raw bytes (in pieces, `gapMs` apart) and collects what the server answers until it closes. */
+function exchangeRaw(pieces: string[], gapMs = 0): Promise<RawResponse[]> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    const chunks: Buffer[] = [];
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error('the server did not close the connection within 10 s'));
+    }, 10_000);
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve(parseResponses(Buffer.concat(chunks)));
+    });
+    let i = 0;
+    const next = () => {
+      if (i >= pieces.length || socket.destroyed) return;
+      socket.write(pieces[i++]!);
+      setTimeout(next, gapMs);
+    };
+    next();
+  });
+}
+
+async function expectProblem(pieces: string[], status: number, type: string, gapMs = 0) {
+  const responses = await exchangeRaw(pieces, gapMs);
+  expect(responses.map((r) => r.status), JSON.stringify(pieces).slice(0, 200)).toEqual([status]);
+  expect(responses[0]!.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+  expect(JSON.parse(responses[0]!.body)).toMatchObject({ type, status });
+}
+
+describe('requests that cannot be read are answered as problems, on a real socket', () => {
+  it('an unknown method, a malformed header, HTTP/9.9, Content-Length with Transfer-Encoding: 400 bad-request', async () => {
+    await expectProblem(['BREW /v1/auth/me HTTP/1.1\r\nHost: x\r\n\r\n'], 400, '/problems/bad-request');
+    await expectProblem(['GET /health HTTP/1.1\r\nHost: x\r\nBad Header: 1\r\n\r\n'], 400, '/problems/bad-request');
+    await expectProblem(['GET /health HTTP/9.9\r\nHost: x\r\n\r\n'], 400, '/problems/bad-request');
+    await expectProblem(['POST /v1/auth/logout HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n'], 400, '/problems/bad-request');
+  });
+
+  it('an HTTP/1.1 request without Host: 400 bad-request (HTTP/1.0 may omit it)', async () => {
+    await expectProblem(['GET /health HTTP/1.1\r\nConnection: close\r\n\r\n'], 400, '/problems/bad-request');
+    const responses = await exchangeRaw(['GET /health HTTP/1.0\r\n\r\n']);
+    expect(responses.map((r) => r.status)).toEqual([200]);
+  });
+
+  it('headers over 16 KiB: 431 headers-too-large', async () => {
+    await expectProblem([`GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(17 * 1024)}\r\n\r\n`], 431, '/problems/headers-too-large');
+  });
+
+  it('headers that do not arrive within REQUEST_TIMEOUT_SECONDS: 408 request-timeout', async () => {
+    await expectProblem(['GET /health HTTP/1.1\r\n', ...Array.from({ length: 20 }, () => 'Host: x\r\n')], 408, '/problems/request-timeout', 250);
+  });
+
+  it('OPTIONS that is no CORS preflight: 405 with Allow on a known path, 404 on an unknown one', async () => {
+    for (const [path, status, type] of [
+      ['/v1/auth/me', 405, '/problems/method-not-allowed'],
+      ['/docs', 405, '/problems/method-not-allowed'],
+      ['/v1/zzz', 404, '/problems/not-found'],
+    ] as const) {
+      const [res] = await exchangeRaw([`OPTIONS ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`]);
+      expect(res!.status, path).toBe(status);
+      expect(res!.headers['content-type'], path).toBe('application/problem+json; charset=utf-8');
+      expect(JSON.parse(res!.body), path).toMatchObject({ type });
+      if (status === 405) expect(res!.headers.allow, path).toMatch(/GET/);
+    }
+    // A real preflight from an allowed origin still gets its CORS answer.
+    const preflight = await ctx.app.inject({
+      method: 'OPTIONS',
+      url: '/v1/auth/me',
+      headers: { origin: 'http://localhost:3002', 'access-control-request-method': 'GET' },
+    });
+    expect(preflight.statusCode).toBe(204);
+    expect(preflight.headers['access-control-allow-origin']).toBe('http://localhost:3002');
   });
 });

@@ -99,12 +99,12 @@ export const WRITES: ReadonlySet<RouteDef['method']> = new Set<RouteDef['method'
  * own (`errors`), what authentication causes, and what any request can meet (500, 503).
  */
 export function errorStatuses(def: RouteDef): number[] {
-  // Any request can be unreadable (a URL with bad percent-encoding, a malformed request line or header).
-  const statuses = new Set<number>([400, ...(def.errors ?? [])]);
-  if (def.body) [408, 413, 422].forEach((status) => statuses.add(status));
-  // A write without a body of its own still reads (and drops) any body that comes: its size limit
-  // and its deadline apply.
-  if (WRITES.has(def.method)) [408, 413].forEach((status) => statuses.add(status));
+  // Any request can be unreadable (a URL with bad percent-encoding, a malformed request line or
+  // header), too slow (408) or have headers over 16 KiB (431).
+  const statuses = new Set<number>([400, 408, 431, ...(def.errors ?? [])]);
+  if (def.body) statuses.add(422);
+  // A write without a body of its own still reads (and drops) any body that comes: its size limit applies.
+  if (WRITES.has(def.method)) statuses.add(413);
   if (def.params || def.query) statuses.add(422);
   if (def.auth) [401, 403].forEach((status) => statuses.add(status));
   [500, 503].forEach((status) => statuses.add(status));

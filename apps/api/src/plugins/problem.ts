@@ -1,6 +1,7 @@
 import { PROBLEM_TYPES, problemType, type ProblemKind, type ProblemType, type ValidationIssue } from '@agentcaller/contracts';
 import { QUERY_CANCELED, sqlState } from '@agentcaller/db';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import type { Socket } from 'node:net';
 import fp from 'fastify-plugin';
 import { DomainError, summarize, type ProblemExtra } from '../errors.js';
 import { RouteMethods } from '../lib/route-methods.js';
@@ -60,6 +61,31 @@ export function frameworkErrorHandler(err: FastifyError, _request: unknown, repl
   });
 }
 
+// What Node's HTTP parser refuses before Fastify sees a request: the kind and a sentence for each.
+const CLIENT_ERRORS: Record<string, [ProblemKind, string]> = {
+  ERR_HTTP_REQUEST_TIMEOUT: ['request-timeout', 'The request did not arrive in time'],
+  HPE_HEADER_OVERFLOW: ['headers-too-large', 'The request line and headers are larger than 16 KiB'],
+};
+
+/**
+ * Requests Node's parser cannot read (an unknown method, a malformed header or request line, both
+ * Content-Length and Transfer-Encoding, headers over 16 KiB or too slow) never reach Fastify: they
+ * are answered here, on the socket, as problems too (Fastify's own answer is plain JSON).
+ */
+export function clientErrorHandler(this: FastifyInstance, err: NodeJS.ErrnoException, socket: Socket) {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [kind, detail] = CLIENT_ERRORS[err.code ?? ''] ?? ['bad-request', 'The request cannot be read as HTTP/1.1'];
+  this.log.debug({ code: err.code }, 'client error');
+  const body = JSON.stringify(problem(kind, detail));
+  if (socket.writable) {
+    const { status, title } = PROBLEM_TYPES[kind];
+    socket.write(
+      `HTTP/1.1 ${status} ${title}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
+}
+
 function sendProblem(reply: FastifyReply, problem: ProblemBody, headers: Record<string, string> = {}) {
   return reply.code(problem.status).headers(headers).type(PROBLEM_CONTENT_TYPE).send(problem);
 }
@@ -83,6 +109,7 @@ const KIND_OF_STATUS: Partial<Record<number, ProblemKind>> = {
   405: 'method-not-allowed',
   408: 'request-timeout',
   413: 'payload-too-large',
+  431: 'headers-too-large',
   // The contract answers a body in an unsupported content type with 400, like any unreadable body.
   415: 'bad-request',
   503: 'unavailable',
