@@ -160,3 +160,25 @@ describe('requests that cannot be read are answered as problems, on a real socke
     expect(preflight.headers['access-control-allow-origin']).toBe('http://localhost:3002');
   });
 });
+
+describe('the docs\' static files', () => {
+  it('a missing file is 404 for the methods the path takes, 405 only for others', async () => {
+    for (const method of ['GET', 'HEAD'] as const) {
+      const res = await ctx.app.inject({ method, url: '/docs/static/nope.js' });
+      expect(res.statusCode, method).toBe(404);
+      expect(res.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+      if (method === 'GET') expect(res.json()).toMatchObject({ type: '/problems/not-found' });
+    }
+    const post = await ctx.app.inject({ method: 'POST', url: '/docs/static/nope.js' });
+    expect(post.statusCode).toBe(405);
+    expect(post.headers.allow).toBe('GET, HEAD');
+  });
+
+  it('a path that climbs out of their folder (sent as is, not normalised) is 404 not-found', async () => {
+    for (const path of ['/docs/static/../../package.json', '/docs/static/..%2f..%2fpackage.json', '/docs/static/%2e%2e/%2e%2e/package.json']) {
+      const [res] = await exchangeRaw([`GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`]);
+      expect(res!.status, path).toBe(404);
+      expect(JSON.parse(res!.body), path).toMatchObject({ type: '/problems/not-found', status: 404 });
+    }
+  });
+});

@@ -105,6 +105,9 @@ const HEADERS_OF_STATUS: Partial<Record<number, Record<string, string>>> = { 401
 // Fastify's own errors, by status: the kind each is.
 const KIND_OF_STATUS: Partial<Record<number, ProblemKind>> = {
   400: 'bad-request',
+  // Only the docs' static files answer 403 of their own (a path that leaves their folder, `..`):
+  // there is nothing there, as for any other path that names nothing.
+  403: 'not-found',
   404: 'not-found',
   405: 'method-not-allowed',
   408: 'request-timeout',
@@ -135,7 +138,8 @@ function problemOf(err: FastifyError | DomainError | Error): { body: ProblemBody
     // An id longer than any valid one names no resource (Fastify's own answer would be a 414). Any
     // other 4xx of Fastify's is an unreadable request.
     const kind = fastifyError.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'not-found' : (KIND_OF_STATUS[status] ?? 'bad-request');
-    const detail = FASTIFY_DETAILS[fastifyError.code] ?? (err instanceof SyntaxError ? FASTIFY_DETAILS.FST_ERR_CTP_INVALID_JSON_BODY! : err.message);
+    const detail =
+      status === 403 ? 'No such file' : (FASTIFY_DETAILS[fastifyError.code] ?? (err instanceof SyntaxError ? FASTIFY_DETAILS.FST_ERR_CTP_INVALID_JSON_BODY! : err.message));
     return withHeaders(problem(kind, detail));
   }
   if (status === 503) return withHeaders(problem('unavailable', 'The service is unavailable, try again shortly'), { 'retry-after': '1' });
@@ -182,7 +186,9 @@ export default fp(
     app.setNotFoundHandler((request, reply) => {
       const path = request.url.split('?')[0] ?? '/';
       const allowed = known.allowed(path);
-      if (allowed.length > 0) {
+      // 405 only when the method is not one the path takes: a GET of a file missing under /docs/*
+      // (whose route takes GET) is a 404.
+      if (allowed.length > 0 && !allowed.includes(request.method)) {
         return sendProblem(reply, problem('method-not-allowed', `Method ${request.method} is not allowed on ${path}`), { allow: allowed.join(', ') });
       }
       return sendProblem(reply, problem('not-found', `No route ${request.method} ${path}`));
