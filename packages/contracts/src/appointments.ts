@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { ClientSummary, Limit, Offset } from './clients.js';
-import { Id, NO_NUL, Page, Timestamp } from './common.js';
+import { Id, NO_NUL, Page, patchRule, Timestamp } from './common.js';
 import { MAX_AVAILABILITY_DAYS, NOTES_MAX } from './limits.js';
 
 /**
@@ -57,7 +57,7 @@ export const UpdateAppointmentBody = Type.Object(
     /** Back to `scheduled` re-checks the overlap (409 if the time was taken meanwhile). */
     status: Type.Optional(AppointmentStatus),
   },
-  { minProperties: 1 },
+  { minProperties: 1, description: patchRule(['client_id', 'starts_at', 'ends_at', 'notes', 'status']) },
 );
 export type UpdateAppointmentBody = Static<typeof UpdateAppointmentBody>;
 
