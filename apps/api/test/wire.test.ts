@@ -182,3 +182,42 @@ describe('the docs\' static files', () => {
     }
   });
 });
+
+describe('request schemas state the rules the server applies', () => {
+  interface Schemas {
+    components: { schemas: Record<string, { properties: Record<string, { description?: string; maxLength?: number; pattern?: string }> }> };
+  }
+  const schemas = async () => (await ctx.app.inject({ method: 'GET', url: '/openapi.json' })).json<Schemas>().components.schemas;
+
+  it('a client name: 255 characters once trimmed, as the description says', async () => {
+    const name = (await schemas()).CreateClientBody!.properties.name!;
+    expect(name.description).toMatch(/1 to 255 characters once leading and trailing white space is trimmed/);
+    await register(ctx.app, 'names@example.com');
+    const auth = bearer(await login(ctx.app, 'names@example.com'));
+    const create = (value: string) => ctx.app.inject({ method: 'POST', url: '/v1/clients', headers: auth, payload: { name: value, phone: '+14155550123' } });
+    expect((await create(`${' '.repeat(300)}${'n'.repeat(255)} `)).statusCode).toBe(201);
+    const long = await create('n'.repeat(256));
+    expect(long.statusCode).toBe(422);
+    expect(long.json()).toMatchObject({ errors: [{ path: '/name', message: 'must be at most 255 characters' }] });
+  });
+
+  it('instants: 1900 to 9999 in UTC, no leap second, each refusal saying which', async () => {
+    const startsAt = (await schemas()).CreateAppointmentBody!.properties.starts_at!;
+    expect(startsAt.description).toContain('between 1900-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z');
+    expect(startsAt.description).toContain('leap second');
+    await register(ctx.app, 'instants@example.com');
+    const auth = bearer(await login(ctx.app, 'instants@example.com'));
+    const client = (await ctx.app.inject({ method: 'POST', url: '/v1/clients', headers: auth, payload: { name: 'Ann', phone: '+14155550123' } })).json<{ id: number }>();
+    const book = (starts_at: string, ends_at: string) => ctx.app.inject({ method: 'POST', url: '/v1/appointments', headers: auth, payload: { client_id: client.id, starts_at, ends_at } });
+    const leap = await book('2027-01-05T23:59:60Z', '2027-01-06T01:00:00Z');
+    expect(leap.statusCode).toBe(422);
+    const [issue] = leap.json<{ errors: { path: string; message: string }[] }>().errors;
+    expect(issue!.path).toBe('/starts_at');
+    expect(issue!.message).toContain('without a leap second');
+    const early = await book('1899-12-31T10:00:00Z', '1899-12-31T11:00:00Z');
+    expect(early.json<{ errors: { message: string }[] }>().errors[0]!.message).toContain('between 1900-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z');
+    // 1900 only by its offset: the pattern lets it through, the server says the range.
+    const offset = await book('1900-01-01T00:30:00+01:00', '1900-01-01T01:30:00+01:00');
+    expect(offset.json<{ errors: { message: string }[] }>().errors[0]!.message).toBe('must be an instant between 1900-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z once converted to UTC');
+  });
+});

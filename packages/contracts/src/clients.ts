@@ -7,7 +7,7 @@ export const ClientName = Type.String({
   minLength: 1,
   maxLength: 1024,
   pattern: ONE_LINE,
-  description: `one line of 1 to ${CLIENT_NAME_MAX} characters once trimmed`,
+  description: `one line of 1 to ${CLIENT_NAME_MAX} characters once leading and trailing white space is trimmed (maxLength bounds the raw value, that white space included)`,
   examples: ['Ann Lee'],
 });
 
