@@ -221,3 +221,16 @@ describe('request schemas state the rules the server applies', () => {
     expect(offset.json<{ errors: { message: string }[] }>().errors[0]!.message).toBe('must be an instant between 1900-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z once converted to UTC');
   });
 });
+
+describe('validation issues about the whole body', () => {
+  it('have the root JSON Pointer "" (RFC 6901), not "/"', async () => {
+    await register(ctx.app, 'pointer@example.com');
+    const auth = bearer(await login(ctx.app, 'pointer@example.com'));
+    const array = await ctx.app.inject({ method: 'POST', url: '/v1/clients', headers: auth, payload: [] });
+    expect(array.statusCode).toBe(422);
+    expect(array.json<{ errors: { path: string }[] }>().errors.map((issue) => issue.path)).toEqual(['']);
+    const client = (await ctx.app.inject({ method: 'POST', url: '/v1/clients', headers: auth, payload: { name: 'Ann', phone: '+14155550123' } })).json<{ id: number }>();
+    const unknown = await ctx.app.inject({ method: 'PATCH', url: `/v1/clients/${client.id}`, headers: auth, payload: { foo: 1 } });
+    expect(unknown.json()).toMatchObject({ detail: 'body must change at least one of name, phone', errors: [{ path: '', message: 'must change at least one of name, phone' }] });
+  });
+});

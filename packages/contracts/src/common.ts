@@ -29,7 +29,7 @@ export type Timestamp = Static<typeof Timestamp>;
 /** One field-level validation failure; `path` is a JSON Pointer into the request part. */
 export const ValidationIssue = Type.Object(
   {
-    path: Type.String({ examples: ['/email'] }),
+    path: Type.String({ description: 'a JSON Pointer (RFC 6901) into the request part; "" is the whole part (a body of the wrong type, or without any field it needs one of)', examples: ['/email'] }),
     message: Type.String(),
   },
   { additionalProperties: false },

@@ -36,7 +36,8 @@ function toIssue(issue: AjvIssue): ValidationIssue {
   // A regular expression means nothing to a person: say what the field must be instead.
   const description = (issue as { parentSchema?: { description?: unknown } }).parentSchema?.description;
   const explained = (issue.keyword === 'pattern' || issue.keyword === 'format') && typeof description === 'string';
-  return { path: path || '/', message: explained ? `must be ${description}` : (issue.message ?? 'is invalid') };
+  // The whole part is the JSON Pointer "" (RFC 6901); "/" would name a property called "".
+  return { path, message: explained ? `must be ${description}` : (issue.message ?? 'is invalid') };
 }
 
 /** One issue per path (a value can fail a pattern and a format at once), in order. */
