@@ -284,6 +284,12 @@ describe('the document', () => {
     expect(res.statusCode).toBe(200);
     expect(String(res.headers['content-security-policy'])).toContain("default-src 'self'");
     expect(String(res.headers['content-security-policy'])).not.toContain('upgrade-insecure-requests');
+    // Swagger UI's inline styles are allowed on its pages only; its scripts stay limited to hashes.
+    const directives = String(res.headers['content-security-policy']).split(';').map((d) => d.trim());
+    expect(directives).toContain("style-src 'self' 'unsafe-inline'");
+    expect(directives.find((d) => d.startsWith('script-src '))).not.toContain('unsafe-inline');
+    const api = await ctx.app.inject({ method: 'GET', url: '/health' });
+    expect(String(api.headers['content-security-policy'] ?? '')).not.toContain('unsafe-inline');
     expect(res.headers['strict-transport-security']).toBeUndefined();
   });
 });
