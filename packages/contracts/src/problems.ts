@@ -14,7 +14,7 @@ export const PROBLEM_TYPES = {
   'request-timeout': { status: 408, title: 'Request Timeout', description: 'The request did not arrive within REQUEST_TIMEOUT_SECONDS.' },
   'email-taken': { status: 409, title: 'Conflict', description: 'An account with this email exists (compared without regard to case).' },
   'appointment-conflict': { status: 409, title: 'Conflict', description: 'The appointment overlaps another one of the same calendar, named by `conflicting_appointment_id`.' },
-  'payload-too-large': { status: 413, title: 'Payload Too Large', description: 'The request body is over the limit (1 MiB).' },
+  'payload-too-large': { status: 413, title: 'Payload Too Large', description: 'The request body is over the limit (1 MiB), or a multipart sign-in form has more than 16 parts.' },
   'headers-too-large': { status: 431, title: 'Request Header Fields Too Large', description: 'The request line and headers are over 16 KiB together.' },
   validation: { status: 422, title: 'Unprocessable Entity', description: 'The request was read but is invalid; `errors` lists each field (`path` is a JSON Pointer).' },
   throttled: { status: 429, title: 'Too Many Requests', description: 'Too many attempts (sign-in, registration, password change) or too many heavy reads at once; wait `Retry-After` seconds.' },
