@@ -5,7 +5,7 @@ import authPlugin from './plugins/auth.js';
 import dbPlugin from './plugins/db.js';
 import fairnessPlugin from './plugins/fairness.js';
 import openapiPlugin from './plugins/openapi.js';
-import problemPlugin, { frameworkErrorHandler } from './plugins/problem.js';
+import problemPlugin, { clientErrorHandler, frameworkErrorHandler } from './plugins/problem.js';
 import securityPlugin from './plugins/security.js';
 import throttlePlugin from './plugins/throttle.js';
 import { validatorCompiler } from './plugins/validation.js';
@@ -74,6 +74,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     // another instance's migration under the advisory lock) takes as long as it takes.
     pluginTimeout: 0,
     frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
     // While draining, the security plugin answers new requests with a 503 problem itself.
     return503OnClosing: false,
     forceCloseConnections: 'idle',
@@ -88,6 +89,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
       requestTimeout: config.requestTimeoutSeconds * 1000,
       headersTimeout: config.requestTimeoutSeconds * 1000,
       connectionsCheckingInterval: 1000,
+      // Node would answer a request without Host with an empty 400; the security plugin answers a problem.
+      requireHostHeader: false,
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.decorate('config', config);

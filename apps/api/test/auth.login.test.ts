@@ -204,5 +204,19 @@ describe('POST /v1/auth/login', () => {
       const noBoundary = await ctx.app.inject({ method: 'POST', url: '/v1/auth/login', headers: { 'content-type': 'multipart/form-data' }, payload: 'x' });
       expect(noBoundary.statusCode).toBe(400);
     });
+
+    it('at most 16 parts: 16 sign in, 17 or 5,000 are 413 payload-too-large, as the document says', async () => {
+      const credentials = [field('username', 'user@example.com'), field('password', PASSWORD)];
+      const extras = (n: number) => Array.from({ length: n }, (_, i) => field(`extra${i}`, 'x'));
+      const sixteen = await ctx.app.inject({ method: 'POST', url: '/v1/auth/login', ...multipart([...credentials, ...extras(14)]) });
+      expect(sixteen.statusCode).toBe(200);
+      for (const n of [15, 4998]) {
+        const res = await ctx.app.inject({ method: 'POST', url: '/v1/auth/login', ...multipart([...credentials, ...extras(n)]) });
+        expect(res.statusCode, `${n + 2} parts`).toBe(413);
+        expect(res.json()).toMatchObject({ type: '/problems/payload-too-large', detail: 'The multipart body has more than 16 parts' });
+      }
+      const doc = (await ctx.app.inject({ method: 'GET', url: '/openapi.json' })).json<{ components: { responses: Record<string, { description: string }> } }>();
+      expect(doc.components.responses.PayloadTooLarge!.description).toContain('more than 16 parts');
+    });
   });
 });

@@ -194,6 +194,14 @@ describe('every operation of /openapi.json, called as the document says', () => 
         const wrong = await inject({ ...authorized, payload: '"not an object"', headers: { ...authorized.headers, 'content-type': 'application/json' } });
         expectDocumented(call, wrong, 'a body of the wrong type');
       }
+      if ((operation.parameters ?? []).some((parameter) => parameter.in === 'path')) {
+        for (const broken of ['%zz', '%FF', '%E0%A4%A']) {
+          const res = await inject({ ...authorized, url: call.path.replace(/\{[a-z_]+\}/g, broken) });
+          expect(res.statusCode, `${operation.operationId} ${broken}`).toBe(400);
+          expect(res.json(), operation.operationId).toMatchObject({ type: '/problems/bad-request' });
+          expectDocumented(call, res, 'a path with bad percent-encoding');
+        }
+      }
       const integerParameters = (operation.parameters ?? []).filter((parameter) => resolve(parameter.schema).type === 'integer');
       if (integerParameters.length > 0) {
         let url = call.path.replace(/\{[a-z_]+\}/g, 'not-a-number');
@@ -243,6 +251,27 @@ describe('the document', () => {
     expect(res.json()).toEqual({ id: expect.any(Number) as unknown, email: 'extra@example.com' });
   });
 
+  it('says what a PATCH body must hold: one of the listed fields, unknown ones dropped and not counted', async () => {
+    for (const [name, fields] of [
+      ['UpdateClientBody', ['name', 'phone']],
+      ['UpdateAppointmentBody', ['client_id', 'starts_at', 'ends_at', 'notes', 'status']],
+    ] as const) {
+      const schema = resolve(doc.components.schemas[name]!) as Schema & { description?: string; minProperties?: number };
+      expect(Object.keys(schema.properties!).sort(), name).toEqual([...fields].sort());
+      expect(schema.minProperties, name).toBe(1);
+      expect(schema.description, name).toContain(`at least one of them`);
+      expect(schema.description, name).toContain(fields.join(', '));
+      expect(schema.description, name).toMatch(/unknown fields are dropped and do not count/i);
+    }
+    // What the description says is what the server does.
+    await ctx.app.inject({ method: 'POST', url: '/v1/auth/register', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ email: 'patch@example.com', password: 'correct horse battery' }) });
+    const login = await ctx.app.inject({ method: 'POST', url: '/v1/auth/login', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'username=patch%40example.com&password=correct+horse+battery' });
+    const authorization = `Bearer ${login.json<{ access_token: string }>().access_token}`;
+    const client = await ctx.app.inject({ method: 'POST', url: '/v1/clients', headers: { authorization, 'content-type': 'application/json' }, payload: JSON.stringify({ name: 'Ann', phone: '+14155550123' }) });
+    const res = await ctx.app.inject({ method: 'PATCH', url: `/v1/clients/${client.json<{ id: number }>().id}`, headers: { authorization, 'content-type': 'application/json' }, payload: '{"foo":1}' });
+    expect(res.statusCode).toBe(422);
+  });
+
   it('documents every problem type: in the Problem schema and in the README', async () => {
     const readme = await readFile(new URL('../../../README.md', import.meta.url), 'utf8');
     const documented = resolve(doc.components.schemas.Problem!).properties!.type!;
@@ -255,6 +284,12 @@ describe('the document', () => {
     expect(res.statusCode).toBe(200);
     expect(String(res.headers['content-security-policy'])).toContain("default-src 'self'");
     expect(String(res.headers['content-security-policy'])).not.toContain('upgrade-insecure-requests');
+    // Swagger UI's inline styles are allowed on its pages only; its scripts stay limited to hashes.
+    const directives = String(res.headers['content-security-policy']).split(';').map((d) => d.trim());
+    expect(directives).toContain("style-src 'self' 'unsafe-inline'");
+    expect(directives.find((d) => d.startsWith('script-src '))).not.toContain('unsafe-inline');
+    const api = await ctx.app.inject({ method: 'GET', url: '/health' });
+    expect(String(api.headers['content-security-policy'] ?? '')).not.toContain('unsafe-inline');
     expect(res.headers['strict-transport-security']).toBeUndefined();
   });
 });

@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { ClientSummary, Limit, Offset } from './clients.js';
-import { Id, NO_NUL, Page, Timestamp } from './common.js';
-import { MAX_AVAILABILITY_DAYS, NOTES_MAX } from './limits.js';
+import { Id, NO_NUL, Page, patchRule, Timestamp } from './common.js';
+import { INSTANT_RANGE, MAX_AVAILABILITY_DAYS, NOTES_MAX } from './limits.js';
 
 /**
  * An instant on input: RFC 3339 with an explicit offset (`Z` or `±hh:mm`); a local time without
@@ -10,8 +10,9 @@ import { MAX_AVAILABILITY_DAYS, NOTES_MAX } from './limits.js';
 const instantInput = (example: string) =>
   Type.String({
     format: 'date-time',
-    pattern: '^\\d{4}-\\d{2}-\\d{2}[Tt ]\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?([Zz]|[+-]\\d{2}:\\d{2})$',
-    description: 'an RFC 3339 date-time with an offset, e.g. 2026-12-01T15:00:00+02:00',
+    // Years 1900 to 9999, seconds 00 to 59 (no leap second: instants are stored without them).
+    pattern: '^(19|[2-9]\\d)\\d{2}-\\d{2}-\\d{2}[Tt ]\\d{2}:\\d{2}:[0-5]\\d(\\.\\d{1,9})?([Zz]|[+-]\\d{2}:\\d{2})$',
+    description: `an RFC 3339 date-time with an offset, e.g. 2026-12-01T15:00:00+02:00, ${INSTANT_RANGE}, without a leap second (:60)`,
     examples: [example],
   });
 
@@ -57,7 +58,7 @@ export const UpdateAppointmentBody = Type.Object(
     /** Back to `scheduled` re-checks the overlap (409 if the time was taken meanwhile). */
     status: Type.Optional(AppointmentStatus),
   },
-  { minProperties: 1 },
+  { minProperties: 1, description: patchRule(['client_id', 'starts_at', 'ends_at', 'notes', 'status']) },
 );
 export type UpdateAppointmentBody = Static<typeof UpdateAppointmentBody>;
 

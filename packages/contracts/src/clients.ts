@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { Id, NO_NUL, ONE_LINE, Page, Timestamp } from './common.js';
+import { Id, NO_NUL, ONE_LINE, Page, patchRule, Timestamp } from './common.js';
 import { CLIENT_NAME_MAX, PAGE_LIMIT_DEFAULT, PAGE_LIMIT_MAX } from './limits.js';
 
 // The 255 limit applies to the trimmed name (checked by the API); the schema bounds the raw input.
@@ -7,7 +7,7 @@ export const ClientName = Type.String({
   minLength: 1,
   maxLength: 1024,
   pattern: ONE_LINE,
-  description: `one line of 1 to ${CLIENT_NAME_MAX} characters once trimmed`,
+  description: `one line of 1 to ${CLIENT_NAME_MAX} characters once leading and trailing white space is trimmed (maxLength bounds the raw value, that white space included)`,
   examples: ['Ann Lee'],
 });
 
@@ -43,7 +43,7 @@ export type ClientSummary = Static<typeof ClientSummary>;
 export const CreateClientBody = Type.Object({ name: ClientName, phone: PhoneInput });
 export type CreateClientBody = Static<typeof CreateClientBody>;
 
-export const UpdateClientBody = Type.Partial(CreateClientBody, { minProperties: 1 });
+export const UpdateClientBody = Type.Partial(CreateClientBody, { minProperties: 1, description: patchRule(Object.keys(CreateClientBody.properties)) });
 export type UpdateClientBody = Static<typeof UpdateClientBody>;
 
 export const Limit = Type.Integer({ minimum: 1, maximum: PAGE_LIMIT_MAX, default: PAGE_LIMIT_DEFAULT, description: 'page size', examples: [PAGE_LIMIT_DEFAULT] });

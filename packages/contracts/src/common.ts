@@ -7,6 +7,13 @@ export const NO_NUL = '^[^\\u0000]*$';
 /** A single line of text: no control characters (C0, DEL, C1) and no Unicode line or paragraph separators. */
 export const ONE_LINE = '^[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029]*$';
 
+/**
+ * What a PATCH body must hold, for its schema's description: `minProperties: 1` counts any
+ * property, but unknown ones are dropped before the check, so only the listed fields count.
+ */
+export const patchRule = (fields: readonly string[]) =>
+  `Any of ${fields.join(', ')}, at least one of them (422 otherwise). Unknown fields are dropped and do not count: a body of only unknown fields is 422.`;
+
 /** A positive database id (PostgreSQL `integer`). */
 export const Id = Type.Integer({ minimum: 1, maximum: 2147483647, description: 'Positive integer id', examples: [1] });
 export type Id = Static<typeof Id>;
@@ -22,7 +29,7 @@ export type Timestamp = Static<typeof Timestamp>;
 /** One field-level validation failure; `path` is a JSON Pointer into the request part. */
 export const ValidationIssue = Type.Object(
   {
-    path: Type.String({ examples: ['/email'] }),
+    path: Type.String({ description: 'a JSON Pointer (RFC 6901) into the request part; "" is the whole part (a body of the wrong type, or without any field it needs one of)', examples: ['/email'] }),
     message: Type.String(),
   },
   { additionalProperties: false },

@@ -19,3 +19,6 @@ export const PAGE_LIMIT_DEFAULT = 20;
 export const MAX_AVAILABILITY_DAYS = 31;
 /** Request bodies over this many bytes are refused with 413. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+/** The instants the API takes (PostgreSQL reaches further; nobody books a call before 1900 or after 9999). */
+export const INSTANT_RANGE = 'between 1900-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z once converted to UTC';

@@ -4,7 +4,7 @@
  * it as `ApiError.type`, and programs branch on it, never on `detail` (which is for people).
  */
 export const PROBLEM_TYPES = {
-  'bad-request': { status: 400, title: 'Bad Request', description: 'The request cannot be read: a body that is not valid JSON, an unsupported content type, a malformed URL.' },
+  'bad-request': { status: 400, title: 'Bad Request', description: 'The request cannot be read: a body that is not valid JSON, an unsupported content type, a malformed URL, request line or header, no Host header.' },
   unauthorized: { status: 401, title: 'Unauthorized', description: 'No credentials, or a token that is invalid, expired, revoked or of another account. Sent with `WWW-Authenticate: Bearer`; sign in again.' },
   'invalid-credentials': { status: 401, title: 'Unauthorized', description: 'Sign-in refused: the email or the password is wrong (the same answer for both).' },
   'inactive-account': { status: 403, title: 'Forbidden', description: 'The account is deactivated.' },
@@ -14,7 +14,8 @@ export const PROBLEM_TYPES = {
   'request-timeout': { status: 408, title: 'Request Timeout', description: 'The request did not arrive within REQUEST_TIMEOUT_SECONDS.' },
   'email-taken': { status: 409, title: 'Conflict', description: 'An account with this email exists (compared without regard to case).' },
   'appointment-conflict': { status: 409, title: 'Conflict', description: 'The appointment overlaps another one of the same calendar, named by `conflicting_appointment_id`.' },
-  'payload-too-large': { status: 413, title: 'Payload Too Large', description: 'The request body is over the limit (1 MiB).' },
+  'payload-too-large': { status: 413, title: 'Payload Too Large', description: 'The request body is over the limit (1 MiB), or a multipart sign-in form has more than 16 parts.' },
+  'headers-too-large': { status: 431, title: 'Request Header Fields Too Large', description: 'The request line and headers are over 16 KiB together.' },
   validation: { status: 422, title: 'Unprocessable Entity', description: 'The request was read but is invalid; `errors` lists each field (`path` is a JSON Pointer).' },
   throttled: { status: 429, title: 'Too Many Requests', description: 'Too many attempts (sign-in, registration, password change) or too many heavy reads at once; wait `Retry-After` seconds.' },
   internal: { status: 500, title: 'Internal Server Error', description: 'An unexpected failure; never caused by bad input. The cause is logged, never sent.' },

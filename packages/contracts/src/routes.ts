@@ -91,15 +91,20 @@ export type RouteQuery<K extends RouteName> = Part<K, 'query'>;
 export type RouteParams<K extends RouteName> = Part<K, 'params'>;
 export type RouteOutput<K extends RouteName> = Static<Routes[K]['response']>;
 
-const WRITES = new Set<RouteDef['method']>(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** The methods whose requests carry a body (Fastify never reads one of GET or HEAD). */
+export const WRITES: ReadonlySet<RouteDef['method']> = new Set<RouteDef['method']>(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
  * Every error status a route can answer, in order: what its body and parameters can cause, its
  * own (`errors`), what authentication causes, and what any request can meet (500, 503).
  */
 export function errorStatuses(def: RouteDef): number[] {
-  const statuses = new Set<number>(def.errors ?? []);
-  if (def.body) [400, 408, 413, 422].forEach((status) => statuses.add(status));
+  // Any request can be unreadable (a URL with bad percent-encoding, a malformed request line or
+  // header), too slow (408) or have headers over 16 KiB (431).
+  const statuses = new Set<number>([400, 408, 431, ...(def.errors ?? [])]);
+  if (def.body) statuses.add(422);
+  // A write without a body of its own still reads (and drops) any body that comes: its size limit applies.
+  if (WRITES.has(def.method)) statuses.add(413);
   if (def.params || def.query) statuses.add(422);
   if (def.auth) [401, 403].forEach((status) => statuses.add(status));
   [500, 503].forEach((status) => statuses.add(status));

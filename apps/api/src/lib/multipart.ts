@@ -2,12 +2,26 @@
 // FormData and FastAPI's clients send it. Small on purpose: the body is already bounded by the
 // route's body limit, file parts are ignored, and only the fields the caller names are kept.
 
-/** A 400 problem: the body cannot be read as multipart/form-data. */
+/** A 400 problem: the body cannot be read as multipart/form-data (413 when it has too many parts). */
 class MultipartError extends Error {
-  readonly statusCode = 400;
-  constructor(detail: string) {
+  constructor(
+    detail: string,
+    readonly statusCode: 400 | 413 = 400,
+  ) {
     super(detail);
     this.name = 'MultipartError';
+  }
+}
+
+/** Parts a form may have: the OAuth2 form has six fields; more is not a sign-in. */
+const MULTIPART_MAX_PARTS = 16;
+
+/** Refuses (413) a body with more than MULTIPART_MAX_PARTS parts, counting no further than that. */
+function boundParts(text: string, delimiter: string) {
+  let delimiters = 0;
+  for (let at = text.indexOf(delimiter); at >= 0; at = text.indexOf(delimiter, at + delimiter.length)) {
+    // n parts are framed by n + 1 delimiters (the last one closes the body).
+    if (++delimiters > MULTIPART_MAX_PARTS + 1) throw new MultipartError(`The multipart body has more than ${MULTIPART_MAX_PARTS} parts`, 413);
   }
 }
 
@@ -26,6 +40,7 @@ export function parseMultipartFields(body: Buffer, contentType: string, wanted: 
   const delimiter = `--${boundaryOf(contentType)}`;
   // latin1 maps every byte to one character and back, so values are decoded as UTF-8 afterwards.
   const text = body.toString('latin1');
+  boundParts(text, delimiter);
   const parts = text.split(delimiter);
   if (parts.length < 3 || !parts[parts.length - 1]!.startsWith('--')) throw new MultipartError('The multipart body is not complete');
   const fields = new Map<string, string[]>();

@@ -1,3 +1,4 @@
+import { INSTANT_RANGE } from '@agentcaller/contracts';
 import { ValidationError } from '../errors.js';
 
 // PostgreSQL's timestamptz reaches far further, but nobody books a call before 1900 or after 9999.
@@ -8,9 +9,8 @@ const LATEST = Date.UTC(10000, 0, 1);
 export function parseInstant(value: string, path: string): Date {
   const date = new Date(value);
   const ms = date.getTime();
-  if (Number.isNaN(ms) || ms < EARLIEST || ms >= LATEST) {
-    throw new ValidationError([{ path, message: 'must be an instant between 1900-01-01 and 9999-12-31' }]);
-  }
+  if (Number.isNaN(ms)) throw new ValidationError([{ path, message: 'must be a date-time that exists, without a leap second' }]);
+  if (ms < EARLIEST || ms >= LATEST) throw new ValidationError([{ path, message: `must be an instant ${INSTANT_RANGE}` }]);
   return date;
 }
 

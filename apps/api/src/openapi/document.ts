@@ -92,6 +92,7 @@ const ERROR_RESPONSES: Record<number, { name: string; headers?: Record<string, o
   409: { name: 'Conflict' },
   413: { name: 'PayloadTooLarge' },
   422: { name: 'ValidationFailed' },
+  431: { name: 'HeadersTooLarge' },
   429: { name: 'TooManyRequests', headers: { 'Retry-After': { description: 'Seconds to wait before trying again.', required: true, schema: { type: 'integer', minimum: 1, examples: [30] } } } },
   500: { name: 'InternalError' },
   503: { name: 'ServiceUnavailable', headers: { 'Retry-After': { description: 'Seconds to wait before trying again, when known.', schema: { type: 'integer', minimum: 1, examples: [1] } } } },

@@ -16,8 +16,13 @@ export default fp(
       routePrefix: '/docs',
       staticCSP: true,
       // /docs must work over plain HTTP by any host name (an intranet name, an IP): without
-      // `upgrade-insecure-requests`, which would send every asset to https.
-      transformStaticCSP: (header) => header.replace(/\s*upgrade-insecure-requests;?/g, ''),
+      // `upgrade-insecure-requests`, which would send every asset to https. Swagger UI sets inline
+      // styles (style attributes) that a hash cannot allow: on these pages only, styles may be
+      // inline, and come from this server alone. Scripts stay limited to the page's own hashes.
+      transformStaticCSP: (header) =>
+        header
+          .replace(/\s*upgrade-insecure-requests;?/g, '')
+          .replace(/style-src [^;]*/, "style-src 'self' 'unsafe-inline'"),
       uiConfig: { deepLinking: true },
     });
     app.get('/openapi.json', { schema: { hide: true } }, async () => document);

@@ -1,6 +1,7 @@
 import { PROBLEM_TYPES, problemType, type ProblemKind, type ProblemType, type ValidationIssue } from '@agentcaller/contracts';
 import { QUERY_CANCELED, sqlState } from '@agentcaller/db';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import type { Socket } from 'node:net';
 import fp from 'fastify-plugin';
 import { DomainError, summarize, type ProblemExtra } from '../errors.js';
 import { RouteMethods } from '../lib/route-methods.js';
@@ -35,7 +36,8 @@ function toIssue(issue: AjvIssue): ValidationIssue {
   // A regular expression means nothing to a person: say what the field must be instead.
   const description = (issue as { parentSchema?: { description?: unknown } }).parentSchema?.description;
   const explained = (issue.keyword === 'pattern' || issue.keyword === 'format') && typeof description === 'string';
-  return { path: path || '/', message: explained ? `must be ${description}` : (issue.message ?? 'is invalid') };
+  // The whole part is the JSON Pointer "" (RFC 6901); "/" would name a property called "".
+  return { path, message: explained ? `must be ${description}` : (issue.message ?? 'is invalid') };
 }
 
 /** One issue per path (a value can fail a pattern and a format at once), in order. */
@@ -61,6 +63,31 @@ export function frameworkErrorHandler(err: FastifyError, _request: unknown, repl
   });
 }
 
+// What Node's HTTP parser refuses before Fastify sees a request: the kind and a sentence for each.
+const CLIENT_ERRORS: Record<string, [ProblemKind, string]> = {
+  ERR_HTTP_REQUEST_TIMEOUT: ['request-timeout', 'The request did not arrive in time'],
+  HPE_HEADER_OVERFLOW: ['headers-too-large', 'The request line and headers are larger than 16 KiB'],
+};
+
+/**
+ * Requests Node's parser cannot read (an unknown method, a malformed header or request line, both
+ * Content-Length and Transfer-Encoding, headers over 16 KiB or too slow) never reach Fastify: they
+ * are answered here, on the socket, as problems too (Fastify's own answer is plain JSON).
+ */
+export function clientErrorHandler(this: FastifyInstance, err: NodeJS.ErrnoException, socket: Socket) {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [kind, detail] = CLIENT_ERRORS[err.code ?? ''] ?? ['bad-request', 'The request cannot be read as HTTP/1.1'];
+  this.log.debug({ code: err.code }, 'client error');
+  const body = JSON.stringify(problem(kind, detail));
+  if (socket.writable) {
+    const { status, title } = PROBLEM_TYPES[kind];
+    socket.write(
+      `HTTP/1.1 ${status} ${title}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
+}
+
 function sendProblem(reply: FastifyReply, problem: ProblemBody, headers: Record<string, string> = {}) {
   return reply.code(problem.status).headers(headers).type(PROBLEM_CONTENT_TYPE).send(problem);
 }
@@ -80,10 +107,14 @@ const HEADERS_OF_STATUS: Partial<Record<number, Record<string, string>>> = { 401
 // Fastify's own errors, by status: the kind each is.
 const KIND_OF_STATUS: Partial<Record<number, ProblemKind>> = {
   400: 'bad-request',
+  // Only the docs' static files answer 403 of their own (a path that leaves their folder, `..`):
+  // there is nothing there, as for any other path that names nothing.
+  403: 'not-found',
   404: 'not-found',
   405: 'method-not-allowed',
   408: 'request-timeout',
   413: 'payload-too-large',
+  431: 'headers-too-large',
   // The contract answers a body in an unsupported content type with 400, like any unreadable body.
   415: 'bad-request',
   503: 'unavailable',
@@ -109,7 +140,8 @@ function problemOf(err: FastifyError | DomainError | Error): { body: ProblemBody
     // An id longer than any valid one names no resource (Fastify's own answer would be a 414). Any
     // other 4xx of Fastify's is an unreadable request.
     const kind = fastifyError.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'not-found' : (KIND_OF_STATUS[status] ?? 'bad-request');
-    const detail = FASTIFY_DETAILS[fastifyError.code] ?? (err instanceof SyntaxError ? FASTIFY_DETAILS.FST_ERR_CTP_INVALID_JSON_BODY! : err.message);
+    const detail =
+      status === 403 ? 'No such file' : (FASTIFY_DETAILS[fastifyError.code] ?? (err instanceof SyntaxError ? FASTIFY_DETAILS.FST_ERR_CTP_INVALID_JSON_BODY! : err.message));
     return withHeaders(problem(kind, detail));
   }
   if (status === 503) return withHeaders(problem('unavailable', 'The service is unavailable, try again shortly'), { 'retry-after': '1' });
@@ -156,7 +188,9 @@ export default fp(
     app.setNotFoundHandler((request, reply) => {
       const path = request.url.split('?')[0] ?? '/';
       const allowed = known.allowed(path);
-      if (allowed.length > 0) {
+      // 405 only when the method is not one the path takes: a GET of a file missing under /docs/*
+      // (whose route takes GET) is a 404.
+      if (allowed.length > 0 && !allowed.includes(request.method)) {
         return sendProblem(reply, problem('method-not-allowed', `Method ${request.method} is not allowed on ${path}`), { allow: allowed.join(', ') });
       }
       return sendProblem(reply, problem('not-found', `No route ${request.method} ${path}`));

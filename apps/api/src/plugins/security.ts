@@ -7,7 +7,7 @@ import type { Config } from '../config.js';
 
 /** What the security plugin reads of the configuration, and nothing else. */
 type SecurityOptions = Pick<Config, 'env' | 'corsOrigins' | 'requestTimeoutSeconds' | 'maxInFlight'>;
-import { UnavailableError } from '../errors.js';
+import { DomainError, UnavailableError } from '../errors.js';
 import { problem, PROBLEM_CONTENT_TYPE } from './problem.js';
 
 function expectsBody(headers: IncomingHttpHeaders): boolean {
@@ -58,13 +58,20 @@ export default fp(
         if (request.protocol === 'https') reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
       });
     }
-    await app.register(cors, {
+    const corsOptions = {
       origin: opts.corsOrigins,
       credentials: true,
       methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
       allowedHeaders: ['authorization', 'content-type', 'x-csrf-token'],
       exposedHeaders: ['retry-after'],
       maxAge: 600,
+    };
+    // An OPTIONS that is not a CORS preflight (no Origin or no Access-Control-Request-Method) is an
+    // ordinary request: 405 with `Allow` on a known path, 404 on an unknown one, as problems
+    // (@fastify/cors would answer it 400 text/plain "Invalid Preflight Request").
+    await app.register(cors, () => (request: FastifyRequest, callback: (error: Error | null, options: typeof corsOptions | { origin: false }) => void) => {
+      const preflight = request.headers.origin !== undefined && request.headers['access-control-request-method'] !== undefined;
+      callback(null, request.method === 'OPTIONS' && !preflight ? { origin: false } : corsOptions);
     });
 
     // Graceful stop: from SIGTERM on, a request that still arrives on an open connection gets a 503
@@ -82,6 +89,10 @@ export default fp(
     app.addHook('onRequest', async (request, reply) => {
       if (draining) {
         throw new UnavailableError('shutting-down', 'The server is shutting down; retry shortly', 1);
+      }
+      // HTTP/1.1 requires Host (RFC 9112 §3.2); HTTP/1.0 may omit it.
+      if (request.raw.httpVersion === '1.1' && request.raw.headers.host === undefined) {
+        throw new DomainError('bad-request', 'The request has no Host header');
       }
       // The whole body must arrive within REQUEST_TIMEOUT_SECONDS of the head: a body trickled a
       // byte at a time is cut off with 408 rather than held open for as long as the client likes.

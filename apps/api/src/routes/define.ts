@@ -1,5 +1,6 @@
-import { errorStatuses, Problem, routes, ValidationProblem, type RouteBody, type RouteDef, type RouteName, type RouteOutput, type RouteParams, type RouteQuery } from '@agentcaller/contracts';
+import { errorStatuses, Problem, WRITES, routes, ValidationProblem, type RouteBody, type RouteDef, type RouteName, type RouteOutput, type RouteParams, type RouteQuery } from '@agentcaller/contracts';
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
+import { BODY_LIMIT } from './limits.js';
 
 /** The request a route's handler gets: body, query and params typed from its contract. */
 type RouteRequest<K extends RouteName> = FastifyRequest<{ Body: RouteBody<K>; Querystring: RouteQuery<K>; Params: RouteParams<K> }>;
@@ -38,11 +39,32 @@ function fastifySchemaOf(def: RouteDef): FastifySchema {
  */
 export function defineRoute<K extends RouteName>(app: FastifyInstance, name: K, handler: RouteHandler<K>, extras: RouteExtras = {}) {
   const def: RouteDef = routes[name];
+  // A route that takes no body ignores whatever body and content type come (FastAPI did: client
+  // wrappers set a global Content-Type): its own scope reads any body as bytes and drops them, still
+  // bounded by the body limit (413) and the body deadline (408). GET and HEAD bodies are never read.
+  if (!def.body && WRITES.has(def.method)) {
+    void app.register(async (scope) => {
+      scope.removeAllContentTypeParsers();
+      scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (_request, _body, done) => done(null, undefined));
+      register(scope, def, handler, { ...extras, onRequest: ignoreContentType });
+    });
+    return;
+  }
+  register(app, def, handler, extras);
+}
+
+/** Even a content type that cannot be parsed (Fastify's 415) means nothing to a route without a body. */
+async function ignoreContentType(request: FastifyRequest) {
+  delete request.raw.headers['content-type'];
+}
+
+function register<K extends RouteName>(app: FastifyInstance, def: RouteDef, handler: RouteHandler<K>, extras: RouteExtras & { onRequest?: Hook }) {
   const preValidation = [...(def.auth ? [app.authenticate] : []), ...(extras.preValidation ? [extras.preValidation] : [])];
   app.route({
     method: def.method,
     url: def.path,
     schema: fastifySchemaOf(def),
+    ...(extras.onRequest ? { onRequest: extras.onRequest } : {}),
     ...(preValidation.length > 0 ? { preValidation } : {}),
     ...(extras.preHandler ? { preHandler: extras.preHandler } : {}),
     ...(extras.logLevel ? { logLevel: extras.logLevel } : {}),

@@ -177,7 +177,7 @@ export class AppointmentService {
    */
   async update(ownerId: number, id: number, body: UpdateAppointmentBody): Promise<WireAppointment> {
     if (Object.values(body).every((value) => value === undefined)) {
-      throw new ValidationError([{ path: '/', message: 'must change at least one of client_id, starts_at, ends_at, notes, status' }]);
+      throw new ValidationError([{ path: '', message: 'must change at least one of client_id, starts_at, ends_at, notes, status' }]);
     }
     const newStart = body.starts_at === undefined ? undefined : parseInstant(body.starts_at, '/starts_at');
     const newEnd = body.ends_at === undefined ? undefined : parseInstant(body.ends_at, '/ends_at');

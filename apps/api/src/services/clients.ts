@@ -95,7 +95,7 @@ export class ClientService {
     const changes: Partial<Pick<Client, 'name' | 'phone'>> = {};
     if (body.name !== undefined) changes.name = this.name(body.name);
     if (body.phone !== undefined) changes.phone = this.phone(body.phone);
-    if (Object.keys(changes).length === 0) throw new ValidationError([{ path: '/', message: 'must change at least one of name, phone' }]);
+    if (Object.keys(changes).length === 0) throw new ValidationError([{ path: '', message: 'must change at least one of name, phone' }]);
     const [row] = await this.db
       .update(clients)
       .set(changes)

@@ -2,7 +2,8 @@
  * Swagger UI at /docs, in Debian's Chromium (never a downloaded browser), as a person would use it
  * (issue 11): Authorize with email and password (the OAuth2 password scheme of the document), then
  * "Try it out" on GET /v1/auth/me answers 200 with the signed-in user. Over plain HTTP, by a host
- * name other than localhost: the page's policy must not send its assets to https.
+ * name other than localhost: the page's policy must not send its assets to https, nor block
+ * anything Swagger UI does (a CSP violation on the console fails the test).
  */
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
@@ -37,6 +38,11 @@ describe('/docs in Chromium', () => {
   it('Authorize with email and password, then Try it out on GET /v1/auth/me answers 200', async () => {
     const page = await browser.newPage();
     const insecure: string[] = [];
+    // Chromium reports what the page's Content-Security-Policy blocked on the console.
+    const blocked: string[] = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) blocked.push(message.text());
+    });
     page.on('request', (request) => {
       if (request.url().startsWith('https:')) insecure.push(request.url());
     });
@@ -63,5 +69,6 @@ describe('/docs in Chromium', () => {
     await expect.poll(() => operation.locator('.live-responses-table tbody .response-col_status').first().textContent()).toContain('200');
 
     expect(insecure).toEqual([]);
+    expect(blocked).toEqual([]);
   }, 60_000);
 });
