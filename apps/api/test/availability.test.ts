@@ -194,7 +194,9 @@ describe('GET /v1/availability', () => {
     const from = new Date(Date.now() - DAY_MS).toISOString();
     const to = new Date(Date.now() + 2 * DAY_MS).toISOString();
     const before = Date.now();
-    const first = Date.parse((await starts(alice, from, to, 30))[0]!);
+    // A slot as long as the grid step fits at every grid point, so the answer does not depend on the
+    // time of day (a 30-minute slot cannot start at 23:45: it would leave the day's 00:00-24:00).
+    const first = Date.parse((await starts(alice, from, to, 5))[0]!);
     const after = Date.now();
     // The first grid point (every 5 minutes from midnight) at or after now + 10 hours.
     expect(first).toBeGreaterThanOrEqual(before + 600 * 60_000);
@@ -205,11 +207,13 @@ describe('GET /v1/availability', () => {
     await schedule(alice, { weekly_hours: EVERY_DAY, slot_interval_minutes: 5, booking_horizon_days: 1 });
     const from = new Date(Date.now()).toISOString();
     const to = new Date(Date.now() + 3 * DAY_MS).toISOString();
-    const found = await starts(alice, from, to, 30);
+    // Slots as long as the grid step: the last one starts at the last grid point within the horizon,
+    // whatever the time of day.
+    const found = await starts(alice, from, to, 5);
     const last = Date.parse(found[found.length - 1]!);
     expect(last).toBeLessThanOrEqual(Date.now() + DAY_MS);
     expect(last).toBeGreaterThan(Date.now() + DAY_MS - 10 * 60_000);
-    expect(await starts(alice, new Date(Date.now() + 2 * DAY_MS).toISOString(), to, 30)).toEqual([]);
+    expect(await starts(alice, new Date(Date.now() + 2 * DAY_MS).toISOString(), to, 5)).toEqual([]);
   });
 
   it('answers in the schedule’s zone: 09:00–17:00 Asia/Kolkata (+05:30) is 03:30–11:30 UTC', async () => {
