@@ -7,7 +7,7 @@ import { MAX_AVAILABILITY_DAYS, NOTES_MAX } from './limits.js';
  * An instant on input: RFC 3339 with an explicit offset (`Z` or `±hh:mm`); a local time without
  * offset is refused. `example` is what the document shows (and tools send) for that field.
  */
-const instantInput = (example: string) =>
+export const instantInput = (example: string) =>
   Type.String({
     format: 'date-time',
     pattern: '^\\d{4}-\\d{2}-\\d{2}[Tt ]\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?([Zz]|[+-]\\d{2}:\\d{2})$',

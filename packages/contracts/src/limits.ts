@@ -19,3 +19,9 @@ export const PAGE_LIMIT_DEFAULT = 20;
 export const MAX_AVAILABILITY_DAYS = 31;
 /** Request bodies over this many bytes are refused with 413. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
+/** An API key's name, in characters once trimmed. */
+export const API_KEY_NAME_MAX = 100;
+/** Live (unrevoked) API keys one user may hold: the list has no pages. */
+export const API_KEYS_PER_USER_MAX = 50;
+/** The longest call `POST /v1/calls` records, in seconds (a day). */
+export const CALL_DURATION_MAX_SECONDS = 86_400;

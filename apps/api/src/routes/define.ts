@@ -38,7 +38,8 @@ function fastifySchemaOf(def: RouteDef): FastifySchema {
  */
 export function defineRoute<K extends RouteName>(app: FastifyInstance, name: K, handler: RouteHandler<K>, extras: RouteExtras = {}) {
   const def: RouteDef = routes[name];
-  const preValidation = [...(def.auth ? [app.authenticate] : []), ...(extras.preValidation ? [extras.preValidation] : [])];
+  const authenticate = def.apiKey ? app.authenticateOrKey : app.authenticate;
+  const preValidation = [...(def.auth ? [authenticate] : []), ...(extras.preValidation ? [extras.preValidation] : [])];
   app.route({
     method: def.method,
     url: def.path,
