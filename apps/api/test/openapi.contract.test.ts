@@ -110,8 +110,8 @@ interface Call {
 function operations(): Call[] {
   const calls = Object.entries(doc.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, operation]) => ({ method, path, operation })));
   const first = ['register', 'login', 'createSession', 'createClient', 'createAppointment'];
-  // Calls that end the token or change the password go last.
-  const last = ['deleteAppointment', 'deleteClient', 'changePassword', 'deleteSession', 'logout'];
+  // Calls that end the token or change the password go last (sign-out everywhere ends it too).
+  const last = ['revokeApiKey', 'deleteAppointment', 'deleteClient', 'changePassword', 'logoutAll', 'deleteSession', 'logout'];
   const rank = (id: string) => (first.includes(id) ? first.indexOf(id) - 100 : last.includes(id) ? last.indexOf(id) + 100 : 0);
   return calls.sort((a, b) => rank(a.operation.operationId) - rank(b.operation.operationId));
 }
@@ -205,8 +205,8 @@ describe('every operation of /openapi.json, called as the document says', () => 
       }
     }
     // The valid requests made from the document's examples really succeed (not only errors were
-    // checked): all but the two that come after the password change has ended the token.
-    const ended = ['deleteSession', 'logout'];
+    // checked): all but those that come after the password change has ended the token.
+    const ended = ['logoutAll', 'deleteSession', 'logout'];
     expect(successes.sort()).toEqual(calls.map((call) => call.operation.operationId).filter((id) => !ended.includes(id)).sort());
   });
 });

@@ -34,17 +34,24 @@ export const Call = Type.Object(
 );
 export type Call = Static<typeof Call>;
 
-export const CreateCallBody = Type.Object({
-  client_id: Id,
-  started_at: instantInput('2026-12-01T14:00:00+01:00'),
-  duration_seconds: Type.Integer({ minimum: 0, maximum: CALL_DURATION_MAX_SECONDS, description: 'how long the call lasted, 0 to 86400', examples: [95] }),
-  outcome: CallOutcome,
-  notes: Type.Optional(Type.Union([Notes, Type.Null()])),
-  appointment_id: Type.Optional(Type.Union([Id, Type.Null()], { description: "the appointment the call booked: required for booked, one of this client's appointments" })),
-  call_back_at: Type.Optional(
-    Type.Union([instantInput('2026-12-01T15:00:00+01:00'), Type.Null()], { description: 'when to call again: required for call_back, refused with any other outcome' }),
-  ),
-});
+export const CreateCallBody = Type.Object(
+  {
+    client_id: Id,
+    started_at: instantInput('2026-12-01T14:00:00+01:00'),
+    duration_seconds: Type.Integer({ minimum: 0, maximum: CALL_DURATION_MAX_SECONDS, description: 'how long the call lasted, 0 to 86400', examples: [95] }),
+    outcome: CallOutcome,
+    notes: Type.Optional(Type.Union([Notes, Type.Null()])),
+    appointment_id: Type.Optional(Type.Union([Id, Type.Null()], { description: "the appointment the call booked: required for booked, one of this client's appointments" })),
+    call_back_at: Type.Optional(
+      Type.Union([instantInput('2026-12-01T15:00:00+01:00'), Type.Null()], { description: 'when to call again: required for call_back, refused with any other outcome' }),
+    ),
+  },
+  {
+    examples: [
+      { client_id: 1, started_at: '2026-12-01T14:00:00+01:00', duration_seconds: 95, outcome: 'call_back', notes: 'asked to be called after 3 pm', call_back_at: '2026-12-01T15:00:00+01:00' },
+    ],
+  },
+);
 export type CreateCallBody = Static<typeof CreateCallBody>;
 
 export const ListCallsQuery = Type.Object({
