@@ -14,4 +14,6 @@ export default tseslint.config(
       'no-console': ['error', { allow: ['error'] }],
     },
   },
+  // Examples are programs run from a terminal (the README's agent session): they report on stdout.
+  { files: ['**/examples/**'], rules: { 'no-console': 'off' } },
 );

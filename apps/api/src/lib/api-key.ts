@@ -7,7 +7,7 @@ const RANDOM_LENGTH = 43;
 const KEY = new RegExp(API_KEY_PATTERN);
 
 /** 32 bytes as 43 characters of base62 (left-padded with `0`, so every key has one length). */
-export function base62(bytes: Uint8Array): string {
+function base62(bytes: Uint8Array): string {
   let value = BigInt(`0x${Buffer.from(bytes).toString('hex') || '0'}`);
   let out = '';
   while (value > 0n) {

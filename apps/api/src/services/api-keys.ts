@@ -5,7 +5,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { apiKeyPrefix, generateApiKey, hashApiKey, sameKeyHash } from '../lib/api-key.js';
 
 /** `last_used_at` is written at most once per key in this many milliseconds. */
-export const LAST_USED_EVERY_MS = 60_000;
+const LAST_USED_EVERY_MS = 60_000;
 /** A digest no key has, compared when the prefix is unknown (the same work either way). */
 const NO_KEY_HASH = hashApiKey('');
 
