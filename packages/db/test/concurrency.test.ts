@@ -79,7 +79,7 @@ describe('concurrent migrate()', () => {
     // 0002, once: its columns, its constraints and its extensions.
     expect(
       await count(c, sql`select count(*)::int as n from information_schema.columns where column_name = 'owner_id'`),
-    ).toBe(2);
+    ).toBe(3); // and calls.owner_id (0006)
     const added = await rows<{ name: string }>(
       c,
       sql`select conname::text as name from pg_constraint
