@@ -40,4 +40,6 @@ export default tseslint.config(
     files: ['apps/api/src/plugins/**', 'apps/api/src/routes/**', 'bench/src/hello-server.mjs'],
     rules: { '@typescript-eslint/require-await': 'off' },
   },
+  // Examples are programs run from a terminal (the README's agent session): they report on stdout.
+  { files: ['**/examples/**'], rules: { 'no-console': 'off' } },
 );

@@ -9,8 +9,10 @@ import problemPlugin, { clientErrorHandler, frameworkErrorHandler } from './plug
 import securityPlugin from './plugins/security.js';
 import throttlePlugin from './plugins/throttle.js';
 import { validatorCompiler } from './plugins/validation.js';
+import apiKeyRoutes from './routes/api-keys/index.js';
 import appointmentRoutes from './routes/appointments/index.js';
 import authRoutes from './routes/auth/index.js';
+import callRoutes from './routes/calls/index.js';
 import clientRoutes from './routes/clients/index.js';
 import { BODY_LIMIT } from './routes/limits.js';
 import scheduleRoutes from './routes/schedule/index.js';
@@ -110,6 +112,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(clientRoutes);
   await app.register(appointmentRoutes);
   await app.register(scheduleRoutes);
+  await app.register(apiKeyRoutes);
+  await app.register(callRoutes);
   return app;
 }
 

@@ -7,6 +7,7 @@ import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
 import { isSupportedCountry } from 'libphonenumber-js/max';
 import type { PasswordScheme } from './lib/passwords.js';
+import type { ThrottleLimits } from './services/throttle.js';
 
 /**
  * Every integer setting, in one table: its range, default and what it counts. The schema, the
@@ -19,6 +20,8 @@ const INTEGER_VARIABLES = {
   THROTTLE_LOGIN_WINDOW_SECONDS: { min: 1, max: 86400, default: 900, unit: 'a whole number' },
   THROTTLE_SOURCE_ATTEMPTS: { min: 1, max: 10_000_000, default: 60, unit: 'a whole number' },
   THROTTLE_SOURCE_WINDOW_SECONDS: { min: 1, max: 86400, default: 60, unit: 'a whole number' },
+  THROTTLE_API_KEY_REQUESTS: { min: 1, max: 10_000_000, default: 600, unit: 'a whole number' },
+  THROTTLE_API_KEY_WINDOW_SECONDS: { min: 1, max: 86400, default: 60, unit: 'a whole number' },
   MAX_IN_FLIGHT: { min: 1, max: 1_000_000, default: 1000, unit: 'a whole number' },
   REQUEST_TIMEOUT_SECONDS: { min: 1, max: 3600, default: 30, unit: 'a whole number' },
 } as const;
@@ -69,6 +72,8 @@ const Env = Type.Object({
   THROTTLE_LOGIN_WINDOW_SECONDS: integerVariable('THROTTLE_LOGIN_WINDOW_SECONDS'),
   THROTTLE_SOURCE_ATTEMPTS: integerVariable('THROTTLE_SOURCE_ATTEMPTS'),
   THROTTLE_SOURCE_WINDOW_SECONDS: integerVariable('THROTTLE_SOURCE_WINDOW_SECONDS'),
+  THROTTLE_API_KEY_REQUESTS: integerVariable('THROTTLE_API_KEY_REQUESTS'),
+  THROTTLE_API_KEY_WINDOW_SECONDS: integerVariable('THROTTLE_API_KEY_WINDOW_SECONDS'),
   MAX_IN_FLIGHT: integerVariable('MAX_IN_FLIGHT'),
   REQUEST_TIMEOUT_SECONDS: integerVariable('REQUEST_TIMEOUT_SECONDS'),
 });
@@ -91,7 +96,7 @@ export interface Config {
   dataDir: string;
   /** How new and changed passwords are hashed (bcrypt during a rolling switch-over from the original). */
   passwordHash: PasswordScheme;
-  throttle: { loginFailures: number; loginWindowSeconds: number; sourceAttempts: number; sourceWindowSeconds: number };
+  throttle: ThrottleLimits;
   maxInFlight: number;
   requestTimeoutSeconds: number;
   /** Addresses and CIDRs of the reverse proxies in front of the API; empty: nobody is trusted. */
@@ -162,6 +167,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     loginWindowSeconds: integer('THROTTLE_LOGIN_WINDOW_SECONDS'),
     sourceAttempts: integer('THROTTLE_SOURCE_ATTEMPTS'),
     sourceWindowSeconds: integer('THROTTLE_SOURCE_WINDOW_SECONDS'),
+    apiKeyRequests: integer('THROTTLE_API_KEY_REQUESTS'),
+    apiKeyWindowSeconds: integer('THROTTLE_API_KEY_WINDOW_SECONDS'),
   };
   const maxInFlight = integer('MAX_IN_FLIGHT');
   const requestTimeoutSeconds = integer('REQUEST_TIMEOUT_SECONDS');

@@ -34,7 +34,7 @@ export class UnauthorizedError extends DomainError {
 
 /** Authenticated, not allowed (403). */
 export class ForbiddenError extends DomainError {
-  constructor(kind: 'inactive-account' | 'csrf-rejected', detail: string) {
+  constructor(kind: 'inactive-account' | 'csrf-rejected' | 'api-key-not-allowed', detail: string) {
     super(kind, detail);
   }
 }
@@ -47,7 +47,7 @@ export class NotFoundError extends DomainError {
 
 /** A rule of the data (409). */
 export class ConflictError extends DomainError {
-  constructor(kind: 'email-taken' | 'appointment-conflict', detail: string, extra: { conflicting_appointment_id?: number } = {}) {
+  constructor(kind: 'email-taken' | 'appointment-conflict' | 'api-key-limit', detail: string, extra: { conflicting_appointment_id?: number } = {}) {
     super(kind, detail, extra);
   }
 }

@@ -147,6 +147,8 @@ describe('a bad value names its variable on one line', () => {
     ['THROTTLE_LOGIN_WINDOW_SECONDS', '86401'],
     ['THROTTLE_SOURCE_ATTEMPTS', '-1'],
     ['THROTTLE_SOURCE_WINDOW_SECONDS', '0'],
+    ['THROTTLE_API_KEY_REQUESTS', '0'],
+    ['THROTTLE_API_KEY_WINDOW_SECONDS', '86401'],
     ['MAX_IN_FLIGHT', '0'],
     ['MAX_IN_FLIGHT', '1e3'],
     ['REQUEST_TIMEOUT_SECONDS', '3601'],

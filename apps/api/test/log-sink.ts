@@ -25,6 +25,8 @@ const SECRET_SHAPES: [string, RegExp][] = [
   ['a JWT', /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/],
   ['an argon2 hash', /\$argon2(id|i|d)\$/],
   ['a bcrypt hash', /\$2[aby]\$\d\d\$/],
+  // The secret-scanner pattern of SECURITY.md, "API keys".
+  ['an API key', /\bac_[0-9A-Za-z]{43}\b/],
 ];
 
 export function findSecrets(path: string, literals: string[]): string[] {

@@ -110,8 +110,8 @@ interface Call {
 function operations(): Call[] {
   const calls = Object.entries(doc.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, operation]) => ({ method, path, operation })));
   const first = ['register', 'login', 'createSession', 'createClient', 'createAppointment'];
-  // Calls that end the token or change the password go last.
-  const last = ['deleteAppointment', 'deleteClient', 'changePassword', 'logoutAll', 'deleteSession', 'logout'];
+  // Calls that end the token or change the password go last (sign-out everywhere ends it too).
+  const last = ['revokeApiKey', 'deleteAppointment', 'deleteClient', 'changePassword', 'logoutAll', 'deleteSession', 'logout'];
   const rank = (id: string) => (first.includes(id) ? first.indexOf(id) - 100 : last.includes(id) ? last.indexOf(id) + 100 : 0);
   return calls.sort((a, b) => rank(a.operation.operationId) - rank(b.operation.operationId));
 }

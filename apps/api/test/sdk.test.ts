@@ -31,7 +31,7 @@ function tomorrow(): { from: string; to: string } {
 describe('the SDK against a listening API', () => {
   let api: AgentCallerClient;
 
-  it("runs the agent's session: log in, add a client, find a free slot, book it, book it again", async () => {
+  it("runs a person's session: log in, add a client, find a free slot, book it, book it again", async () => {
     api = createClient({ baseUrl });
     expect(await api.auth.register({ email: 'agent@example.com', password: 'changeme123', time_zone: 'Europe/Berlin' })).toEqual({
       id: 1,
@@ -119,6 +119,32 @@ describe('the SDK against a listening API', () => {
     // `api`'s token was issued before too.
     expect(((await caught(api.auth.me())) as ApiError).status).toBe(401);
     await api.auth.login({ username: 'agent@example.com', password: 'changeme123' });
+  });
+
+  it('keys and calls: a person makes a key, the agent works with it (calls, the due queue), account methods are 403, a revoked key 401', async () => {
+    const created = await api.apiKeys.create({ name: 'sdk agent' });
+    expect(created.key).toMatch(/^ac_[0-9A-Za-z]{43}$/);
+    expect((await api.apiKeys.list()).items.map((k) => k.id)).toContain(created.id);
+    const agent = createClient({ baseUrl, apiKey: created.key });
+    const client = await agent.clients.create({ name: 'Key Client', phone: '+14155550177' });
+    const asked = await agent.calls.create({
+      client_id: client.id,
+      started_at: new Date(Date.now() - 7200_000).toISOString(),
+      duration_seconds: 30,
+      outcome: 'call_back',
+      call_back_at: new Date(Date.now() - 60_000).toISOString(),
+    });
+    expect((await agent.calls.due()).items.map((item) => item.last_call.id)).toContain(asked.id);
+    expect((await agent.calls.list({ client_id: client.id })).items.map((c) => c.id)).toEqual([asked.id]);
+    const missing = (await caught(agent.calls.create({ client_id: client.id, started_at: new Date().toISOString(), duration_seconds: 5, outcome: 'call_back' }))) as ApiError;
+    expect(missing.type).toBe('/problems/validation');
+    expect(missing.errors?.map((e) => e.path)).toEqual(['/call_back_at']);
+    const refused = (await caught(agent.apiKeys.list())) as ApiError;
+    expect(refused.status).toBe(403);
+    expect(refused.type).toBe('/problems/api-key-not-allowed');
+    await api.apiKeys.revoke(created.id);
+    const revoked = (await caught(agent.clients.list())) as ApiError;
+    expect(revoked.status).toBe(401);
   });
 
   it('throws a 401 ApiError without a token, and a 404 for a missing client', async () => {

@@ -39,7 +39,9 @@ describe('service endpoints', () => {
     expect(statuses('/v1/auth/logout', 'post')).toEqual(['204', '400', '401', '403', '408', '413', '431', '500', '503']);
     expect(statuses('/ready', 'get')).toEqual(['200', '400', '408', '431', '500', '503']);
     expect(doc.paths['/v1/auth/me']?.get?.security).toEqual([{ OAuth2PasswordBearer: [] }, { bearerAuth: [] }, { sessionCookie: [] }]);
-    expect(doc.paths['/v1/auth/session']?.delete?.security).toEqual([{ OAuth2PasswordBearer: [] }, { bearerAuth: [] }, { sessionCookie: [], csrfHeader: [] }]);
+    // An account route: no API keys (bearerAuth), which get 403 there.
+    expect(doc.paths['/v1/auth/session']?.delete?.security).toEqual([{ OAuth2PasswordBearer: [] }, { sessionCookie: [], csrfHeader: [] }]);
+    expect(doc.paths['/v1/calls']?.post?.security).toEqual([{ OAuth2PasswordBearer: [] }, { bearerAuth: [] }, { sessionCookie: [], csrfHeader: [] }]);
     expect(doc.paths['/v1/auth/login']?.post?.security).toEqual([]);
     const login = doc.paths['/v1/auth/login']?.post as unknown as { requestBody: { content: Record<string, unknown> } };
     expect(Object.keys(login.requestBody.content)).toEqual(['application/x-www-form-urlencoded', 'multipart/form-data']);

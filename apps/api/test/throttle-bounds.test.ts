@@ -11,7 +11,7 @@ class KeyWatchingCounters extends MemoryCounters {
   }
 }
 
-const limits = { loginFailures: 5, loginWindowSeconds: 900, sourceAttempts: 1_000_000, sourceWindowSeconds: 60 };
+const limits = { loginFailures: 5, loginWindowSeconds: 900, sourceAttempts: 1_000_000, sourceWindowSeconds: 60, apiKeyRequests: 600, apiKeyWindowSeconds: 60 };
 
 // Issue 10, item 4: every structure keyed by caller input has a bounded key and a bounded size.
 describe('throttle state is bounded', () => {

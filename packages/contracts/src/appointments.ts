@@ -7,7 +7,7 @@ import { INSTANT_RANGE, MAX_AVAILABILITY_DAYS, NOTES_MAX } from './limits.js';
  * An instant on input: RFC 3339 with an explicit offset (`Z` or `±hh:mm`); a local time without
  * offset is refused. `example` is what the document shows (and tools send) for that field.
  */
-const instantInput = (example: string) =>
+export const instantInput = (example: string) =>
   Type.String({
     format: 'date-time',
     // Years 1900 to 9999, seconds 00 to 59 (no leap second: instants are stored without them).

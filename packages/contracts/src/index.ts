@@ -7,3 +7,5 @@ export * from './appointments.js';
 export * from './service.js';
 export * from './routes.js';
 export * from './schedule.js';
+export * from './api-keys.js';
+export * from './calls.js';

@@ -22,3 +22,9 @@ export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 /** The instants the API takes (PostgreSQL reaches further; nobody books a call before 1900 or after 9999). */
 export const INSTANT_RANGE = 'between 1900-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z once converted to UTC';
+/** An API key's name, in characters once trimmed. */
+export const API_KEY_NAME_MAX = 100;
+/** Live (unrevoked) API keys one user may hold: the list has no pages. */
+export const API_KEYS_PER_USER_MAX = 50;
+/** The longest call `POST /v1/calls` records, in seconds (a day). */
+export const CALL_DURATION_MAX_SECONDS = 86_400;

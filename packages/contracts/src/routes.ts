@@ -2,6 +2,8 @@ import { Type, type Static, type TSchema } from 'typebox';
 import { Appointment, AppointmentPage, Availability, AvailabilityQuery, CreateAppointmentBody, ListAppointmentsQuery, UpdateAppointmentBody } from './appointments.js';
 import { ChangePasswordBody, LoginForm, Me, RegisterBody, RegisteredUser, Session, SessionBody, Token } from './auth.js';
 import { Schedule } from './schedule.js';
+import { ApiKeyList, CreateApiKeyBody, CreatedApiKey } from './api-keys.js';
+import { Call, CallPage, CreateCallBody, DueCalls, DueCallsQuery, ListCallsQuery } from './calls.js';
 import { Client, ClientPage, CreateClientBody, IdParams, ListClientsQuery, UpdateClientBody } from './clients.js';
 import { Health, Ready } from './service.js';
 
@@ -15,6 +17,8 @@ export const TAGS = {
   appointments: 'One calendar per user; appointments of a user never overlap.',
   availability: 'The free slots the agent may offer.',
   schedule: 'When the business takes appointments: the rules availability follows.',
+  apiKeys: 'Credentials of programs (the phone agent): `Authorization: Bearer ac_…` acts as their user, except on the account itself.',
+  calls: "What the agent did: the call log and the queue of clients to call back.",
   service: 'Liveness and readiness for orchestrators.',
 } as const;
 export type Tag = keyof typeof TAGS;
@@ -38,6 +42,12 @@ export interface RouteDef {
   encoding?: BodyEncoding;
   /** Needs a signed-in user: `Authorization: Bearer` (token) or the session cookie. */
   auth: boolean;
+  /**
+   * An API key (`Authorization: Bearer ac_…`) may call it too, as its user. Absent: the route is
+   * about the account itself, and a key gets 403 (`api-key-not-allowed`); keys are refused unless
+   * a route says so.
+   */
+  apiKey?: true;
   /** The route's own error statuses (the common ones are added by `errorStatuses`). */
   errors?: readonly RouteErrorStatus[];
 }
@@ -52,30 +62,38 @@ const NoContent = Type.Null({ description: 'No content' });
 export const routes = {
   register: { method: 'POST', path: '/v1/auth/register', tag: 'auth', summary: 'Create an account (seed shape)', status: 201, body: RegisterBody, encoding: 'json', response: RegisteredUser, auth: false, errors: [409, 429] },
   login: { method: 'POST', path: '/v1/auth/login', tag: 'auth', summary: 'Sign in with the OAuth2 password form and get a bearer token (seed shape)', status: 200, body: LoginForm, encoding: 'form', response: Token, auth: false, errors: [401, 403, 429] },
-  me: { method: 'GET', path: '/v1/auth/me', tag: 'auth', summary: 'The signed-in user (seed shape)', status: 200, response: Me, auth: true },
+  me: { method: 'GET', path: '/v1/auth/me', tag: 'auth', summary: 'The signed-in user (seed shape)', status: 200, response: Me, auth: true, apiKey: true },
   logout: { method: 'POST', path: '/v1/auth/logout', tag: 'auth', summary: 'Refuse this token from now on, on every instance', status: 204, response: NoContent, auth: true },
   logoutAll: { method: 'POST', path: '/v1/auth/logout-all', tag: 'auth', summary: 'Sign out everywhere: every token and browser session of this user is refused from now on (API keys are not)', status: 204, response: NoContent, auth: true },
   changePassword: { method: 'PUT', path: '/v1/auth/me/password', tag: 'auth', summary: 'Change the password; every token and session issued before is refused afterwards', status: 204, body: ChangePasswordBody, encoding: 'json', response: NoContent, auth: true, errors: [429] },
   createSession: { method: 'POST', path: '/v1/auth/session', tag: 'auth', summary: 'Browser sign-in: sets the HttpOnly session cookie and the CSRF cookie', status: 200, body: SessionBody, encoding: 'json', response: Session, auth: false, errors: [401, 403, 429] },
   deleteSession: { method: 'DELETE', path: '/v1/auth/session', tag: 'auth', summary: 'Browser sign-out: refuses the session token from now on and clears the cookies', status: 204, response: NoContent, auth: true },
 
-  listClients: { method: 'GET', path: '/v1/clients', tag: 'clients', summary: 'Your clients, by name then id; q matches part of the name or of the phone digits', status: 200, query: ListClientsQuery, response: ClientPage, auth: true, errors: [429] },
-  createClient: { method: 'POST', path: '/v1/clients', tag: 'clients', summary: 'Add a client (phone stored in E.164)', status: 201, body: CreateClientBody, encoding: 'json', response: Client, auth: true },
-  getClient: { method: 'GET', path: '/v1/clients/:id', tag: 'clients', summary: 'One of your clients', status: 200, params: IdParams, response: Client, auth: true, errors: [404] },
-  updateClient: { method: 'PATCH', path: '/v1/clients/:id', tag: 'clients', summary: 'Change any of name and phone', status: 200, params: IdParams, body: UpdateClientBody, encoding: 'json', response: Client, auth: true, errors: [404] },
-  deleteClient: { method: 'DELETE', path: '/v1/clients/:id', tag: 'clients', summary: "Delete a client and the client's appointments", status: 204, params: IdParams, response: NoContent, auth: true, errors: [404] },
+  listClients: { method: 'GET', path: '/v1/clients', tag: 'clients', summary: 'Your clients, by name then id; q matches part of the name or of the phone digits', status: 200, query: ListClientsQuery, response: ClientPage, auth: true, apiKey: true, errors: [429] },
+  createClient: { method: 'POST', path: '/v1/clients', tag: 'clients', summary: 'Add a client (phone stored in E.164)', status: 201, body: CreateClientBody, encoding: 'json', response: Client, auth: true, apiKey: true },
+  getClient: { method: 'GET', path: '/v1/clients/:id', tag: 'clients', summary: 'One of your clients', status: 200, params: IdParams, response: Client, auth: true, apiKey: true, errors: [404] },
+  updateClient: { method: 'PATCH', path: '/v1/clients/:id', tag: 'clients', summary: 'Change any of name and phone', status: 200, params: IdParams, body: UpdateClientBody, encoding: 'json', response: Client, auth: true, apiKey: true, errors: [404] },
+  deleteClient: { method: 'DELETE', path: '/v1/clients/:id', tag: 'clients', summary: "Delete a client and the client's appointments", status: 204, params: IdParams, response: NoContent, auth: true, apiKey: true, errors: [404] },
 
-  listAppointments: { method: 'GET', path: '/v1/appointments', tag: 'appointments', summary: 'Your appointments overlapping [from, to), by start; cancelled ones only when status= asks', status: 200, query: ListAppointmentsQuery, response: AppointmentPage, auth: true, errors: [429] },
-  createAppointment: { method: 'POST', path: '/v1/appointments', tag: 'appointments', summary: 'Book an appointment; a 409 names the appointment it overlaps', status: 201, body: CreateAppointmentBody, encoding: 'json', response: Appointment, auth: true, errors: [404, 409] },
-  getAppointment: { method: 'GET', path: '/v1/appointments/:id', tag: 'appointments', summary: 'One of your appointments', status: 200, params: IdParams, response: Appointment, auth: true, errors: [404] },
-  updateAppointment: { method: 'PATCH', path: '/v1/appointments/:id', tag: 'appointments', summary: 'Change any field or the status; time order and overlap are checked again', status: 200, params: IdParams, body: UpdateAppointmentBody, encoding: 'json', response: Appointment, auth: true, errors: [404, 409] },
-  cancelAppointment: { method: 'POST', path: '/v1/appointments/:id/cancel', tag: 'appointments', summary: 'Cancel an appointment: its time is free again (undo: PATCH status back to scheduled)', status: 200, params: IdParams, response: Appointment, auth: true, errors: [404] },
-  deleteAppointment: { method: 'DELETE', path: '/v1/appointments/:id', tag: 'appointments', summary: 'Remove an appointment for good (POST …/cancel keeps it, cancelled)', status: 204, params: IdParams, response: NoContent, auth: true, errors: [404] },
+  listAppointments: { method: 'GET', path: '/v1/appointments', tag: 'appointments', summary: 'Your appointments overlapping [from, to), by start; cancelled ones only when status= asks', status: 200, query: ListAppointmentsQuery, response: AppointmentPage, auth: true, apiKey: true, errors: [429] },
+  createAppointment: { method: 'POST', path: '/v1/appointments', tag: 'appointments', summary: 'Book an appointment; a 409 names the appointment it overlaps', status: 201, body: CreateAppointmentBody, encoding: 'json', response: Appointment, auth: true, apiKey: true, errors: [404, 409] },
+  getAppointment: { method: 'GET', path: '/v1/appointments/:id', tag: 'appointments', summary: 'One of your appointments', status: 200, params: IdParams, response: Appointment, auth: true, apiKey: true, errors: [404] },
+  updateAppointment: { method: 'PATCH', path: '/v1/appointments/:id', tag: 'appointments', summary: 'Change any field or the status; time order and overlap are checked again', status: 200, params: IdParams, body: UpdateAppointmentBody, encoding: 'json', response: Appointment, auth: true, apiKey: true, errors: [404, 409] },
+  cancelAppointment: { method: 'POST', path: '/v1/appointments/:id/cancel', tag: 'appointments', summary: 'Cancel an appointment: its time is free again (undo: PATCH status back to scheduled)', status: 200, params: IdParams, response: Appointment, auth: true, apiKey: true, errors: [404] },
+  deleteAppointment: { method: 'DELETE', path: '/v1/appointments/:id', tag: 'appointments', summary: 'Remove an appointment for good (POST …/cancel keeps it, cancelled)', status: 204, params: IdParams, response: NoContent, auth: true, apiKey: true, errors: [404] },
 
-  availability: { method: 'GET', path: '/v1/availability', tag: 'availability', summary: 'Bookable slots of duration_minutes inside [from, to) per your schedule, at most 31 days', status: 200, query: AvailabilityQuery, response: Availability, auth: true, errors: [429] },
+  availability: { method: 'GET', path: '/v1/availability', tag: 'availability', summary: 'Bookable slots of duration_minutes inside [from, to) per your schedule, at most 31 days', status: 200, query: AvailabilityQuery, response: Availability, auth: true, apiKey: true, errors: [429] },
 
-  getSchedule: { method: 'GET', path: '/v1/schedule', tag: 'schedule', summary: 'When you take appointments: time zone, weekly hours, date overrides, grid, buffers, notice, horizon', status: 200, response: Schedule, auth: true },
+  getSchedule: { method: 'GET', path: '/v1/schedule', tag: 'schedule', summary: 'When you take appointments: time zone, weekly hours, date overrides, grid, buffers, notice, horizon', status: 200, response: Schedule, auth: true, apiKey: true },
   putSchedule: { method: 'PUT', path: '/v1/schedule', tag: 'schedule', summary: 'Replace your schedule; 422 on an unknown zone, overlapping or reversed intervals, values out of range', status: 200, body: Schedule, encoding: 'json', response: Schedule, auth: true },
+
+  createApiKey: { method: 'POST', path: '/v1/api-keys', tag: 'apiKeys', summary: 'Create an API key for a program; the key is in this answer only (stored as a hash)', status: 201, body: CreateApiKeyBody, encoding: 'json', response: CreatedApiKey, auth: true, errors: [409] },
+  listApiKeys: { method: 'GET', path: '/v1/api-keys', tag: 'apiKeys', summary: 'Your live API keys: name, prefix, creation and last use (never the key)', status: 200, response: ApiKeyList, auth: true },
+  revokeApiKey: { method: 'DELETE', path: '/v1/api-keys/:id', tag: 'apiKeys', summary: 'Revoke an API key: refused from now on, on every instance', status: 204, params: IdParams, response: NoContent, auth: true, errors: [404] },
+
+  createCall: { method: 'POST', path: '/v1/calls', tag: 'calls', summary: "Record a call and its outcome; call_back needs call_back_at, booked needs the client's appointment", status: 201, body: CreateCallBody, encoding: 'json', response: Call, auth: true, apiKey: true, errors: [404] },
+  listCalls: { method: 'GET', path: '/v1/calls', tag: 'calls', summary: 'Your calls started in [from, to), newest first; client_id narrows to one client', status: 200, query: ListCallsQuery, response: CallPage, auth: true, apiKey: true, errors: [404, 429] },
+  dueCalls: { method: 'GET', path: '/v1/calls/due', tag: 'calls', summary: 'The call-back queue: clients whose latest call is call_back with call_back_at now or past, oldest first', status: 200, query: DueCallsQuery, response: DueCalls, auth: true, apiKey: true, errors: [429] },
 
   health: { method: 'GET', path: '/health', tag: 'service', summary: 'The process is running', status: 200, response: Health, auth: false },
   ready: { method: 'GET', path: '/ready', tag: 'service', summary: 'The database answers (503 otherwise)', status: 200, response: Ready, auth: false },
@@ -122,11 +140,12 @@ export const SECURITY_SCHEMES = {
 /**
  * How a route may be called, as an OpenAPI `security` list (any one entry suffices): public routes
  * need nothing (`[]`); the others take a bearer token (from the OAuth2 password form) or the
- * browser's session cookie, which on writes must come with the `X-CSRF-Token` header.
+ * browser's session cookie, which on writes must come with the `X-CSRF-Token` header; those open
+ * to programs also take an API key (`bearerAuth`).
  */
 export function securityOf(def: RouteDef): Record<string, string[]>[] {
   if (!def.auth) return [];
   const session: Record<string, string[]> = { [SECURITY_SCHEMES.session]: [] };
   if (WRITES.has(def.method)) session[SECURITY_SCHEMES.csrf] = [];
-  return [{ [SECURITY_SCHEMES.oauth2]: [] }, { [SECURITY_SCHEMES.bearer]: [] }, session];
+  return [{ [SECURITY_SCHEMES.oauth2]: [] }, ...(def.apiKey ? [{ [SECURITY_SCHEMES.bearer]: [] }] : []), session];
 }

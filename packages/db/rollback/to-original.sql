@@ -10,7 +10,7 @@
 --   password as the README says;
 -- - ownership (every client is in the one shared list again), appointment status (a cancelled
 --   appointment is an ordinary one again; its note says it was cancelled), created_at of clients and
---   appointments, logouts and sessions; the indexes and rules AgentCaller added.
+--   appointments, logouts and sessions, API keys and the call log; the indexes and rules AgentCaller added.
 -- Phones AgentCaller wrote are E.164 text, which the original reads as it is. Alembic's table was
 -- never touched. Tested by packages/db/test/rollback.test.ts (catalog before and after, rows counted).
 DROP TRIGGER IF EXISTS clients_default_owner ON clients;
@@ -19,6 +19,8 @@ DROP FUNCTION IF EXISTS agentcaller_client_default_owner();
 DROP FUNCTION IF EXISTS agentcaller_appointment_default_owner();
 DROP TABLE IF EXISTS revoked_tokens;
 DROP TABLE IF EXISTS schedules;
+DROP TABLE IF EXISTS calls;
+DROP TABLE IF EXISTS api_keys;
 ALTER TABLE appointments DROP CONSTRAINT IF EXISTS appointments_no_overlap;
 ALTER TABLE appointments DROP CONSTRAINT IF EXISTS appointments_client_owner_fkey;
 ALTER TABLE appointments DROP CONSTRAINT IF EXISTS appointments_ends_after_starts;

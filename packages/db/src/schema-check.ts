@@ -54,6 +54,28 @@ export const EXPECTED_COLUMNS: Record<string, Record<string, Expected>> = {
     booking_horizon_days: { type: 'integer', notNull: true, default: null },
     updated_at: { type: TIMESTAMPTZ, notNull: true, default: 'now()' },
   },
+  api_keys: {
+    id: SERIAL,
+    user_id: { type: 'integer', notNull: true, default: null },
+    name: { type: 'character varying(100)', notNull: true, default: null },
+    prefix: { type: 'character varying(16)', notNull: true, default: null },
+    key_hash: { type: 'text', notNull: true, default: null },
+    created_at: { type: TIMESTAMPTZ, notNull: true, default: 'now()' },
+    last_used_at: { type: TIMESTAMPTZ, notNull: false, default: null },
+    revoked_at: { type: TIMESTAMPTZ, notNull: false, default: null },
+  },
+  calls: {
+    id: SERIAL,
+    owner_id: { type: 'integer', notNull: true, default: null },
+    client_id: { type: 'integer', notNull: true, default: null },
+    appointment_id: { type: 'integer', notNull: false, default: null },
+    started_at: { type: TIMESTAMPTZ, notNull: true, default: null },
+    duration_seconds: { type: 'integer', notNull: true, default: null },
+    outcome: { type: 'character varying(16)', notNull: true, default: null },
+    notes: { type: 'text', notNull: false, default: null },
+    call_back_at: { type: TIMESTAMPTZ, notNull: false, default: null },
+    created_at: { type: TIMESTAMPTZ, notNull: true, default: 'now()' },
+  },
 };
 
 /** [table, pg_constraint.contype, pg_get_constraintdef]. */
@@ -79,6 +101,14 @@ export const EXPECTED_CONSTRAINTS: [string, string, string][] = [
   ['revoked_tokens', 'p', 'PRIMARY KEY (token_hash)'],
   ['schedules', 'p', 'PRIMARY KEY (user_id)'],
   ['schedules', 'f', 'FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE'],
+  ['api_keys', 'p', 'PRIMARY KEY (id)'],
+  ['api_keys', 'u', 'UNIQUE (prefix)'],
+  ['api_keys', 'f', 'FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE'],
+  ['calls', 'p', 'PRIMARY KEY (id)'],
+  ['calls', 'f', 'FOREIGN KEY (client_id, owner_id) REFERENCES clients(id, owner_id) ON DELETE CASCADE'],
+  ['calls', 'f', 'FOREIGN KEY (appointment_id) REFERENCES appointments(id) ON DELETE SET NULL'],
+  ['calls', 'c', "CHECK (((outcome)::text = ANY ((ARRAY['booked'::character varying, 'no_answer'::character varying, 'voicemail'::character varying, 'call_back'::character varying, 'declined'::character varying, 'wrong_number'::character varying])::text[])))"],
+  ['calls', 'c', "CHECK ((((outcome)::text = 'call_back'::text) = (call_back_at IS NOT NULL)))"],
 ];
 
 /** Index definitions without their names (primary keys and unique constraints bring their own). */
@@ -91,6 +121,10 @@ export const EXPECTED_INDEXES: string[] = [
   'CREATE INDEX ON public.appointments USING btree (client_id)',
   'CREATE INDEX ON public.appointments USING btree (owner_id, starts_at, id)',
   'CREATE INDEX ON public.revoked_tokens USING btree (expires_at)',
+  'CREATE INDEX ON public.api_keys USING btree (user_id, id)',
+  'CREATE INDEX ON public.calls USING btree (owner_id, started_at DESC NULLS LAST, id DESC NULLS LAST)',
+  'CREATE INDEX ON public.calls USING btree (client_id, started_at DESC NULLS LAST, id DESC NULLS LAST)',
+  'CREATE INDEX ON public.calls USING btree (appointment_id)',
 ];
 
 /** Triggers by name: rows the original service inserts during a switch-over get an owner. */

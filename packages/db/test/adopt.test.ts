@@ -14,17 +14,21 @@ import {
   COLUMNS_0003,
   COLUMNS_0004,
   COLUMNS_0005,
+  COLUMNS_0006,
   CONSTRAINTS_0002,
   CONSTRAINTS_0003,
   CONSTRAINTS_0005,
+  CONSTRAINTS_0006,
   EXTENSIONS_0002,
   FOREIGN_KEYS_0002,
   FOREIGN_KEYS_0005,
+  FOREIGN_KEYS_0006,
   INDEXES_0001,
   INDEXES_0002,
   INDEXES_0003,
   INDEXES_0004,
   INDEXES_0005,
+  INDEXES_0006,
   ORIGINAL_COLUMNS,
   ORIGINAL_CONSTRAINTS,
   ORIGINAL_FOREIGN_KEYS,
@@ -211,14 +215,14 @@ describe('adopting the original service’s database', () => {
     expect(journal).toHaveLength(migrationFiles.length);
   });
 
-  it('the catalog is the original one, unchanged, plus exactly what 0001 to 0005 add', async () => {
-    expect(await columns(c)).toEqual(inColumnOrder(ALEMBIC_COLUMNS, ORIGINAL_COLUMNS, COLUMNS_0002, COLUMNS_0003, COLUMNS_0004, COLUMNS_0005));
+  it('the catalog is the original one, unchanged, plus exactly what 0001 to 0006 add', async () => {
+    expect(await columns(c)).toEqual(inColumnOrder(ALEMBIC_COLUMNS, ORIGINAL_COLUMNS, COLUMNS_0002, COLUMNS_0003, COLUMNS_0004, COLUMNS_0005, COLUMNS_0006));
     expect(await constraints(c)).toEqual(
-      byTableAndName(ALEMBIC_CONSTRAINTS, ORIGINAL_CONSTRAINTS, CONSTRAINTS_0002, CONSTRAINTS_0003, CONSTRAINTS_0005),
+      byTableAndName(ALEMBIC_CONSTRAINTS, ORIGINAL_CONSTRAINTS, CONSTRAINTS_0002, CONSTRAINTS_0003, CONSTRAINTS_0005, CONSTRAINTS_0006),
     );
-    expect(await foreignKeys(c)).toEqual(byTableAndName(ORIGINAL_FOREIGN_KEYS, FOREIGN_KEYS_0002, FOREIGN_KEYS_0005));
+    expect(await foreignKeys(c)).toEqual(byTableAndName(ORIGINAL_FOREIGN_KEYS, FOREIGN_KEYS_0002, FOREIGN_KEYS_0005, FOREIGN_KEYS_0006));
     expect(await indexes(c)).toEqual(
-      expectedIndexes(ALEMBIC_INDEXES, ORIGINAL_INDEXES, SEED_ID_INDEXES, INDEXES_0001, INDEXES_0002, INDEXES_0003, INDEXES_0004, INDEXES_0005),
+      expectedIndexes(ALEMBIC_INDEXES, ORIGINAL_INDEXES, SEED_ID_INDEXES, INDEXES_0001, INDEXES_0002, INDEXES_0003, INDEXES_0004, INDEXES_0005, INDEXES_0006),
     );
     expect(await extensions(c)).toEqual([...extensionsBefore, ...EXTENSIONS_0002].sort());
     // Alembic's constraint is kept, the original foreign key is not duplicated.
@@ -307,7 +311,7 @@ describe('an original database with emails differing only in case', () => {
     await c.db.execute(sql`delete from users where email = 'Bob@x.io'`);
     expect((await migrate(c.db)).applied).toEqual(migrations.map((m) => m.hash));
     expect((await indexes(c)).map((index) => index.name)).toContain('users_email_lower_key');
-    expect(await ownerColumns(c)).toBe(2);
+    expect(await ownerColumns(c)).toBe(3); // clients, appointments (0002) and calls (0006)
     expect(await journalRows(c)).toHaveLength(migrations.length);
   });
 });

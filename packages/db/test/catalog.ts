@@ -229,6 +229,57 @@ export const INDEXES_0005: Index[] = [
   { table: 'schedules', name: 'schedules_pkey', def: 'CREATE UNIQUE INDEX schedules_pkey ON public.schedules USING btree (user_id)' },
 ];
 
+// 0006: API keys (prefix and SHA-256 only, deleted with their user) and the call log (per owner and
+// client; call_back_at only on call_back calls; deleted with the client, unlinked from a deleted appointment).
+export const COLUMNS_0006: Column[] = [
+  { table: 'api_keys', column: 'id', type: 'integer', notNull: true, default: "nextval('api_keys_id_seq'::regclass)" },
+  { table: 'api_keys', column: 'user_id', type: 'integer', notNull: true, default: null },
+  { table: 'api_keys', column: 'name', type: 'character varying(100)', notNull: true, default: null },
+  { table: 'api_keys', column: 'prefix', type: 'character varying(16)', notNull: true, default: null },
+  { table: 'api_keys', column: 'key_hash', type: 'text', notNull: true, default: null },
+  { table: 'api_keys', column: 'created_at', type: 'timestamp with time zone', notNull: true, default: 'now()' },
+  { table: 'api_keys', column: 'last_used_at', type: 'timestamp with time zone', notNull: false, default: null },
+  { table: 'api_keys', column: 'revoked_at', type: 'timestamp with time zone', notNull: false, default: null },
+  { table: 'calls', column: 'id', type: 'integer', notNull: true, default: "nextval('calls_id_seq'::regclass)" },
+  { table: 'calls', column: 'owner_id', type: 'integer', notNull: true, default: null },
+  { table: 'calls', column: 'client_id', type: 'integer', notNull: true, default: null },
+  { table: 'calls', column: 'appointment_id', type: 'integer', notNull: false, default: null },
+  { table: 'calls', column: 'started_at', type: 'timestamp with time zone', notNull: true, default: null },
+  { table: 'calls', column: 'duration_seconds', type: 'integer', notNull: true, default: null },
+  { table: 'calls', column: 'outcome', type: 'character varying(16)', notNull: true, default: null },
+  { table: 'calls', column: 'notes', type: 'text', notNull: false, default: null },
+  { table: 'calls', column: 'call_back_at', type: 'timestamp with time zone', notNull: false, default: null },
+  { table: 'calls', column: 'created_at', type: 'timestamp with time zone', notNull: true, default: 'now()' },
+];
+
+export const CONSTRAINTS_0006: Constraint[] = [
+  { table: 'api_keys', name: 'api_keys_pkey', type: 'p', def: 'PRIMARY KEY (id)' },
+  { table: 'api_keys', name: 'api_keys_prefix_key', type: 'u', def: 'UNIQUE (prefix)' },
+  { table: 'api_keys', name: 'api_keys_user_id_fkey', type: 'f', def: 'FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE' },
+  { table: 'calls', name: 'calls_appointment_id_fkey', type: 'f', def: 'FOREIGN KEY (appointment_id) REFERENCES appointments(id) ON DELETE SET NULL' },
+  { table: 'calls', name: 'calls_call_back_at_rule', type: 'c', def: "CHECK ((((outcome)::text = 'call_back'::text) = (call_back_at IS NOT NULL)))" },
+  { table: 'calls', name: 'calls_client_owner_fkey', type: 'f', def: 'FOREIGN KEY (client_id, owner_id) REFERENCES clients(id, owner_id) ON DELETE CASCADE' },
+  { table: 'calls', name: 'calls_duration_range', type: 'c', def: 'CHECK (((duration_seconds >= 0) AND (duration_seconds <= 86400)))' },
+  { table: 'calls', name: 'calls_outcome_check', type: 'c', def: "CHECK (((outcome)::text = ANY ((ARRAY['booked'::character varying, 'no_answer'::character varying, 'voicemail'::character varying, 'call_back'::character varying, 'declined'::character varying, 'wrong_number'::character varying])::text[])))" },
+  { table: 'calls', name: 'calls_pkey', type: 'p', def: 'PRIMARY KEY (id)' },
+];
+
+export const FOREIGN_KEYS_0006: ForeignKey[] = [
+  { table: 'api_keys', name: 'api_keys_user_id_fkey', target: 'users', deleteAction: 'c', updateAction: 'a', columns: 'user_id', refColumns: 'id' },
+  { table: 'calls', name: 'calls_appointment_id_fkey', target: 'appointments', deleteAction: 'n', updateAction: 'a', columns: 'appointment_id', refColumns: 'id' },
+  { table: 'calls', name: 'calls_client_owner_fkey', target: 'clients', deleteAction: 'c', updateAction: 'a', columns: 'client_id,owner_id', refColumns: 'id,owner_id' },
+];
+
+export const INDEXES_0006: Index[] = [
+  { table: 'api_keys', name: 'api_keys_pkey', def: 'CREATE UNIQUE INDEX api_keys_pkey ON public.api_keys USING btree (id)' },
+  { table: 'api_keys', name: 'api_keys_prefix_key', def: 'CREATE UNIQUE INDEX api_keys_prefix_key ON public.api_keys USING btree (prefix)' },
+  { table: 'api_keys', name: 'ix_api_keys_user_id', def: 'CREATE INDEX ix_api_keys_user_id ON public.api_keys USING btree (user_id, id)' },
+  { table: 'calls', name: 'calls_pkey', def: 'CREATE UNIQUE INDEX calls_pkey ON public.calls USING btree (id)' },
+  { table: 'calls', name: 'ix_calls_appointment_id', def: 'CREATE INDEX ix_calls_appointment_id ON public.calls USING btree (appointment_id)' },
+  { table: 'calls', name: 'ix_calls_client_started', def: 'CREATE INDEX ix_calls_client_started ON public.calls USING btree (client_id, started_at DESC NULLS LAST, id DESC NULLS LAST)' },
+  { table: 'calls', name: 'ix_calls_owner_started', def: 'CREATE INDEX ix_calls_owner_started ON public.calls USING btree (owner_id, started_at DESC NULLS LAST, id DESC NULLS LAST)' },
+];
+
 // The indexes SQLAlchemy made for `index=True` on the original's primary keys (redundant, kept).
 export const SEED_ID_INDEXES: Index[] = [
   { table: 'appointments', name: 'ix_appointments_id', def: 'CREATE INDEX ix_appointments_id ON public.appointments USING btree (id)' },

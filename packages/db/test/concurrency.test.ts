@@ -71,7 +71,7 @@ describe('concurrent migrate()', () => {
       c,
       sql`select table_name as name from information_schema.tables where table_schema = 'public' order by table_name`,
     );
-    expect(tables.map((t) => t.name)).toEqual(['appointments', 'clients', 'revoked_tokens', 'schedules', 'users']);
+    expect(tables.map((t) => t.name)).toEqual(['api_keys', 'appointments', 'calls', 'clients', 'revoked_tokens', 'schedules', 'users']);
     expect(
       await count(c, sql`select count(*)::int as n from pg_constraint where conname = 'appointments_client_id_fkey'`),
     ).toBe(1);
@@ -79,7 +79,7 @@ describe('concurrent migrate()', () => {
     // 0002, once: its columns, its constraints and its extensions.
     expect(
       await count(c, sql`select count(*)::int as n from information_schema.columns where column_name = 'owner_id'`),
-    ).toBe(2);
+    ).toBe(3); // and calls.owner_id (0006)
     const added = await rows<{ name: string }>(
       c,
       sql`select conname::text as name from pg_constraint

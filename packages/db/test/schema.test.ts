@@ -8,17 +8,21 @@ import {
   COLUMNS_0003,
   COLUMNS_0004,
   COLUMNS_0005,
+  COLUMNS_0006,
   CONSTRAINTS_0002,
   CONSTRAINTS_0003,
   CONSTRAINTS_0005,
+  CONSTRAINTS_0006,
   EXTENSIONS_0002,
   FOREIGN_KEYS_0002,
   FOREIGN_KEYS_0005,
+  FOREIGN_KEYS_0006,
   INDEXES_0001,
   INDEXES_0002,
   INDEXES_0003,
   INDEXES_0004,
   INDEXES_0005,
+  INDEXES_0006,
   ORIGINAL_COLUMNS,
   ORIGINAL_CONSTRAINTS,
   ORIGINAL_FOREIGN_KEYS,
@@ -69,7 +73,7 @@ afterAll(async () => {
 // The original service's columns, then those 0002 appends (owner_id on clients and appointments),
 // then 0003's (users.token_version, and the new table revoked_tokens), then 0004's (created_at on
 // clients and appointments, which the original had not).
-const expectedColumns = inColumnOrder(ORIGINAL_COLUMNS, COLUMNS_0002, COLUMNS_0003, COLUMNS_0004, COLUMNS_0005);
+const expectedColumns = inColumnOrder(ORIGINAL_COLUMNS, COLUMNS_0002, COLUMNS_0003, COLUMNS_0004, COLUMNS_0005, COLUMNS_0006);
 const ADDED = new Set(['owner_id', 'status', 'token_version', 'clients.created_at', 'appointments.created_at']);
 
 describe('schema after migrate()', () => {
@@ -87,7 +91,7 @@ describe('schema after migrate()', () => {
       sql`select table_name as name from information_schema.tables
           where table_schema = 'public' and table_type = 'BASE TABLE' order by table_name`,
     );
-    expect(tables.map((t) => t.name)).toEqual(['appointments', 'clients', 'revoked_tokens', 'schedules', 'users']);
+    expect(tables.map((t) => t.name)).toEqual(['api_keys', 'appointments', 'calls', 'clients', 'revoked_tokens', 'schedules', 'users']);
   });
 
   it('has every original column unchanged, plus owner_id (0002), token_version and revoked_tokens (0003) (pg_catalog)', async () => {
@@ -96,6 +100,7 @@ describe('schema after migrate()', () => {
     // Spelled out, so the merge above cannot hide a change.
     expect(actual.filter((col) => col.column === 'owner_id')).toEqual([
       { table: 'appointments', column: 'owner_id', type: 'integer', notNull: true, default: null },
+      { table: 'calls', column: 'owner_id', type: 'integer', notNull: true, default: null },
       { table: 'clients', column: 'owner_id', type: 'integer', notNull: true, default: null },
     ]);
     expect(actual.filter((col) => col.column === 'token_version')).toEqual([
@@ -115,7 +120,7 @@ describe('schema after migrate()', () => {
       'token_version',
     ]);
     expect(
-      actual.filter((col) => !ADDED.has(col.column) && !ADDED.has(`${col.table}.${col.column}`) && col.table !== 'revoked_tokens' && col.table !== 'schedules'),
+      actual.filter((col) => !ADDED.has(col.column) && !ADDED.has(`${col.table}.${col.column}`) && !['revoked_tokens', 'schedules', 'api_keys', 'calls'].includes(col.table)),
     ).toEqual(ORIGINAL_COLUMNS);
   });
 
@@ -137,8 +142,10 @@ describe('schema after migrate()', () => {
 
   it('has the original constraints unchanged plus exactly those of 0002 and 0003, and no others', async () => {
     const actual = await constraints(c);
-    expect(actual).toEqual(byTableAndName(ORIGINAL_CONSTRAINTS, CONSTRAINTS_0002, CONSTRAINTS_0003, CONSTRAINTS_0005));
+    expect(actual).toEqual(byTableAndName(ORIGINAL_CONSTRAINTS, CONSTRAINTS_0002, CONSTRAINTS_0003, CONSTRAINTS_0005, CONSTRAINTS_0006));
     expect(actual).toEqual([
+      // 0006: the API keys' key, unique prefix and user (spelled out in catalog.ts).
+      ...CONSTRAINTS_0006.filter((x) => x.table === 'api_keys'),
       {
         table: 'appointments',
         name: 'appointments_client_id_fkey',
@@ -165,6 +172,8 @@ describe('schema after migrate()', () => {
         type: 'c',
         def: "CHECK (((status)::text = ANY ((ARRAY['scheduled'::character varying, 'cancelled'::character varying, 'completed'::character varying, 'no_show'::character varying])::text[])))",
       },
+      // 0006: the calls' client of the same owner, appointment, outcome and call-back rules.
+      ...CONSTRAINTS_0006.filter((x) => x.table === 'calls'),
       { table: 'clients', name: 'clients_id_owner_id_key', type: 'u', def: 'UNIQUE (id, owner_id)' },
       {
         table: 'clients',
@@ -189,17 +198,24 @@ describe('schema after migrate()', () => {
   });
 
   it('the foreign keys: targets, actions and columns in key order (0003 adds none)', async () => {
-    expect(await foreignKeys(c)).toEqual(byTableAndName(ORIGINAL_FOREIGN_KEYS, FOREIGN_KEYS_0002, FOREIGN_KEYS_0005));
+    expect(await foreignKeys(c)).toEqual(byTableAndName(ORIGINAL_FOREIGN_KEYS, FOREIGN_KEYS_0002, FOREIGN_KEYS_0005, FOREIGN_KEYS_0006));
   });
 
   it('has exactly the original indexes, users_email_lower_key and those of 0002 and 0003', async () => {
     const actual = await indexes(c);
-    expect(actual).toEqual(expectedIndexes(ORIGINAL_INDEXES, INDEXES_0001, INDEXES_0002, INDEXES_0003, INDEXES_0004, INDEXES_0005));
+    expect(actual).toEqual(expectedIndexes(ORIGINAL_INDEXES, INDEXES_0001, INDEXES_0002, INDEXES_0003, INDEXES_0004, INDEXES_0005, INDEXES_0006));
     expect(actual.map((index) => index.name)).toEqual([
+      'api_keys_pkey',
+      'api_keys_prefix_key',
+      'ix_api_keys_user_id',
       'appointments_no_overlap',
       'appointments_pkey',
       'ix_appointments_client_id',
       'ix_appointments_owner_starts',
+      'calls_pkey',
+      'ix_calls_appointment_id',
+      'ix_calls_client_started',
+      'ix_calls_owner_started',
       'clients_id_owner_id_key',
       'clients_pkey',
       'ix_clients_name',

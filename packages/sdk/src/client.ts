@@ -23,6 +23,12 @@ export interface ClientOptions {
   baseUrl: string;
   /** A bearer token from `auth.login`; `login` also sets it. */
   token?: string | undefined;
+  /**
+   * An API key (`ac_…`, made in Settings or by `apiKeys.create`): programs use it instead of a
+   * person's password. Sent as `Authorization: Bearer` when no token is set. It acts as its user on
+   * clients, appointments, availability, schedule (read) and calls; account routes answer 403.
+   */
+  apiKey?: string | undefined;
   /** Another fetch (tests, retries, instrumentation); the global one by default. */
   fetch?: typeof fetch;
   /** Extra fetch options for every call. */
@@ -91,6 +97,7 @@ async function problemOf(response: Response): Promise<ReceivedProblem> {
 /** The generic caller under every typed method: one route by name. */
 export class Transport {
   token: string | undefined;
+  private readonly apiKey: string | undefined;
   private readonly baseUrl: string;
   private readonly fetcher: typeof fetch;
   private readonly init: Omit<RequestInit, 'method' | 'body'>;
@@ -99,6 +106,7 @@ export class Transport {
   constructor(options: ClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.token = options.token;
+    this.apiKey = options.apiKey;
     this.fetcher = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.init = options.cookieSession ? { credentials: 'include', ...options.init } : (options.init ?? {});
     this.csrf = options.csrfToken ?? (options.cookieSession ? csrfFromDocument : undefined);
@@ -112,7 +120,8 @@ export class Transport {
     const headers = new Headers(this.init.headers);
     headers.set('accept', 'application/json, application/problem+json');
     if (contentType) headers.set('content-type', contentType);
-    if (def.auth && this.token) headers.set('authorization', `Bearer ${this.token}`);
+    const credential = this.token ?? this.apiKey;
+    if (def.auth && credential) headers.set('authorization', `Bearer ${credential}`);
     const csrf = def.method === 'GET' ? undefined : this.csrf?.();
     if (csrf) headers.set(CSRF_HEADER, csrf);
 

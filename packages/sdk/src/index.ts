@@ -7,6 +7,10 @@ export type { ClientOptions, RouteInput } from './client.js';
 export type * from '@agentcaller/contracts';
 // The limits the API enforces and the problem types it answers, as values (forms check the same numbers).
 export {
+  API_KEY_NAME_MAX,
+  API_KEY_PATTERN,
+  API_KEYS_PER_USER_MAX,
+  CALL_DURATION_MAX_SECONDS,
   CLIENT_NAME_MAX,
   EMAIL_MAX,
   MAX_AVAILABILITY_DAYS,
@@ -88,6 +92,22 @@ export function createClient(options: ClientOptions) {
       get: () => t.call('getSchedule', {}),
       /** Replaces the whole schedule; answers the stored (canonical) one. */
       put: (body: Body<'putSchedule'>) => t.call('putSchedule', { body }),
+    },
+    /** Keys for programs (a person's session only: a key gets 403 here). */
+    apiKeys: {
+      /** The answer holds the key itself, this once: store it where the program reads it. */
+      create: (body: Body<'createApiKey'>) => t.call('createApiKey', { body }),
+      list: () => t.call('listApiKeys', {}),
+      /** Refused from now on, on every API instance. */
+      revoke: (id: number) => done(t.call('revokeApiKey', { params: { id } })),
+    },
+    calls: {
+      /** Records a call: `call_back` needs `call_back_at`, `booked` needs the client's `appointment_id`. */
+      create: (body: Body<'createCall'>) => t.call('createCall', { body }),
+      /** Calls started in [from, to), newest first; `client_id` for one client's history. */
+      list: (query: Query<'listCalls'> = {}) => t.call('listCalls', { query }),
+      /** The call-back queue: clients whose latest call asked to be called back by now, longest waiting first. */
+      due: (query: Query<'dueCalls'> = {}) => t.call('dueCalls', { query }),
     },
     /** Any route by name, for what the typed methods above do not cover. */
     call: <K extends RouteName>(name: K, input: RouteInput<K>) => t.call(name, input),

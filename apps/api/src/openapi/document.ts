@@ -1,4 +1,14 @@
 import {
+  ApiKey,
+  ApiKeyList,
+  Call,
+  CallOutcome,
+  CallPage,
+  CreateApiKeyBody,
+  CreateCallBody,
+  CreatedApiKey,
+  DueCall,
+  DueCalls,
   Appointment,
   AppointmentPage,
   AppointmentStatus,
@@ -60,6 +70,16 @@ const NAMED_SCHEMAS: Record<string, object> = {
   UpdateAppointmentBody,
   Availability,
   Slot,
+  CreateApiKeyBody,
+  CreatedApiKey,
+  ApiKey,
+  ApiKeyList,
+  CallOutcome,
+  Call,
+  CallPage,
+  CreateCallBody,
+  DueCall,
+  DueCalls,
   Health,
   Ready,
 };
@@ -139,9 +159,11 @@ const MEDIA_TYPES = { json: ['application/json'], form: ['application/x-www-form
 
 function operation(operationId: string, def: RouteDef) {
   const security = securityOf(def);
-  const who = def.auth
-    ? 'Needs a signed-in user: a bearer token (OAuth2 password form at `/v1/auth/login`) or the browser session cookie, with `X-CSRF-Token` on writes.'
-    : 'Public: no credentials needed.';
+  const who = !def.auth
+    ? 'Public: no credentials needed.'
+    : def.apiKey
+      ? 'Needs a signed-in user: a bearer token (OAuth2 password form at `/v1/auth/login`), an API key (`Authorization: Bearer ac_…`) or the browser session cookie, with `X-CSRF-Token` on writes.'
+      : 'Needs the person: a bearer token (OAuth2 password form at `/v1/auth/login`) or the browser session cookie, with `X-CSRF-Token` on writes. An API key gets 403 (`/problems/api-key-not-allowed`): this is about the account itself.';
   const responses: Record<string, object> = {
     [def.status]:
       def.status === 204
@@ -198,8 +220,9 @@ export function buildOpenApiDocument() {
         [SECURITY_SCHEMES.bearer]: {
           type: 'http',
           scheme: 'bearer',
-          bearerFormat: 'JWT',
-          description: 'A token from `POST /v1/auth/login` (a JWT), sent as `Authorization: Bearer <token>`.',
+          bearerFormat: 'ac_ API key',
+          description:
+            'An API key from `POST /v1/api-keys` (`ac_` and 43 base62 characters), sent as `Authorization: Bearer ac_…`: it acts as its user on clients, appointments, availability, schedule (read) and calls, never on the account itself (403). Tokens from the sign-in form travel the same way (the OAuth2 scheme).',
         },
         [SECURITY_SCHEMES.session]: {
           type: 'apiKey',

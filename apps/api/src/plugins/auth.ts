@@ -12,6 +12,8 @@ import { ForbiddenError, UnauthorizedError } from '../errors.js';
 import type { User } from '@agentcaller/db';
 import { verifyDummy } from '../lib/passwords.js';
 import { INACTIVE_USER, UserService } from '../services/users.js';
+import { ApiKeyService } from '../services/api-keys.js';
+import { isApiKeyShape } from '../lib/api-key.js';
 import { issuedFor, revocationKey, textKey, type TokenClaims } from '../lib/token-identity.js';
 
 
@@ -25,9 +27,12 @@ interface PresentedToken {
 declare module 'fastify' {
   interface FastifyInstance {
     users: UserService;
-    /** preHandler: resolves the bearer token to an active user or refuses the request. */
-    // A function property, not a method: routes pass it as a hook without `this` (unbound-method).
+    apiKeys: ApiKeyService;
+    /** preValidation: resolves the bearer token or session to an active user or refuses the request; an API key gets 403. */
+    // Function properties, not methods: routes pass them as hooks without `this` (unbound-method).
     authenticate: (request: FastifyRequest) => Promise<void>;
+    /** The same, and an API key (`Bearer ac_…`) acts as its user (routes with `apiKey: true`). */
+    authenticateOrKey: (request: FastifyRequest) => Promise<void>;
     issueToken(user: User): { token: string; expiresIn: number; jti: string };
     /** The CSRF token bound to a session's token id: only our key can make it. */
     csrfTokenFor(jti: string): string;
@@ -35,6 +40,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     currentUser: User | null;
     presentedToken: PresentedToken | null;
+    /** The id of the API key that authenticated the request, if one did. */
+    apiKeyId: number | null;
   }
 }
 
@@ -63,6 +70,8 @@ function sameSecret(a: string, b: string): boolean {
 }
 
 const BEARER = /^Bearer +([A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]*)\s*$/i;
+/** `Authorization: Bearer ac_…`: an API key (any text after `ac_`; its shape is checked next). */
+const BEARER_KEY = /^Bearer +(ac_\S*)\s*$/i;
 
 /**
  * JWT HS256 and nothing else (`none`, HS512 and every other alg are refused); `sub` is the email
@@ -80,6 +89,9 @@ export default fp(
     app.decorate('users', users);
     app.decorateRequest('currentUser', null);
     app.decorateRequest('presentedToken', null);
+    app.decorateRequest('apiKeyId', null);
+    const keys = new ApiKeyService(app.db);
+    app.decorate('apiKeys', keys);
     await app.register(fastifyCookie);
     app.decorate('issueToken', (user: User) => {
       const jti = randomUUID();
@@ -90,9 +102,30 @@ export default fp(
     const csrfTokenFor = (jti: string) => createHmac('sha256', opts.secretKey).update(`csrf:${jti}`).digest('base64url');
     app.decorate('csrfTokenFor', csrfTokenFor);
 
-    app.decorate('authenticate', async (request: FastifyRequest) => {
+    /**
+     * A program's key: found by prefix, compared by hash, read from the database on every request
+     * (revocation holds everywhere at once). Invalid keys count against the source, valid ones
+     * against the key, both apart from people's sign-in counters. A valid key on a route about the
+     * account itself is 403.
+     */
+    const authenticateKey = async (request: FastifyRequest, key: string, allowed: boolean) => {
+      const holder = isApiKeyShape(key) ? await keys.authenticate(key) : undefined;
+      if (!holder) {
+        await app.throttle.invalidApiKey(request.ip);
+        throw new UnauthorizedError('Invalid or revoked API key');
+      }
+      if (!allowed) throw new ForbiddenError('api-key-not-allowed', 'An API key cannot do this; sign in as the person who owns the account');
+      await app.throttle.apiKeyRequest(holder.prefix);
+      if (!holder.user.isActive) throw new ForbiddenError('inactive-account', INACTIVE_USER);
+      request.currentUser = holder.user;
+      request.apiKeyId = holder.keyId;
+    };
+
+    const authenticate = (allowKeys: boolean) => async (request: FastifyRequest) => {
       // Programs send `Authorization: Bearer`; the web app's browser sends the HttpOnly cookie.
       const header = request.headers.authorization;
+      const key = header ? BEARER_KEY.exec(header)?.[1] : undefined;
+      if (key !== undefined) return authenticateKey(request, key, allowKeys);
       const cookie = header ? undefined : request.cookies[SESSION_COOKIE];
       if (!header && !cookie) throw new UnauthorizedError('Not authenticated');
       const token = header ? BEARER.exec(header)?.[1] : cookie;
@@ -125,9 +158,11 @@ export default fp(
       if (!found.user.isActive) throw new ForbiddenError('inactive-account', INACTIVE_USER);
       request.currentUser = found.user;
       request.presentedToken = { hash, expiresAt: new Date(claims.exp * 1000) };
-    });
+    };
+    app.decorate('authenticate', authenticate(false));
+    app.decorate('authenticateOrKey', authenticate(true));
     // Prepare the dummy hash now, so the first unknown-email login costs what every later one does.
     await verifyDummy('warm-up');
   },
-  { name: 'auth', dependencies: ['db'] },
+  { name: 'auth', dependencies: ['db', 'throttle'] },
 );

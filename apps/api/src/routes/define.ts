@@ -59,7 +59,8 @@ async function ignoreContentType(request: FastifyRequest) {
 }
 
 function register<K extends RouteName>(app: FastifyInstance, def: RouteDef, handler: RouteHandler<K>, extras: RouteExtras & { onRequest?: Hook }) {
-  const preValidation = [...(def.auth ? [app.authenticate] : []), ...(extras.preValidation ? [extras.preValidation] : [])];
+  const authenticate = def.apiKey ? app.authenticateOrKey : app.authenticate;
+  const preValidation = [...(def.auth ? [authenticate] : []), ...(extras.preValidation ? [extras.preValidation] : [])];
   app.route({
     method: def.method,
     url: def.path,

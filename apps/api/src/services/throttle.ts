@@ -9,6 +9,9 @@ export interface ThrottleLimits {
   loginWindowSeconds: number;
   sourceAttempts: number;
   sourceWindowSeconds: number;
+  /** Requests one API key may make per window (programs, counted apart from people's sign-ins). */
+  apiKeyRequests: number;
+  apiKeyWindowSeconds: number;
 }
 
 class TooManyRequestsError extends ThrottledError {
@@ -70,6 +73,27 @@ export class Throttle {
     }
   }
 
+  /**
+   * A request made with an API key, counted per key (its public prefix). Keys have counters of
+   * their own: a busy or throttled key never touches its user's sign-in counters, nor theirs it.
+   */
+  async apiKeyRequest(prefix: string): Promise<void> {
+    const { count, resetMs } = await this.counters.hit(`key:${digest(prefix)}`, this.limits.apiKeyWindowSeconds * 1000);
+    if (count > this.limits.apiKeyRequests) {
+      throw new TooManyRequestsError('Too many requests with this API key; try again later', resetMs);
+    }
+  }
+
+  /**
+   * A presented key that is not a live key, counted per source in a namespace of its own (key
+   * guessing is refused at the sign-in pace, yet never uses up the address's sign-in attempts).
+   */
+  async invalidApiKey(source: string): Promise<void> {
+    const { count, resetMs } = await this.counters.hit(`keysource:${digest(sourceKey(source))}`, this.limits.sourceWindowSeconds * 1000);
+    if (count > this.limits.sourceAttempts) {
+      throw new TooManyRequestsError('Too many invalid API keys from this address; try again later', resetMs);
+    }
+  }
 
   /**
    * Runs a credential check for one account unless that account and source are locked out. The

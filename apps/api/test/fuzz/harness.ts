@@ -2,7 +2,7 @@
  * What the fuzz suite checks on every answer, and how it sees the database.
  */
 import { createHmac } from 'node:crypto';
-import { appointments, clients, resultRows, revokedTokens, users } from '@agentcaller/db';
+import { apiKeys, appointments, calls, clients, resultRows, revokedTokens, users } from '@agentcaller/db';
 import { sql } from 'drizzle-orm';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { App } from '../../src/app.js';
@@ -10,9 +10,9 @@ import { TEST_SECRET } from '../helpers.js';
 
 export const PROBLEM_JSON = 'application/problem+json; charset=utf-8';
 
-/** A digest of every row of the four tables, and of the second user's rows alone. */
+/** A digest of every row of the tables requests write, and of the second user's rows alone. */
 export interface Snapshot {
-  tables: Record<'users' | 'clients' | 'appointments' | 'revoked_tokens', string>;
+  tables: Record<'users' | 'clients' | 'appointments' | 'revoked_tokens' | 'api_keys' | 'calls', string>;
   bob: string;
 }
 
@@ -26,6 +26,8 @@ export async function snapshot(app: App, bobId: number): Promise<Snapshot> {
     ${digest(clients, sql`t.id`)} as clients,
     ${digest(appointments, sql`t.id`)} as appointments,
     ${digest(revokedTokens, sql`t.token_hash`)} as revoked_tokens,
+    (select count(*) || ':' || coalesce(md5(string_agg((t.id, t.user_id, t.name, t.prefix, t.key_hash, t.revoked_at)::text, '|' order by t.id)), '-') from ${apiKeys} t) as api_keys,
+    ${digest(calls, sql`t.id`)} as calls,
     md5(${mine(users, 'id')} || '#' || ${mine(clients, 'owner_id')} || '#' || ${mine(appointments, 'owner_id')}) as bob`);
   const [row] = resultRows(result);
   if (!row) throw new Error('snapshot query returned nothing');
@@ -35,6 +37,9 @@ export async function snapshot(app: App, bobId: number): Promise<Snapshot> {
       clients: String(row.clients),
       appointments: String(row.appointments),
       revoked_tokens: String(row.revoked_tokens),
+      // Without last_used_at: using a key is not a change of the key.
+      api_keys: String(row.api_keys),
+      calls: String(row.calls),
     },
     bob: String(row.bob),
   };

@@ -115,6 +115,30 @@ describe('two instances on one database and one Redis', () => {
     expect((await me(b, fresh)).status).toBe(200);
   });
 
+  it('(f) an API key made on A works on B; revoked on A, it is refused on B at once', async () => {
+    const email = uniqueEmail('key');
+    await register(a, email);
+    const token = await login(a, email);
+    const made = await fetch(`${a.url}/v1/api-keys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'agent' }),
+      signal: TIMEOUT(),
+    });
+    expect(made.status).toBe(201);
+    const { id, key } = (await made.json()) as { id: number; key: string };
+    const clientsWith = (server: ServerProcess) => fetch(`${server.url}/v1/clients`, { headers: { authorization: `Bearer ${key}` }, signal: TIMEOUT() });
+    // Both have seen the key valid (a local cache, if there were one, would now hold it).
+    expect((await clientsWith(b)).status).toBe(200);
+    expect((await clientsWith(a)).status).toBe(200);
+    const revoked = await fetch(`${a.url}/v1/api-keys/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` }, signal: TIMEOUT() });
+    expect(revoked.status).toBe(204);
+    const onB = await clientsWith(b);
+    expect(onB.status).toBe(401);
+    expect(((await onB.json()) as { type: string }).type).toBe('/problems/unauthorized');
+    expect((await clientsWith(a)).status).toBe(401);
+  });
+
   it('(b) failed sign-ins are counted across both: 3 on A and 2 on B lock the account on both', async () => {
     const email = uniqueEmail('throttle');
     await register(b, email);

@@ -1,3 +1,4 @@
+import { CallBackList } from '../calls/CallBackList';
 import type { Appointment } from '@agentcaller/sdk';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { addDays, isBefore, isSameDay, startOfDay } from 'date-fns';
@@ -81,6 +82,8 @@ export default function CalendarPage() {
           Book appointment
         </button>
       </PageHeader>
+
+      <CallBackList />
 
       <div className="week-nav">
         <div className="week-nav__buttons" role="group" aria-label={dayView ? 'Change day' : 'Change week'}>

@@ -11,6 +11,7 @@ import { formatDate, formatDayLong, formatTimeRange } from '../lib/format';
 import { keys } from '../lib/queryKeys';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
 import { useNow } from '../lib/useNow';
+import { CallHistory } from '../calls/CallHistory';
 import { ClientFormDialog } from './ClientFormDialog';
 import { DeleteClientDialog } from './DeleteClientDialog';
 import { formatPhone } from '../lib/phone';
@@ -99,6 +100,8 @@ export default function ClientPage() {
         </section>
       ) : null}
       {appointments.data && appointments.data.total > SHOWN ? <p className="muted">Showing the first {SHOWN} of {appointments.data.total} appointments.</p> : null}
+
+      <CallHistory clientId={c.id} />
 
       {dialog === 'edit' ? <ClientFormDialog client={c} onClose={() => setDialog(null)} /> : null}
       {dialog === 'delete' ? <DeleteClientDialog client={c} onClose={() => setDialog(null)} onDeleted={() => void navigate('/clients', { replace: true })} /> : null}

@@ -1,4 +1,4 @@
-import type { ListAppointmentsQuery, ListClientsQuery } from '@agentcaller/sdk';
+import type { ListAppointmentsQuery, ListCallsQuery, ListClientsQuery } from '@agentcaller/sdk';
 
 /** Every cached server answer's key, in one place so invalidation matches what is cached. */
 export const keys = {
@@ -12,4 +12,8 @@ export const keys = {
   availability: ['availability'] as const,
   schedule: ['schedule'] as const,
   availabilityFor: (from: string, to: string, duration: number) => ['availability', from, to, duration] as const,
+  apiKeys: ['api-keys'] as const,
+  calls: ['calls'] as const,
+  callList: (query: ListCallsQuery) => ['calls', 'list', query] as const,
+  dueCalls: ['calls', 'due'] as const,
 };

@@ -1,9 +1,10 @@
 import { useDocumentTitle } from '../lib/useDocumentTitle';
 import { PageHeader } from '../components/ui';
 import { AccountSection } from './AccountSection';
+import { ApiKeysSection } from './ApiKeysSection';
 import { ScheduleSection } from './ScheduleSection';
 
-/** Working hours (what the agent offers) and the account: password, sign out everywhere. */
+/** Working hours (what the agent offers), the account (password, sign out everywhere) and the agent's API keys. */
 export default function SettingsPage() {
   useDocumentTitle('Settings');
   return (
@@ -11,6 +12,7 @@ export default function SettingsPage() {
       <PageHeader title="Settings" subtitle="When you take appointments, and your account" />
       <ScheduleSection />
       <AccountSection />
+      <ApiKeysSection />
     </div>
   );
 }

@@ -1,5 +1,5 @@
 // The web app end to end: real API and database, the built site, headless Chromium.
-import { createClient } from '@agentcaller/sdk';
+import { ApiError, createClient } from '@agentcaller/sdk';
 import axe from 'axe-core';
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -400,6 +400,49 @@ describe('the web app against the real API', () => {
     }
     expect([...seen].sort()).toEqual(expect.arrayContaining(['button', 'event', 'link']));
     expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('the agent’s key: made in Settings and shown once, the agent records a call, the home screen asks for a call back, the client page shows the call, revoked after a confirmation', async () => {
+    const { page, context } = await newPage();
+    await signIn(page);
+    await page.goto(`${web.url}/settings`);
+    await page.getByLabel('Key name').fill('phone agent');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const key = await page.getByLabel('New API key').inputValue();
+    expect(key).toMatch(/^ac_[0-9A-Za-z]{43}$/);
+
+    // The agent, with the key alone.
+    const agent = createClient({ baseUrl: api.url, apiKey: key });
+    const ann = (await agent.clients.list({ q: 'Ann' })).items[0]!;
+    await agent.calls.create({
+      client_id: ann.id,
+      started_at: new Date(Date.now() - 3600_000).toISOString(),
+      duration_seconds: 42,
+      outcome: 'call_back',
+      call_back_at: new Date(Date.now() - 60_000).toISOString(),
+      notes: 'asked for a call after lunch',
+    });
+
+    await page.goto(`${web.url}/calendar`);
+    const queue = page.getByRole('list', { name: 'Clients to call back' });
+    await queue.getByRole('link', { name: /Ann Lee/ }).click();
+    await page.waitForURL(`**/clients/${ann.id}`);
+    const history = page.getByRole('list', { name: 'Call history' });
+    await history.getByText('asked for a call after lunch').waitFor();
+    expect(await history.getByText('Call back', { exact: true }).count()).toBe(1);
+
+    // Used: the list says when; revoking asks first, then the agent is refused.
+    await page.goto(`${web.url}/settings`);
+    const row = page.getByRole('row', { name: /phone agent/ });
+    await row.waitFor();
+    expect(await row.getByText('Never').count()).toBe(0);
+    await row.getByRole('button', { name: 'Revoke phone agent' }).click();
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Revoke key' }).click();
+    await page.getByText('No keys yet.').waitFor();
+    const refused = await agent.clients.list().catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(ApiError);
+    expect((refused as ApiError).status).toBe(401);
     await context.close();
   });
 

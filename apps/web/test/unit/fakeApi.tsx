@@ -36,6 +36,11 @@ export class FakeApi {
 
   constructor() {
     this.client = createClient({ baseUrl: BASE_URL, cookieSession: true, fetch: (input, init) => this.fetch(input, init) });
+    // What pages read besides their own subject, empty unless a test says otherwise: the call-back
+    // queue (home), a client's calls, the API keys (settings).
+    this.on('GET /v1/calls/due', { status: 200, body: { items: [] } })
+      .on('GET /v1/calls', { status: 200, body: { items: [], total: 0, limit: 100, offset: 0 } })
+      .on('GET /v1/api-keys', { status: 200, body: { items: [] } });
   }
 
   /** `on('GET /v1/clients', handler)`; a path segment `:id` matches any id. */

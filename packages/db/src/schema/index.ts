@@ -3,3 +3,5 @@ export * from './clients.js';
 export * from './appointments.js';
 export * from './revoked-tokens.js';
 export * from './schedules.js';
+export * from './api-keys.js';
+export * from './calls.js';

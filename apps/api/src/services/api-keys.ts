@@ -1,0 +1,114 @@
+import { API_KEY_NAME_MAX, API_KEYS_PER_USER_MAX, type ApiKey as WireApiKey, type ApiKeyList, type CreatedApiKey } from '@agentcaller/contracts';
+import { apiKeys, sqlState, UNIQUE_VIOLATION, users, type ApiKey, type Database, type User } from '@agentcaller/db';
+import { and, asc, count, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { apiKeyPrefix, generateApiKey, hashApiKey, sameKeyHash } from '../lib/api-key.js';
+
+/** `last_used_at` is written at most once per key in this many milliseconds. */
+const LAST_USED_EVERY_MS = 60_000;
+/** A digest no key has, compared when the prefix is unknown (the same work either way). */
+const NO_KEY_HASH = hashApiKey('');
+
+function toWireKey(row: Pick<ApiKey, 'id' | 'name' | 'prefix' | 'createdAt' | 'lastUsedAt'>): WireApiKey {
+  return { id: row.id, name: row.name, prefix: row.prefix, created_at: row.createdAt.toISOString(), last_used_at: row.lastUsedAt?.toISOString() ?? null };
+}
+
+/** A key that authenticated: its user and its id. */
+export interface KeyHolder {
+  user: User;
+  keyId: number;
+  prefix: string;
+}
+
+export class ApiKeyService {
+  private readonly byPrefix;
+
+  constructor(private readonly db: Database) {
+    // Runs on every request made with a key: parsed and planned once per connection.
+    this.byPrefix = db
+      .select({ id: apiKeys.id, keyHash: apiKeys.keyHash, revokedAt: apiKeys.revokedAt, lastUsedAt: apiKeys.lastUsedAt, user: users })
+      .from(apiKeys)
+      .innerJoin(users, eq(users.id, apiKeys.userId))
+      .where(eq(apiKeys.prefix, sql.placeholder('prefix')))
+      .limit(1)
+      .prepare('api_key_by_prefix');
+  }
+
+  private name(value: string): string {
+    const name = value.trim();
+    if (!name) throw new ValidationError([{ path: '/name', message: 'must not be blank' }]);
+    if ([...name].length > API_KEY_NAME_MAX) throw new ValidationError([{ path: '/name', message: `must be at most ${API_KEY_NAME_MAX} characters` }]);
+    return name;
+  }
+
+  /** A new key for `userId`; the answer is the only place the key ever appears. */
+  async create(userId: number, rawName: string): Promise<CreatedApiKey> {
+    const name = this.name(rawName);
+    for (let attempt = 1; ; attempt++) {
+      const key = generateApiKey();
+      try {
+        const row = await this.db.transaction(async (tx) => {
+          // The user's row is the lock of their key count: two creations at once cannot both pass it.
+          await tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).for('update');
+          const [live] = await tx.select({ n: count() }).from(apiKeys).where(and(eq(apiKeys.userId, userId), isNull(apiKeys.revokedAt)));
+          if ((live?.n ?? 0) >= API_KEYS_PER_USER_MAX) {
+            throw new ConflictError('api-key-limit', `An account may hold at most ${API_KEYS_PER_USER_MAX} API keys; revoke one first`);
+          }
+          const [inserted] = await tx.insert(apiKeys).values({ userId, name, prefix: apiKeyPrefix(key), keyHash: hashApiKey(key) }).returning();
+          return inserted!;
+        });
+        return { id: row.id, name: row.name, key, prefix: row.prefix, created_at: row.createdAt.toISOString() };
+      } catch (err) {
+        // Two keys with the same 47-bit prefix: vanishingly rare; draw another key.
+        if (sqlState(err) === UNIQUE_VIOLATION && attempt < 3) continue;
+        throw err;
+      }
+    }
+  }
+
+  async list(userId: number): Promise<ApiKeyList> {
+    const rows = await this.db
+      .select()
+      .from(apiKeys)
+      .where(and(eq(apiKeys.userId, userId), isNull(apiKeys.revokedAt)))
+      .orderBy(asc(apiKeys.id));
+    return { items: rows.map(toWireKey) };
+  }
+
+  /** Revokes one of the user's live keys; every instance reads `revoked_at` on the key's next request. */
+  async revoke(userId: number, id: number): Promise<void> {
+    const revoked = await this.db
+      .update(apiKeys)
+      .set({ revokedAt: sql`now()` })
+      .where(and(eq(apiKeys.id, id), eq(apiKeys.userId, userId), isNull(apiKeys.revokedAt)))
+      .returning({ id: apiKeys.id });
+    if (revoked.length === 0) throw new NotFoundError('API key not found');
+  }
+
+  /**
+   * The live key `key` (already of the right shape), found by its prefix and compared by hash in
+   * constant time; undefined for an unknown, wrong or revoked key. Read from the database on every
+   * request, so a revocation holds on every instance at once.
+   */
+  async authenticate(key: string): Promise<KeyHolder | undefined> {
+    const prefix = apiKeyPrefix(key);
+    const [row] = await this.byPrefix.execute({ prefix });
+    const matches = sameKeyHash(hashApiKey(key), row?.keyHash ?? NO_KEY_HASH);
+    if (!row || !matches || row.revokedAt) return undefined;
+    if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() >= LAST_USED_EVERY_MS) await this.touch(row.id);
+    return { user: row.user, keyId: row.id, prefix };
+  }
+
+  /**
+   * Coalesced `last_used_at`: written only when the stored one is a minute old or more, so a busy
+   * key costs one write a minute whatever its rate, across every instance (the condition is in the
+   * statement: of several instances at once, one writes).
+   */
+  private async touch(id: number): Promise<void> {
+    const stale = sql`now() - make_interval(secs => ${LAST_USED_EVERY_MS / 1000})`;
+    await this.db
+      .update(apiKeys)
+      .set({ lastUsedAt: sql`now()` })
+      .where(and(eq(apiKeys.id, id), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, stale))));
+  }
+}
