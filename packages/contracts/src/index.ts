@@ -7,3 +7,4 @@ export * from './appointments.js';
 export * from './service.js';
 export * from './routes.js';
 export * from './schedule.js';
+export * from './time-zones.js';
