@@ -30,6 +30,11 @@ export const CURRENT_ZONE_NAMES: Readonly<Record<string, string>> = {
   'Pacific/Truk': 'Pacific/Chuuk',
 };
 
+/** Today's IANA name of a zone ICU names `icuName` (`Asia/Calcutta` → `Asia/Kolkata`); others as they are. */
+export function currentZoneOf(icuName: string): string {
+  return Object.hasOwn(CURRENT_ZONE_NAMES, icuName) ? (CURRENT_ZONE_NAMES[icuName] ?? icuName) : icuName;
+}
+
 /**
  * The one spelling of a zone the runtime knows (`asia/calcutta`, `Asia/Kolkata` and `ASIA/KOLKATA`
  * → `Asia/Kolkata`; a link such as `US/Eastern` → `America/New_York`), or undefined when `Intl` does
@@ -43,5 +48,5 @@ export function currentTimeZoneName(name: string): string | undefined {
   } catch {
     return undefined;
   }
-  return CURRENT_ZONE_NAMES[resolved] ?? resolved;
+  return currentZoneOf(resolved);
 }

@@ -8,6 +8,8 @@ export type * from '@agentcaller/contracts';
 // The limits the API enforces and the problem types it answers, as values (forms check the same numbers).
 export {
   CLIENT_NAME_MAX,
+  currentTimeZoneName,
+  currentZoneOf,
   EMAIL_MAX,
   MAX_AVAILABILITY_DAYS,
   NOTES_MAX,

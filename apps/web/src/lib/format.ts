@@ -1,3 +1,4 @@
+import { currentZoneOf } from '@agentcaller/sdk';
 import { toDateValue } from './dateInput';
 
 // Display follows the browser's language and time zone (Intl).
@@ -37,9 +38,9 @@ export function formatDuration(minutes: number): string {
   return m === 0 ? `${h} h` : `${h} h ${m} min`;
 }
 
-/** The browser's IANA time zone, e.g. "Europe/Paris". */
+/** The browser's IANA time zone by its current name, e.g. "Europe/Paris", "Asia/Kolkata" (not ICU's "Asia/Calcutta"). */
 export function browserTimeZone(): string {
-  return Intl.DateTimeFormat().resolvedOptions().timeZone;
+  return currentZoneOf(Intl.DateTimeFormat().resolvedOptions().timeZone);
 }
 
 const range = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', year: 'numeric' });

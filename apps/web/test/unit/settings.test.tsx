@@ -70,6 +70,21 @@ describe('settings: working hours', () => {
     await waitFor(() => expect(api.sent('GET /v1/availability').at(-1)?.query.get('duration_minutes')).toBe('15'));
   });
 
+  it('offers each zone once, by its current IANA name (Asia/Kolkata, not ICU’s Asia/Calcutta)', async () => {
+    const api = settingsApi().on('GET /v1/schedule', json(200, { ...SCHEDULE, time_zone: 'Asia/Kolkata' }));
+    renderApp(api, '/settings');
+    const zone = await screen.findByLabelText<HTMLSelectElement>('Time zone');
+    expect(zone.value).toBe('Asia/Kolkata');
+    const values = [...zone.options].map((o) => o.value);
+    expect(new Set(values).size).toBe(values.length);
+    for (const current of ['Asia/Kolkata', 'Europe/Kyiv', 'Asia/Kathmandu', 'Asia/Ho_Chi_Minh', 'Asia/Yangon', 'America/Nuuk', 'America/Argentina/Buenos_Aires', 'America/Indiana/Indianapolis']) {
+      expect(values, current).toContain(current);
+    }
+    for (const old of ['Asia/Calcutta', 'Asia/Katmandu', 'Asia/Saigon', 'Asia/Rangoon', 'Europe/Kiev', 'America/Godthab', 'Pacific/Truk', 'Pacific/Ponape', 'Atlantic/Faeroe', 'America/Indianapolis', 'America/Buenos_Aires']) {
+      expect(values, old).not.toContain(old);
+    }
+  });
+
   it('lists what the server refused (422) and keeps the edits', async () => {
     const api = settingsApi().on(
       'PUT /v1/schedule',
