@@ -119,6 +119,25 @@ describe('settings: account', () => {
     expect(await screen.findByText('Your password was changed. Sign in with the new one.')).toBeTruthy();
   });
 
+  it('describes the byte limit truthfully and checks it as the API does (CJK 3 bytes, emoji 4)', async () => {
+    const api = settingsApi().on('PUT /v1/auth/me/password', json(204));
+    renderApp(api, '/settings');
+    const user = userEvent.setup();
+    const field = await screen.findByLabelText('New password');
+    const hint = document.getElementById(field.getAttribute('aria-describedby')!.split(' ')[0]!);
+    expect(hint?.textContent).toBe('8 to 72 characters; an accented letter counts as 2, most other scripts (Chinese, Hindi, …) as 3, an emoji as 4.');
+    await user.type(screen.getByLabelText('Current password'), 'old password');
+    // 25 Chinese characters are 75 bytes; 18 emoji are 72.
+    await user.type(field, '密'.repeat(25));
+    await user.click(screen.getByRole('button', { name: 'Change password' }));
+    expect(screen.getByText('Too long: use at most 72 characters, fewer with accents, other scripts or emoji.')).toBeTruthy();
+    expect(api.sent('PUT /v1/auth/me/password')).toHaveLength(0);
+    await user.clear(field);
+    await user.type(field, '😀'.repeat(18));
+    await user.click(screen.getByRole('button', { name: 'Change password' }));
+    await waitFor(() => expect(api.sent('PUT /v1/auth/me/password')).toHaveLength(1));
+  });
+
   it('shows a wrong current password next to its field', async () => {
     const api = settingsApi().on(
       'PUT /v1/auth/me/password',
