@@ -46,6 +46,19 @@ describe('the week view', () => {
     expect(router.state.location.search).toBe('?week=2026-02-23');
   });
 
+  it('labels an appointment across the clock going back with each time’s zone, not "1:30 – 1:30"', async () => {
+    // New York goes back from 02:00 EDT to 01:00 EST on Sunday 7 November 2027 (06:00 UTC).
+    const api = new FakeApi()
+      .on('GET /v1/auth/me', json(200, USER))
+      .on('GET /v1/appointments', json(200, page([appointment({ starts_at: '2027-11-07T05:30:00.000Z', ends_at: '2027-11-07T06:30:00.000Z' }), appointment({ id: 42, starts_at: '2027-11-07T05:10:00.000Z', ends_at: '2027-11-07T05:20:00.000Z' }), appointment({ id: 43, starts_at: '2027-11-05T14:00:00.000Z', ends_at: '2027-11-05T15:00:00.000Z' })], 3, 100)));
+    renderApp(api, '/calendar?week=2027-11-01');
+    expect(await screen.findByRole('button', { name: 'Ann Lee, Sunday, November 7, 2027, 1:30 AM EDT – 1:30 AM EST' })).toBeTruthy();
+    // Both ends in the hour that happens twice: still told apart.
+    expect(screen.getByRole('button', { name: 'Ann Lee, Sunday, November 7, 2027, 1:10 AM EDT – 1:20 AM EDT' })).toBeTruthy();
+    // An ordinary day keeps the short label.
+    expect(screen.getByRole('button', { name: 'Ann Lee, Friday, November 5, 2027, 10:00 AM – 11:00 AM' })).toBeTruthy();
+  });
+
   it('reads every page of a busy week', async () => {
     const many = Array.from({ length: 130 }, (_, i) => appointment({ id: i + 1, starts_at: new Date(Date.UTC(2099, 0, 5, 12) + i * 3_600_000).toISOString(), ends_at: new Date(Date.UTC(2099, 0, 5, 12, 30) + i * 3_600_000).toISOString() }));
     const api = new FakeApi().on('GET /v1/auth/me', json(200, USER)).on('GET /v1/appointments', (req) => {
