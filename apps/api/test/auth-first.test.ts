@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { routes, type RouteDef } from '@agentcaller/contracts';
 import { bearer, json, login, register, startApp, type TestContext } from './helpers.js';
 
 let ctx: TestContext;
@@ -41,5 +42,48 @@ describe('authentication runs before validation', () => {
     const res = await ctx.app.inject({ method: 'GET', url: '/v1/clients?limit=abc', headers: bearer(token) });
     expect(res.statusCode).toBe(422);
     expect(res.json<{ errors: unknown[] }>().errors.length).toBeGreaterThan(0);
+  });
+});
+
+// Authentication runs in `onRequest`, before the body is read: a stranger's unreadable body is 401
+// on every authenticated route that takes one (from the route table), and the cookie rules hold.
+describe('authentication runs before the body is read', () => {
+  const withBody = (Object.entries(routes) as [string, RouteDef][]).filter(([, def]) => def.auth && def.body);
+  const url = (path: string) => path.replace(/:[a-z_]+/g, '1');
+  const malformed = [
+    { 'content-type': 'application/json', payload: '{"broken": ' },
+    { 'content-type': 'text/plain', payload: 'hello' },
+  ];
+
+  it('covers every authenticated route with a body', () => {
+    expect(withBody.map(([name]) => name).sort()).toEqual(['changePassword', 'createAppointment', 'createClient', 'putSchedule', 'updateAppointment', 'updateClient']);
+  });
+
+  it.each(withBody)('%s: an unreadable body without credentials, or with a bad token, is 401 with WWW-Authenticate: Bearer', async (_name, def) => {
+    for (const { payload, ...headers } of malformed) {
+      for (const credentials of [{}, bearer('a.b.c'), { cookie: 'ac_session=a.b.c' }]) {
+        const res = await ctx.app.inject({ method: def.method, url: url(def.path), headers: { ...headers, ...credentials }, payload });
+        expect(res.statusCode, `${headers['content-type']} ${JSON.stringify(credentials)}`).toBe(401);
+        expect(res.headers['www-authenticate']).toBe('Bearer');
+        expect(res.json()).toMatchObject({ type: '/problems/unauthorized', status: 401 });
+      }
+    }
+  });
+
+  it('a signed-in caller with an unreadable body gets the 400; a cookie session without its CSRF header gets the 403 first', async () => {
+    await register(ctx.app, 'body@example.com');
+    const token = await login(ctx.app, 'body@example.com');
+    const session = await ctx.app.inject({ method: 'POST', url: '/v1/auth/session', ...json({ email: 'body@example.com', password: 'correct horse battery' }) });
+    const cookies = ([] as string[]).concat(session.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]!);
+    const csrf = session.json<{ csrf_token: string }>().csrf_token;
+    const broken = { 'content-type': 'application/json' };
+    for (const [, def] of withBody) {
+      const send = (headers: Record<string, string>) => ctx.app.inject({ method: def.method, url: url(def.path), headers: { ...broken, ...headers }, payload: '{"broken": ' });
+      expect((await send(bearer(token))).statusCode, def.path).toBe(400);
+      const noCsrf = await send({ cookie: cookies.join('; ') });
+      expect(noCsrf.statusCode, def.path).toBe(403);
+      expect(noCsrf.json()).toMatchObject({ type: '/problems/csrf-rejected' });
+      expect((await send({ cookie: cookies.join('; '), 'x-csrf-token': csrf })).statusCode, def.path).toBe(400);
+    }
   });
 });

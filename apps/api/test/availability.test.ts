@@ -283,3 +283,32 @@ describe('GET /v1/availability', () => {
     await expect422(query, path);
   });
 });
+
+describe('GET /v1/availability?exclude_appointment_id=', () => {
+  it('counts one of your appointments as free (its own time and what it frees, buffers included); another user’s or an unknown id is 404', async () => {
+    const day = plusDays(monday, 21);
+    await schedule(alice, { weekly_hours: { ...CLOSED, mon: [{ start: '09:00', end: '12:00' }] }, buffer_after_minutes: 30 });
+    const a = await makeAppointment(alice, adaId, at(day, '10:00'), at(day, '10:30'));
+    await makeAppointment(alice, adaId, at(day, '11:00'), at(day, '11:30'));
+    const window = { from: `${day}T00:00:00Z`, to: `${day}T23:00:00Z`, duration_minutes: '30' };
+    const startsExcluding = async (id: number | string) => {
+      const res = await alice.send('GET', `/v1/availability?${new URLSearchParams({ ...window, exclude_appointment_id: String(id) }).toString()}`);
+      return res;
+    };
+    // 10:00–11:00 and 11:00–12:00 are held (the appointments and 30 minutes after each).
+    expect(await starts(alice, window.from, window.to, 30)).toEqual([at(day, '09:00'), at(day, '09:30')]);
+    const freed = await startsExcluding(a.id);
+    expect(freed.statusCode).toBe(200);
+    expect(freed.json<{ slots: Slot[] }>().slots.map((s) => s.starts_at)).toEqual(['09:00', '09:30', '10:00', '10:30'].map((t) => at(day, t)));
+
+    const bobsClient = await makeClient(bob, 'Bo', '+14155550125');
+    const bobs = await makeAppointment(bob, bobsClient.id, at(day, '09:00'), at(day, '09:30'));
+    for (const id of [bobs.id, 2147483647]) {
+      const res = await startsExcluding(id);
+      expect(res.statusCode).toBe(404);
+      expect(res.headers['content-type']).toBe(PROBLEM_JSON);
+      expect(res.json<ProblemBody>()).toMatchObject({ type: '/problems/not-found', status: 404, detail: 'Appointment not found' });
+    }
+    for (const id of ['0', 'abc', '2147483648']) await expect422({ ...window, exclude_appointment_id: id }, '/exclude_appointment_id');
+  });
+});

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { form, json, register, startApp, type TestContext } from './helpers.js';
+import { bearer, form, json, login, register, startApp, type TestContext } from './helpers.js';
 
 let ctx: TestContext;
 beforeAll(async () => {
@@ -65,11 +65,18 @@ describe('CORS allow-list from CORS_ORIGINS', () => {
 });
 
 describe('body limit', () => {
-  it('is 1 MiB on every JSON route (413)', async () => {
-    const res = await ctx.app.inject({ method: 'POST', url: '/v1/clients', ...json({ name: 'x'.repeat(1024 * 1024), phone: '1' }) });
-    expect(res.statusCode).toBe(413);
-    expect(res.headers['content-type']).toBe('application/problem+json; charset=utf-8');
-    expect(res.json()).toMatchObject({ type: '/problems/payload-too-large', status: 413 });
+  it('is 1 MiB on every JSON route (413); a stranger is refused before the body is read (401)', async () => {
+    await register(ctx.app, 'big@example.com', 'correct horse battery');
+    const token = await login(ctx.app, 'big@example.com', 'correct horse battery');
+    const big = json({ name: 'x'.repeat(1024 * 1024), phone: '1' });
+    for (const [url, headers] of [['/v1/clients', bearer(token)], ['/v1/auth/register', {}]] as const) {
+      const res = await ctx.app.inject({ method: 'POST', url, ...big, headers: { ...big.headers, ...headers } });
+      expect(res.statusCode, url).toBe(413);
+      expect(res.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+      expect(res.json()).toMatchObject({ type: '/problems/payload-too-large', status: 413 });
+    }
+    const stranger = await ctx.app.inject({ method: 'POST', url: '/v1/clients', ...big });
+    expect(stranger.statusCode).toBe(401);
   });
 });
 

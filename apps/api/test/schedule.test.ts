@@ -125,6 +125,36 @@ describe('PUT /v1/schedule', () => {
     expect((await bob.send('GET', '/v1/schedule')).json()).toEqual(DEFAULT);
   });
 
+  it('stores every spelling of a zone as its one current IANA name (case, ICU’s old names and links)', async () => {
+    const cases: [string, string][] = [
+      ['asia/kolkata', 'Asia/Kolkata'],
+      ['Asia/Kolkata', 'Asia/Kolkata'],
+      ['ASIA/CALCUTTA', 'Asia/Kolkata'],
+      ['europe/kyiv', 'Europe/Kyiv'],
+      ['Europe/Kiev', 'Europe/Kyiv'],
+      ['asia/saigon', 'Asia/Ho_Chi_Minh'],
+      ['america/buenos_aires', 'America/Argentina/Buenos_Aires'],
+      ['US/Eastern', 'America/New_York'],
+      ['etc/utc', 'UTC'],
+      ['europe/berlin', 'Europe/Berlin'],
+    ];
+    for (const [sent, stored] of cases) {
+      const res = await alice.send('PUT', '/v1/schedule', { ...valid, time_zone: sent });
+      expect(res.statusCode, sent).toBe(200);
+      expect(res.json<{ time_zone: string }>().time_zone, sent).toBe(stored);
+      const [row] = await ctx.app.db.select().from(schedules).where(eq(schedules.userId, alice.id));
+      expect(row?.timeZone, sent).toBe(stored);
+    }
+    const registered = await ctx.app.inject({
+      method: 'POST',
+      url: '/v1/auth/register',
+      ...json({ email: 'kolkata@example.com', password: 'correct horse battery', time_zone: 'asia/kolkata' }),
+    });
+    expect(registered.statusCode).toBe(201);
+    const [row] = await ctx.app.db.select().from(schedules).where(eq(schedules.userId, registered.json<{ id: number }>().id));
+    expect(row?.timeZone).toBe('Asia/Kolkata');
+  });
+
   it('refuses reversed, empty and overlapping intervals, naming each', async () => {
     await expect422({ ...valid, weekly_hours: { ...DEFAULT_HOURS, tue: [{ start: '17:00', end: '09:00' }] } }, ['/weekly_hours/tue/0/end']);
     await expect422({ ...valid, weekly_hours: { ...DEFAULT_HOURS, tue: [{ start: '09:00', end: '09:00' }] } }, ['/weekly_hours/tue/0/end']);

@@ -91,6 +91,14 @@ export const AvailabilityQuery = Type.Object(
     from: instantInput('2026-12-01T00:00:00Z'),
     to: instantInput('2026-12-02T00:00:00Z'),
     duration_minutes: Type.Integer({ minimum: 1, maximum: MAX_AVAILABILITY_DAYS * 24 * 60, examples: [30] }),
+    exclude_appointment_id: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 2147483647,
+        description: 'one of your appointments whose time counts as free (to move it); another user’s, or an unknown id, is 404',
+        examples: [1],
+      }),
+    ),
   },
 );
 export type AvailabilityQuery = Static<typeof AvailabilityQuery>;

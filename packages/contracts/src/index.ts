@@ -9,3 +9,4 @@ export * from './routes.js';
 export * from './schedule.js';
 export * from './api-keys.js';
 export * from './calls.js';
+export * from './time-zones.js';

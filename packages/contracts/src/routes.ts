@@ -82,7 +82,7 @@ export const routes = {
   cancelAppointment: { method: 'POST', path: '/v1/appointments/:id/cancel', tag: 'appointments', summary: 'Cancel an appointment: its time is free again (undo: PATCH status back to scheduled)', status: 200, params: IdParams, response: Appointment, auth: true, apiKey: true, errors: [404] },
   deleteAppointment: { method: 'DELETE', path: '/v1/appointments/:id', tag: 'appointments', summary: 'Remove an appointment for good (POST …/cancel keeps it, cancelled)', status: 204, params: IdParams, response: NoContent, auth: true, apiKey: true, errors: [404] },
 
-  availability: { method: 'GET', path: '/v1/availability', tag: 'availability', summary: 'Bookable slots of duration_minutes inside [from, to) per your schedule, at most 31 days', status: 200, query: AvailabilityQuery, response: Availability, auth: true, apiKey: true, errors: [429] },
+  availability: { method: 'GET', path: '/v1/availability', tag: 'availability', summary: 'Bookable slots of duration_minutes inside [from, to) per your schedule, at most 31 days; exclude_appointment_id frees one of your appointments (to move it)', status: 200, query: AvailabilityQuery, response: Availability, auth: true, apiKey: true, errors: [404, 429] },
 
   getSchedule: { method: 'GET', path: '/v1/schedule', tag: 'schedule', summary: 'When you take appointments: time zone, weekly hours, date overrides, grid, buffers, notice, horizon', status: 200, response: Schedule, auth: true, apiKey: true },
   putSchedule: { method: 'PUT', path: '/v1/schedule', tag: 'schedule', summary: 'Replace your schedule; 422 on an unknown zone, overlapping or reversed intervals, values out of range', status: 200, body: Schedule, encoding: 'json', response: Schedule, auth: true },

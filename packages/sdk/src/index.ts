@@ -12,6 +12,8 @@ export {
   API_KEYS_PER_USER_MAX,
   CALL_DURATION_MAX_SECONDS,
   CLIENT_NAME_MAX,
+  currentTimeZoneName,
+  currentZoneOf,
   EMAIL_MAX,
   MAX_AVAILABILITY_DAYS,
   NOTES_MAX,

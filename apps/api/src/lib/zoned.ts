@@ -27,22 +27,6 @@ function formatter(zone: string): Intl.DateTimeFormat {
   return format;
 }
 
-/**
- * The canonical spelling of an IANA zone name (`europe/berlin` → `Europe/Berlin`), or undefined when
- * the runtime's zone database does not know it. Offsets (`+02:00`) are not zones and are refused.
- * ICU resolves links to its own older names (`Asia/Kolkata` → `Asia/Calcutta`, `Europe/Kyiv` →
- * `Europe/Kiev`): a link is kept as the caller spelt it, so people see the name they chose.
- */
-export function canonicalTimeZone(name: string): string | undefined {
-  if (!/^[A-Za-z]/.test(name)) return undefined;
-  try {
-    const resolved = formatter(name).resolvedOptions().timeZone;
-    return resolved.toLowerCase() === name.toLowerCase() ? resolved : name;
-  } catch {
-    return undefined;
-  }
-}
-
 /** A calendar date (no zone): year, month 1–12, day 1–31. */
 export interface LocalDate {
   year: number;

@@ -33,8 +33,8 @@ function fastifySchemaOf(def: RouteDef): FastifySchema {
 
 /**
  * Registers the route `name` exactly as the contract says (packages/contracts/src/routes.ts):
- * method, path, schemas, every answer's schema, and authentication before validation when the
- * route needs a user, so a stranger gets 401, never a schema. The handler answers the success
+ * method, path, schemas, every answer's schema, and authentication first (`onRequest`, before
+ * the body is even read) when the route needs a user, so a stranger gets 401, never a 400 or a schema. The handler answers the success
  * status of the contract. This is the only place a route of the API is wired.
  */
 export function defineRoute<K extends RouteName>(app: FastifyInstance, name: K, handler: RouteHandler<K>, extras: RouteExtras = {}) {
@@ -60,13 +60,15 @@ async function ignoreContentType(request: FastifyRequest) {
 
 function register<K extends RouteName>(app: FastifyInstance, def: RouteDef, handler: RouteHandler<K>, extras: RouteExtras & { onRequest?: Hook }) {
   const authenticate = def.apiKey ? app.authenticateOrKey : app.authenticate;
-  const preValidation = [...(def.auth ? [authenticate] : []), ...(extras.preValidation ? [extras.preValidation] : [])];
+  // Authentication runs before the body is read: a stranger's malformed or oversized body is 401,
+  // not 400 or 413.
+  const onRequest = [...(extras.onRequest ? [extras.onRequest] : []), ...(def.auth ? [authenticate] : [])];
   app.route({
     method: def.method,
     url: def.path,
     schema: fastifySchemaOf(def),
-    ...(extras.onRequest ? { onRequest: extras.onRequest } : {}),
-    ...(preValidation.length > 0 ? { preValidation } : {}),
+    ...(onRequest.length > 0 ? { onRequest } : {}),
+    ...(extras.preValidation ? { preValidation: extras.preValidation } : {}),
     ...(extras.preHandler ? { preHandler: extras.preHandler } : {}),
     ...(extras.logLevel ? { logLevel: extras.logLevel } : {}),
     handler: async (request, reply) => {

@@ -23,7 +23,7 @@ import { iso, parseInstant } from '../lib/time.js';
 import { CLIENT_NOT_FOUND } from './clients.js';
 import { pageTotal, windowTotal } from './paging.js';
 
-const APPOINTMENT_NOT_FOUND = 'Appointment not found';
+export const APPOINTMENT_NOT_FOUND = 'Appointment not found';
 /** First key of the advisory locks that order writes to one calendar (the second is the owner id). */
 const CALENDAR_LOCK_SPACE = 0x63616c; // 'cal'
 /** What a list shows when the caller names no status: everything but cancelled appointments. */

@@ -1,9 +1,10 @@
 import { MAX_AVAILABILITY_DAYS, type Availability, type Schedule, type Slot, type WorkingInterval } from '@agentcaller/contracts';
 import { appointments, queryRows, WEEKDAYS, type Database } from '@agentcaller/db';
-import { sql } from 'drizzle-orm';
-import { ValidationError } from '../errors.js';
+import { and, eq, sql } from 'drizzle-orm';
+import { NotFoundError, ValidationError } from '../errors.js';
 import { iso, parseInstant } from '../lib/time.js';
 import { addDays, dateKey, daysBetween, instantOf, localDateOf, weekdayIndex } from '../lib/zoned.js';
+import { APPOINTMENT_NOT_FOUND } from './appointments.js';
 import { minutesOf, ScheduleService } from './schedule.js';
 
 const MINUTE_MS = 60_000;
@@ -70,7 +71,7 @@ export class AvailabilityService {
   }
 
   /** The calendar's non-cancelled appointments widened by the buffers, merged, ordered (PostgreSQL's multiranges). */
-  private async busy(ownerId: number, from: Date, to: Date, before: number, after: number): Promise<Busy[]> {
+  private async busy(ownerId: number, from: Date, to: Date, before: number, after: number, excluded: number | undefined): Promise<Busy[]> {
     // Raw SQL takes no Date parameters through every driver: instants travel as RFC 3339 text. The
     // `&&` on the non-cancelled rows is the exclusion constraint's own GiST index.
     const [fromText, toText] = [iso(from), iso(to)];
@@ -84,6 +85,7 @@ export class AvailabilityService {
           (select range_agg(tstzrange(${appointments.startsAt} - ${beforeGap}, ${appointments.endsAt} + ${afterGap}, '[)'))
              from ${appointments}
             where ${appointments.ownerId} = ${ownerId} and ${appointments.status} <> 'cancelled'
+              and ${appointments.id} is distinct from ${excluded ?? null}::int
               and tstzrange(${appointments.startsAt}, ${appointments.endsAt}, '[)')
                   && tstzrange(${fromText}::timestamptz - ${afterGap}, ${toText}::timestamptz + ${beforeGap}, '[)')),
           '{}'::tstzmultirange)) as g
@@ -91,13 +93,25 @@ export class AvailabilityService {
     );
   }
 
-  /** The bookable slots of `duration_minutes` wholly inside [from, to), at most 31 days wide (spec, "Appointments"). */
-  async slots(ownerId: number, query: { from: string; to: string; duration_minutes: number }): Promise<Availability> {
+  /**
+   * The bookable slots of `duration_minutes` wholly inside [from, to), at most 31 days wide (spec,
+   * "Appointments"). `exclude_appointment_id`, one of the caller's appointments, counts as free (the
+   * times it could move to); anyone else's, or none, is 404 as on every appointment route.
+   */
+  async slots(ownerId: number, query: { from: string; to: string; duration_minutes: number; exclude_appointment_id?: number | undefined }): Promise<Availability> {
     const from = parseInstant(query.from, '/from');
     const to = parseInstant(query.to, '/to');
     if (to.getTime() <= from.getTime()) throw new ValidationError([{ path: '/to', message: 'must be after from' }]);
     if (to.getTime() - from.getTime() > MAX_AVAILABILITY_DAYS * DAY_MS) {
       throw new ValidationError([{ path: '/to', message: `must be at most ${MAX_AVAILABILITY_DAYS} days after from` }]);
+    }
+    const excluded = query.exclude_appointment_id;
+    if (excluded !== undefined) {
+      const [own] = await this.db
+        .select({ id: appointments.id })
+        .from(appointments)
+        .where(and(eq(appointments.id, excluded), eq(appointments.ownerId, ownerId)));
+      if (!own) throw new NotFoundError(APPOINTMENT_NOT_FOUND);
     }
     const schedule = await this.schedules.get(ownerId);
     const now = Date.now();
@@ -111,7 +125,7 @@ export class AvailabilityService {
     if (Math.max(window.from, window.earliestStart) >= Math.min(window.to, window.latestStart + 1)) {
       return { time_zone: schedule.time_zone, slots: [] };
     }
-    const busy = await this.busy(ownerId, from, to, schedule.buffer_before_minutes, schedule.buffer_after_minutes);
+    const busy = await this.busy(ownerId, from, to, schedule.buffer_before_minutes, schedule.buffer_after_minutes, excluded);
     return { time_zone: schedule.time_zone, slots: bookableSlots(schedule, busy, window) };
   }
 }

@@ -1,8 +1,7 @@
-import type { DateOverride, Schedule as WireSchedule, ValidationIssue, WeeklyHours, WorkingInterval } from '@agentcaller/contracts';
+import { currentTimeZoneName, type DateOverride, type Schedule as WireSchedule, type ValidationIssue, type WeeklyHours, type WorkingInterval } from '@agentcaller/contracts';
 import { schedules, WEEKDAYS, type Database, type Schedule } from '@agentcaller/db';
 import { eq } from 'drizzle-orm';
 import { ValidationError } from '../errors.js';
-import { canonicalTimeZone } from '../lib/zoned.js';
 
 const NINE_TO_FIVE: WorkingInterval[] = [{ start: '09:00', end: '17:00' }];
 
@@ -27,7 +26,7 @@ const UNKNOWN_ZONE = 'must be a time zone of the IANA database, e.g. Europe/Berl
 
 /** An IANA zone in its canonical spelling, or a 422 naming `path`. */
 export function checkedTimeZone(name: string, path: string): string {
-  const zone = canonicalTimeZone(name);
+  const zone = currentTimeZoneName(name);
   if (!zone) throw new ValidationError([{ path, message: UNKNOWN_ZONE }]);
   return zone;
 }
@@ -54,7 +53,7 @@ function checkedDay(hours: WorkingInterval[], path: string, issues: ValidationIs
  */
 function canonicalSchedule(body: WireSchedule): WireSchedule {
   const issues: ValidationIssue[] = [];
-  const zone = canonicalTimeZone(body.time_zone);
+  const zone = currentTimeZoneName(body.time_zone);
   if (!zone) issues.push({ path: '/time_zone', message: UNKNOWN_ZONE });
   const weekly = Object.fromEntries(
     WEEKDAYS.map((day) => [day, checkedDay(body.weekly_hours[day], `/weekly_hours/${day}`, issues)]),

@@ -1,4 +1,4 @@
-import { isApiError, PASSWORD_MAX_BYTES, PASSWORD_MIN_BYTES } from '@agentcaller/sdk';
+import { isApiError } from '@agentcaller/sdk';
 import { useMutation } from '@tanstack/react-query';
 import { useForm } from 'react-hook-form';
 import { Link, useLocation } from 'react-router';
@@ -6,6 +6,7 @@ import { useApi } from '../api';
 import { Field } from '../components/Field';
 import { Alert } from '../components/ui';
 import { serverErrors } from '../lib/errors';
+import { checkNewPassword, PASSWORD_HINT } from '../lib/password';
 import { browserTimeZone } from '../lib/format';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
 import { AuthLayout } from './AuthLayout';
@@ -16,7 +17,6 @@ interface SignUpValues {
   password: string;
 }
 
-const utf8Bytes = (text: string) => new TextEncoder().encode(text).length;
 
 export function SignUpPage() {
   useDocumentTitle('Create your account');
@@ -68,18 +68,13 @@ export function SignUpPage() {
             })}
           />
         </Field>
-        <Field label="Password" error={formState.errors.password?.message} hint={`${PASSWORD_MIN_BYTES} to ${PASSWORD_MAX_BYTES} characters.`}>
+        <Field label="Password" error={formState.errors.password?.message} hint={PASSWORD_HINT}>
           <input
             type="password"
             autoComplete="new-password"
             {...register('password', {
               required: 'Choose a password.',
-              validate: (value) => {
-                const bytes = utf8Bytes(value);
-                if (bytes < PASSWORD_MIN_BYTES) return `Use at least ${PASSWORD_MIN_BYTES} characters.`;
-                if (bytes > PASSWORD_MAX_BYTES) return `Use at most ${PASSWORD_MAX_BYTES} characters (fewer with accents or emoji).`;
-                return true;
-              },
+              validate: checkNewPassword,
             })}
           />
         </Field>

@@ -124,7 +124,13 @@ export function AppointmentDialog({ appointment, day, time, client, onClose, onS
         </div>
 
         {selectedDay ? (
-          <SlotPicker day={selectedDay} durationMinutes={Number(duration)} selected={selectedTime} onPick={(value) => setValue('time', value, { shouldValidate: true, shouldDirty: true })} />
+          <SlotPicker
+            day={selectedDay}
+            durationMinutes={Number(duration)}
+            selected={selectedTime}
+            editing={appointment}
+            onPick={(value) => setValue('time', value, { shouldValidate: true, shouldDirty: true })}
+          />
         ) : null}
 
         {warnings.length > 0 ? (

@@ -8,7 +8,7 @@ import { useToast } from '../components/Toaster';
 import { Alert } from '../components/ui';
 import { serverErrors } from '../lib/errors';
 import { keys } from '../lib/queryKeys';
-import { e164Of, formatPhone, PHONE_HELP } from '../lib/phone';
+import { e164Of, formatPhone, phoneHelp, phoneHint, phoneToSend } from '../lib/phone';
 import { useDebouncedValue } from '../lib/useDebouncedValue';
 
 interface ClientValues {
@@ -38,7 +38,7 @@ export function ClientFormDialog({ client, onClose, onSaved }: { client?: Client
 
   const save = useMutation({
     mutationFn: (values: ClientValues) => {
-      const body = { name: values.name.trim(), phone: values.phone.trim() };
+      const body = { name: values.name.trim(), phone: phoneToSend(values.phone) };
       return client ? api.clients.update(client.id, body) : api.clients.create(body);
     },
     onSuccess: async (saved) => {
@@ -52,7 +52,7 @@ export function ClientFormDialog({ client, onClose, onSaved }: { client?: Client
     onError: (err) => {
       const { fields } = serverErrors(err, FIELDS);
       // The server's wording names E.164; people get a sentence with examples instead.
-      if (fields.phone) fields.phone = PHONE_HELP;
+      if (fields.phone) fields.phone = phoneHelp();
       for (const [field, message] of Object.entries(fields) as [keyof ClientValues, string][]) setError(field, { type: 'server', message });
     },
   });
@@ -71,7 +71,7 @@ export function ClientFormDialog({ client, onClose, onSaved }: { client?: Client
             })}
           />
         </Field>
-        <Field label="Phone" error={formState.errors.phone?.message} hint="With country code (+44 20 7946 0958), or a national number.">
+        <Field label="Phone" error={formState.errors.phone?.message} hint={phoneHint()}>
           <input type="tel" autoComplete="off" inputMode="tel" {...register('phone', { validate: (v) => (v.trim().length === 0 ? 'Enter a phone number.' : true) })} />
         </Field>
         {others.length > 0 ? (

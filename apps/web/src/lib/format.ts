@@ -1,3 +1,4 @@
+import { currentZoneOf } from '@agentcaller/sdk';
 import { toDateValue } from './dateInput';
 
 // Display follows the browser's language and time zone (Intl).
@@ -18,10 +19,29 @@ export const formatDayLong = (d: Date) => dayLong.format(d);
 export const formatWeekday = (d: Date) => weekday.format(d);
 export const formatDate = (d: Date) => dateOnly.format(d);
 
-/** "10:00 – 10:30" (or the same with the day when it ends on another day). */
+const zonedTime = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit', timeZoneName: 'short' });
+const HOUR_MS = 3_600_000;
+
+/** Does the browser's clock show `d`'s time twice that day (the hour repeated when clocks go back)? */
+function repeatedTime(d: Date): boolean {
+  const offset = d.getTimezoneOffset();
+  return [d.getTime() - 3 * HOUR_MS, d.getTime() + 3 * HOUR_MS].some((near) => {
+    const other = new Date(near).getTimezoneOffset();
+    // The instant whose wall clock equals d's, if the zone were at the other offset then.
+    return other !== offset && new Date(d.getTime() + (other - offset) * 60_000).getTimezoneOffset() === other;
+  });
+}
+
+/**
+ * "10:00 – 10:30" (or the same with the day when it ends on another day). Across a clock change, or
+ * in the hour that happens twice, each time carries its zone ("1:30 AM EDT – 1:30 AM EST"), so an
+ * hour does not read as nothing.
+ */
 export function formatTimeRange(start: Date, end: Date): string {
-  if (toDateValue(start) === toDateValue(end)) return `${formatTime(start)} – ${formatTime(end)}`;
-  return `${formatTime(start)} – ${formatDayShort(end)} ${formatTime(end)}`;
+  const zoned = start.getTimezoneOffset() !== end.getTimezoneOffset() || repeatedTime(start) || repeatedTime(end);
+  const show = zoned ? (d: Date) => zonedTime.format(d) : formatTime;
+  if (toDateValue(start) === toDateValue(end)) return `${show(start)} – ${show(end)}`;
+  return `${show(start)} – ${formatDayShort(end)} ${show(end)}`;
 }
 
 /** "Mon, 7 Dec, 10:00 – 10:30" */
@@ -37,9 +57,9 @@ export function formatDuration(minutes: number): string {
   return m === 0 ? `${h} h` : `${h} h ${m} min`;
 }
 
-/** The browser's IANA time zone, e.g. "Europe/Paris". */
+/** The browser's IANA time zone by its current name, e.g. "Europe/Paris", "Asia/Kolkata" (not ICU's "Asia/Calcutta"). */
 export function browserTimeZone(): string {
-  return Intl.DateTimeFormat().resolvedOptions().timeZone;
+  return currentZoneOf(Intl.DateTimeFormat().resolvedOptions().timeZone);
 }
 
 const range = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', year: 'numeric' });

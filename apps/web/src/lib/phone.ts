@@ -26,4 +26,22 @@ export function e164Of(input: string, region: CountryCode = homeRegion()): strin
   return parsed?.isPossible() ? parsed.number : undefined;
 }
 
-export const PHONE_HELP = 'Enter a number someone could dial, like +44 20 7946 0958, or a national number like (415) 555-0123.';
+/**
+ * What the form sends: a number typed nationally is read in the home region (the region phones are
+ * shown in) and sent in E.164, so the API (which would read it in its own `DEFAULT_PHONE_REGION`)
+ * gets the number the person meant. Text that cannot be read is sent as typed, for the API to refuse.
+ */
+export function phoneToSend(input: string, region: CountryCode = homeRegion()): string {
+  return e164Of(input, region) ?? input.trim();
+}
+
+/** The home region's name in the browser's language ("United Kingdom"). */
+function homeRegionName(region: CountryCode = homeRegion()): string {
+  return new Intl.DisplayNames(undefined, { type: 'region' }).of(region) ?? region;
+}
+
+/** The phone field's hint. */
+export const phoneHint = () => `With country code (+44 20 7946 0958), or a national number (${homeRegionName()}).`;
+
+/** The phone field's error when the API cannot read the number. */
+export const phoneHelp = () => `Enter a number someone could dial: with its country code, like +44 20 7946 0958, or a national number (${homeRegionName()}).`;

@@ -11,7 +11,7 @@ export const keys = {
   appointment: (id: number) => ['appointments', 'detail', id] as const,
   availability: ['availability'] as const,
   schedule: ['schedule'] as const,
-  availabilityFor: (from: string, to: string, duration: number) => ['availability', from, to, duration] as const,
+  availabilityFor: (from: string, to: string, duration: number, excluded?: number) => ['availability', from, to, duration, excluded ?? null] as const,
   apiKeys: ['api-keys'] as const,
   calls: ['calls'] as const,
   callList: (query: ListCallsQuery) => ['calls', 'list', query] as const,

@@ -5,6 +5,7 @@ import { useSession } from '../auth/session';
 import { Field } from '../components/Field';
 import { Alert } from '../components/ui';
 import { describeError, serverErrors } from '../lib/errors';
+import { checkNewPassword, PASSWORD_HINT } from '../lib/password';
 
 interface PasswordValues {
   current_password: string;
@@ -45,11 +46,11 @@ export function AccountSection() {
         <Field label="Current password" error={formState.errors.current_password?.message}>
           <input type="password" autoComplete="current-password" {...register('current_password', { required: 'Enter your current password.' })} />
         </Field>
-        <Field label="New password" error={formState.errors.new_password?.message} hint="8 to 72 characters (letters outside English count double).">
+        <Field label="New password" error={formState.errors.new_password?.message} hint={PASSWORD_HINT}>
           <input
             type="password"
             autoComplete="new-password"
-            {...register('new_password', { validate: (v) => (new TextEncoder().encode(v).length < 8 ? 'Use at least 8 characters.' : new TextEncoder().encode(v).length > 72 ? 'Use at most 72 bytes.' : true) })}
+            {...register('new_password', { validate: checkNewPassword })}
           />
         </Field>
         <div className="form-actions">

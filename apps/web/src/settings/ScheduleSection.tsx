@@ -1,4 +1,4 @@
-import { isApiError, type Schedule, type WorkingInterval } from '@agentcaller/sdk';
+import { currentZoneOf, isApiError, type Schedule, type WorkingInterval } from '@agentcaller/sdk';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useApi } from '../api';
@@ -29,10 +29,10 @@ const NUMBERS: [keyof Schedule & `${string}_${'minutes' | 'days'}`, string, stri
   ['booking_horizon_days', 'Book up to (days ahead)', '1–730'],
 ];
 
-/** Every zone the browser knows, with the browser's and UTC. */
+/** Every zone the browser knows, once each by its current IANA name, with the browser's and UTC. */
 function zones(current: string): string[] {
   const known = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
-  return [...new Set([current, browserTimeZone(), 'UTC', ...known])].sort();
+  return [...new Set([current, browserTimeZone(), 'UTC', ...known].map(currentZoneOf))].sort();
 }
 
 /** The schedule editor: weekly hours, dates with other hours, the grid, buffers, notice and horizon. */
@@ -95,7 +95,7 @@ export function ScheduleSection() {
           <label className="field__label" htmlFor="time-zone">
             Time zone
           </label>
-          <select id="time-zone" value={schedule.time_zone} onChange={(e) => change({ time_zone: e.target.value })}>
+          <select id="time-zone" value={currentZoneOf(schedule.time_zone)} onChange={(e) => change({ time_zone: e.target.value })}>
             {zones(schedule.time_zone).map((zone) => (
               <option key={zone} value={zone}>
                 {zone.replace(/_/g, ' ')}

@@ -446,6 +446,58 @@ describe('the web app against the real API', () => {
     await context.close();
   });
 
+  it('fits a 360 px wide phone on every page: nothing scrolls sideways', async () => {
+    const owner = `narrow-${Date.now()}@example.com`;
+    const agent = createClient({ baseUrl: api.url });
+    await agent.auth.register({ email: owner, password: PASSWORD, time_zone: TIME_ZONE });
+    await agent.auth.login({ username: owner, password: PASSWORD });
+    const client = await agent.clients.create({ name: 'Annabel Featherstonehaugh-Wolfeschlegel', phone: '+44 20 7946 0958' });
+    const tomorrow = new Date(Date.now() + 86_400_000);
+    tomorrow.setUTCHours(15, 0, 0, 0);
+    const booked = await agent.appointments.create({ client_id: client.id, starts_at: tomorrow.toISOString(), ends_at: new Date(tomorrow.getTime() + 45 * 60_000).toISOString(), notes: 'Bring the samples' });
+    // What sticks out past the right edge, to say which element is too wide.
+    const overflow = (page: Page) =>
+      page.evaluate(() => {
+        const width = document.documentElement.clientWidth;
+        const wide = [...document.querySelectorAll('body *')]
+          .filter((el) => el.getBoundingClientRect().right > width + 0.5)
+          .slice(0, 5)
+          .map((el) => `${el.tagName.toLowerCase()}.${[...el.classList].join('.')} → ${Math.round(el.getBoundingClientRect().right)}`);
+        return { scrollWidth: document.documentElement.scrollWidth, width, wide };
+      });
+    const tooWide: { path: string; scrollWidth: number; wide: string[] }[] = [];
+    const check = async (page: Page, path: string) => {
+      const { scrollWidth, wide } = await overflow(page);
+      if (scrollWidth > 360 || wide.length > 0) tooWide.push({ path, scrollWidth, wide });
+    };
+
+    const signedOut = await newPage({ width: 360, height: 740 });
+    for (const path of ['/sign-in', '/sign-up']) {
+      await signedOut.page.goto(`${web.url}${path}`);
+      await signedOut.page.getByRole('heading').first().waitFor();
+      await check(signedOut.page, path);
+    }
+    await signedOut.context.close();
+
+    const { page, context, errors } = await newPage({ width: 360, height: 740 });
+    await signIn(page, owner);
+    for (const [path, ready] of signedInPages(page, client, booked.id)) {
+      await page.goto(`${web.url}${path}`);
+      await ready();
+      await check(page, path);
+    }
+    // Settings with a second period on a day and a date with other hours: the widest rows.
+    await page.goto(`${web.url}/settings`);
+    const tuesday = page.getByRole('group', { name: 'Tuesday' });
+    await tuesday.getByRole('button', { name: 'Add hours' }).click();
+    await page.getByRole('button', { name: /Add a date/ }).click();
+    await check(page, '/settings (edited)');
+    await shot(page, '14-phone-settings');
+    expect(tooWide).toEqual([]);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('has no serious or critical accessibility violations on any page (axe-core)', async () => {
     const scan = async (page: Page, name: string) => {
       await page.addScriptTag({ content: axe.source });
@@ -468,16 +520,7 @@ describe('the web app against the real API', () => {
     const agent = createClient({ baseUrl: api.url });
     await agent.auth.login({ username: email, password: PASSWORD });
     const ann = (await agent.clients.list({ q: 'Ann' })).items[0]!;
-    const pages: [string, () => Promise<void>][] = [
-      ['/calendar', () => page.getByRole('button', { name: 'Book appointment' }).waitFor()],
-      ['/calendar?view=day', () => page.getByRole('button', { name: 'Day', pressed: true }).waitFor()],
-      ['/calendar?book=1', () => page.getByRole('dialog', { name: 'Book an appointment' }).getByRole('group').first().waitFor()],
-      ['/clients', () => page.getByRole('link', { name: 'Ann Lee' }).waitFor()],
-      [`/clients/${ann.id}`, () => page.getByRole('heading', { name: 'Ann Lee' }).waitFor()],
-      ['/settings', () => page.getByRole('button', { name: 'Sign out everywhere' }).waitFor()],
-      ['/no-such-page', () => page.getByText('This page does not exist').waitFor()],
-    ];
-    for (const [path, ready] of pages) {
+    for (const [path, ready] of signedInPages(page, ann)) {
       await page.goto(`${web.url}${path}`);
       await ready();
       await scan(page, path);
@@ -486,9 +529,25 @@ describe('the web app against the real API', () => {
   });
 });
 
-async function signIn(page: Page) {
+/** Every page of a signed-in person, with what shows it is ready (the client's, and an appointment's dialog when given). */
+function signedInPages(page: Page, client: { id: number; name: string }, appointmentId?: number): [string, () => Promise<void>][] {
+  return [
+    ['/calendar', () => page.getByRole('button', { name: 'Book appointment' }).waitFor()],
+    ['/calendar?view=day', () => page.getByRole('button', { name: 'Day', pressed: true }).waitFor()],
+    ['/calendar?book=1', () => page.getByRole('dialog', { name: 'Book an appointment' }).getByRole('group').first().waitFor()],
+    ...(appointmentId === undefined
+      ? []
+      : [[`/calendar?appointment=${appointmentId}`, () => page.getByRole('dialog', { name: 'Edit appointment' }).getByRole('group').first().waitFor()] as [string, () => Promise<void>]]),
+    ['/clients', () => page.getByRole('link', { name: client.name }).waitFor()],
+    [`/clients/${client.id}`, () => page.getByRole('heading', { name: client.name }).waitFor()],
+    ['/settings', () => page.getByRole('button', { name: 'Sign out everywhere' }).waitFor()],
+    ['/no-such-page', () => page.getByText('This page does not exist').waitFor()],
+  ];
+}
+
+async function signIn(page: Page, who = email) {
   await page.goto(`${web.url}/sign-in`);
-  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Email').fill(who);
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL('**/calendar');

@@ -46,6 +46,19 @@ describe('the week view', () => {
     expect(router.state.location.search).toBe('?week=2026-02-23');
   });
 
+  it('labels an appointment across the clock going back with each time’s zone, not "1:30 – 1:30"', async () => {
+    // New York goes back from 02:00 EDT to 01:00 EST on Sunday 7 November 2027 (06:00 UTC).
+    const api = new FakeApi()
+      .on('GET /v1/auth/me', json(200, USER))
+      .on('GET /v1/appointments', json(200, page([appointment({ starts_at: '2027-11-07T05:30:00.000Z', ends_at: '2027-11-07T06:30:00.000Z' }), appointment({ id: 42, starts_at: '2027-11-07T05:10:00.000Z', ends_at: '2027-11-07T05:20:00.000Z' }), appointment({ id: 43, starts_at: '2027-11-05T14:00:00.000Z', ends_at: '2027-11-05T15:00:00.000Z' })], 3, 100)));
+    renderApp(api, '/calendar?week=2027-11-01');
+    expect(await screen.findByRole('button', { name: 'Ann Lee, Sunday, November 7, 2027, 1:30 AM EDT – 1:30 AM EST' })).toBeTruthy();
+    // Both ends in the hour that happens twice: still told apart.
+    expect(screen.getByRole('button', { name: 'Ann Lee, Sunday, November 7, 2027, 1:10 AM EDT – 1:20 AM EDT' })).toBeTruthy();
+    // An ordinary day keeps the short label.
+    expect(screen.getByRole('button', { name: 'Ann Lee, Friday, November 5, 2027, 10:00 AM – 11:00 AM' })).toBeTruthy();
+  });
+
   it('reads every page of a busy week', async () => {
     const many = Array.from({ length: 130 }, (_, i) => appointment({ id: i + 1, starts_at: new Date(Date.UTC(2099, 0, 5, 12) + i * 3_600_000).toISOString(), ends_at: new Date(Date.UTC(2099, 0, 5, 12, 30) + i * 3_600_000).toISOString() }));
     const api = new FakeApi().on('GET /v1/auth/me', json(200, USER)).on('GET /v1/appointments', (req) => {
@@ -184,6 +197,35 @@ describe('booking', () => {
 });
 
 describe('an existing appointment', () => {
+  it('offers its own time and the times it frees: availability is asked without it, and keeping the time is offered', async () => {
+    // 10:00–10:30 local (EST); the server, told to leave it out, offers 10:00 and 10:30 too.
+    const existing = appointment({ id: 41, starts_at: '2099-01-05T15:00:00.000Z', ends_at: '2099-01-05T15:30:00.000Z' });
+    const api = new FakeApi()
+      .on('GET /v1/auth/me', json(200, USER))
+      .on('GET /v1/appointments', json(200, page([existing], 1, 100)))
+      .on('GET /v1/appointments/:id', json(200, existing))
+      .on('GET /v1/availability', (req) => {
+        const minutes = Number(req.query.get('duration_minutes'));
+        const starts = req.query.get('exclude_appointment_id') === '41' ? ['2099-01-05T14:30:00.000Z', '2099-01-05T15:30:00.000Z'] : ['2099-01-05T14:30:00.000Z'];
+        return json(200, { time_zone: 'America/New_York', slots: starts.map((at) => ({ starts_at: at, ends_at: new Date(Date.parse(at) + minutes * 60_000).toISOString() })) });
+      })
+      .on('PATCH /v1/appointments/:id', (req) => json(200, { ...existing, ...(req.body as object) }));
+    renderApp(api, '/calendar?week=2099-01-05&appointment=41');
+    const dialog = await screen.findByRole('dialog', { name: 'Edit appointment' });
+    const slots = within(dialog).getByRole('group', { name: /Open times on/ });
+    const offered = await within(slots).findAllByRole('button');
+    // Its own 10:00 (kept even though this server's answer left it out) and the 10:30 it frees.
+    expect(offered.map((b) => b.getAttribute('aria-label'))).toEqual(['Start at 9:30 AM', 'Start at 10:00 AM', 'Start at 10:30 AM']);
+    expect(within(slots).getByRole('button', { name: 'Start at 10:00 AM' }).getAttribute('aria-pressed')).toBe('true');
+    expect(api.sent('GET /v1/availability').map((r) => r.query.get('exclude_appointment_id'))).toEqual(['41']);
+
+    const user = userEvent.setup();
+    await user.click(within(slots).getByRole('button', { name: 'Start at 10:30 AM' }));
+    await user.click(within(dialog).getByRole('button', { name: 'Save changes' }));
+    await waitFor(() => expect(api.sent('PATCH /v1/appointments/:id')).toHaveLength(1));
+    expect(api.sent('PATCH /v1/appointments/:id')[0]!.body).toMatchObject({ starts_at: '2099-01-05T15:30:00.000Z', ends_at: '2099-01-05T16:00:00.000Z' });
+  });
+
   it('opens from the address, is edited, and is cancelled after a confirmation', async () => {
     const existing = appointment({ id: 41, starts_at: '2099-01-05T15:00:00.000Z', ends_at: '2099-01-05T15:45:00.000Z', notes: 'Quote' });
     const api = new FakeApi()

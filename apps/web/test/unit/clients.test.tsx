@@ -1,7 +1,7 @@
 import type { Client } from '@agentcaller/sdk';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ANN, appointment, FakeApi, json, page, problem, renderApp, USER } from './fakeApi';
 
 const errorOf = (input: HTMLElement) => {
@@ -41,7 +41,7 @@ describe('adding a client', () => {
 
     await waitFor(() => expect(phone.getAttribute('aria-invalid')).toBe('true'));
     // In plain words with examples, not the server's "E.164".
-    expect(errorOf(phone)).toBe('Enter a number someone could dial, like +44 20 7946 0958, or a national number like (415) 555-0123.');
+    expect(errorOf(phone)).toBe('Enter a number someone could dial: with its country code, like +44 20 7946 0958, or a national number (United States).');
     expect(name.getAttribute('aria-invalid')).toBeNull();
     expect(errorOf(name)).toBeNull();
     expect(within(dialog).queryByRole('alert')).toBeNull();
@@ -50,7 +50,8 @@ describe('adding a client', () => {
     await user.type(phone, '(415) 555-0123');
     await user.click(within(dialog).getByRole('button', { name: 'Add client' }));
     await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
-    expect(created).toEqual([{ name: 'Ann Lee', phone: '(415) 555-0123' }]);
+    // Read in the region the app shows phones in (US here) and sent in E.164.
+    expect(created).toEqual([{ name: 'Ann Lee', phone: '+14155550123' }]);
     expect(await screen.findByRole('link', { name: 'Ann Lee' })).toBeTruthy();
   });
 
@@ -178,6 +179,29 @@ describe('the client page', () => {
 });
 
 describe('phones', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('reads a national number in the browser’s region (en-GB: 020 7946 0958) and sends it in E.164', async () => {
+    vi.spyOn(navigator, 'languages', 'get').mockReturnValue(['en-GB']);
+    const api = new FakeApi()
+      .on('GET /v1/auth/me', json(200, USER))
+      .on('GET /v1/clients', json(200, page([])))
+      .on('POST /v1/clients', json(201, { ...ANN, phone: '+442079460958' }));
+    renderApp(api, '/clients');
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole('button', { name: 'Add your first client' }));
+    const dialog = screen.getByRole('dialog', { name: 'Add a client' });
+    const phone = within(dialog).getByLabelText('Phone');
+    expect(document.getElementById(phone.getAttribute('aria-describedby')!)?.textContent).toBe('With country code (+44 20 7946 0958), or a national number (United Kingdom).');
+    await user.type(within(dialog).getByLabelText('Name'), 'Ann Lee');
+    await user.type(phone, '020 7946 0958');
+    await user.click(within(dialog).getByRole('button', { name: 'Add client' }));
+    await waitFor(() => expect(api.sent('POST /v1/clients')).toHaveLength(1));
+    expect(api.sent('POST /v1/clients')[0]!.body).toEqual({ name: 'Ann Lee', phone: '+442079460958' });
+  });
+
   it('are shown as people read them, and a number another client has is said, not refused', async () => {
     const bea: Client = { id: 8, name: 'Bea Lee', phone: '+442079460958', created_at: '2026-11-02T09:00:00.000Z' };
     const api = new FakeApi()

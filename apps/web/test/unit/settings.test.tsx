@@ -70,6 +70,21 @@ describe('settings: working hours', () => {
     await waitFor(() => expect(api.sent('GET /v1/availability').at(-1)?.query.get('duration_minutes')).toBe('15'));
   });
 
+  it('offers each zone once, by its current IANA name (Asia/Kolkata, not ICU’s Asia/Calcutta)', async () => {
+    const api = settingsApi().on('GET /v1/schedule', json(200, { ...SCHEDULE, time_zone: 'Asia/Kolkata' }));
+    renderApp(api, '/settings');
+    const zone = await screen.findByLabelText<HTMLSelectElement>('Time zone');
+    expect(zone.value).toBe('Asia/Kolkata');
+    const values = [...zone.options].map((o) => o.value);
+    expect(new Set(values).size).toBe(values.length);
+    for (const current of ['Asia/Kolkata', 'Europe/Kyiv', 'Asia/Kathmandu', 'Asia/Ho_Chi_Minh', 'Asia/Yangon', 'America/Nuuk', 'America/Argentina/Buenos_Aires', 'America/Indiana/Indianapolis']) {
+      expect(values, current).toContain(current);
+    }
+    for (const old of ['Asia/Calcutta', 'Asia/Katmandu', 'Asia/Saigon', 'Asia/Rangoon', 'Europe/Kiev', 'America/Godthab', 'Pacific/Truk', 'Pacific/Ponape', 'Atlantic/Faeroe', 'America/Indianapolis', 'America/Buenos_Aires']) {
+      expect(values, old).not.toContain(old);
+    }
+  });
+
   it('lists what the server refused (422) and keeps the edits', async () => {
     const api = settingsApi().on(
       'PUT /v1/schedule',
@@ -102,6 +117,25 @@ describe('settings: account', () => {
     await waitFor(() => expect(router.state.location.pathname).toBe('/sign-in'));
     expect(api.sent('PUT /v1/auth/me/password').map((r) => r.body)).toEqual([{ current_password: 'old password', new_password: 'a new password' }]);
     expect(await screen.findByText('Your password was changed. Sign in with the new one.')).toBeTruthy();
+  });
+
+  it('describes the byte limit truthfully and checks it as the API does (CJK 3 bytes, emoji 4)', async () => {
+    const api = settingsApi().on('PUT /v1/auth/me/password', json(204));
+    renderApp(api, '/settings');
+    const user = userEvent.setup();
+    const field = await screen.findByLabelText('New password');
+    const hint = document.getElementById(field.getAttribute('aria-describedby')!.split(' ')[0]!);
+    expect(hint?.textContent).toBe('8 to 72 characters; an accented letter counts as 2, most other scripts (Chinese, Hindi, …) as 3, an emoji as 4.');
+    await user.type(screen.getByLabelText('Current password'), 'old password');
+    // 25 Chinese characters are 75 bytes; 18 emoji are 72.
+    await user.type(field, '密'.repeat(25));
+    await user.click(screen.getByRole('button', { name: 'Change password' }));
+    expect(screen.getByText('Too long: use at most 72 characters, fewer with accents, other scripts or emoji.')).toBeTruthy();
+    expect(api.sent('PUT /v1/auth/me/password')).toHaveLength(0);
+    await user.clear(field);
+    await user.type(field, '😀'.repeat(18));
+    await user.click(screen.getByRole('button', { name: 'Change password' }));
+    await waitFor(() => expect(api.sent('PUT /v1/auth/me/password')).toHaveLength(1));
   });
 
   it('shows a wrong current password next to its field', async () => {
