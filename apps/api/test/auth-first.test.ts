@@ -56,12 +56,12 @@ describe('authentication runs before the body is read', () => {
   ];
 
   it('covers every authenticated route with a body', () => {
-    expect(withBody.map(([name]) => name).sort()).toEqual(['changePassword', 'createAppointment', 'createClient', 'putSchedule', 'updateAppointment', 'updateClient']);
+    expect(withBody.map(([name]) => name).sort()).toEqual(['changePassword', 'createApiKey', 'createAppointment', 'createCall', 'createClient', 'putSchedule', 'updateAppointment', 'updateClient']);
   });
 
   it.each(withBody)('%s: an unreadable body without credentials, or with a bad token, is 401 with WWW-Authenticate: Bearer', async (_name, def) => {
     for (const { payload, ...headers } of malformed) {
-      for (const credentials of [{}, bearer('a.b.c'), { cookie: 'ac_session=a.b.c' }]) {
+      for (const credentials of [{}, bearer('a.b.c'), bearer(`ac_${'x'.repeat(43)}`), { cookie: 'ac_session=a.b.c' }]) {
         const res = await ctx.app.inject({ method: def.method, url: url(def.path), headers: { ...headers, ...credentials }, payload });
         expect(res.statusCode, `${headers['content-type']} ${JSON.stringify(credentials)}`).toBe(401);
         expect(res.headers['www-authenticate']).toBe('Bearer');
