@@ -9,7 +9,8 @@ let ctx: TestContext;
 const PASSWORD = 'correct horse battery';
 
 beforeAll(async () => {
-  ctx = await startApp();
+  // About hashing itself: the parameters production uses.
+  ctx = await startApp({ productionHashing: true });
   await register(ctx.app, 'user@example.com', PASSWORD);
 });
 afterAll(() => ctx.close());

@@ -10,7 +10,8 @@ const PASSWORD_72 = 'p'.repeat(72);
 const login = (username: string, password: string) => ctx.app.inject({ method: 'POST', url: '/v1/auth/login', ...form({ username, password }) });
 
 beforeAll(async () => {
-  ctx = await startApp();
+  // About hashing itself: the parameters production uses.
+  ctx = await startApp({ productionHashing: true });
 });
 afterAll(() => ctx.close());
 
