@@ -27,7 +27,8 @@ export async function seedEraDatabase(fill: (db: Parameters<typeof createSeedDat
     return { database, env: { DATABASE_URL: database.url } };
   }
   const dir = tempDir('agentcaller-seed-era-');
-  const c = await connect({ kind: 'pglite', dataDir: join(dir, 'pglite') });
+  // An on-disk PGlite started from the cached empty image (creating one costs seconds of CPU).
+  const c = await connect({ ...database.target, dataDir: join(dir, 'pglite') });
   try {
     await fill(c.db);
   } finally {
