@@ -28,7 +28,8 @@ export async function seedEraDatabase(fill: (db: Parameters<typeof createSeedDat
   }
   const dir = tempDir('agentcaller-seed-era-');
   // An on-disk PGlite started from the cached empty image (creating one costs seconds of CPU).
-  const c = await connect({ ...database.target, dataDir: join(dir, 'pglite') });
+  const image = database.target.kind === 'pglite' ? database.target.image : undefined;
+  const c = await connect({ kind: 'pglite', dataDir: join(dir, 'pglite'), image });
   try {
     await fill(c.db);
   } finally {
