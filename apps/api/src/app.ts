@@ -1,6 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import type { Config } from './config.js';
+import type { Argon2Parameters } from './lib/passwords.js';
 import authPlugin from './plugins/auth.js';
 import dbPlugin from './plugins/db.js';
 import fairnessPlugin from './plugins/fairness.js';
@@ -50,6 +51,12 @@ declare module 'fastify' {
 export interface BuildOptions {
   /** A destination for the logs (tests capture them); defaults to stdout. */
   logStream?: NodeJS.WritableStream;
+  /**
+   * argon2id's parameters for new hashes, for test fixtures only (cheap hashes where a test just
+   * needs signed-in users). Deliberately not configuration: no environment variable reaches it, so
+   * the server always hashes at `ARGON2_PARAMETERS` (OWASP's).
+   */
+  argon2Parameters?: Argon2Parameters;
 }
 
 /** Only these keys of the configuration: each plugin gets its own options, nothing more. */
@@ -104,7 +111,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(securityPlugin, pick(config, 'env', 'corsOrigins', 'requestTimeoutSeconds', 'maxInFlight'));
   await app.register(dbPlugin, { database: config.database });
   await app.register(throttlePlugin, pick(config, 'redisUrl', 'throttle'));
-  await app.register(authPlugin, pick(config, 'secretKey', 'accessTokenExpireMinutes', 'passwordHash'));
+  await app.register(authPlugin, { ...pick(config, 'secretKey', 'accessTokenExpireMinutes', 'passwordHash'), argon2Parameters: options.argon2Parameters });
   await app.register(fairnessPlugin);
   await app.register(openapiPlugin);
   await app.register(serviceRoutes);

@@ -1,5 +1,6 @@
 import { users } from '@agentcaller/db';
 import bcrypt from 'bcrypt';
+import { SEED_USERS } from '@agentcaller/db/seed-era';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeJwt, nowSeconds } from './jwt.js';
@@ -9,7 +10,8 @@ let ctx: TestContext;
 const PASSWORD = 'correct horse battery';
 
 beforeAll(async () => {
-  ctx = await startApp();
+  // About hashing itself: the parameters production uses.
+  ctx = await startApp({ productionHashing: true });
   await register(ctx.app, 'user@example.com', PASSWORD);
 });
 afterAll(() => ctx.close());
@@ -123,7 +125,10 @@ describe('POST /v1/auth/login', () => {
     });
 
     it('a cost-12 passlib hash of a mixed-case email logs in', async () => {
-      await ctx.app.db.insert(users).values({ email: 'Old.Admin@Example.com', hashedPassword: bcrypt.hashSync('changeme123', 12) });
+      // The original service's own hash of this password (passlib, cost 12), from the seed-era fixture.
+      const [admin] = SEED_USERS;
+      expect(admin.password).toBe('changeme123');
+      await ctx.app.db.insert(users).values({ email: 'Old.Admin@Example.com', hashedPassword: admin.hash });
       const res = await loginRaw({ username: 'old.admin@example.com', password: 'changeme123' });
       expect(res.statusCode).toBe(200);
       expect(await hashOf('Old.Admin@Example.com')).toMatch(/^\$argon2id\$/);

@@ -1,11 +1,12 @@
-import { users } from '@agentcaller/db';
+import { ARGON2_PARAMETERS, users } from '@agentcaller/db';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { form, json, startApp, type TestContext } from './helpers.js';
+import { form, json, startApp, TEST_ARGON2_PARAMETERS, type TestContext } from './helpers.js';
 
 let ctx: TestContext;
 beforeAll(async () => {
-  ctx = await startApp();
+  // About hashing itself: the parameters production uses.
+  ctx = await startApp({ productionHashing: true });
 });
 afterAll(() => ctx.close());
 
@@ -43,6 +44,22 @@ describe('POST /v1/auth/register', () => {
     expect(match).not.toBeNull();
     expect(Number(match?.[1])).toBeGreaterThanOrEqual(19456);
     expect(Number(match?.[2])).toBeGreaterThanOrEqual(2);
+    // Exactly ARGON2_PARAMETERS, which are OWASP's Password Storage Cheat Sheet minimum for argon2id
+    // (m = 19 MiB, t = 2, p = 1): an app built without test parameters, as the server always is.
+    expect(ARGON2_PARAMETERS).toEqual({ memoryCost: 19456, timeCost: 2, parallelism: 1 });
+    expect(row?.hashedPassword).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+  });
+
+  it('test fixtures hash at cheaper parameters only when they ask to (BuildOptions, not the environment)', async () => {
+    const fixture = await startApp();
+    try {
+      await fixture.app.inject({ method: 'POST', url: '/v1/auth/register', ...json({ email: 'cheap@example.com', password: 'changeme123' }) });
+      const [row] = await fixture.app.db.select().from(users).where(eq(users.email, 'cheap@example.com'));
+      const { memoryCost, timeCost, parallelism } = TEST_ARGON2_PARAMETERS;
+      expect(row?.hashedPassword.startsWith(`$argon2id$v=19$m=${memoryCost},t=${timeCost},p=${parallelism}$`)).toBe(true);
+    } finally {
+      await fixture.close();
+    }
   });
 
   it('trims and lower-cases the email', async () => {

@@ -1,18 +1,20 @@
 // `pnpm db:doctor` on a seed-era database, before and after the API adopted it: what it reports,
 // the exit status it implies, --fix-phones, and --token's explanations.
 import { execFile } from 'node:child_process';
-import { createHmac } from 'node:crypto';
 import { join } from 'node:path';
+import { createHmac } from 'node:crypto';
 import { spellings } from './jwt.js';
-import { clients, users } from '@agentcaller/db';
+import { clients, connect, databaseTargetOf, users, type Connection } from '@agentcaller/db';
 import { asc, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDoctor } from '../src/doctor/report.js';
 import { TEST_SECRET } from './constants.js';
 import { startApp, type TestContext } from './helpers.js';
-import { API_DIR, removeTempDirs } from './process.js';
+import { builtEntry } from './built-server.js';
+import { API_DIR, removeTempDirs, tempDir } from './process.js';
 import { seedEraDatabase, type SeedEraDatabase } from './seed-era.js';
 import { SEED_USERS } from '@agentcaller/db/seed-era';
+import { writeDataDir } from '@agentcaller/db/testing';
 
 let seeded: SeedEraDatabase;
 const env = () => ({ ...seeded.env, SECRET_KEY: TEST_SECRET, DEFAULT_PHONE_REGION: 'US' });
@@ -33,6 +35,16 @@ async function withApp<T>(work: (ctx: TestContext) => Promise<T>): Promise<T> {
     return await work(ctx);
   } finally {
     await ctx.app.close();
+  }
+}
+
+/** One connection to the database for several doctor runs (closed before the app opens it). */
+async function withConnection<T>(work: (connection: Connection) => Promise<T>): Promise<T> {
+  const connection = await connect(databaseTargetOf(env()), { maxConnections: 1 });
+  try {
+    return await work(connection);
+  } finally {
+    await connection.close();
   }
 }
 
@@ -105,26 +117,33 @@ describe('db:doctor', () => {
       await ctx.app.inject({ method: 'POST', url: '/v1/auth/logout', headers: { authorization: `Bearer ${loggedOutToken}` } });
       return { good: await login(), loggedOut: loggedOutToken };
     });
-    const explain = async (token: string) => (await runDoctor(env(), { token })).lines.filter((l) => l.startsWith('token:'));
+    const explain = async (token: string, connection?: Connection) =>
+      (await runDoctor(env(), { token, connection })).lines.filter((l) => l.startsWith('token:'));
     expect(await explain(good)).toEqual([expect.stringMatching(/^token: ok, accepted for user 1 until /)]);
     expect((await runDoctor(env(), { token: good })).ok).toBe(true);
-    // Every spelling of the logged-out token is revoked, as the API sees it.
-    for (const variant of spellings(loggedOut)) expect(await explain(variant)).toEqual(['token: 401: revoked: it was logged out']);
-    // A token bound to another account id with this email (a deleted account's) is named as such.
-    expect(await explain(jwt(HS256, { sub: admin.email, uid: 999, exp: inAnHour() }))).toEqual([
-      expect.stringMatching(/^token: 401: issued for another account with this email/),
-    ]);
-    expect(await explain('garbage')).toEqual(['token: 401: not a JWT (three base64url parts separated by dots)']);
-    expect(await explain(jwt({ alg: 'none' }, { sub: admin.email, exp: inAnHour() }))).toEqual(['token: 401: algorithm "none": only HS256 is accepted']);
-    expect(await explain(jwt(HS256, { sub: admin.email, exp: inAnHour() }, 'another key of at least thirty-two bytes'))).toEqual([
-      'token: 401: the signature does not match this SECRET_KEY (signed with another key, e.g. before a rotation, or altered)',
-    ]);
-    expect(await explain(jwt(HS256, { sub: admin.email, exp: 1_700_000_000 }))).toEqual([expect.stringMatching(/^token: 401: expired at 2023-11-14T22:13:20\.000Z \(\d+ minutes ago\): sign in again$/)]);
-    expect(await explain(jwt(HS256, { sub: 'gone@example.com', exp: inAnHour() }))).toEqual([
-      'token: 401: no user with the email "gone@example.com" (deleted, or never registered here)',
-    ]);
-    // The original's token shape (sub and exp only) for the inactive user; then a password change.
-    expect(await explain(jwt(HS256, { sub: 'former@example.com', exp: inAnHour() }))).toEqual(['token: 403 (not 401): user 3 is inactive']);
+    // The tokens below are checked over one connection (each run would otherwise open the on-disk
+    // database again); the doctor leaves a connection it was given open.
+    await withConnection(async (connection) => {
+      const check = (token: string) => explain(token, connection);
+      // Every spelling of the logged-out token is revoked, as the API sees it.
+      for (const variant of spellings(loggedOut)) expect(await check(variant)).toEqual(['token: 401: revoked: it was logged out']);
+      // A token bound to another account id with this email (a deleted account's) is named as such.
+      expect(await check(jwt(HS256, { sub: admin.email, uid: 999, exp: inAnHour() }))).toEqual([
+        expect.stringMatching(/^token: 401: issued for another account with this email/),
+      ]);
+      expect(await check('garbage')).toEqual(['token: 401: not a JWT (three base64url parts separated by dots)']);
+      expect(await check(jwt({ alg: 'none' }, { sub: admin.email, exp: inAnHour() }))).toEqual(['token: 401: algorithm "none": only HS256 is accepted']);
+      expect(await check(jwt(HS256, { sub: admin.email, exp: inAnHour() }, 'another key of at least thirty-two bytes'))).toEqual([
+        'token: 401: the signature does not match this SECRET_KEY (signed with another key, e.g. before a rotation, or altered)',
+      ]);
+      expect(await check(jwt(HS256, { sub: admin.email, exp: 1_700_000_000 }))).toEqual([expect.stringMatching(/^token: 401: expired at 2023-11-14T22:13:20\.000Z \(\d+ minutes ago\): sign in again$/)]);
+      expect(await check(jwt(HS256, { sub: 'gone@example.com', exp: inAnHour() }))).toEqual([
+        'token: 401: no user with the email "gone@example.com" (deleted, or never registered here)',
+      ]);
+      // The original's token shape (sub and exp only) for the inactive user; then a password change.
+      expect(await check(jwt(HS256, { sub: 'former@example.com', exp: inAnHour() }))).toEqual(['token: 403 (not 401): user 3 is inactive']);
+      await connection.ping();
+    });
     await withApp(async (ctx) => {
       await ctx.app.db.update(users).set({ tokenVersion: sql`${users.tokenVersion} + 1` }).where(eq(users.id, 1));
     });
@@ -151,17 +170,20 @@ describe('pnpm db:doctor --token on the command line', () => {
   it('reads the token from standard input with --token alone, so it is in no argument', async () => {
     // The break test found `--token <jwt>` echoed by pnpm and visible in the process list.
     const token = jwt(HS256, { sub: 'nobody@example.com', exp: inAnHour() });
+    // An empty database (as just created), opened from disk rather than created in memory by each run.
+    const dataDir = tempDir();
+    await writeDataDir(join(dataDir, 'pglite'), 'empty');
     const run = (args: string[]) =>
       new Promise<{ stdout: string; code: number | null }>((resolve) => {
         const child = execFile(
           process.execPath,
-          ['--import', 'tsx', '--conditions=@agentcaller/source', join(API_DIR, 'src/cli/doctor.ts'), ...args],
-          { cwd: API_DIR, env: { ...process.env, DATABASE_URL: 'memory://', SECRET_KEY: TEST_SECRET, NODE_ENV: 'test' }, timeout: 60_000 },
+          [builtEntry('doctor'), ...args],
+          { cwd: API_DIR, env: { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir, SECRET_KEY: TEST_SECRET, NODE_ENV: 'test' }, timeout: 60_000 },
           (_err, stdout, stderr) => resolve({ stdout: stdout + stderr, code: child.exitCode }),
         );
         child.stdin?.end(`${token}\n`);
       });
-    // An empty in-memory database: the token is read and checked as far as it can be, without a crash.
+    // An empty database: the token is read and checked as far as it can be, without a crash.
     const unmigrated = 'token: 401: this database is not migrated yet (no users.token_version)';
     const piped = await run(['--token']);
     expect(piped.stdout).toContain(unmigrated);

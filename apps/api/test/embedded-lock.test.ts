@@ -1,5 +1,7 @@
 // Two API processes on one embedded database folder: the second refuses to start, naming the first
 // (issue 10, item 12). Before, both answered 201 with the same ids and the last to stop won.
+import { join } from 'node:path';
+import { writeDataDir } from '@agentcaller/db/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TEST_SECRET } from './helpers.js';
 import { killAll, removeTempDirs, runToExit, startServer, tempDir } from './process.js';
@@ -12,6 +14,9 @@ afterAll(() => {
 describe('one process per embedded database', () => {
   it('a second server on the same DATA_DIR exits 1 with one line naming the holder; the first keeps its writes', async () => {
     const env = { NODE_ENV: 'test', LOG_LEVEL: 'warn', SECRET_KEY: TEST_SECRET, DATA_DIR: tempDir('agentcaller-lock-') };
+    // A migrated database already in the folder (server.test.ts starts one from nothing): this test
+    // is about the lock, and creating a database costs seconds of CPU.
+    await writeDataDir(join(env.DATA_DIR, 'pglite'), 'migrated');
     const first = await startServer(env);
     try {
       const second = await runToExit({ ...env, PORT: '0', HOST: '127.0.0.1' });

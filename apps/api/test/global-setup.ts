@@ -1,9 +1,13 @@
 import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { buildServer, BUILT_SERVER_VARIABLE } from './built-server.js';
 import { TEST_SECRET } from './constants.js';
 import { findSecrets, LOG_SINK_VARIABLE, TEST_PASSWORDS } from './log-sink.js';
 
-export default function setup() {
+export default async function setup() {
+  // The server and db:doctor bundled once for the tests that spawn them (see built-server.ts).
+  process.env[BUILT_SERVER_VARIABLE] = await buildServer();
+
   const dir = resolve('test-results');
   mkdirSync(dir, { recursive: true });
   const path = resolve(dir, `logs-${process.pid}.ndjson`);

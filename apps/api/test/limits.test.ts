@@ -82,7 +82,8 @@ describe('body limit', () => {
 
 describe('requests in flight', () => {
   it('beyond MAX_IN_FLIGHT are answered 503 with Retry-After, and the count is released', async () => {
-    const small = await startApp({ env: { MAX_IN_FLIGHT: '2' } });
+    // Production hashing: the two sign-ins must still be hashing when the third request comes.
+    const small = await startApp({ env: { MAX_IN_FLIGHT: '2' }, productionHashing: true });
     try {
       await register(small.app, 'busy@example.com', 'correct horse battery');
       const slow = () => small.app.inject({ method: 'POST', url: '/v1/auth/login', ...form({ username: 'busy@example.com', password: 'correct horse battery' }) });

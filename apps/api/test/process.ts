@@ -1,22 +1,20 @@
-// Spawns the real server (`src/server.ts` through tsx) as a child process, for tests that need a
-// listening socket, signals, exit codes and the process's own stdout/stderr.
+// Spawns the real server (`src/server.ts`, bundled once per run by globalSetup: see
+// built-server.ts) as a child process, for tests that need a listening socket, signals, exit codes
+// and the process's own stdout/stderr.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ENV_VARIABLES } from '../src/config.js';
+import { builtEntry } from './built-server.js';
 import { appendToSink } from './log-sink.js';
 import { afterAll, afterEach } from 'vitest';
 import type { TestDatabase } from '@agentcaller/db/testing';
 
-/** apps/api: the child runs from here, so `--import tsx` resolves to this package's devDependency. */
+/** apps/api: the child runs from here, as `pnpm start` runs the server. */
 export const API_DIR = dirname(dirname(fileURLToPath(import.meta.url)));
-const SERVER_ENTRY = join(API_DIR, 'src', 'server.ts');
-// Fails early with a clear message when tsx is not installed for apps/api.
-createRequire(join(API_DIR, 'package.json')).resolve('tsx');
 
 /** A port nobody listens on right now (listen on 0, read it, close). */
 export async function freePort(): Promise<number> {
@@ -87,9 +85,9 @@ function childEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
   return result;
 }
 
-/** Spawns `node --import tsx src/server.ts` with exactly the API variables in `env`. */
+/** Spawns `node server.mjs` (the bundled `src/server.ts`) with exactly the API variables in `env`. */
 export function spawnServer(env: Record<string, string | undefined>, port = Number(env.PORT ?? 0)): ServerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@agentcaller/source', SERVER_ENTRY], {
+  const child = spawn(process.execPath, [builtEntry('server')], {
     cwd: API_DIR,
     env: childEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -27,7 +27,9 @@ export async function seedEraDatabase(fill: (db: Parameters<typeof createSeedDat
     return { database, env: { DATABASE_URL: database.url } };
   }
   const dir = tempDir('agentcaller-seed-era-');
-  const c = await connect({ kind: 'pglite', dataDir: join(dir, 'pglite') });
+  // An on-disk PGlite started from the cached empty image (creating one costs seconds of CPU).
+  const image = database.target.kind === 'pglite' ? database.target.image : undefined;
+  const c = await connect({ kind: 'pglite', dataDir: join(dir, 'pglite'), image });
   try {
     await fill(c.db);
   } finally {

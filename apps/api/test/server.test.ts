@@ -5,7 +5,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { request as httpRequest, type ClientRequest } from 'node:http';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { createTestDatabase, writeMigratedDataDir } from '@agentcaller/db/testing';
+import { createTestDatabase, writeDataDir } from '@agentcaller/db/testing';
 import { describe, expect, it } from 'vitest';
 import { TEST_SECRET } from './helpers.js';
 import { freePort, runToExit, startServer, tempDir, useServerCleanup, type ServerProcess } from './process.js';
@@ -26,7 +26,7 @@ async function serverOnTestDatabase(env: Record<string, string | undefined> = {}
   // On PGlite the server opens a migrated database in DATA_DIR (as after a restart) instead of
   // creating and migrating one in memory: seconds of CPU less per server.
   const dataDir = tempDir();
-  if (database.target.kind === 'pglite') await writeMigratedDataDir(join(dataDir, 'pglite'));
+  if (database.target.kind === 'pglite') await writeDataDir(join(dataDir, 'pglite'), 'migrated');
   const server = await startServer({
     NODE_ENV: 'test',
     LOG_LEVEL: 'info',

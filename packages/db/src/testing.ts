@@ -61,11 +61,12 @@ export async function createTestDatabase(
 }
 
 /**
- * Writes a migrated PGlite database into `dataDir` (a new or empty folder), so a server process
- * started on it opens an existing database instead of creating and migrating one.
+ * Writes a PGlite database, migrated or empty (as just created), into `dataDir` (a new or empty
+ * folder), so a process started on it opens an existing database instead of creating (and
+ * migrating) one: seconds of CPU less per process.
  */
-export async function writeMigratedDataDir(dataDir: string): Promise<void> {
-  const client = await openPglite({ kind: 'pglite', dataDir, image: await pgliteImage('migrated') });
+export async function writeDataDir(dataDir: string, kind: 'empty' | 'migrated'): Promise<void> {
+  const client = await openPglite({ kind: 'pglite', dataDir, image: await pgliteImage(kind) });
   await client.close();
 }
 

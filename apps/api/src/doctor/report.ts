@@ -19,6 +19,11 @@ import { explainToken } from './token.js';
 export interface DoctorOptions {
   token?: string;
   fixPhones?: boolean;
+  /**
+   * An open connection to `env`'s database to check instead of opening one (and left open): for a
+   * caller that runs the doctor several times on one database. The CLI opens its own.
+   */
+  connection?: Connection;
 }
 
 export interface DoctorReport {
@@ -71,7 +76,7 @@ export async function runDoctor(env: Record<string, string | undefined>, options
   }
   let connection: Connection;
   try {
-    connection = await connect(target, { maxConnections: 1 });
+    connection = options.connection ?? (await connect(target, { maxConnections: 1 }));
     await connection.ping();
   } catch (err) {
     return { ok: false, lines: [`database: ${shown(target)} is not reachable: ${unreachable(err)}`] };
@@ -135,7 +140,7 @@ export async function runDoctor(env: Record<string, string | undefined>, options
       lines.push(...explained.lines);
     }
   } finally {
-    await connection.close();
+    if (connection !== options.connection) await connection.close();
   }
   return { ok, lines };
 }

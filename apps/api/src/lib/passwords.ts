@@ -3,7 +3,16 @@ import { ARGON2_PARAMETERS } from '@agentcaller/db';
 import argon2 from 'argon2';
 import bcrypt from 'bcrypt';
 
-const ARGON2_OPTIONS = { type: argon2.argon2id, ...ARGON2_PARAMETERS } as const;
+/**
+ * argon2id's cost for new hashes: `ARGON2_PARAMETERS` (OWASP's) unless the app was built with
+ * others, which only test fixtures do (`BuildOptions.argon2Parameters`; never from the environment).
+ */
+export interface Argon2Parameters {
+  readonly memoryCost: number;
+  readonly timeCost: number;
+  readonly parallelism: number;
+}
+const argon2Options = (parameters: Argon2Parameters) => ({ type: argon2.argon2id, ...parameters });
 
 // Hashes written by the original service (passlib bcrypt).
 const BCRYPT_HASH = /^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/;
@@ -17,14 +26,14 @@ export type PasswordScheme = 'argon2id' | 'bcrypt';
 /** passlib's default bcrypt cost, which the original service used. */
 const BCRYPT_COST = 12;
 
-export function hashPassword(password: string, scheme: PasswordScheme = 'argon2id'): Promise<string> {
-  return scheme === 'bcrypt' ? bcrypt.hash(password, BCRYPT_COST) : argon2.hash(password, ARGON2_OPTIONS);
+export function hashPassword(password: string, scheme: PasswordScheme = 'argon2id', parameters: Argon2Parameters = ARGON2_PARAMETERS): Promise<string> {
+  return scheme === 'bcrypt' ? bcrypt.hash(password, BCRYPT_COST) : argon2.hash(password, argon2Options(parameters));
 }
 
 /** Whether a hash that verified should be replaced by one of `scheme`. */
-function rehashFor(hash: string, scheme: PasswordScheme): boolean {
+function rehashFor(hash: string, scheme: PasswordScheme, parameters: Argon2Parameters): boolean {
   if (scheme === 'bcrypt') return !BCRYPT_HASH.test(hash);
-  return !hash.startsWith('$argon2') || argon2.needsRehash(hash, ARGON2_OPTIONS);
+  return !hash.startsWith('$argon2') || argon2.needsRehash(hash, argon2Options(parameters));
 }
 
 export interface Verification {
@@ -33,19 +42,24 @@ export interface Verification {
   needsRehash: boolean;
 }
 
-export async function verifyPassword(hash: string, password: string, scheme: PasswordScheme = 'argon2id'): Promise<Verification> {
+export async function verifyPassword(
+  hash: string,
+  password: string,
+  scheme: PasswordScheme = 'argon2id',
+  parameters: Argon2Parameters = ARGON2_PARAMETERS,
+): Promise<Verification> {
   // A password over 72 bytes never signs in: bcrypt would compare only its first 72 (issue 10, item 7).
   if (tooLongToSignIn(password)) return { ok: false, needsRehash: false };
   if (BCRYPT_HASH.test(hash)) {
     // bcrypt reads at most 72 bytes; longer passwords were refused by the original service too.
     // $2y$ (PHP's name) is the same algorithm as $2b$, which is the only one the native binding reads.
     const ok = await bcrypt.compare(password, hash.replace(/^\$2y\$/, '$2b$'));
-    return { ok, needsRehash: ok && rehashFor(hash, scheme) };
+    return { ok, needsRehash: ok && rehashFor(hash, scheme, parameters) };
   }
   if (hash.startsWith('$argon2')) {
     try {
       const ok = await argon2.verify(hash, password);
-      return { ok, needsRehash: ok && rehashFor(hash, scheme) };
+      return { ok, needsRehash: ok && rehashFor(hash, scheme, parameters) };
     } catch {
       return { ok: false, needsRehash: false };
     }
@@ -53,15 +67,21 @@ export async function verifyPassword(hash: string, password: string, scheme: Pas
   return { ok: false, needsRehash: false };
 }
 
-let dummyHash: Promise<string> | undefined;
+// One per set of parameters an app was built with (the app's own, never caller input).
+const dummyHashes = new Map<string, Promise<string>>();
 
 /**
  * Spends the time of a real verification when there is no user, so an unknown email and a wrong
  * password cannot be told apart by timing.
  */
-export async function verifyDummy(password: string): Promise<void> {
-  dummyHash ??= hashPassword('dummy password that never matches');
-  await argon2.verify(await dummyHash, password).catch(() => false);
+export async function verifyDummy(password: string, parameters: Argon2Parameters = ARGON2_PARAMETERS): Promise<void> {
+  const key = `${parameters.memoryCost},${parameters.timeCost},${parameters.parallelism}`;
+  let hash = dummyHashes.get(key);
+  if (!hash) {
+    hash = hashPassword('dummy password that never matches', 'argon2id', parameters);
+    dummyHashes.set(key, hash);
+  }
+  await argon2.verify(await hash, password).catch(() => false);
 }
 
 /** Over the 72 bytes the original service accepted: refused at sign-in whatever the stored hash. */

@@ -7,10 +7,10 @@ import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
 
 /** What the auth plugin reads of the configuration, and nothing else. */
-type AuthOptions = Pick<Config, 'secretKey' | 'accessTokenExpireMinutes' | 'passwordHash'>;
+type AuthOptions = Pick<Config, 'secretKey' | 'accessTokenExpireMinutes' | 'passwordHash'> & { argon2Parameters?: Argon2Parameters };
 import { ForbiddenError, UnauthorizedError } from '../errors.js';
 import type { User } from '@agentcaller/db';
-import { verifyDummy } from '../lib/passwords.js';
+import { verifyDummy, type Argon2Parameters } from '../lib/passwords.js';
 import { INACTIVE_USER, UserService } from '../services/users.js';
 import { ApiKeyService } from '../services/api-keys.js';
 import { isApiKeyShape } from '../lib/api-key.js';
@@ -85,7 +85,7 @@ export default fp(
       sign: { algorithm: 'HS256', expiresIn },
       verify: { algorithms: ['HS256'], requiredClaims: ['sub', 'exp'] },
     });
-    const users = new UserService(app.db, opts.secretKey, undefined, opts.passwordHash);
+    const users = new UserService(app.db, opts.secretKey, undefined, opts.passwordHash, opts.argon2Parameters);
     app.decorate('users', users);
     app.decorateRequest('currentUser', null);
     app.decorateRequest('presentedToken', null);
@@ -162,7 +162,7 @@ export default fp(
     app.decorate('authenticate', authenticate(false));
     app.decorate('authenticateOrKey', authenticate(true));
     // Prepare the dummy hash now, so the first unknown-email login costs what every later one does.
-    await verifyDummy('warm-up');
+    await verifyDummy('warm-up', opts.argon2Parameters);
   },
   { name: 'auth', dependencies: ['db', 'throttle'] },
 );

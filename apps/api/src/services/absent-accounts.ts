@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { queryRows, users, type Database } from '@agentcaller/db';
 import { sql } from 'drizzle-orm';
-import { verifyDummy, verifyDummyBcrypt } from '../lib/passwords.js';
+import { verifyDummy, verifyDummyBcrypt, type Argon2Parameters } from '../lib/passwords.js';
 
 /** The mix of password hashes in the database: the share still on legacy bcrypt, and its cost. */
 interface HashMix {
@@ -26,13 +26,14 @@ export class AbsentAccounts {
   constructor(
     private readonly db: Database,
     private readonly key: string,
+    private readonly argon2Parameters: Argon2Parameters,
   ) {}
 
   /** Spends the time a real account with this email would take to refuse `password`. */
   async verify(canonicalEmail: string, password: string): Promise<void> {
     const mix = await this.current();
     if (mix.bcryptShare > 0 && this.position(canonicalEmail) < mix.bcryptShare) await verifyDummyBcrypt(password, mix.bcryptCost);
-    else await verifyDummy(password);
+    else await verifyDummy(password, this.argon2Parameters);
   }
 
   /** Where this address falls in [0, 1): the same for every instance sharing SECRET_KEY. */

@@ -1,10 +1,10 @@
 import type { Me } from '@agentcaller/contracts';
-import { revokedTokens, schedules, sqlState, UNIQUE_VIOLATION, users, type Database, type User } from '@agentcaller/db';
+import { ARGON2_PARAMETERS, revokedTokens, schedules, sqlState, UNIQUE_VIOLATION, users, type Database, type User } from '@agentcaller/db';
 import { and, eq, lt, sql, type SQLWrapper } from 'drizzle-orm';
 import { ConflictError, ForbiddenError, UnauthorizedError, ValidationError } from '../errors.js';
 import { canonicalEmail } from '../lib/email.js';
 import { HashSlots } from '../lib/hash-slots.js';
-import { hashPassword, passwordProblem, tooLongToSignIn, verifyPassword, type PasswordScheme } from '../lib/passwords.js';
+import { hashPassword, passwordProblem, tooLongToSignIn, verifyPassword, type Argon2Parameters, type PasswordScheme } from '../lib/passwords.js';
 import { AbsentAccounts } from './absent-accounts.js';
 import { checkedTimeZone, defaultSchedule, scheduleRow } from './schedule.js';
 
@@ -55,9 +55,11 @@ export class UserService {
     private readonly slots: HashSlots = new HashSlots(),
     /** PASSWORD_HASH: how new and changed passwords are hashed, and which hashes a login replaces. */
     private readonly scheme: PasswordScheme = 'argon2id',
+    /** argon2id's cost for new hashes (cheaper only in test fixtures, see BuildOptions). */
+    private readonly argon2Parameters: Argon2Parameters = ARGON2_PARAMETERS,
   ) {
     this.lookups = prepareLookups(db);
-    this.absent = new AbsentAccounts(db, secretKey);
+    this.absent = new AbsentAccounts(db, secretKey, argon2Parameters);
   }
 
   /** A new account and its default schedule (in `timeZone`, the browser's; UTC when absent), together. */
@@ -65,7 +67,7 @@ export class UserService {
     const problem = passwordProblem(password);
     if (problem) throw new ValidationError([{ path: '/password', message: problem }]);
     const zone = timeZone === undefined ? undefined : checkedTimeZone(timeZone, '/time_zone');
-    const hashedPassword = await this.slots.run(() => hashPassword(password, this.scheme));
+    const hashedPassword = await this.slots.run(() => hashPassword(password, this.scheme, this.argon2Parameters));
     try {
       return await this.db.transaction(async (tx) => {
         const [user] = await tx.insert(users).values({ email: canonicalEmail(email), hashedPassword }).returning();
@@ -107,7 +109,7 @@ export class UserService {
     const hashedPassword = await this.slots.run(async () => {
       const { ok } = await verifyPassword(user.hashedPassword, current);
       if (!ok) throw new ValidationError([{ path: '/current_password', message: 'is not your current password' }]);
-      return hashPassword(next, this.scheme);
+      return hashPassword(next, this.scheme, this.argon2Parameters);
     });
     // Only over the hash that was checked: of two changes at once, the second finds it gone.
     const changed = await this.db
@@ -144,11 +146,11 @@ export class UserService {
       await this.absent.verify(canonicalEmail(email), password);
       throw new UnauthorizedError(INVALID_LOGIN, 'invalid-credentials');
     }
-    const { ok, needsRehash } = await verifyPassword(user.hashedPassword, password, this.scheme);
+    const { ok, needsRehash } = await verifyPassword(user.hashedPassword, password, this.scheme, this.argon2Parameters);
     if (!ok) throw new UnauthorizedError(INVALID_LOGIN, 'invalid-credentials');
     if (!user.isActive) throw new ForbiddenError('inactive-account', INACTIVE_USER);
     if (needsRehash) {
-      const hashedPassword = await hashPassword(password, this.scheme);
+      const hashedPassword = await hashPassword(password, this.scheme, this.argon2Parameters);
       // Only over the hash that was checked: a password changed meanwhile is not put back.
       await this.db
         .update(users)
