@@ -162,7 +162,7 @@ describe('what a key may do', () => {
     expect(appointment.statusCode).toBe(201);
     expect((await withKey(ctx.app, key, 'GET', '/v1/availability?from=2030-01-07T00:00:00Z&to=2030-01-08T00:00:00Z&duration_minutes=30')).statusCode).toBe(200);
     expect((await withKey(ctx.app, key, 'GET', '/v1/schedule')).statusCode).toBe(200);
-    const call = await withKey(ctx.app, key, 'POST', '/v1/calls', { client_id: client.id, started_at: '2029-12-30T09:00:00Z', duration_seconds: 60, outcome: 'booked', appointment_id: appointment.json<{ id: number }>().id });
+    const call = await withKey(ctx.app, key, 'POST', '/v1/calls', { client_id: client.id, started_at: '2026-11-30T09:00:00Z', duration_seconds: 60, outcome: 'booked', appointment_id: appointment.json<{ id: number }>().id });
     expect(call.statusCode).toBe(201);
     expect((await withKey(ctx.app, key, 'GET', '/v1/calls')).statusCode).toBe(200);
     expect((await withKey(ctx.app, key, 'GET', '/v1/auth/me')).json()).toMatchObject({ id: alice.id, email: alice.email });
@@ -266,5 +266,20 @@ describe('keys are throttled apart from people', () => {
     expectProblem(await withKey(tight.app, `ac_${'y'.repeat(43)}`, 'GET', '/v1/clients'), 429, '/problems/throttled');
     const signIn = await tight.app.inject({ method: 'POST', url: '/v1/auth/login', ...form({ username: 'grace@example.com', password: 'correct horse battery' }) });
     expect(signIn.statusCode).toBe(200);
+  });
+});
+
+describe('answers that hold a credential are never cached', () => {
+  it('Cache-Control: no-store on the new key, the token, the browser session and every other answer of a route', async () => {
+    const created = await alice.send('POST', '/v1/api-keys', { name: 'cache check' });
+    expect(created.statusCode).toBe(201);
+    expect(created.headers['cache-control']).toBe('no-store');
+    const token = await ctx.app.inject({ method: 'POST', url: '/v1/auth/login', ...form({ username: 'alice@example.com', password: 'correct horse battery' }) });
+    expect(token.statusCode).toBe(200);
+    expect(token.headers['cache-control']).toBe('no-store');
+    const session = await ctx.app.inject({ method: 'POST', url: '/v1/auth/session', ...json({ email: 'alice@example.com', password: 'correct horse battery' }) });
+    expect(session.statusCode).toBe(200);
+    expect(session.headers['cache-control']).toBe('no-store');
+    expect((await alice.send('GET', '/v1/clients')).headers['cache-control']).toBe('no-store');
   });
 });

@@ -73,7 +73,7 @@ describe('recording a call', () => {
       const problem = expectProblem(await alice.send('POST', '/v1/calls', { client_id: client.id, started_at: minutesFromNow(-1), duration_seconds: 10, ...body }), 422, '/problems/validation');
       expect(problem.errors?.map((e) => e.path)).toEqual(['/call_back_at']);
     }
-    const ok = await record(alice, { client_id: client.id, outcome: 'call_back', call_back_at: '2026-12-02T15:00:00+01:00' });
+    const ok = await record(alice, { client_id: client.id, outcome: 'call_back', started_at: '2026-12-02T09:00:00Z', call_back_at: '2026-12-02T15:00:00+01:00' });
     expect(ok.call_back_at).toBe('2026-12-02T14:00:00.000Z');
     expect(await callCount()).toBe(before + 1);
   });
@@ -97,6 +97,42 @@ describe('recording a call', () => {
     expect((await alice.send('DELETE', `/v1/appointments/${appointment.id}`)).statusCode).toBe(204);
     const listed = (await alice.send('GET', `/v1/calls?client_id=${client.id}&limit=100`)).json<{ items: WireCall[] }>().items;
     expect(listed.find((c) => c.id === booked.id)?.appointment_id).toBeNull();
+  });
+
+  it('a booked call cannot name a cancelled appointment (422); nothing is stored', async () => {
+    const appointment = await makeAppointment(alice, client.id, '2030-03-04T10:00:00Z', '2030-03-04T10:30:00Z');
+    expect((await alice.send('POST', `/v1/appointments/${appointment.id}/cancel`)).statusCode).toBe(200);
+    const before = await callCount();
+    const refused = expectProblem(
+      await alice.send('POST', '/v1/calls', { client_id: client.id, started_at: minutesFromNow(-1), duration_seconds: 10, outcome: 'booked', appointment_id: appointment.id }),
+      422,
+      '/problems/validation',
+    );
+    expect(refused.errors?.map((e) => e.path)).toEqual(['/appointment_id']);
+    expect(await callCount()).toBe(before);
+    // Another outcome may still name it (a call that cancelled it, say).
+    expect((await record(alice, { client_id: client.id, outcome: 'declined', appointment_id: appointment.id })).appointment_id).toBe(appointment.id);
+  });
+
+  it('a call cannot start in the future (beyond 5 minutes of clock skew), nor be called back before it started (422); nothing is stored', async () => {
+    const before = await callCount();
+    // A call dated in 2062 would stay the client's latest call for good: no later call could clear the queue.
+    const future = expectProblem(
+      await alice.send('POST', '/v1/calls', { client_id: client.id, started_at: '2062-12-03T10:00:00Z', duration_seconds: 5, outcome: 'call_back', call_back_at: '2062-12-03T11:00:00Z' }),
+      422,
+      '/problems/validation',
+    );
+    expect(future.errors?.map((e) => e.path)).toEqual(['/started_at']);
+    expectProblem(await alice.send('POST', '/v1/calls', { client_id: client.id, started_at: minutesFromNow(10), duration_seconds: 5, outcome: 'no_answer' }), 422, '/problems/validation');
+    const early = expectProblem(
+      await alice.send('POST', '/v1/calls', { client_id: client.id, started_at: minutesFromNow(-60), duration_seconds: 5, outcome: 'call_back', call_back_at: '1900-01-01T00:00:00Z' }),
+      422,
+      '/problems/validation',
+    );
+    expect(early.errors?.map((e) => e.path)).toEqual(['/call_back_at']);
+    expect(await callCount()).toBe(before);
+    // Within the skew: an agent whose clock runs a minute ahead is not refused.
+    expect((await record(alice, { client_id: client.id, outcome: 'no_answer', started_at: minutesFromNow(1) })).outcome).toBe('no_answer');
   });
 
   it('another user’s client is 404 (recording and listing); nothing is stored', async () => {

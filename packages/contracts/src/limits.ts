@@ -28,3 +28,5 @@ export const API_KEY_NAME_MAX = 100;
 export const API_KEYS_PER_USER_MAX = 50;
 /** The longest call `POST /v1/calls` records, in seconds (a day). */
 export const CALL_DURATION_MAX_SECONDS = 86_400;
+/** How far in the future a call's `started_at` may lie (clock skew between the agent and the API). */
+export const CALL_START_SKEW_SECONDS = 300;

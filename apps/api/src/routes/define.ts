@@ -74,7 +74,9 @@ function register<K extends RouteName>(app: FastifyInstance, def: RouteDef, hand
     handler: async (request, reply) => {
       const body = await handler(request as RouteRequest<K>, reply);
       if (reply.sent) return reply;
-      return reply.code(def.status).send(body);
+      // Answers are one user's data, and some hold a credential (a token, a session, an API key shown
+      // once): no cache keeps them (RFC 6749 5.1 asks this of token answers).
+      return reply.code(def.status).header('cache-control', 'no-store').send(body);
     },
   });
 }

@@ -1,4 +1,4 @@
-import type { Call as WireCall, CallPage, CreateCallBody, DueCalls } from '@agentcaller/contracts';
+import { CALL_START_SKEW_SECONDS, type Call as WireCall, type CallPage, type CreateCallBody, type DueCalls } from '@agentcaller/contracts';
 import { appointments, calls, clients, FOREIGN_KEY_VIOLATION, queryRows, sqlState, type Call, type Database } from '@agentcaller/db';
 import { and, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
 import { NotFoundError, ValidationError } from '../errors.js';
@@ -46,15 +46,26 @@ export class CallService {
     outcomeRules(body);
     const startedAt = parseInstant(body.started_at, '/started_at');
     const callBackAt = body.call_back_at ? parseInstant(body.call_back_at, '/call_back_at') : null;
+    // A call has started by the time it is recorded. One dated in the future would stay the client's
+    // latest call for good (nothing later could clear or replace it in the due queue).
+    if (startedAt.getTime() > Date.now() + CALL_START_SKEW_SECONDS * 1000) {
+      throw new ValidationError([{ path: '/started_at', message: 'must not be in the future: a call is recorded once it has started' }]);
+    }
+    if (callBackAt && callBackAt.getTime() <= startedAt.getTime()) {
+      throw new ValidationError([{ path: '/call_back_at', message: 'must be after started_at' }]);
+    }
     await this.ownClient(ownerId, body.client_id);
     const appointmentId = body.appointment_id ?? null;
     if (appointmentId !== null) {
       const [appointment] = await this.db
-        .select({ clientId: appointments.clientId })
+        .select({ clientId: appointments.clientId, status: appointments.status })
         .from(appointments)
         .where(and(eq(appointments.id, appointmentId), eq(appointments.ownerId, ownerId)));
       if (!appointment) throw new NotFoundError(APPOINTMENT_NOT_FOUND);
       if (appointment.clientId !== body.client_id) throw new ValidationError([{ path: '/appointment_id', message: "must be an appointment of this call's client" }]);
+      if (body.outcome === 'booked' && appointment.status === 'cancelled') {
+        throw new ValidationError([{ path: '/appointment_id', message: 'is cancelled: a booked call names the appointment it booked' }]);
+      }
     }
     try {
       const [row] = await this.db
