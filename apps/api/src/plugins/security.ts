@@ -114,16 +114,20 @@ export default fp(
       }
       inFlight += 1;
       request.countedInFlight = true;
+      // A client that went away earlier (e.g. while authentication, which runs in onRequest, awaited
+      // the database) had its onRequestAbort before this slot was taken, and no onResponse follows:
+      // give the slot back now.
+      if (request.raw.destroyed) release(request);
     });
-    const release = async (request: FastifyRequest) => {
+    function release(request: FastifyRequest) {
       clearBodyTimer(request);
       if (request.countedInFlight) {
         request.countedInFlight = false;
         inFlight -= 1;
       }
-    };
-    app.addHook('onResponse', release);
-    app.addHook('onRequestAbort', release);
+    }
+    app.addHook('onResponse', async (request) => release(request));
+    app.addHook('onRequestAbort', async (request) => release(request));
     app.decorateRequest('bodyTimer', null);
     app.decorateRequest('countedInFlight', false);
     app.decorate('inFlight', () => inFlight);
