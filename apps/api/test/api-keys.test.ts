@@ -4,7 +4,7 @@ import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/app.js';
 import { form, json, startApp, type TestContext } from './helpers.js';
-import { PROBLEM_JSON, signUp, type Caller, type ProblemBody } from './fixtures.js';
+import { expectProblem, signUp, type Caller } from './fixtures.js';
 
 let ctx: TestContext;
 let alice: Caller;
@@ -47,14 +47,6 @@ const withKey = (app: App, key: string, method: 'GET' | 'POST' | 'PUT' | 'PATCH'
   });
 
 const listKeys = async (user: Caller) => (await user.send('GET', '/v1/api-keys')).json<{ items: ListedKey[] }>().items;
-
-function expectProblem(res: { statusCode: number; headers: Record<string, unknown>; json<T>(): T }, status: number, type: string): ProblemBody {
-  expect(res.statusCode).toBe(status);
-  expect(res.headers['content-type']).toBe(PROBLEM_JSON);
-  const body = res.json<ProblemBody>();
-  expect(body.type).toBe(type);
-  return body;
-}
 
 describe('API keys: create, list, revoke', () => {
   it('creates a key shown once: ac_ + 43 base62 characters, its prefix, and a list that never holds it', async () => {

@@ -2,7 +2,7 @@ import { calls } from '@agentcaller/db';
 import { count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type TestContext } from './helpers.js';
-import { makeAppointment, makeClient, PROBLEM_JSON, signUp, UTC_MS, type Caller, type ProblemBody, type WireClient } from './fixtures.js';
+import { expectProblem, makeAppointment, makeClient, signUp, UTC_MS, type Caller, type WireClient } from './fixtures.js';
 
 let ctx: TestContext;
 let alice: Caller;
@@ -34,14 +34,6 @@ async function record(user: Caller, body: Record<string, unknown>): Promise<Wire
   const res = await user.send('POST', '/v1/calls', { duration_seconds: 60, started_at: minutesFromNow(-300), ...body });
   if (res.statusCode !== 201) throw new Error(`record call failed: ${res.statusCode} ${res.body}`);
   return res.json<WireCall>();
-}
-
-function expectProblem(res: { statusCode: number; headers: Record<string, unknown>; json<T>(): T }, status: number, type: string): ProblemBody {
-  expect(res.statusCode).toBe(status);
-  expect(res.headers['content-type']).toBe(PROBLEM_JSON);
-  const body = res.json<ProblemBody>();
-  expect(body.type).toBe(type);
-  return body;
 }
 
 const callCount = async () => (await ctx.app.db.select({ n: count() }).from(calls))[0]!.n;

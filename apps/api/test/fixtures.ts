@@ -2,6 +2,7 @@ import { appointments, clients } from '@agentcaller/db';
 import { and, count, eq, lt, ne } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { LightMyRequestResponse } from 'fastify';
+import { expect } from 'vitest';
 import type { App } from '../src/app.js';
 import { bearer, login, register } from './helpers.js';
 
@@ -60,6 +61,15 @@ export interface ProblemBody {
   detail: string;
   errors?: { path: string; message: string }[];
   conflicting_appointment_id?: number;
+}
+
+/** The answer is a problem of this status and type (RFC 9457, our media type); its body, to look further. */
+export function expectProblem(res: { statusCode: number; headers: Record<string, unknown>; json<T>(): T }, status: number, type: string): ProblemBody {
+  expect(res.statusCode).toBe(status);
+  expect(res.headers['content-type']).toBe(PROBLEM_JSON);
+  const body = res.json<ProblemBody>();
+  expect(body.type).toBe(type);
+  return body;
 }
 
 export async function makeClient(user: Caller, name: string, phone = '+14155550123'): Promise<WireClient> {
