@@ -64,10 +64,35 @@ export async function startApp(
     database,
     logs,
     close: async () => {
-      await app.close();
+      await closeOrExplain(app);
       await database.drop();
     },
   };
+}
+
+/**
+ * `app.close()` as the server's own shutdown does it (close-with-grace in src/server.ts gives up
+ * waiting after 10 s): if requests still hold connections after `CLOSE_GRACE_MS`, what the close
+ * waits for (open connections, requests in flight, live handles) goes to stderr, so a hang in
+ * teardown names its cause, and the connections are then closed.
+ */
+const CLOSE_GRACE_MS = 10_000;
+async function closeOrExplain(app: App): Promise<void> {
+  const closing = app.close();
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), CLOSE_GRACE_MS);
+  });
+  if ((await Promise.race([closing.then(() => 'closed' as const), late])) === 'late') {
+    const connections = await new Promise<number>((resolve) => app.server.getConnections((_err, count) => resolve(count)));
+    process.stderr.write(
+      `app.close() still waiting after ${CLOSE_GRACE_MS} ms: ${connections} open connection(s), ${app.inFlight()} request(s) in flight, ` +
+        `handles ${JSON.stringify(process.getActiveResourcesInfo())}; closing the connections\n`,
+    );
+    app.server.closeAllConnections();
+  }
+  clearTimeout(timer);
+  await closing;
 }
 
 /** `startApp`, listening on a free port of 127.0.0.1: for clients that speak real HTTP. */
