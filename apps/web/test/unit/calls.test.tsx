@@ -63,6 +63,8 @@ describe('settings: API keys', () => {
     await user.click(section.getByRole('button', { name: 'Create key' }));
     const shown = within(await section.findByRole('region', { name: 'Your new key' }));
     expect(shown.getByLabelText<HTMLInputElement>('New API key').value).toBe(NEW_KEY);
+    // The focus is on the key, ready to copy.
+    expect(document.activeElement).toBe(shown.getByLabelText('New API key'));
     expect(shown.getByText(/shown only this once/)).toBeTruthy();
     expect(api.sent('POST /v1/api-keys')[0]?.body).toEqual({ name: 'phone agent' });
     await user.click(shown.getByRole('button', { name: 'Copy' }));
@@ -76,6 +78,29 @@ describe('settings: API keys', () => {
     // Done: the key is gone from the page for good.
     await user.click(shown.getByRole('button', { name: 'Done' }));
     await waitFor(() => expect(document.body.innerHTML).not.toContain(NEW_KEY));
+    // Back where a key is made, not lost on the page.
+    expect(document.activeElement).toBe(section.getByRole('button', { name: 'Create key' }));
+  });
+
+  it('after a revocation the focus goes to the next key, the previous one for the last, then the list heading; never to the page', async () => {
+    const key = (id: number, name: string): ApiKey => ({ id, name, prefix: `ac_Key${id}abcd`, created_at: '2026-11-01T09:00:00.000Z', last_used_at: null });
+    const api = keysApi([key(1, 'first'), key(2, 'second'), key(3, 'third')]);
+    renderApp(api, '/settings');
+    const user = userEvent.setup();
+    const section = within(await screen.findByRole('region', { name: 'API keys' }));
+    const revoke = async (name: string) => {
+      await user.click(await section.findByRole('button', { name: `Revoke ${name}` }));
+      await user.click(within(await screen.findByRole('alertdialog')).getByRole('button', { name: 'Revoke key' }));
+      await waitFor(() => expect(screen.queryByRole('alertdialog')).toBeNull());
+      await waitFor(() => expect(section.queryByText(name)).toBeNull());
+    };
+    await revoke('second');
+    await waitFor(() => expect(document.activeElement).toBe(section.getByRole('button', { name: 'Revoke third' })));
+    await revoke('third');
+    await waitFor(() => expect(document.activeElement).toBe(section.getByRole('button', { name: 'Revoke first' })));
+    await revoke('first');
+    expect(await section.findByText('No keys yet.')).toBeTruthy();
+    await waitFor(() => expect(document.activeElement).toBe(section.getByRole('heading', { name: 'Your keys' })));
   });
 
   it('shows the server’s refusal of a new key', async () => {
