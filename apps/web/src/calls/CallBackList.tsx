@@ -12,7 +12,7 @@ import { keys } from '../lib/queryKeys';
 /** How often the queue is read again while the page is open (clients fall due as time passes). */
 const REFRESH_MS = 60_000;
 /** How many due clients are shown at first, and how many more each "Show more" adds. */
-export const CALL_BACK_STEP = 20;
+const CALL_BACK_STEP = 20;
 
 /**
  * The home screen's "Call back" list: clients whose latest call asked to be called back and whose
