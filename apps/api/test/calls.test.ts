@@ -55,6 +55,13 @@ describe('recording a call', () => {
     expect(row?.ownerId).toBe(alice.id);
   });
 
+  it.each(['BOOKED', 'Call_Back', 'hung_up', ''])('outcome %j is 422 naming the allowed outcomes', async (outcome) => {
+    const problem = expectProblem(await alice.send('POST', '/v1/calls', { client_id: client.id, started_at: minutesFromNow(-1), duration_seconds: 10, outcome }), 422, '/problems/validation');
+    const allowed = 'must be one of booked, no_answer, voicemail, call_back, declined, wrong_number';
+    expect(problem.errors).toEqual([{ path: '/outcome', message: allowed }]);
+    expect(problem.detail).toBe(`/outcome ${allowed}`);
+  });
+
   it('call_back needs call_back_at (422), and call_back_at is only for call_back (422); nothing is stored', async () => {
     const before = await callCount();
     for (const body of [

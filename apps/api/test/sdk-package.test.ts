@@ -3,7 +3,8 @@
 // `pnpm pack`, installs the tarballs with npm into a throwaway project in the system's temp folder
 // (their dependencies, typebox and @types/node, come from the npm registry), compiles the README's
 // agent session as it ships in the package (examples/agent-session.ts) with tsc, strict and with
-// library checks, and runs it with Node against a listening API and an API key.
+// library checks (with NodeNext and with the old node10 resolution), and runs it with Node against
+// a listening API and an API key.
 import { execFile } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -82,6 +83,16 @@ describe('the SDK and the contracts, packed and installed outside the workspace'
     );
     // No custom conditions: tsc and Node resolve the packages' `types` and `default` exports.
     await run(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: project });
+    // A project still on the old resolution (`moduleResolution: node10`, TypeScript's `node`) reads
+    // no `exports`: the top-level `types` and `main` let it compile too.
+    writeFileSync(
+      join(project, 'tsconfig.node10.json'),
+      JSON.stringify({
+        compilerOptions: { target: 'ES2022', module: 'ES2022', moduleResolution: 'node10', strict: true, noEmit: true, lib: ['ES2023', 'DOM'], types: ['node'], skipLibCheck: false },
+        files: ['agent-session.ts'],
+      }),
+    );
+    await run(process.execPath, [tsc, '-p', 'tsconfig.node10.json'], { cwd: project });
 
     // The queue: Ann asked to be called back an hour ago; Ben's call-back is tomorrow.
     const ann = await makeClient(person, 'Ann Lee', '+14155550123');

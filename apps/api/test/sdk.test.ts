@@ -136,6 +136,8 @@ describe('the SDK against a listening API', () => {
     });
     expect((await agent.calls.due()).items.map((item) => item.last_call.id)).toContain(asked.id);
     expect((await agent.calls.list({ client_id: client.id })).items.map((c) => c.id)).toEqual([asked.id]);
+    // A program not written in TypeScript meets the rule at run time: the server answers 422.
+    // @ts-expect-error the SDK's types refuse call_back without call_back_at
     const missing = (await caught(agent.calls.create({ client_id: client.id, started_at: new Date().toISOString(), duration_seconds: 5, outcome: 'call_back' }))) as ApiError;
     expect(missing.type).toBe('/problems/validation');
     expect(missing.errors?.map((e) => e.path)).toEqual(['/call_back_at']);

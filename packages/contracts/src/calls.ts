@@ -52,7 +52,20 @@ export const CreateCallBody = Type.Object(
     ],
   },
 );
-export type CreateCallBody = Static<typeof CreateCallBody>;
+/** What passes the schema: the rules across fields (below) are the server's to check. */
+export type CreateCallInput = Static<typeof CreateCallBody>;
+
+type CallFields = Omit<CreateCallInput, 'outcome' | 'call_back_at' | 'appointment_id'>;
+/**
+ * What a caller must send, with the rules across fields as types: `call_back` has `call_back_at`,
+ * `booked` has `appointment_id`, no other outcome has `call_back_at`. The wire schema stays one
+ * plain object (Ajv's removeAdditional and the OpenAPI tools read it as is); the server checks these
+ * rules itself (422), so a program not written in TypeScript meets the same rules at run time.
+ */
+export type CreateCallBody =
+  | (CallFields & { outcome: 'call_back'; call_back_at: string; appointment_id?: number | null })
+  | (CallFields & { outcome: 'booked'; appointment_id: number; call_back_at?: null })
+  | (CallFields & { outcome: Exclude<CallOutcome, 'call_back' | 'booked'>; appointment_id?: number | null; call_back_at?: null });
 
 export const ListCallsQuery = Type.Object({
   client_id: Type.Optional(Id),

@@ -106,6 +106,13 @@ type Part<K extends RouteName, F extends string> = Routes[K] extends Record<F, i
 /** A route's JSON body, query and path parameters, and success body, typed from its schemas. */
 export type RouteBody<K extends RouteName> = Part<K, 'body'>;
 export type RouteQuery<K extends RouteName> = Part<K, 'query'>;
+
+/** Bodies whose rules across fields the schema leaves to the server: the caller's type is narrower. */
+interface CallerBodies {
+  createCall: CreateCallBody;
+}
+/** The body a caller (the SDK) sends: the route's body type, narrowed where the server checks rules across fields. */
+export type CallerBody<K extends RouteName> = K extends keyof CallerBodies ? CallerBodies[K] : RouteBody<K>;
 export type RouteParams<K extends RouteName> = Part<K, 'params'>;
 export type RouteOutput<K extends RouteName> = Static<Routes[K]['response']>;
 

@@ -2,7 +2,7 @@ import {
   CSRF_COOKIE,
   CSRF_HEADER,
   routes,
-  type RouteBody,
+  type CallerBody,
   type RouteDef,
   type RouteName,
   type RouteOutput,
@@ -16,7 +16,7 @@ import { ApiError, NetworkError, type ReceivedProblem } from './errors.js';
 /** What a route takes: path parameters, query and body, typed from the contracts. */
 export type RouteInput<K extends RouteName> = (Routes[K] extends { params: TSchema } ? { params: RouteParams<K> } : unknown) &
   (Routes[K] extends { query: TSchema } ? { query: RouteQuery<K> } : unknown) &
-  (Routes[K] extends { body: TSchema } ? { body: RouteBody<K> } : unknown);
+  (Routes[K] extends { body: TSchema } ? { body: CallerBody<K> } : unknown);
 
 export interface ClientOptions {
   /** Where the API is, e.g. `http://127.0.0.1:8000` or `''` for the page's own origin. */

@@ -27,5 +27,23 @@ export async function typeContract() {
   await api.availability({ from: 'a', to: 'b', duration: 30 });
   // @ts-expect-error the login form needs username, not email
   await api.auth.login({ email: 'a@example.com', password: 'x' });
+
+  // Calls: the rules across fields are types too (the server answers 422 for the same).
+  const started_at = '2026-12-01T14:00:00+01:00';
+  await api.calls.create({ client_id: client.id, started_at, duration_seconds: 40, outcome: 'call_back', call_back_at: '2026-12-01T15:00:00+01:00' });
+  await api.calls.create({ client_id: client.id, started_at, duration_seconds: 95, outcome: 'booked', appointment_id: booked.id });
+  await api.calls.create({ client_id: client.id, started_at, duration_seconds: 5, outcome: 'no_answer' });
+  // @ts-expect-error call_back without call_back_at does not compile
+  await api.calls.create({ client_id: client.id, started_at, duration_seconds: 40, outcome: 'call_back' });
+  // @ts-expect-error call_back_at: null is no time to call back either
+  await api.calls.create({ client_id: client.id, started_at, duration_seconds: 40, outcome: 'call_back', call_back_at: null });
+  // @ts-expect-error booked without the appointment it booked does not compile
+  await api.calls.create({ client_id: client.id, started_at, duration_seconds: 95, outcome: 'booked' });
+  // @ts-expect-error call_back_at belongs to call_back only
+  await api.calls.create({ client_id: client.id, started_at, duration_seconds: 5, outcome: 'voicemail', call_back_at: '2026-12-01T15:00:00+01:00' });
+  // @ts-expect-error the generic caller holds the same rules
+  await api.call('createCall', { body: { client_id: client.id, started_at, duration_seconds: 40, outcome: 'call_back' } });
+  // @ts-expect-error outcomes are lower-case words
+  await api.calls.create({ client_id: client.id, started_at, duration_seconds: 5, outcome: 'NO_ANSWER' });
   return booked.client.phone satisfies string;
 }

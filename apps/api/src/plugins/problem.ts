@@ -40,10 +40,35 @@ function toIssue(issue: AjvIssue): ValidationIssue {
   return { path, message: explained ? `must be ${description}` : (issue.message ?? 'is invalid') };
 }
 
-/** One issue per path (a value can fail a pattern and a format at once), in order. */
+/**
+ * The values an enum-like field allows (a union of constants such as a call's outcome or an
+ * appointment's status, or an `enum`), or undefined for any other failure.
+ */
+function allowedValues(issue: AjvIssue): unknown[] | undefined {
+  if (issue.keyword === 'enum') return (issue.params as { allowedValues?: unknown[] }).allowedValues;
+  const branches = (issue as { schema?: unknown }).schema;
+  if (issue.keyword !== 'anyOf' || !Array.isArray(branches) || branches.length === 0) return undefined;
+  const values: unknown[] = [];
+  for (const branch of branches as unknown[]) {
+    if (typeof branch !== 'object' || branch === null || !('const' in branch)) return undefined;
+    values.push(branch.const);
+  }
+  return values;
+}
+
+/**
+ * One issue per path (a value can fail a pattern and a format at once), in order. A union of
+ * constants fails once per branch ("must be equal to constant") and then as a whole: the whole
+ * names the allowed values, and it is the one kept for that path.
+ */
 function issuesOf(validation: AjvIssue[]): ValidationIssue[] {
-  const seen = new Set<string>();
-  return validation.map(toIssue).filter((issue) => !seen.has(issue.path) && seen.add(issue.path));
+  const byPath = new Map<string, ValidationIssue>();
+  for (const issue of validation) {
+    const values = allowedValues(issue);
+    const mapped = values ? { path: issue.instancePath, message: `must be one of ${values.map(String).join(', ')}` } : toIssue(issue);
+    if (values || !byPath.has(mapped.path)) byPath.set(mapped.path, mapped);
+  }
+  return [...byPath.values()];
 }
 
 /**

@@ -1,4 +1,4 @@
-import { CALL_START_SKEW_SECONDS, type Call as WireCall, type CallPage, type CreateCallBody, type DueCalls } from '@agentcaller/contracts';
+import { CALL_START_SKEW_SECONDS, type Call as WireCall, type CallPage, type CreateCallInput, type DueCalls } from '@agentcaller/contracts';
 import { appointments, calls, clients, FOREIGN_KEY_VIOLATION, queryRows, sqlState, type Call, type Database } from '@agentcaller/db';
 import { and, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
 import { NotFoundError, ValidationError } from '../errors.js';
@@ -24,7 +24,7 @@ function toWireCall(row: Call): WireCall {
 }
 
 /** The rules of one call's fields (spec, "Calls"): call_back has a time, booked has an appointment. */
-function outcomeRules(body: CreateCallBody): void {
+function outcomeRules(body: CreateCallInput): void {
   const hasCallBack = body.call_back_at !== undefined && body.call_back_at !== null;
   if (body.outcome === 'call_back' && !hasCallBack) throw new ValidationError([{ path: '/call_back_at', message: 'is required when outcome is call_back' }]);
   if (body.outcome !== 'call_back' && hasCallBack) throw new ValidationError([{ path: '/call_back_at', message: 'is only for outcome call_back' }]);
@@ -42,7 +42,7 @@ export class CallService {
     if (!client) throw new NotFoundError(CLIENT_NOT_FOUND);
   }
 
-  async create(ownerId: number, body: CreateCallBody): Promise<WireCall> {
+  async create(ownerId: number, body: CreateCallInput): Promise<WireCall> {
     outcomeRules(body);
     const startedAt = parseInstant(body.started_at, '/started_at');
     const callBackAt = body.call_back_at ? parseInstant(body.call_back_at, '/call_back_at') : null;

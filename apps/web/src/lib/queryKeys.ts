@@ -15,5 +15,5 @@ export const keys = {
   apiKeys: ['api-keys'] as const,
   calls: ['calls'] as const,
   callList: (query: ListCallsQuery) => ['calls', 'list', query] as const,
-  dueCalls: ['calls', 'due'] as const,
+  dueCalls: (limit: number) => ['calls', 'due', limit] as const,
 };

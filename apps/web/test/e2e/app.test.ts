@@ -1,5 +1,5 @@
 // The web app end to end: real API and database, the built site, headless Chromium.
-import { ApiError, createClient } from '@agentcaller/sdk';
+import { ApiError, createClient, type AgentCallerClient } from '@agentcaller/sdk';
 import axe from 'axe-core';
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -411,18 +411,17 @@ describe('the web app against the real API', () => {
     await page.getByRole('button', { name: 'Create key' }).click();
     const key = await page.getByLabel('New API key').inputValue();
     expect(key).toMatch(/^ac_[0-9A-Za-z]{43}$/);
+    // The focus follows: to the new key, then back to "Create key" after Done.
+    const focused = () => page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.textContent ?? null);
+    expect(await focused()).toBe('New API key');
+    await page.getByRole('button', { name: 'Done' }).click();
+    await page.getByLabel('New API key').waitFor({ state: 'detached' });
+    expect(await focused()).toBe('Create key');
 
     // The agent, with the key alone.
     const agent = createClient({ baseUrl: api.url, apiKey: key });
     const ann = (await agent.clients.list({ q: 'Ann' })).items[0]!;
-    await agent.calls.create({
-      client_id: ann.id,
-      started_at: new Date(Date.now() - 3600_000).toISOString(),
-      duration_seconds: 42,
-      outcome: 'call_back',
-      call_back_at: new Date(Date.now() - 60_000).toISOString(),
-      notes: 'asked for a call after lunch',
-    });
+    await askedToCallBack(agent, ann.id, 'asked for a call after lunch');
 
     await page.goto(`${web.url}/calendar`);
     const queue = page.getByRole('list', { name: 'Clients to call back' });
@@ -440,6 +439,7 @@ describe('the web app against the real API', () => {
     await row.getByRole('button', { name: 'Revoke phone agent' }).click();
     await page.getByRole('alertdialog').getByRole('button', { name: 'Revoke key' }).click();
     await page.getByText('No keys yet.').waitFor();
+    expect(await focused()).toBe('Your keys');
     const refused = await agent.clients.list().catch((err: unknown) => err);
     expect(refused).toBeInstanceOf(ApiError);
     expect((refused as ApiError).status).toBe(401);
@@ -455,6 +455,10 @@ describe('the web app against the real API', () => {
     const tomorrow = new Date(Date.now() + 86_400_000);
     tomorrow.setUTCHours(15, 0, 0, 0);
     const booked = await agent.appointments.create({ client_id: client.id, starts_at: tomorrow.toISOString(), ends_at: new Date(tomorrow.getTime() + 45 * 60_000).toISOString(), notes: 'Bring the samples' });
+    // Keys with long names (Settings' widest list) and a call-back with a long note (the home screen).
+    await agent.apiKeys.create({ name: 'Phone agent for the Featherstonehaugh-Wolfeschlegel account, production' });
+    await agent.apiKeys.create({ name: 'nightly-reminder-calls-eu-west-1-backup-instance' });
+    await askedToCallBack(agent, client.id, `Asked for a call back about the quote: ${'she wants the premium package with the extended warranty '.repeat(6)}`);
     // What sticks out past the right edge, to say which element is too wide.
     const overflow = (page: Page) =>
       page.evaluate(() => {
@@ -486,8 +490,14 @@ describe('the web app against the real API', () => {
       await ready();
       await check(page, path);
     }
-    // Settings with a second period on a day and a date with other hours: the widest rows.
+    // The home screen with the call-back list, and Settings once the keys are listed.
+    await page.goto(`${web.url}/calendar`);
+    await page.getByRole('list', { name: 'Clients to call back' }).getByRole('link').first().waitFor();
+    await check(page, '/calendar (call back)');
     await page.goto(`${web.url}/settings`);
+    await page.getByText('nightly-reminder-calls-eu-west-1-backup-instance').waitFor();
+    await check(page, '/settings (keys)');
+    // Settings with a second period on a day and a date with other hours: the widest rows.
     const tuesday = page.getByRole('group', { name: 'Tuesday' });
     await tuesday.getByRole('button', { name: 'Add hours' }).click();
     await page.getByRole('button', { name: /Add a date/ }).click();
@@ -543,6 +553,18 @@ function signedInPages(page: Page, client: { id: number; name: string }, appoint
     ['/settings', () => page.getByRole('button', { name: 'Sign out everywhere' }).waitFor()],
     ['/no-such-page', () => page.getByText('This page does not exist').waitFor()],
   ];
+}
+
+/** A call an hour ago whose client asked to be called back a minute ago: due now. */
+async function askedToCallBack(agent: AgentCallerClient, clientId: number, notes: string) {
+  await agent.calls.create({
+    client_id: clientId,
+    started_at: new Date(Date.now() - 3600_000).toISOString(),
+    duration_seconds: 42,
+    outcome: 'call_back',
+    call_back_at: new Date(Date.now() - 60_000).toISOString(),
+    notes,
+  });
 }
 
 async function signIn(page: Page, who = email) {

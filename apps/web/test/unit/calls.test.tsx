@@ -63,6 +63,8 @@ describe('settings: API keys', () => {
     await user.click(section.getByRole('button', { name: 'Create key' }));
     const shown = within(await section.findByRole('region', { name: 'Your new key' }));
     expect(shown.getByLabelText<HTMLInputElement>('New API key').value).toBe(NEW_KEY);
+    // The focus is on the key, ready to copy.
+    expect(document.activeElement).toBe(shown.getByLabelText('New API key'));
     expect(shown.getByText(/shown only this once/)).toBeTruthy();
     expect(api.sent('POST /v1/api-keys')[0]?.body).toEqual({ name: 'phone agent' });
     await user.click(shown.getByRole('button', { name: 'Copy' }));
@@ -76,6 +78,29 @@ describe('settings: API keys', () => {
     // Done: the key is gone from the page for good.
     await user.click(shown.getByRole('button', { name: 'Done' }));
     await waitFor(() => expect(document.body.innerHTML).not.toContain(NEW_KEY));
+    // Back where a key is made, not lost on the page.
+    expect(document.activeElement).toBe(section.getByRole('button', { name: 'Create key' }));
+  });
+
+  it('after a revocation the focus goes to the next key, the previous one for the last, then the list heading; never to the page', async () => {
+    const key = (id: number, name: string): ApiKey => ({ id, name, prefix: `ac_Key${id}abcd`, created_at: '2026-11-01T09:00:00.000Z', last_used_at: null });
+    const api = keysApi([key(1, 'first'), key(2, 'second'), key(3, 'third')]);
+    renderApp(api, '/settings');
+    const user = userEvent.setup();
+    const section = within(await screen.findByRole('region', { name: 'API keys' }));
+    const revoke = async (name: string) => {
+      await user.click(await section.findByRole('button', { name: `Revoke ${name}` }));
+      await user.click(within(await screen.findByRole('alertdialog')).getByRole('button', { name: 'Revoke key' }));
+      await waitFor(() => expect(screen.queryByRole('alertdialog')).toBeNull());
+      await waitFor(() => expect(section.queryByText(name)).toBeNull());
+    };
+    await revoke('second');
+    await waitFor(() => expect(document.activeElement).toBe(section.getByRole('button', { name: 'Revoke third' })));
+    await revoke('third');
+    await waitFor(() => expect(document.activeElement).toBe(section.getByRole('button', { name: 'Revoke first' })));
+    await revoke('first');
+    expect(await section.findByText('No keys yet.')).toBeTruthy();
+    await waitFor(() => expect(document.activeElement).toBe(section.getByRole('heading', { name: 'Your keys' })));
   });
 
   it('shows the server’s refusal of a new key', async () => {
@@ -160,10 +185,40 @@ describe('the home screen’s call-back list', () => {
     const links = list.getAllByRole('link');
     expect(links.map((l) => l.getAttribute('href'))).toEqual(['/clients/8', '/clients/7']);
     expect(within(links[0]!).getByText('Ben Ode')).toBeTruthy();
-    expect(within(links[0]!).getByText('wants a morning slot')).toBeTruthy();
+    expect(within(links[0]!.closest('li')!).getByText('wants a morning slot')).toBeTruthy();
     expect(screen.getByRole('heading', { name: /Call back \(2\)/ })).toBeTruthy();
     await userEvent.setup().click(links[1]!);
     await waitFor(() => expect(router.state.location.pathname).toBe('/clients/7'));
+  });
+
+  it('says when more are due than shown (asks for one more than it shows) and shows more on request; links are named by client and time, the note describes them', async () => {
+    const note = `wants a call about the quote; ${'details '.repeat(60)}`;
+    const queue = Array.from({ length: 27 }, (_, n) => ({
+      client: { id: 100 + n, name: `Client ${n + 1}`, phone: '+14155550124' },
+      last_call: call({ id: 200 + n, client_id: 100 + n, outcome: 'call_back', call_back_at: '2026-12-01T09:00:00.000Z', notes: n === 0 ? note : null }),
+    }));
+    const api = new FakeApi()
+      .on('GET /v1/auth/me', json(200, USER))
+      .on('GET /v1/appointments', json(200, page([], 0, 100)))
+      .on('GET /v1/calls/due', (req) => json(200, { items: queue.slice(0, Number(req.query.get('limit'))) }));
+    renderApp(api, '/calendar');
+    const list = within(await screen.findByRole('list', { name: 'Clients to call back' }));
+    expect(list.getAllByRole('link')).toHaveLength(20);
+    expect(api.sent('GET /v1/calls/due')[0]?.query.get('limit')).toBe('21');
+    expect(screen.getByRole('heading', { name: /Call back \(20\+\)/ })).toBeTruthy();
+    expect(screen.getByText(/20 shown, more due/)).toBeTruthy();
+
+    // The name is who and when, never the whole note: that is the description.
+    const first = list.getAllByRole('link')[0]!;
+    expect(list.getByRole('link', { name: /^Client 1 asked for / })).toBe(first);
+    expect(list.queryAllByRole('link', { name: (name) => name.includes('quote') })).toEqual([]);
+    expect(list.getByRole('link', { description: (text) => text.includes('wants a call about the quote') })).toBe(first);
+
+    await userEvent.setup().click(screen.getByRole('button', { name: 'Show more' }));
+    await waitFor(() => expect(list.getAllByRole('link')).toHaveLength(27));
+    expect(api.sent('GET /v1/calls/due').at(-1)?.query.get('limit')).toBe('41');
+    expect(screen.queryByText(/more due/)).toBeNull();
+    expect(screen.getByRole('heading', { name: /Call back \(27\)/ })).toBeTruthy();
   });
 
   it('shows nothing while nobody is waiting, and the problem when the queue cannot be read', async () => {
