@@ -69,7 +69,7 @@ function apiEnv(harness: Harness, extra: Record<string, string | undefined>): Re
 
 /** Starts the built API on a free port and waits for its first 200 from /ready. */
 export async function startApi(harness: Harness, extra: Record<string, string | undefined>, nodeFlags: string[] = []): Promise<Server> {
-  const port = await freePort();
+  const port = await freePort(harness.options.ports);
   return startServer({
     name: 'API',
     args: [...nodeFlags, join(harness.apiDist, 'server.js')],
