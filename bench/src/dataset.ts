@@ -76,7 +76,7 @@ const AVAILABILITY_SCHEDULE = {
  */
 export const GROWTH_SLOT_MINUTES = 8;
 const GROWTH_DURATION_MINUTES = 6;
-export const growthOwner = (size: number) => seedEmail(`grow${size}-`, 1);
+export const growthOwners = (size: number) => ({ clients: seedEmail(`grow${size}-clients-`, 1), calendar: seedEmail(`grow${size}-calendar-`, 1) });
 const growthStart = (size: number) => new Date(AVAILABILITY_START.getTime() + 15.5 * 86_400_000 - (size / 2) * GROWTH_SLOT_MINUTES * 60_000);
 
 export const searchOwner = seedEmail('search', 1);
@@ -148,11 +148,15 @@ export async function seedDataset(url: string, dataset: Dataset): Promise<SeedRe
       start: AVAILABILITY_START,
     });
     for (const size of dataset.growth) {
+      // Two users per size: the seeder deals appointments over their owner's clients with a join
+      // that is quadratic in one owner's clients, so the calendar's owner has ten clients (as the
+      // week's calendars do) and the search's owner the many.
+      await seed(connection.db, { ...common, emailPrefix: `grow${size}-clients-`, users: 1, clients: size, appointments: 0 });
       await seed(connection.db, {
         ...common,
-        emailPrefix: `grow${size}-`,
+        emailPrefix: `grow${size}-calendar-`,
         users: 1,
-        clients: size,
+        clients: 10,
         appointments: size,
         slotMinutes: GROWTH_SLOT_MINUTES,
         durationMinutes: GROWTH_DURATION_MINUTES,
@@ -164,7 +168,7 @@ export async function seedDataset(url: string, dataset: Dataset): Promise<SeedRe
     const owners = await connection.db
       .select({ id: users.id })
       .from(users)
-      .where(inArray(users.email, [availabilityOwner, ...dataset.growth.map(growthOwner)]));
+      .where(inArray(users.email, [availabilityOwner, ...dataset.growth.map((size) => growthOwners(size).calendar)]));
     await connection.db.insert(schedules).values(owners.map((owner) => ({ userId: owner.id, ...AVAILABILITY_SCHEDULE })));
     return {
       totalMs: performance.now() - began,
@@ -189,7 +193,7 @@ export async function holdsDataset(url: string, dataset: Dataset): Promise<boole
       .where(eq(users.email, availabilityOwner));
     const growth = dataset.growth.reduce((sum, size) => sum + size, 0);
     return (
-      counts.clients === dataset.searchClients + dataset.calendarClients + 10 + growth &&
+      counts.clients === dataset.searchClients + dataset.calendarClients + 10 + growth + 10 * dataset.growth.length &&
       counts.appointments === dataset.calendarAppointments + dataset.availabilityAppointments + growth &&
       first?.startsAt?.getTime() === AVAILABILITY_START.getTime()
     );

@@ -5,7 +5,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { CpuMeter } from '../cpu.js';
-import { availabilityOwner, calendarUser, growthOwner, searchOwner } from '../dataset.js';
+import { availabilityOwner, calendarUser, growthOwners, searchOwner } from '../dataset.js';
 import { runs } from '../options.js';
 import type { Plan } from '../explain.js';
 import type { Harness } from '../harness.js';
@@ -29,7 +29,7 @@ export interface LoadedApi {
   searchToken: string;
   availabilityToken: string;
   /** Tokens of the growth users, by size (signed in before the phases, like the others). */
-  growthTokens: Map<number, string>;
+  growthTokens: Map<number, { clients: string; calendar: string }>;
 }
 
 export async function loadApi(harness: Harness, url: string, api: Server): Promise<{ plans: Plan[]; growth: GrowthPoint[]; peakRssBytes: number }> {
@@ -47,8 +47,13 @@ export async function loadApi(harness: Harness, url: string, api: Server): Promi
     for (const email of tokenUsers) tokens.push(await signIn(api, email));
     const searchToken = await signIn(api, searchOwner);
     const availabilityToken = await signIn(api, availabilityOwner);
-    const growthTokens = new Map<number, string>();
-    if (runs(options, 'growth')) for (const size of options.dataset.growth) growthTokens.set(size, await signIn(api, growthOwner(size)));
+    const growthTokens = new Map<number, { clients: string; calendar: string }>();
+    if (runs(options, 'growth')) {
+      for (const size of options.dataset.growth) {
+        const owners = growthOwners(size);
+        growthTokens.set(size, { clients: await signIn(api, owners.clients), calendar: await signIn(api, owners.calendar) });
+      }
+    }
     const loaded: LoadedApi = { harness, api, meter, sampler, tokens, tokenUsers, searchToken, availabilityToken, growthTokens };
     await measureAuth(loaded);
     await measureReads(loaded);

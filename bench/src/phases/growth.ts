@@ -3,7 +3,7 @@
 // calendar around the same window), on one connection so the latency is the request's own and
 // not a queue's; then the plan of each read at each size.
 import postgres from 'postgres';
-import { AVAILABILITY_START, growthOwner } from '../dataset.js';
+import { AVAILABILITY_START, growthOwners } from '../dataset.js';
 import { explainAll, type ApiServices, type ExplainCall } from '../explain.js';
 import { log } from '../harness.js';
 import { bearer, cycle, sanity } from '../http.js';
@@ -46,15 +46,16 @@ export async function measureGrowth(loaded: LoadedApi, url: string): Promise<Gro
   const durationS = options.mode === 'smoke' ? 0.5 : Math.min(options.durationS, 4);
   const points: GrowthPoint[] = [];
   for (const size of sizes) {
-    const token = growthTokens.get(size)!;
+    const tokens = growthTokens.get(size)!;
     for (const read of Object.keys(READS) as GrowthRead[]) {
+      const token = read === 'search' ? tokens.clients : tokens.calendar;
       const { path } = READS[read];
       await sanity(api, `growth ${read} ${size}`, { path, headers: bearer(token) }, 200, () => true);
       const next = cycle([{ path, headers: bearer(token) }]);
       await load({ url: api.url, connections: 1, durationS: Math.min(1, durationS), next }); // warm-up
       const result = await load({ url: api.url, connections: 1, durationS, next });
       if (result.errors > 0 || result.responses === 0) harness.failures.push(`growth ${read} at ${size}: ${result.errors} errors, ${result.responses} answers`);
-      const calls: ExplainCall[] = [{ phase: 'growth', label: `${READS[read].title} at ${size.toLocaleString('en')}`, run: (s) => READS[read].explain(s, ids.get(size)!) }];
+      const calls: ExplainCall[] = [{ phase: 'growth', label: `${READS[read].title} at ${size.toLocaleString('en')}`, run: (s) => READS[read].explain(s, read === 'search' ? ids.get(size)!.clients : ids.get(size)!.calendar) }];
       const plans = await explainAll(harness.apiDist, url, calls);
       points.push({
         read,
@@ -72,11 +73,13 @@ export async function measureGrowth(loaded: LoadedApi, url: string): Promise<Gro
   return points;
 }
 
-async function ownerIds(url: string, sizes: number[]): Promise<Map<number, number>> {
+async function ownerIds(url: string, sizes: number[]): Promise<Map<number, { clients: number; calendar: number }>> {
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   try {
-    const rows = await sql<{ email: string; id: number }[]>`select email, id from users where email in ${sql(sizes.map(growthOwner))}`;
-    return new Map(sizes.map((size) => [size, rows.find((r) => r.email === growthOwner(size))!.id]));
+    const emails = sizes.flatMap((size) => Object.values(growthOwners(size)));
+    const rows = await sql<{ email: string; id: number }[]>`select email, id from users where email in ${sql(emails)}`;
+    const id = (email: string) => rows.find((r) => r.email === email)!.id;
+    return new Map(sizes.map((size) => [size, { clients: id(growthOwners(size).clients), calendar: id(growthOwners(size).calendar) }]));
   } finally {
     await sql.end({ timeout: 5 });
   }
