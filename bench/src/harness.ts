@@ -46,6 +46,9 @@ const THROTTLE_ENV = {
   THROTTLE_SOURCE_ATTEMPTS: '10000000',
   THROTTLE_SOURCE_WINDOW_SECONDS: '1',
   THROTTLE_LOGIN_FAILURES: '1000',
+  // The api-key phase measures a key's request, not its rate limit.
+  THROTTLE_API_KEY_REQUESTS: '10000000',
+  THROTTLE_API_KEY_WINDOW_SECONDS: '1',
 };
 
 /**

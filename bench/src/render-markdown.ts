@@ -127,7 +127,7 @@ function renderGrowth(report: RunReport): string[] {
   return [
     '### How cost grows',
     '',
-    `One user per size with that many clients and that many appointments in one calendar (6 minutes every ${GROWTH_SLOT_MINUTES}, centred on the same 31-day window, so the week holds 1,260 of them and the 31 days 5,580 whatever the calendar's size); each read on one connection (its own latency, no queue), then EXPLAIN ANALYZE of its statements. Cells: request p50 / p99 / SQL execution, in ms.`,
+    `For each size, one user with that many clients (the search) and one with that many appointments in one calendar (6 minutes every ${GROWTH_SLOT_MINUTES}, centred on the same 31-day window, so the week holds 1,260 of them and the 31 days 5,580 whatever the calendar's size); each read on one connection (its own latency, no queue), then EXPLAIN ANALYZE of its statements. Cells: request p50 / p99 / SQL execution, in ms.`,
     '',
     table,
     '',
