@@ -2,7 +2,7 @@
 // the volumes the issue names, through the same seeder as `pnpm db:seed`.
 import { availableParallelism } from 'node:os';
 import { appointments, connect, migrate, parseDatabaseUrl, schedules, users } from '@agentcaller/db';
-import { eq, min } from 'drizzle-orm';
+import { eq, inArray, min, sql } from 'drizzle-orm';
 import { hashSeedPassword, SEED_PASSWORD, SEED_START, seed, seedEmail, tableCounts } from '@agentcaller/db/seed';
 import postgres from 'postgres';
 
@@ -15,6 +15,11 @@ export interface Dataset {
   calendarAppointments: number;
   /** One calendar with this many short appointments inside the 31-day availability window. */
   availabilityAppointments: number;
+  /**
+   * How cost grows: one user per size with that many clients and that many appointments in one
+   * calendar (the `growth` phase reads the same window of each).
+   */
+  growth: number[];
 }
 
 export const FULL_DATASET: Dataset = {
@@ -23,6 +28,7 @@ export const FULL_DATASET: Dataset = {
   calendarClients: 10_000,
   calendarAppointments: 1_000_000,
   availabilityAppointments: 10_000,
+  growth: [10_000, 100_000, 1_000_000],
 };
 
 export const SMOKE_DATASET: Dataset = {
@@ -31,6 +37,7 @@ export const SMOKE_DATASET: Dataset = {
   calendarClients: 200,
   calendarAppointments: 2_000,
   availabilityAppointments: 500,
+  growth: [200, 400, 800],
 };
 
 /** Availability calendar: a 3-minute appointment every 4 minutes (10,000 of them fill 27.8 days). */
@@ -62,6 +69,16 @@ const AVAILABILITY_SCHEDULE = {
   minimumNoticeMinutes: 0,
   bookingHorizonDays: 730,
 };
+/**
+ * The growth calendars: an appointment of 6 minutes every 8, centred on the availability window,
+ * so the week and the 31 days read the same appointments whatever the calendar's size (the
+ * smallest full-run calendar, 10,000 appointments, spans 55 days around that window).
+ */
+export const GROWTH_SLOT_MINUTES = 8;
+const GROWTH_DURATION_MINUTES = 6;
+export const growthOwners = (size: number) => ({ clients: seedEmail(`grow${size}-clients-`, 1), calendar: seedEmail(`grow${size}-calendar-`, 1) });
+const growthStart = (size: number) => new Date(AVAILABILITY_START.getTime() + 15.5 * 86_400_000 - (size / 2) * GROWTH_SLOT_MINUTES * 60_000);
+
 export const searchOwner = seedEmail('search', 1);
 export const availabilityOwner = seedEmail('avail', 1);
 export const calendarUser = (n: number) => seedEmail('cal', n);
@@ -129,10 +146,30 @@ export async function seedDataset(url: string, dataset: Dataset): Promise<SeedRe
       slotMinutes: AVAILABILITY_SLOT_MINUTES,
       durationMinutes: AVAILABILITY_DURATION_MINUTES,
       start: AVAILABILITY_START,
-      vacuum: true, // once, over everything
     });
-    const [owner] = await connection.db.select({ id: users.id }).from(users).where(eq(users.email, availabilityOwner));
-    await connection.db.insert(schedules).values({ userId: owner!.id, ...AVAILABILITY_SCHEDULE });
+    for (const size of dataset.growth) {
+      // Two users per size: the seeder deals appointments over their owner's clients with a join
+      // that is quadratic in one owner's clients, so the calendar's owner has ten clients (as the
+      // week's calendars do) and the search's owner the many.
+      await seed(connection.db, { ...common, emailPrefix: `grow${size}-clients-`, users: 1, clients: size, appointments: 0 });
+      await seed(connection.db, {
+        ...common,
+        emailPrefix: `grow${size}-calendar-`,
+        users: 1,
+        clients: 10,
+        appointments: size,
+        slotMinutes: GROWTH_SLOT_MINUTES,
+        durationMinutes: GROWTH_DURATION_MINUTES,
+        start: growthStart(size),
+      });
+    }
+    await connection.db.execute(sql`vacuum (analyze) users, clients, appointments`);
+    // The availability owner and each growth calendar take appointments on the same schedule.
+    const owners = await connection.db
+      .select({ id: users.id })
+      .from(users)
+      .where(inArray(users.email, [availabilityOwner, ...dataset.growth.map((size) => growthOwners(size).calendar)]));
+    await connection.db.insert(schedules).values(owners.map((owner) => ({ userId: owner.id, ...AVAILABILITY_SCHEDULE })));
     return {
       totalMs: performance.now() - began,
       calendarAppointmentsMs: calendar.timings.appointments,
@@ -154,9 +191,10 @@ export async function holdsDataset(url: string, dataset: Dataset): Promise<boole
       .from(appointments)
       .innerJoin(users, eq(users.id, appointments.ownerId))
       .where(eq(users.email, availabilityOwner));
+    const growth = dataset.growth.reduce((sum, size) => sum + size, 0);
     return (
-      counts.clients === dataset.searchClients + dataset.calendarClients + 10 &&
-      counts.appointments === dataset.calendarAppointments + dataset.availabilityAppointments &&
+      counts.clients === dataset.searchClients + dataset.calendarClients + 10 + growth + 10 * dataset.growth.length &&
+      counts.appointments === dataset.calendarAppointments + dataset.availabilityAppointments + growth &&
       first?.startsAt?.getTime() === AVAILABILITY_START.getTime()
     );
   } catch {

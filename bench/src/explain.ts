@@ -29,7 +29,7 @@ export interface ExplainCall {
   run: (services: ApiServices) => Promise<unknown>;
 }
 
-interface ApiServices {
+export interface ApiServices {
   clients: { list(ownerId: number, query: { q?: string; limit: number; offset: number }): Promise<unknown> };
   appointments: {
     list(ownerId: number, query: { from?: string; to?: string; limit: number; offset: number }): Promise<unknown>;

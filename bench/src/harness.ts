@@ -46,6 +46,9 @@ const THROTTLE_ENV = {
   THROTTLE_SOURCE_ATTEMPTS: '10000000',
   THROTTLE_SOURCE_WINDOW_SECONDS: '1',
   THROTTLE_LOGIN_FAILURES: '1000',
+  // The api-key phase measures a key's request, not its rate limit.
+  THROTTLE_API_KEY_REQUESTS: '10000000',
+  THROTTLE_API_KEY_WINDOW_SECONDS: '1',
 };
 
 /**
@@ -69,7 +72,7 @@ function apiEnv(harness: Harness, extra: Record<string, string | undefined>): Re
 
 /** Starts the built API on a free port and waits for its first 200 from /ready. */
 export async function startApi(harness: Harness, extra: Record<string, string | undefined>, nodeFlags: string[] = []): Promise<Server> {
-  const port = await freePort();
+  const port = await freePort(harness.options.ports);
   return startServer({
     name: 'API',
     args: [...nodeFlags, join(harness.apiDist, 'server.js')],

@@ -9,6 +9,7 @@ import { parseOptions, USAGE, type Options } from './options.js';
 import { loadApi, readProfile } from './phases/api-load.js';
 import { measureBaseline, measureBaselineDb } from './phases/baselines.js';
 import { coldStartsOnPglite, coldStartsOnPostgres } from './phases/cold-start.js';
+import { measureReference } from './phases/reference.js';
 import { buildApi, prepareData, timeArgon2 } from './phases/setup.js';
 import { writeReport } from './phases/write-report.js';
 
@@ -28,9 +29,11 @@ async function main(harness: Harness): Promise<number> {
   await measureBaselineDb(harness, url);
   // 3. Cold starts on PostgreSQL; the last start stays up for the load.
   const postgresStarts = await coldStartsOnPostgres(harness, url);
-  const { plans, peakRssBytes } = await loadApi(harness, url, postgresStarts.api);
+  const { plans, growth, peakRssBytes } = await loadApi(harness, url, postgresStarts.api);
   const profile = readProfile(harness, postgresStarts.profileDir);
-  // 4. Cold start on embedded PGlite with migrations already applied.
+  // 4. With --reference: the original Python service under the same load, the API stopped.
+  const reference = await measureReference(harness);
+  // 5. Cold start on embedded PGlite with migrations already applied.
   const pglite = await coldStartsOnPglite(harness);
 
   await writeReport(harness, {
@@ -42,7 +45,9 @@ async function main(harness: Harness): Promise<number> {
     coldStart: { postgres: postgresStarts.startsMs, pglite: pglite.startsMs, pgliteMigrateMs: pglite.migrateMs },
     peakRssBytes,
     plans,
+    growth,
     profile,
+    reference,
   });
   if (failures.length > 0) {
     process.stderr.write(`\nbench: ${failures.length} problem(s):\n${failures.map((f) => `  - ${f}`).join('\n')}\n`);

@@ -2,13 +2,29 @@
 import { parseArgs } from 'node:util';
 import { FULL_DATASET, SMOKE_DATASET, type Dataset } from './dataset.js';
 
-const PHASES = ['baseline', 'baseline-db', 'me', 'login', 'register', 'search', 'week', 'availability'] as const;
+const PHASES = [
+  'baseline',
+  'baseline-db',
+  'me',
+  'login',
+  'register',
+  'api-key',
+  'search',
+  'week',
+  'availability',
+  'growth',
+  'original-me',
+  'original-login',
+  'original-register',
+] as const;
 export type PhaseName = (typeof PHASES)[number];
 
 export interface Options {
   mode: 'full' | 'smoke';
   serverUrl: string;
   database: string;
+  /** Ports the servers may listen on, or undefined for any free port. */
+  ports: { low: number; high: number } | undefined;
   dataset: Dataset;
   /** Seconds measured per phase, and seconds of warm-up before (not counted). */
   durationS: number;
@@ -34,13 +50,20 @@ export interface Options {
   /** The API package whose dist/server.js runs (default apps/api): lets a candidate build be compared. */
   apiDir: string | undefined;
   writeDoc: boolean;
+  /** Also measure the original Python service's auth endpoints (bench/reference/app.py). */
+  reference: boolean;
   argv: string[];
 }
 
 export const USAGE = `usage: pnpm bench [--smoke] [options]
   --smoke                  tiny data, ~1.5 s per phase, exits non-zero on any error (CI)
+  --reference              also run the original Python service's register, login and me
+                           (bench/reference/app.py, Debian's python3 packages) under the same load
   --database-url URL       PostgreSQL server to create the bench database on
                            (default: DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres)
+  --database NAME          the bench database's name (default agentcaller_bench, smoke
+                           agentcaller_bench_smoke); the reference app's is NAME_reference
+  --ports LOW-HIGH         start the servers on free ports in this range (default: any free port)
   --duration S             seconds measured per phase (full 12, smoke 1.5)
   --warmup S               seconds of warm-up per phase, not counted (full 2, smoke 0)
   --connections N          connections for baseline and /v1/auth/me (full 50, smoke 10)
@@ -63,12 +86,28 @@ function positive(name: string, value: string | undefined, fallback: number): nu
   return n;
 }
 
+function databaseName(value: string | undefined): string | undefined {
+  if (value !== undefined && !/^[a-z_][a-z0-9_]{0,40}$/.test(value)) throw new Error(`--database takes a lower-case SQL identifier (got ${JSON.stringify(value)})`);
+  return value;
+}
+
+function portRange(value: string | undefined): Options['ports'] {
+  if (value === undefined) return undefined;
+  const match = /^(\d+)-(\d+)$/.exec(value);
+  const [low, high] = match ? [Number(match[1]), Number(match[2])] : [NaN, NaN];
+  if (!(low >= 1024 && high <= 65535 && low <= high)) throw new Error(`--ports takes LOW-HIGH within 1024-65535 (got ${JSON.stringify(value)})`);
+  return { low, high };
+}
+
 export function parseOptions(argv: string[]): Options {
   const { values } = parseArgs({
     args: argv,
     options: {
       smoke: { type: 'boolean' },
+      reference: { type: 'boolean' },
       'database-url': { type: 'string' },
+      database: { type: 'string' },
+      ports: { type: 'string' },
       duration: { type: 'string' },
       warmup: { type: 'string' },
       connections: { type: 'string' },
@@ -105,7 +144,8 @@ export function parseOptions(argv: string[]): Options {
   return {
     mode: smoke ? 'smoke' : 'full',
     serverUrl: values['database-url'] ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
-    database: smoke ? 'agentcaller_bench_smoke' : 'agentcaller_bench',
+    database: databaseName(values.database) ?? (smoke ? 'agentcaller_bench_smoke' : 'agentcaller_bench'),
+    ports: portRange(values.ports),
     dataset: smoke ? SMOKE_DATASET : FULL_DATASET,
     durationS: positive('duration', values.duration, smoke ? 1.5 : 12),
     warmupS: values.warmup === '0' ? 0 : positive('warmup', values.warmup, smoke ? 0 : 2),
@@ -124,6 +164,7 @@ export function parseOptions(argv: string[]): Options {
     profile: values.profile ?? false,
     apiDir: values['api-dir'],
     writeDoc: !smoke && !values['no-doc'] && only.size === 0 && !values.profile && !values['api-dir'],
+    reference: values.reference ?? false,
     argv,
   };
 }

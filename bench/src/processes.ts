@@ -16,16 +16,34 @@ export interface Server {
   output(): string;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/** Listens on `port` (0: any) on loopback and closes again: the port it got, or undefined when taken. */
+function tryPort(port: number): Promise<number | undefined> {
+  return new Promise((resolve) => {
     const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
+    probe.once('error', () => resolve(undefined));
+    probe.listen(port, '127.0.0.1', () => {
       const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
+      const got = typeof address === 'object' && address ? address.port : undefined;
+      probe.close(() => resolve(got));
     });
   });
+}
+
+let nextInRange = 0;
+
+/** A free port: any, or the next free one of `range` (taken in turn, so a port just closed is not reused at once). */
+export async function freePort(range?: { low: number; high: number }): Promise<number> {
+  if (!range) {
+    const port = await tryPort(0);
+    if (port === undefined) throw new Error('no free port');
+    return port;
+  }
+  const size = range.high - range.low + 1;
+  for (let i = 0; i < size; i++) {
+    const port = range.low + (nextInRange++ % size);
+    if ((await tryPort(port)) !== undefined) return port;
+  }
+  throw new Error(`no free port in ${range.low}-${range.high}`);
 }
 
 /** One GET on loopback: the status, or 0 when nothing answered (yet). */
@@ -43,6 +61,8 @@ function probe(port: number, path: string, timeoutMs = 1000): Promise<number> {
 
 export interface StartOptions {
   name: string;
+  /** The program (default: this Node). */
+  command?: string;
   args: string[];
   env: Record<string, string | undefined>;
   cwd: string;
@@ -51,10 +71,10 @@ export interface StartOptions {
   timeoutMs: number;
 }
 
-/** Spawns `node ...args` and polls `readyPath` every 5 ms until it answers 200. */
+/** Spawns `node ...args` (or `command ...args`) and polls `readyPath` every 5 ms until it answers 200. */
 export async function startServer(options: StartOptions): Promise<Server> {
   const began = performance.now();
-  const child = spawn(process.execPath, options.args, {
+  const child = spawn(options.command ?? process.execPath, options.args, {
     cwd: options.cwd,
     env: options.env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -144,13 +164,14 @@ export class RssSampler {
 }
 
 /** Runs a command to completion, its output passed through (or kept when `quiet`). */
-export function run(command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; quiet?: boolean }): Promise<void> {
+export function run(command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; quiet?: boolean; input?: string }): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd: options.cwd,
       env: options.env ?? process.env,
-      stdio: options.quiet ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'inherit', 'inherit'],
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', options.quiet ? 'pipe' : 'inherit', options.quiet ? 'pipe' : 'inherit'],
     });
+    child.stdin?.end(options.input);
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));

@@ -2,9 +2,10 @@
 // it is kept.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { ARGON2_PARAMETERS } from '@agentcaller/db';
-import { COLUMNS, HEADERS, rows } from './render.js';
+import { COLUMNS, HEADERS, rows, SIDE_HEADERS, sideBySideRows } from './render.js';
 import type { RunReport } from './results.js';
-import { int, mb } from './units.js';
+import { GROWTH_SLOT_MINUTES } from './dataset.js';
+import { int, mb, ms } from './units.js';
 
 function markdownTable(headers: string[], body: string[][], right: boolean[]): string {
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
@@ -30,6 +31,20 @@ function renderResults(report: RunReport): string {
     (report.targets ?? []).map((t) => [t.what, t.goal, t.measured, t.met === undefined ? 'not measured' : t.met ? `**met** (${t.margin.replace(/^met, /, '')})` : `**missed** (${t.margin.replace(/^missed /, '')})`]),
     [false, false, true, false],
   );
+  const side = sideBySideRows(report);
+  const sideSection = side.length
+    ? [
+        '### Side by side with the original service',
+        '',
+        `The original's register, login and me (\`bench/reference/app.py\`: ${Object.entries(report.reference ?? {})
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')}; one uvicorn process, synchronous endpoints in FastAPI's thread pool, passlib bcrypt at 12 rounds, python-jose HS256) on its own database of the same PostgreSQL server, with ${int(d.calendarUsers)} users sharing one bcrypt hash, under the same load as the rows above, after the API has stopped. The ratio is AgentCaller's req/s over the original's.`,
+        '',
+        markdownTable(SIDE_HEADERS, side, SIDE_HEADERS.map((_, i) => i > 0)),
+        '',
+      ]
+    : [];
+  const growthSection = report.growth.length ? renderGrowth(report) : [];
   const plans = report.plans
     .map(
       (p) =>
@@ -69,6 +84,8 @@ function renderResults(report: RunReport): string {
     '',
     `**Memory**: the API's peak resident set (VmHWM) over the whole run was ${mb(report.peakRssBytes).toFixed(0)} MB.`,
     '',
+    ...sideSection,
+    ...growthSection,
     '### Targets',
     '',
     targets,
@@ -81,6 +98,44 @@ function renderResults(report: RunReport): string {
     '',
     END_MARKER,
   ].join('\n');
+}
+
+/** The file the growth chart is written to, next to docs/benchmarks.md. */
+export const GROWTH_PNG = 'benchmarks-growth.png';
+
+function renderGrowth(report: RunReport): string[] {
+  const sizes = [...new Set(report.growth.map((p) => p.size))].sort((a, b) => a - b);
+  const reads = [...new Set(report.growth.map((p) => p.read))];
+  const cell = (read: string, size: number) => {
+    const p = report.growth.find((g) => g.read === read && g.size === size);
+    return p ? `${ms(p.p50)} / ${ms(p.p99)} / ${ms(p.executionMs)}` : '–';
+  };
+  const table = markdownTable(
+    ['read', ...sizes.map((size) => `${int(size)} rows`)],
+    reads.map((read) => [report.growth.find((g) => g.read === read)!.title, ...sizes.map((size) => cell(read, size))]),
+    [false, ...sizes.map(() => true)],
+  );
+  const plans = report.growth
+    .map(
+      (p) =>
+        `- **${p.read} at ${int(p.size)}**: ${p.plans.map((plan) => `${plan.indexes.map((i) => `\`${i}\``).join(', ') || 'no index'} (${plan.executionMs.toFixed(2)} ms)`).join(' + ')}\n\n` +
+        '  <details><summary>plan</summary>\n\n  ```\n' +
+        p.plans.map((plan) => plan.plan.split('\n').map((line) => `  ${line}`).join('\n')).join('\n\n') +
+        '\n  ```\n\n  </details>',
+    )
+    .join('\n');
+  return [
+    '### How cost grows',
+    '',
+    `For each size, one user with that many clients (the search) and one with that many appointments in one calendar (6 minutes every ${GROWTH_SLOT_MINUTES}, centred on the same 31-day window, so the week holds 1,260 of them and the 31 days 5,580 whatever the calendar's size); each read on one connection (its own latency, no queue), then EXPLAIN ANALYZE of its statements. Cells: request p50 / p99 / SQL execution, in ms.`,
+    '',
+    table,
+    '',
+    `![p50 and SQL execution time of the three reads against the number of rows](${GROWTH_PNG})`,
+    '',
+    plans,
+    '',
+  ];
 }
 
 const SKELETON = `# Benchmarks

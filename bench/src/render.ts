@@ -2,7 +2,7 @@
 // starts, memory, the verdicts evaluate.ts reached and the query plans. The rows are shared with
 // the markdown of docs/benchmarks.md (render-markdown.ts).
 import { ARGON2_PARAMETERS } from '@agentcaller/db';
-import { ratioToBaseline } from './evaluate.js';
+import { ratioToBaseline, sideBySide } from './evaluate.js';
 import type { PhaseResult, RunReport } from './results.js';
 import { int, mb, ms, pct } from './units.js';
 
@@ -95,14 +95,37 @@ export const HEADERS: Row = {
 };
 export const COLUMNS = Object.keys(HEADERS) as (keyof Row)[];
 
+/** The side-by-side table of --reference: the same endpoint and load on both services. */
+export const SIDE_HEADERS = ['endpoint', 'conns', 'AgentCaller req/s', 'p50 ms', 'p99 ms', 'original req/s', 'p50 ms', 'p99 ms', 'ratio (req/s)'];
+
+export function sideBySideRows(report: RunReport): string[][] {
+  const rate = (p: PhaseResult) => (p.load.rps < 100 ? p.load.rps.toFixed(1) : int(p.load.rps));
+  return sideBySide(report).map(({ what, api, original, ratio }) => [
+    what,
+    String(original.connections),
+    api ? rate(api) : '–',
+    api ? ms(api.load.p50) : '–',
+    api ? ms(api.load.p99) : '–',
+    rate(original),
+    ms(original.load.p50),
+    ms(original.load.p99),
+    ratio === undefined ? '–' : `${ratio.toFixed(1)} ×`,
+  ]);
+}
+
 export function printReport(report: RunReport): void {
   const table = [HEADERS, ...rows(report)];
   const widths = COLUMNS.map((c) => Math.max(...table.map((r) => r[c].length)));
   const text = table.map((r) => COLUMNS.map((c, i) => (i === 0 ? r[c].padEnd(widths[i]!) : r[c].padStart(widths[i]!))).join('  ')).join('\n');
   const a = report.argon2;
+  const side = sideBySideRows(report);
+  const sideText = side.length
+    ? ['', 'side by side with the original (Python) service:', ...[SIDE_HEADERS, ...side].map((r) => r.map((c, i) => (i === 0 ? c.padEnd(28) : c.padStart(12))).join(' ')), '']
+    : [];
   const lines = [
     '',
     text,
+    ...sideText,
     '',
     `argon2id (m=${ARGON2_PARAMETERS.memoryCost}, t=${ARGON2_PARAMETERS.timeCost}, p=${ARGON2_PARAMETERS.parallelism}): ${a.hashMs.toFixed(1)} ms a hash on one core -> bound ${a.boundPerSecond.toFixed(1)}/s on ${a.cores} cores (measured ${a.parallelPerSecond.toFixed(1)}/s)`,
     `cold start to /ready: PostgreSQL ${report.coldStart.postgres.map((v) => `${v.toFixed(0)} ms`).join(', ')}; PGlite (migrated) ${report.coldStart.pglite.map((v) => `${v.toFixed(0)} ms`).join(', ')} (created and migrated beforehand in ${report.coldStart.pgliteMigrateMs.toFixed(0)} ms)`,

@@ -33,6 +33,22 @@ export interface Environment {
   loadAvgAfter: number[];
 }
 
+export type GrowthRead = 'search' | 'week' | 'availability';
+
+/** One read at one size of the growth data, on one connection. */
+export interface GrowthPoint {
+  read: GrowthRead;
+  title: string;
+  /** Clients of the owner (search), appointments in the calendar (week, availability). */
+  size: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  /** EXPLAIN ANALYZE's execution time, summed over the read's statements. */
+  executionMs: number;
+  plans: Plan[];
+}
+
 export interface Target {
   what: string;
   goal: string;
@@ -60,7 +76,11 @@ export interface RunReport {
   /** VmHWM of the API that served the load, read just before it stopped. */
   peakRssBytes: number;
   plans: Plan[];
+  /** How cost grows with the data (the growth phase). */
+  growth: GrowthPoint[];
   profile: ProfileSummary | undefined;
+  /** With --reference: the versions of the original's stack (its phases are among `phases`). */
+  reference: Record<string, string> | undefined;
   failures: string[];
   targets?: Target[];
 }

@@ -5,13 +5,16 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { CpuMeter } from '../cpu.js';
-import { availabilityOwner, calendarUser, searchOwner } from '../dataset.js';
+import { availabilityOwner, calendarUser, growthOwners, searchOwner } from '../dataset.js';
+import { runs } from '../options.js';
 import type { Plan } from '../explain.js';
 import type { Harness } from '../harness.js';
 import { signIn } from '../http.js';
 import { RssSampler, memoryOf, stopServer, type Server } from '../processes.js';
 import { formatProfile, summarizeProfile, type ProfileSummary } from '../profile.js';
+import type { GrowthPoint } from '../results.js';
 import { measureAuth } from './auth.js';
+import { measureGrowth } from './growth.js';
 import { explainReads, measureReads } from './reads.js';
 
 /** What the phases against the running API share. */
@@ -25,11 +28,14 @@ export interface LoadedApi {
   tokenUsers: string[];
   searchToken: string;
   availabilityToken: string;
+  /** Tokens of the growth users, by size (signed in before the phases, like the others). */
+  growthTokens: Map<number, { clients: string; calendar: string }>;
 }
 
-export async function loadApi(harness: Harness, url: string, api: Server): Promise<{ plans: Plan[]; peakRssBytes: number }> {
+export async function loadApi(harness: Harness, url: string, api: Server): Promise<{ plans: Plan[]; growth: GrowthPoint[]; peakRssBytes: number }> {
   const { options } = harness;
   let plans: Plan[] = [];
+  let growth: GrowthPoint[] = [];
   let peakRssBytes = 0;
   let apiExit: number | null = null;
   const sampler = new RssSampler(api.child.pid!);
@@ -41,10 +47,18 @@ export async function loadApi(harness: Harness, url: string, api: Server): Promi
     for (const email of tokenUsers) tokens.push(await signIn(api, email));
     const searchToken = await signIn(api, searchOwner);
     const availabilityToken = await signIn(api, availabilityOwner);
-    const loaded: LoadedApi = { harness, api, meter, sampler, tokens, tokenUsers, searchToken, availabilityToken };
+    const growthTokens = new Map<number, { clients: string; calendar: string }>();
+    if (runs(options, 'growth')) {
+      for (const size of options.dataset.growth) {
+        const owners = growthOwners(size);
+        growthTokens.set(size, { clients: await signIn(api, owners.clients), calendar: await signIn(api, owners.calendar) });
+      }
+    }
+    const loaded: LoadedApi = { harness, api, meter, sampler, tokens, tokenUsers, searchToken, availabilityToken, growthTokens };
     await measureAuth(loaded);
     await measureReads(loaded);
     plans = await explainReads(harness, url);
+    growth = await measureGrowth(loaded, url);
   } finally {
     peakRssBytes = memoryOf(api.child.pid!)?.peak ?? 0;
     sampler.stop();
@@ -52,7 +66,7 @@ export async function loadApi(harness: Harness, url: string, api: Server): Promi
     apiExit = await stopServer(api);
   }
   if (apiExit !== 0) harness.failures.push(`the API exited with ${apiExit} after SIGTERM:\n${api.output().slice(-2000)}`);
-  return { plans, peakRssBytes };
+  return { plans, growth, peakRssBytes };
 }
 
 /** With --profile: where the API's time went, printed and kept for the report. */

@@ -1,12 +1,13 @@
-// The authentication phases: GET /v1/auth/me with tokens in turn, then the sign-in and
-// registration floods (argon2-bound) with /health probed meanwhile.
-import { randomBytes } from 'node:crypto';
-import { PASSWORD, calendarUser } from '../dataset.js';
-import { bearer, cycle, FORM, loginForm, sanity } from '../http.js';
+// The authentication phases: GET /v1/auth/me with tokens in turn, the same with API keys, then the
+// sign-in and registration floods (argon2-bound) with /health probed meanwhile.
+import { calendarUser } from '../dataset.js';
+import { bearer, createApiKey, cycle, logins, registrations, sanity } from '../http.js';
 import { measure } from '../measure.js';
-import type { RequestShape } from '../load.js';
 import { runs } from '../options.js';
 import type { LoadedApi } from './api-load.js';
+
+/** API keys the api-key phase spreads its requests over (one per user). */
+const API_KEYS = 10;
 
 export async function measureAuth(loaded: LoadedApi): Promise<void> {
   const { harness, api, meter, sampler, tokens, tokenUsers } = loaded;
@@ -19,23 +20,25 @@ export async function measureAuth(loaded: LoadedApi): Promise<void> {
     await measure(harness, { name: 'me', title: 'GET /v1/auth/me', server: api, connections: options.fastConnections, next, meter, sampler });
   }
 
+  if (runs(options, 'api-key')) {
+    // A program's request: an API key of each of the first users (found by prefix, compared by
+    // hash, read from the database every time), at the read phases' concurrency.
+    const keys: string[] = [];
+    for (const token of tokens.slice(0, API_KEYS)) keys.push(await createApiKey(api, token));
+    const nextKey = cycle(keys);
+    const next = () => ({ path: '/v1/auth/me', headers: bearer(nextKey()) });
+    await sanity(api, 'api-key', next(), 200, (b: { email?: string }) => typeof b.email === 'string');
+    await measure(harness, { name: 'api-key', title: 'GET /v1/auth/me with an API key', server: api, connections: options.readConnections, next, meter, sampler });
+  }
+
   if (runs(options, 'login')) {
-    let n = 0;
-    const users = options.dataset.calendarUsers;
-    const next = (): RequestShape => ({ method: 'POST', path: '/v1/auth/login', headers: FORM, body: loginForm(calendarUser((n++ % users) + 1)) });
+    const next = logins((n) => calendarUser(n + 1), options.dataset.calendarUsers);
     await sanity(api, 'login', next(), 200, (b: { access_token?: string }) => typeof b.access_token === 'string');
     await measure(harness, { name: 'login', title: 'POST /v1/auth/login', server: api, connections: options.authConnections, next, meter, sampler, health: true });
   }
 
   if (runs(options, 'register')) {
-    const tag = randomBytes(4).toString('hex');
-    let n = 0;
-    const next = (): RequestShape => ({
-      method: 'POST',
-      path: '/v1/auth/register',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: `reg-${tag}-${n++}@example.com`, password: PASSWORD }),
-    });
+    const next = registrations();
     await sanity(api, 'register', next(), 201, (b: { id?: number }) => typeof b.id === 'number');
     await measure(harness, { name: 'register', title: 'POST /v1/auth/register', server: api, connections: options.authConnections, next, meter, sampler, health: true });
   }

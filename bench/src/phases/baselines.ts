@@ -11,7 +11,7 @@ import { runs } from '../options.js';
 import { freePort, startServer, stopServer, type Server } from '../processes.js';
 
 async function startHello(harness: Harness, name: string, extraEnv: Record<string, string> = {}): Promise<Server> {
-  const port = await freePort();
+  const port = await freePort(harness.options.ports);
   return startServer({
     name,
     args: [join(harness.root, 'bench/src/hello-server.mjs')],

@@ -10,8 +10,9 @@ import type { Plan } from '../explain.js';
 import { log, reportedApiEnv, type Harness } from '../harness.js';
 import type { ProfileSummary } from '../profile.js';
 import { printReport } from '../render.js';
-import { writeDoc } from '../render-markdown.js';
-import type { RunReport } from '../results.js';
+import { GROWTH_PNG, writeDoc } from '../render-markdown.js';
+import { writeGrowthPng } from '../chart.js';
+import type { GrowthPoint, RunReport } from '../results.js';
 
 export interface Measured {
   began: number;
@@ -22,7 +23,10 @@ export interface Measured {
   coldStart: RunReport['coldStart'];
   peakRssBytes: number;
   plans: Plan[];
+  growth: GrowthPoint[];
   profile: ProfileSummary | undefined;
+  /** The original's stack (with --reference). */
+  reference: Record<string, string> | undefined;
 }
 
 export async function writeReport(harness: Harness, measured: Measured): Promise<RunReport> {
@@ -50,7 +54,9 @@ export async function writeReport(harness: Harness, measured: Measured): Promise
     coldStart: measured.coldStart,
     peakRssBytes: measured.peakRssBytes,
     plans: measured.plans,
+    growth: measured.growth,
     profile: measured.profile,
+    reference: measured.reference,
     failures,
   };
   report.targets = evaluateTargets(report);
@@ -60,6 +66,11 @@ export async function writeReport(harness: Harness, measured: Measured): Promise
   if (options.writeDoc) {
     writeDoc(join(root, 'docs/benchmarks.md'), report);
     log('wrote docs/benchmarks.md');
+    if (report.growth.length > 0) {
+      const problem = writeGrowthPng(join(root, 'docs', GROWTH_PNG), report.growth, `How cost grows (run of ${report.startedAt.slice(0, 16).replace('T', ' ')} UTC)`);
+      if (problem) failures.push(problem);
+      else log(`wrote docs/${GROWTH_PNG}`);
+    }
   }
   if (options.mode === 'smoke' && !options.keepDatabase) await dropDatabase(options.serverUrl, options.database);
   return report;
