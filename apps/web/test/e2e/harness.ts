@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
+import { SMTPServer } from 'smtp-server';
 import { build, preview, type PreviewServer } from 'vite';
 
 export const WEB_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -20,7 +21,7 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 
 // Every variable the API reads: the child gets none of ours, only what is set below.
-const API_VARIABLES = ['PORT', 'HOST', 'DATABASE_URL', 'SECRET_KEY', 'ACCESS_TOKEN_EXPIRE_MINUTES', 'REDIS_URL', 'CORS_ORIGINS', 'DEFAULT_PHONE_REGION', 'NODE_ENV', 'LOG_LEVEL', 'DATA_DIR'];
+const API_VARIABLES = ['PORT', 'HOST', 'DATABASE_URL', 'SECRET_KEY', 'ACCESS_TOKEN_EXPIRE_MINUTES', 'REDIS_URL', 'CORS_ORIGINS', 'DEFAULT_PHONE_REGION', 'NODE_ENV', 'LOG_LEVEL', 'DATA_DIR', 'SMTP_URL', 'MAIL_FROM', 'PUBLIC_WEB_URL'];
 
 const cleanups: (() => Promise<void> | void)[] = [];
 const children = new Set<ChildProcess>();
@@ -53,16 +54,16 @@ export interface RunningApi {
  * A start-up that fails (on a machine busy enough that the embedded database misses Fastify's
  * 10 s plugin timeout) is tried once more, on a new database.
  */
-export async function startApi(webOrigin: string): Promise<RunningApi> {
+export async function startApi(webOrigin: string, mail: { smtpUrl: string }): Promise<RunningApi> {
   try {
-    return await startApiOnce(webOrigin);
+    return await startApiOnce(webOrigin, mail);
   } catch (err) {
     console.error(`e2e: the API did not start, trying once more: ${(err as Error).message.split('\n').slice(0, 6).join('\n')}`);
-    return startApiOnce(webOrigin);
+    return startApiOnce(webOrigin, mail);
   }
 }
 
-async function startApiOnce(webOrigin: string): Promise<RunningApi> {
+async function startApiOnce(webOrigin: string, mail: { smtpUrl: string }): Promise<RunningApi> {
   const database = await createTestDatabase();
   cleanups.push(() => database.drop());
   // E2E_API_PORT pins the port (machines where only some ports may be used); else any free one.
@@ -81,6 +82,9 @@ async function startApiOnce(webOrigin: string): Promise<RunningApi> {
     CORS_ORIGINS: webOrigin,
     DATA_DIR: dataDir,
     LOG_LEVEL: 'warn',
+    // Password-reset mails go to the test's SMTP server, with links to the site under test.
+    SMTP_URL: mail.smtpUrl,
+    PUBLIC_WEB_URL: webOrigin,
   });
   const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@agentcaller/source', 'src/server.ts'], { cwd: API_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
@@ -141,6 +145,64 @@ export async function launchBrowser(): Promise<Browser> {
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
   cleanups.push(() => browser.close());
   return browser;
+}
+
+export interface TestMailbox {
+  url: string;
+  /** The next mail to `to` (its text, quoted-printable undone), waiting up to 15 s. */
+  next(to: string): Promise<string>;
+}
+
+/**
+ * A real SMTP server on loopback (the `smtp-server` package) that keeps what it receives: the API
+ * sends to it through nodemailer as to a production mail server. Listens on the first free port of
+ * 8100-8199 (E2E_SMTP_PORT pins one).
+ */
+export async function startMailbox(): Promise<TestMailbox> {
+  const received: { to: string[]; text: string }[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        const raw = Buffer.concat(chunks).toString('latin1');
+        const body = raw.slice(Math.max(0, raw.search(/\r?\n\r?\n/)));
+        const text = Buffer.from(body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))), 'latin1').toString('utf8');
+        received.push({ to: session.envelope.rcptTo.map((r) => r.address), text });
+        callback();
+      });
+    },
+  });
+  const pinned = Number(process.env.E2E_SMTP_PORT);
+  let port = 0;
+  for (const candidate of pinned ? [pinned] : Array.from({ length: 100 }, (_, i) => 8100 + i)) {
+    port = await new Promise<number>((done) => {
+      const onError = () => done(0);
+      server.server.once('error', onError);
+      server.listen(candidate, '127.0.0.1', () => {
+        server.server.off('error', onError);
+        done(candidate);
+      });
+    });
+    if (port) break;
+  }
+  if (!port) throw new Error('no free port in 8100-8199 for the test SMTP server');
+  cleanups.push(() => new Promise<void>((done) => server.close(() => done())));
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    async next(to) {
+      const deadline = Date.now() + 15_000;
+      while (Date.now() < deadline) {
+        const index = received.findIndex((mail) => mail.to.includes(to));
+        if (index >= 0) return received.splice(index, 1)[0]!.text;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error(`no mail to ${to} within 15 s`);
+    },
+  };
 }
 
 /** Stops everything started above, last first. */
