@@ -83,7 +83,7 @@ describe('an install migrated by the first texts of 0000 to 0003', () => {
   });
 
   it('migrate() applies 0004 to 0007 only and reaches the fresh database’s catalog, keeping every row', async () => {
-    expect((await migrate(old.db)).applied).toEqual([migrations[4]!.hash, migrations[5]!.hash, migrations[6]!.hash]);
+    expect((await migrate(old.db)).applied).toEqual([migrations[4]!.hash, migrations[5]!.hash, migrations[6]!.hash, migrations[7]!.hash]);
     expect(normalized(await readCatalog(old.db))).toEqual(normalized(await readCatalog(reference.db)));
     expect(await checkSchema(old.db)).toEqual([]);
     expect(await rows(old, sql`select name, phone, created_at::text as created_at from clients`)).toEqual([
