@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
-import { SMTPServer } from 'smtp-server';
 import { build, preview, type PreviewServer } from 'vite';
+import { startSmtp, type TestSmtp } from '../../../api/test/smtp';
 
 export const WEB_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const API_DIR = resolve(WEB_DIR, '../api');
@@ -147,62 +147,15 @@ export async function launchBrowser(): Promise<Browser> {
   return browser;
 }
 
-export interface TestMailbox {
-  url: string;
-  /** The next mail to `to` (its text, quoted-printable undone), waiting up to 15 s. */
-  next(to: string): Promise<string>;
-}
-
 /**
- * A real SMTP server on loopback (the `smtp-server` package) that keeps what it receives: the API
- * sends to it through nodemailer as to a production mail server. Listens on the first free port of
- * 8100-8199 (E2E_SMTP_PORT pins one).
+ * The API suite's SMTP server on loopback (apps/api/test/smtp.ts: the `smtp-server` package on a
+ * free port of 8100-8199), stopped with the rest: the API mails it through nodemailer as it would a
+ * production mail server.
  */
-export async function startMailbox(): Promise<TestMailbox> {
-  const received: { to: string[]; text: string }[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        const raw = Buffer.concat(chunks).toString('latin1');
-        const body = raw.slice(Math.max(0, raw.search(/\r?\n\r?\n/)));
-        const text = Buffer.from(body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))), 'latin1').toString('utf8');
-        received.push({ to: session.envelope.rcptTo.map((r) => r.address), text });
-        callback();
-      });
-    },
-  });
-  const pinned = Number(process.env.E2E_SMTP_PORT);
-  let port = 0;
-  for (const candidate of pinned ? [pinned] : Array.from({ length: 100 }, (_, i) => 8100 + i)) {
-    port = await new Promise<number>((done) => {
-      const onError = () => done(0);
-      server.server.once('error', onError);
-      server.listen(candidate, '127.0.0.1', () => {
-        server.server.off('error', onError);
-        done(candidate);
-      });
-    });
-    if (port) break;
-  }
-  if (!port) throw new Error('no free port in 8100-8199 for the test SMTP server');
-  cleanups.push(() => new Promise<void>((done) => server.close(() => done())));
-  return {
-    url: `smtp://127.0.0.1:${port}`,
-    async next(to) {
-      const deadline = Date.now() + 15_000;
-      while (Date.now() < deadline) {
-        const index = received.findIndex((mail) => mail.to.includes(to));
-        if (index >= 0) return received.splice(index, 1)[0]!.text;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      throw new Error(`no mail to ${to} within 15 s`);
-    },
-  };
+export async function startMailbox(): Promise<TestSmtp> {
+  const smtp = await startSmtp();
+  cleanups.push(() => smtp.close());
+  return smtp;
 }
 
 /** Stops everything started above, last first. */
