@@ -5,11 +5,13 @@ import type { Argon2Parameters } from './lib/passwords.js';
 import authPlugin from './plugins/auth.js';
 import dbPlugin from './plugins/db.js';
 import fairnessPlugin from './plugins/fairness.js';
+import mailPlugin from './plugins/mail.js';
 import openapiPlugin from './plugins/openapi.js';
 import problemPlugin, { clientErrorHandler, frameworkErrorHandler } from './plugins/problem.js';
 import securityPlugin from './plugins/security.js';
 import throttlePlugin from './plugins/throttle.js';
 import { validatorCompiler } from './plugins/validation.js';
+import adminRoutes from './routes/admin/index.js';
 import apiKeyRoutes from './routes/api-keys/index.js';
 import appointmentRoutes from './routes/appointments/index.js';
 import authRoutes from './routes/auth/index.js';
@@ -111,7 +113,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(securityPlugin, pick(config, 'env', 'corsOrigins', 'requestTimeoutSeconds', 'maxInFlight'));
   await app.register(dbPlugin, { database: config.database });
   await app.register(throttlePlugin, pick(config, 'redisUrl', 'throttle'));
-  await app.register(authPlugin, { ...pick(config, 'secretKey', 'accessTokenExpireMinutes', 'passwordHash'), argon2Parameters: options.argon2Parameters });
+  await app.register(mailPlugin, pick(config, 'env', 'mail'));
+  await app.register(authPlugin, { ...pick(config, 'secretKey', 'accessTokenExpireMinutes', 'passwordHash'), argon2Parameters: options.argon2Parameters, publicWebUrl: config.mail.publicWebUrl });
   await app.register(fairnessPlugin);
   await app.register(openapiPlugin);
   await app.register(serviceRoutes);
@@ -121,6 +124,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(scheduleRoutes);
   await app.register(apiKeyRoutes);
   await app.register(callRoutes);
+  await app.register(adminRoutes);
   return app;
 }
 

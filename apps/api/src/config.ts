@@ -76,6 +76,9 @@ const Env = Type.Object({
   THROTTLE_API_KEY_WINDOW_SECONDS: integerVariable('THROTTLE_API_KEY_WINDOW_SECONDS'),
   MAX_IN_FLIGHT: integerVariable('MAX_IN_FLIGHT'),
   REQUEST_TIMEOUT_SECONDS: integerVariable('REQUEST_TIMEOUT_SECONDS'),
+  SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://\\S+$', description: 'must be an smtp:// (STARTTLS) or smtps:// URL' })),
+  MAIL_FROM: Type.Optional(Type.String({ minLength: 3, maxLength: 320, pattern: '^[^\\r\\n]*@[^\\r\\n]*$', description: 'must be one sender address, e.g. "AgentCaller <no-reply@example.com>"' })),
+  PUBLIC_WEB_URL: Type.Optional(Type.String({ pattern: '^https?://[^\\s?#]+$', description: 'must be the http(s) address of the web app, without query or fragment' })),
 });
 type Env = Static<typeof Env>;
 
@@ -101,6 +104,19 @@ export interface Config {
   requestTimeoutSeconds: number;
   /** Addresses and CIDRs of the reverse proxies in front of the API; empty: nobody is trusted. */
   trustProxy: string[];
+  /** Outgoing mail (password-reset links). */
+  mail: MailConfig;
+}
+
+export interface MailConfig {
+  /**
+   * `smtp://` or `smtps://`. Unset in development and tests, each mail is written to the log
+   * instead; unset in production, no mail is sent or logged and password reset answers 503.
+   */
+  smtpUrl: string | undefined;
+  from: string;
+  /** The web app's address: links in mails start with it (no trailing slash). */
+  publicWebUrl: string;
 }
 
 /** Thrown with one line per bad variable. */
@@ -145,7 +161,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     const key = error.instancePath.replace(/^\//, '');
     if (problems.has(key)) continue;
     const rule = descriptionOf(Env.properties[key as keyof typeof Env.properties]) ?? error.message;
-    problems.set(key, key === 'SECRET_KEY' ? `${key} ${rule}` : `${key} ${rule} (got ${JSON.stringify(raw[key])})`);
+    // A secret (the key, the SMTP password in its URL) is never echoed.
+    problems.set(key, key === 'SECRET_KEY' || key === 'SMTP_URL' ? `${key} ${rule}` : `${key} ${rule} (got ${JSON.stringify(raw[key])})`);
   }
   // Keep every variable that passed its own rule, so range checks below still report theirs.
   const env = Object.fromEntries(Object.entries(raw).filter(([key]) => !problems.has(key))) as Env;
@@ -199,6 +216,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     const problem = secretKeyProblem(secretKey);
     if (problem) problems.set('SECRET_KEY', problem);
   }
+  const publicWebUrl = (env.PUBLIC_WEB_URL ?? 'http://localhost:3002').replace(/\/+$/, '');
 
   if (problems.size > 0) throw new ConfigError([...problems.values()]);
   secretKey ??= developmentSecret(dataDir);
@@ -220,6 +238,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     maxInFlight,
     requestTimeoutSeconds,
     trustProxy,
+    mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM ?? 'AgentCaller <no-reply@localhost>', publicWebUrl },
   };
 }
 

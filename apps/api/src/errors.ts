@@ -34,7 +34,7 @@ export class UnauthorizedError extends DomainError {
 
 /** Authenticated, not allowed (403). */
 export class ForbiddenError extends DomainError {
-  constructor(kind: 'inactive-account' | 'csrf-rejected' | 'api-key-not-allowed', detail: string) {
+  constructor(kind: 'inactive-account' | 'csrf-rejected' | 'api-key-not-allowed' | 'admin-required', detail: string) {
     super(kind, detail);
   }
 }
@@ -47,8 +47,15 @@ export class NotFoundError extends DomainError {
 
 /** A rule of the data (409). */
 export class ConflictError extends DomainError {
-  constructor(kind: 'email-taken' | 'appointment-conflict' | 'api-key-limit', detail: string, extra: { conflicting_appointment_id?: number } = {}) {
+  constructor(kind: 'email-taken' | 'appointment-conflict' | 'api-key-limit' | 'last-admin', detail: string, extra: { conflicting_appointment_id?: number } = {}) {
     super(kind, detail, extra);
+  }
+}
+
+/** A password-reset link that is unknown, used, replaced or expired (400). */
+export class InvalidResetTokenError extends DomainError {
+  constructor(detail: string) {
+    super('invalid-reset-token', detail);
   }
 }
 

@@ -165,8 +165,10 @@ describe('what a key may do', () => {
   const accountRoutes = Object.entries(routes as Record<string, RouteDef>).filter(([, def]) => def.auth && !def.apiKey);
   const keyRoutes = Object.entries(routes as Record<string, RouteDef>).filter(([, def]) => def.auth && def.apiKey);
 
-  it('the account routes are those the spec names (password, sign-out, sessions, keys) and keys are open to the rest', () => {
-    expect(accountRoutes.map(([name]) => name).sort()).toEqual(['changePassword', 'createApiKey', 'deleteSession', 'listApiKeys', 'logout', 'logoutAll', 'putSchedule', 'revokeApiKey'].sort());
+  it('the account routes are those the spec names (password, sign-out, sessions, keys, admin) and keys are open to the rest', () => {
+    expect(accountRoutes.map(([name]) => name).sort()).toEqual(
+      ['changePassword', 'createApiKey', 'deleteAdminUser', 'deleteSession', 'listAdminUsers', 'listApiKeys', 'logout', 'logoutAll', 'putSchedule', 'revokeApiKey', 'updateAdminUser'].sort(),
+    );
     expect(keyRoutes.length).toBeGreaterThan(10);
   });
 

@@ -1,3 +1,5 @@
+import { users } from '@agentcaller/db';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routes, type RouteDef } from '@agentcaller/contracts';
 import { bearer, json, login, register, startApp, type TestContext } from './helpers.js';
@@ -56,7 +58,7 @@ describe('authentication runs before the body is read', () => {
   ];
 
   it('covers every authenticated route with a body', () => {
-    expect(withBody.map(([name]) => name).sort()).toEqual(['changePassword', 'createApiKey', 'createAppointment', 'createCall', 'createClient', 'putSchedule', 'updateAppointment', 'updateClient']);
+    expect(withBody.map(([name]) => name).sort()).toEqual(['changePassword', 'createApiKey', 'createAppointment', 'createCall', 'createClient', 'putSchedule', 'updateAdminUser', 'updateAppointment', 'updateClient']);
   });
 
   it.each(withBody)('%s: an unreadable body without credentials, or with a bad token, is 401 with WWW-Authenticate: Bearer', async (_name, def) => {
@@ -72,6 +74,8 @@ describe('authentication runs before the body is read', () => {
 
   it('a signed-in caller with an unreadable body gets the 400; a cookie session without its CSRF header gets the 403 first', async () => {
     await register(ctx.app, 'body@example.com');
+    // An administrator, so the admin route reads the body too (anyone else stops at 403 admin-required first).
+    await ctx.app.db.update(users).set({ isSuperuser: true }).where(eq(users.email, 'body@example.com'));
     const token = await login(ctx.app, 'body@example.com');
     const session = await ctx.app.inject({ method: 'POST', url: '/v1/auth/session', ...json({ email: 'body@example.com', password: 'correct horse battery' }) });
     const cookies = ([] as string[]).concat(session.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]!);

@@ -18,12 +18,12 @@ afterAll(() => ctx.close());
 const me = (headers: Record<string, string> = {}) => ctx.app.inject({ method: 'GET', url: '/v1/auth/me', headers });
 
 describe('GET /v1/auth/me', () => {
-  it('answers the seed shape: id and email first, then is_active and created_at', async () => {
+  it('answers the seed shape: id and email first, then is_active, is_superuser and created_at', async () => {
     const res = await me(bearer(token));
     expect(res.statusCode).toBe(200);
     const body = res.json<Record<string, unknown>>();
-    expect(Object.keys(body)).toEqual(['id', 'email', 'is_active', 'created_at']);
-    expect(body).toMatchObject({ id: userId, email: 'admin@example.com', is_active: true });
+    expect(Object.keys(body)).toEqual(['id', 'email', 'is_active', 'is_superuser', 'created_at']);
+    expect(body).toMatchObject({ id: userId, email: 'admin@example.com', is_active: true, is_superuser: false });
     expect(body.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     expect(res.body).not.toContain('hashed_password');
     expect(res.body).not.toContain('argon2');

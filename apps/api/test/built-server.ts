@@ -16,7 +16,7 @@ const ROOT = dirname(dirname(API_DIR));
 /** The sources a bundle is made of (their TypeScript, and the lockfile for the versions). */
 const SOURCE_DIRS = ['apps/api/src', 'packages/db/src', 'packages/contracts/src'];
 /** What a test spawns, by name: the file under `apps/api/src`. */
-export const ENTRIES = { server: 'server.ts', doctor: 'cli/doctor.ts' } as const;
+export const ENTRIES = { server: 'server.ts', doctor: 'cli/doctor.ts', adminGrant: 'cli/admin-grant.ts' } as const;
 /** The variable globalSetup sets to the folder of the bundle (workers inherit it). */
 export const BUILT_SERVER_VARIABLE = 'AGENTCALLER_TEST_BUILT_SERVER';
 

@@ -157,6 +157,11 @@ describe('a bad value names its variable on one line', () => {
     ['TRUST_PROXY', 'nginx'],
     ['TRUST_PROXY', '10.0.0.0/33'],
     ['TRUST_PROXY', '127.0.0.1,*'],
+    ['SMTP_URL', 'mail.example.com:587'],
+    ['SMTP_URL', 'http://mail.example.com'],
+    ['MAIL_FROM', 'nobody'],
+    ['PUBLIC_WEB_URL', 'localhost:3002'],
+    ['PUBLIC_WEB_URL', 'https://app.example.com/?x=1'],
   ];
   it.each(cases)('%s=%s', (name, value) => {
     const err = configError({ SECRET_KEY: STRONG_SECRET, DATA_DIR: tempDir(), [name]: value });

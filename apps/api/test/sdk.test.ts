@@ -1,4 +1,6 @@
 import { ApiError, createClient, NetworkError, type AgentCallerClient } from '@agentcaller/sdk';
+import { users } from '@agentcaller/db';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startListening, type TestContext } from './helpers.js';
 
@@ -147,6 +149,33 @@ describe('the SDK against a listening API', () => {
     await api.apiKeys.revoke(created.id);
     const revoked = (await caught(agent.clients.list())) as ApiError;
     expect(revoked.status).toBe(401);
+  });
+
+  it('password reset and administration: typed methods, problem types as ApiError.type', async () => {
+    const boss = createClient({ baseUrl });
+    await boss.auth.register({ email: 'sdk-boss@example.com', password: 'changeme123' });
+    const worker = createClient({ baseUrl });
+    const { id: workerId } = await worker.auth.register({ email: 'sdk-worker@example.com', password: 'changeme123' });
+    await ctx.app.db.update(users).set({ isSuperuser: true }).where(eq(users.email, 'sdk-boss@example.com'));
+    await boss.auth.login({ username: 'sdk-boss@example.com', password: 'changeme123' });
+    await worker.auth.login({ username: 'sdk-worker@example.com', password: 'changeme123' });
+    expect((await boss.auth.me()).is_superuser).toBe(true);
+
+    const accepted = await worker.auth.requestPasswordReset({ email: 'sdk-worker@example.com' });
+    expect(accepted.message).toContain('If an account uses this address');
+    const refused = await caught(worker.auth.confirmPasswordReset({ token: `rst_${'Z'.repeat(43)}`, new_password: 'a brand new secret' }));
+    expect(refused).toBeInstanceOf(ApiError);
+    expect((refused as ApiError).type).toBe('/problems/invalid-reset-token');
+
+    expect((await caught(worker.admin.users.list())) as ApiError).toMatchObject({ status: 403, type: '/problems/admin-required' });
+    const found = await boss.admin.users.list({ q: 'sdk-worker' });
+    expect(found.items.map((u) => u.id)).toEqual([workerId]);
+    expect(await boss.admin.users.update(workerId, { is_superuser: true })).toMatchObject({ id: workerId, is_superuser: true });
+    expect((await worker.admin.users.list({ q: 'sdk-boss' })).total).toBe(1);
+    await boss.admin.users.update(workerId, { is_superuser: false });
+    expect((await caught(boss.admin.users.delete((await boss.auth.me()).id))) as ApiError).toMatchObject({ status: 409, type: '/problems/last-admin' });
+    expect(await boss.admin.users.delete(workerId)).toBeUndefined();
+    expect((await caught(worker.auth.me())) as ApiError).toMatchObject({ status: 401 });
   });
 
   it('throws a 401 ApiError without a token, and a 404 for a missing client', async () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { makeJwt, nowSeconds } from './jwt.js';
 import { bearer, form, json, startApp, TEST_SECRET, type TestContext } from './helpers.js';
+import { isDevMailRecord, withoutDevMailLinks } from './log-sink.js';
 
 let ctx: TestContext;
 beforeAll(async () => {
@@ -29,4 +30,33 @@ it('logs at trace level contain no password, token, hash or secret key', async (
   for (const secret of [password, token, token.split('.')[2]!, forged, row!.hashedPassword, TEST_SECRET]) {
     expect(logs).not.toContain(secret);
   }
+});
+
+it('a reset link is logged only in the development mail record, and nowhere else', async () => {
+  // Without SMTP_URL outside production the mail goes to the log (pnpm dev works alone): the one
+  // deliberate exception to "never log a token". It must stay inside that record.
+  const password = 'Sup3r-Secret-Passw0rd';
+  const before = ctx.logs.length;
+  const requested = await ctx.app.inject({ method: 'POST', url: '/v1/auth/password-reset', ...json({ email: 'log@example.com' }) });
+  expect(requested.statusCode).toBe(202);
+  const lines = ctx.logs.slice(before).join('').split('\n').filter(Boolean);
+  const mails = lines.filter(isDevMailRecord);
+  expect(mails).toHaveLength(1);
+  const record = JSON.parse(mails[0]!) as { level: number; devMail: { to: string; text: string } };
+  expect(record.level).toBe(30); // info
+  expect(record.devMail.to).toBe('log@example.com');
+  const token = /reset-password#token=(rst_[A-Za-z0-9_-]{43})/.exec(record.devMail.text)![1]!;
+
+  // Following the link (a request whose body holds the token) logs it nowhere.
+  const confirmed = await ctx.app.inject({ method: 'POST', url: '/v1/auth/password-reset/confirm', ...json({ token, new_password: `${password}!` }) });
+  expect(confirmed.statusCode).toBe(204);
+  const again = await ctx.app.inject({ method: 'POST', url: '/v1/auth/password-reset/confirm', ...json({ token, new_password: `${password}!` }) });
+  expect(again.statusCode).toBe(400);
+  const all = ctx.logs.join('');
+  expect(all.split('\n').filter((line) => line.includes(token)).every(isDevMailRecord)).toBe(true);
+  expect(withoutDevMailLinks(all)).not.toContain(token);
+  expect(all).not.toContain(`${password}!`);
+  // The scanner of the whole suite's logs allows the link only there: the same token anywhere else is found.
+  const elsewhere = JSON.stringify({ level: 30, msg: 'something else', devMail: { text: token } });
+  expect(withoutDevMailLinks(elsewhere)).toContain(token);
 });

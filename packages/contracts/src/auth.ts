@@ -69,6 +69,8 @@ export const Me = Type.Object(
     id: Id,
     email: Email,
     is_active: Type.Boolean(),
+    /** An administrator (may use `/v1/admin/*`). */
+    is_superuser: Type.Boolean(),
     created_at: Timestamp,
   },
   { title: 'Me' },
@@ -107,3 +109,24 @@ export const ChangePasswordBody = Type.Object(
   { title: 'ChangePasswordBody' },
 );
 export type ChangePasswordBody = Static<typeof ChangePasswordBody>;
+
+/** `POST /v1/auth/password-reset`: 202 whether or not an account has this address. */
+export const PasswordResetBody = Type.Object({ email: Email }, { title: 'PasswordResetBody' });
+export type PasswordResetBody = Static<typeof PasswordResetBody>;
+
+/** `POST /v1/auth/password-reset` 202: the same answer whether or not an account has the address. */
+export const PasswordResetAccepted = Type.Object({ message: Type.String() }, { title: 'PasswordResetAccepted' });
+export type PasswordResetAccepted = Static<typeof PasswordResetAccepted>;
+
+/** The token of a reset link (`PUBLIC_WEB_URL/reset-password#token=…`): `rst_` and 43 base64url characters. */
+export const ResetToken = Type.String({
+  minLength: 1,
+  maxLength: 256,
+  pattern: '^[A-Za-z0-9_-]+$',
+  description: 'the token from the link in the mail (`#token=…`); single use, valid one hour',
+  examples: ['rst_9bR2kq0VwXo3a1cYt7mN4pLs8dE6fGhJ2uK5zQ0xWvA'],
+});
+
+/** `POST /v1/auth/password-reset/confirm`: every token, session and API key of the user is refused afterwards. */
+export const ConfirmPasswordResetBody = Type.Object({ token: ResetToken, new_password: Password }, { title: 'ConfirmPasswordResetBody' });
+export type ConfirmPasswordResetBody = Static<typeof ConfirmPasswordResetBody>;

@@ -10,3 +10,4 @@ export * from './schedule.js';
 export * from './api-keys.js';
 export * from './calls.js';
 export * from './time-zones.js';
+export * from './admin.js';

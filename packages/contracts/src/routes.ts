@@ -1,6 +1,7 @@
 import { Type, type Static, type TSchema } from 'typebox';
 import { Appointment, AppointmentPage, Availability, AvailabilityQuery, CreateAppointmentBody, ListAppointmentsQuery, UpdateAppointmentBody } from './appointments.js';
-import { ChangePasswordBody, LoginForm, Me, RegisterBody, RegisteredUser, Session, SessionBody, Token } from './auth.js';
+import { AdminUser, AdminUserPage, ListAdminUsersQuery, UpdateAdminUserBody } from './admin.js';
+import { ChangePasswordBody, ConfirmPasswordResetBody, LoginForm, Me, PasswordResetAccepted, PasswordResetBody, RegisterBody, RegisteredUser, Session, SessionBody, Token } from './auth.js';
 import { Schedule } from './schedule.js';
 import { ApiKeyList, CreateApiKeyBody, CreatedApiKey } from './api-keys.js';
 import { Call, CallPage, CreateCallBody, DueCalls, DueCallsQuery, ListCallsQuery } from './calls.js';
@@ -19,6 +20,7 @@ export const TAGS = {
   schedule: 'When the business takes appointments: the rules availability follows.',
   apiKeys: 'Credentials of programs (the phone agent): `Authorization: Bearer ac_…` acts as their user, except on the account itself.',
   calls: "What the agent did: the call log and the queue of clients to call back.",
+  admin: 'Administration of accounts (administrators only: `users.is_superuser`, set by `pnpm admin:grant EMAIL`).',
   service: 'Liveness and readiness for orchestrators.',
 } as const;
 export type Tag = keyof typeof TAGS;
@@ -34,7 +36,7 @@ export interface RouteDef {
   /** One line for the document and the SDK's readers. */
   summary: string;
   /** The success status and its body (`Type.Null()` for 204). */
-  status: 200 | 201 | 204;
+  status: 200 | 201 | 202 | 204;
   response: TSchema;
   params?: TSchema;
   query?: TSchema;
@@ -48,6 +50,8 @@ export interface RouteDef {
    * a route says so.
    */
   apiKey?: true;
+  /** Only administrators (`is_superuser`) may call it; anyone else gets 403 (`admin-required`). */
+  admin?: true;
   /** The route's own error statuses (the common ones are added by `errorStatuses`). */
   errors?: readonly RouteErrorStatus[];
 }
@@ -67,6 +71,8 @@ export const routes = {
   logoutAll: { method: 'POST', path: '/v1/auth/logout-all', tag: 'auth', summary: 'Sign out everywhere: every token and browser session of this user is refused from now on (API keys are not)', status: 204, response: NoContent, auth: true },
   changePassword: { method: 'PUT', path: '/v1/auth/me/password', tag: 'auth', summary: 'Change the password; every token and session issued before is refused afterwards', status: 204, body: ChangePasswordBody, encoding: 'json', response: NoContent, auth: true, errors: [429] },
   createSession: { method: 'POST', path: '/v1/auth/session', tag: 'auth', summary: 'Browser sign-in: sets the HttpOnly session cookie and the CSRF cookie', status: 200, body: SessionBody, encoding: 'json', response: Session, auth: false, errors: [401, 403, 429] },
+  requestPasswordReset: { method: 'POST', path: '/v1/auth/password-reset', tag: 'auth', summary: 'Mail a password-reset link (valid 1 hour, single use; a newer one voids it); 202 whether or not the account exists', status: 202, body: PasswordResetBody, encoding: 'json', response: PasswordResetAccepted, auth: false, errors: [429] },
+  confirmPasswordReset: { method: 'POST', path: '/v1/auth/password-reset/confirm', tag: 'auth', summary: "Set a new password with a reset link's token; every token, session and API key of the user is refused afterwards", status: 204, body: ConfirmPasswordResetBody, encoding: 'json', response: NoContent, auth: false, errors: [429] },
   deleteSession: { method: 'DELETE', path: '/v1/auth/session', tag: 'auth', summary: 'Browser sign-out: refuses the session token from now on and clears the cookies', status: 204, response: NoContent, auth: true },
 
   listClients: { method: 'GET', path: '/v1/clients', tag: 'clients', summary: 'Your clients, by name then id; q matches part of the name or of the phone digits', status: 200, query: ListClientsQuery, response: ClientPage, auth: true, apiKey: true, errors: [429] },
@@ -94,6 +100,10 @@ export const routes = {
   createCall: { method: 'POST', path: '/v1/calls', tag: 'calls', summary: "Record a call and its outcome; call_back needs call_back_at, booked needs the client's appointment", status: 201, body: CreateCallBody, encoding: 'json', response: Call, auth: true, apiKey: true, errors: [404] },
   listCalls: { method: 'GET', path: '/v1/calls', tag: 'calls', summary: 'Your calls started in [from, to), newest first; client_id narrows to one client', status: 200, query: ListCallsQuery, response: CallPage, auth: true, apiKey: true, errors: [404, 429] },
   dueCalls: { method: 'GET', path: '/v1/calls/due', tag: 'calls', summary: 'The call-back queue: clients whose latest call is call_back with call_back_at now or past, oldest first', status: 200, query: DueCallsQuery, response: DueCalls, auth: true, apiKey: true, errors: [429] },
+
+  listAdminUsers: { method: 'GET', path: '/v1/admin/users', tag: 'admin', summary: 'Every account, by email then id; q matches part of the email', status: 200, query: ListAdminUsersQuery, response: AdminUserPage, auth: true, admin: true },
+  updateAdminUser: { method: 'PATCH', path: '/v1/admin/users/:id', tag: 'admin', summary: 'Deactivate or reactivate an account, grant or take away administration; deactivating ends its tokens, sessions and API keys at once', status: 200, params: IdParams, body: UpdateAdminUserBody, encoding: 'json', response: AdminUser, auth: true, admin: true, errors: [404, 409] },
+  deleteAdminUser: { method: 'DELETE', path: '/v1/admin/users/:id', tag: 'admin', summary: 'Delete an account with its clients, appointments, calls, schedule and API keys, in one transaction', status: 204, params: IdParams, response: NoContent, auth: true, admin: true, errors: [404, 409] },
 
   health: { method: 'GET', path: '/health', tag: 'service', summary: 'The process is running', status: 200, response: Health, auth: false },
   ready: { method: 'GET', path: '/ready', tag: 'service', summary: 'The database answers (503 otherwise)', status: 200, response: Ready, auth: false },

@@ -21,6 +21,7 @@ DROP TABLE IF EXISTS revoked_tokens;
 DROP TABLE IF EXISTS schedules;
 DROP TABLE IF EXISTS calls;
 DROP TABLE IF EXISTS api_keys;
+DROP TABLE IF EXISTS password_reset_tokens;
 ALTER TABLE appointments DROP CONSTRAINT IF EXISTS appointments_no_overlap;
 ALTER TABLE appointments DROP CONSTRAINT IF EXISTS appointments_client_owner_fkey;
 ALTER TABLE appointments DROP CONSTRAINT IF EXISTS appointments_ends_after_starts;
@@ -36,6 +37,7 @@ DROP INDEX IF EXISTS users_email_lower_key;
 ALTER TABLE appointments DROP COLUMN IF EXISTS owner_id, DROP COLUMN IF EXISTS status, DROP COLUMN IF EXISTS created_at;
 ALTER TABLE clients DROP COLUMN IF EXISTS owner_id, DROP COLUMN IF EXISTS created_at;
 ALTER TABLE users DROP COLUMN IF EXISTS token_version;
+ALTER TABLE users DROP COLUMN IF EXISTS is_superuser;
 ALTER TABLE clients ALTER COLUMN phone TYPE varchar(50);
 -- Created by migration 0002; refused (and the whole rollback with it) if something else uses them.
 DROP EXTENSION IF EXISTS btree_gist;

@@ -37,7 +37,9 @@ export async function createTestDatabase(
     const image = await pgliteImage(options.migrated ? 'migrated' : 'empty');
     return { url: 'memory://', target: { kind: 'pglite', dataDir: undefined, image }, drop: async () => {} };
   }
-  const name = `ac_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  // TEST_DATABASE_PREFIX tells apart the databases of several checkouts testing on one server.
+  const prefix = /^[a-z][a-z0-9_]{0,30}$/.test(process.env.TEST_DATABASE_PREFIX ?? '') ? process.env.TEST_DATABASE_PREFIX! : 'ac_test';
+  const name = `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
   const admin = postgres(target.url, { max: 1, onnotice: () => {} });
   try {
     await admin.unsafe(`create database "${name}"`);

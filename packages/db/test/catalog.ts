@@ -280,6 +280,32 @@ export const INDEXES_0006: Index[] = [
   { table: 'calls', name: 'ix_calls_owner_started', def: 'CREATE INDEX ix_calls_owner_started ON public.calls USING btree (owner_id, started_at DESC NULLS LAST, id DESC NULLS LAST)' },
 ];
 
+// 0007: administrators (users.is_superuser) and password-reset links (one row per user, a SHA-256
+// of the token only, deleted with their user).
+export const COLUMNS_0007: Column[] = [
+  { table: 'password_reset_tokens', column: 'user_id', type: 'integer', notNull: true, default: null },
+  { table: 'password_reset_tokens', column: 'token_hash', type: 'text', notNull: true, default: null },
+  { table: 'password_reset_tokens', column: 'created_at', type: 'timestamp with time zone', notNull: true, default: 'now()' },
+  { table: 'password_reset_tokens', column: 'expires_at', type: 'timestamp with time zone', notNull: true, default: null },
+  { table: 'password_reset_tokens', column: 'used_at', type: 'timestamp with time zone', notNull: false, default: null },
+  { table: 'users', column: 'is_superuser', type: 'boolean', notNull: true, default: 'false' },
+];
+
+export const CONSTRAINTS_0007: Constraint[] = [
+  { table: 'password_reset_tokens', name: 'password_reset_tokens_pkey', type: 'p', def: 'PRIMARY KEY (user_id)' },
+  { table: 'password_reset_tokens', name: 'password_reset_tokens_token_hash_key', type: 'u', def: 'UNIQUE (token_hash)' },
+  { table: 'password_reset_tokens', name: 'password_reset_tokens_user_id_fkey', type: 'f', def: 'FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE' },
+];
+
+export const FOREIGN_KEYS_0007: ForeignKey[] = [
+  { table: 'password_reset_tokens', name: 'password_reset_tokens_user_id_fkey', target: 'users', deleteAction: 'c', updateAction: 'a', columns: 'user_id', refColumns: 'id' },
+];
+
+export const INDEXES_0007: Index[] = [
+  { table: 'password_reset_tokens', name: 'password_reset_tokens_pkey', def: 'CREATE UNIQUE INDEX password_reset_tokens_pkey ON public.password_reset_tokens USING btree (user_id)' },
+  { table: 'password_reset_tokens', name: 'password_reset_tokens_token_hash_key', def: 'CREATE UNIQUE INDEX password_reset_tokens_token_hash_key ON public.password_reset_tokens USING btree (token_hash)' },
+];
+
 // The indexes SQLAlchemy made for `index=True` on the original's primary keys (redundant, kept).
 export const SEED_ID_INDEXES: Index[] = [
   { table: 'appointments', name: 'ix_appointments_id', def: 'CREATE INDEX ix_appointments_id ON public.appointments USING btree (id)' },

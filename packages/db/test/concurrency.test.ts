@@ -71,7 +71,7 @@ describe('concurrent migrate()', () => {
       c,
       sql`select table_name as name from information_schema.tables where table_schema = 'public' order by table_name`,
     );
-    expect(tables.map((t) => t.name)).toEqual(['api_keys', 'appointments', 'calls', 'clients', 'revoked_tokens', 'schedules', 'users']);
+    expect(tables.map((t) => t.name)).toEqual(['api_keys', 'appointments', 'calls', 'clients', 'password_reset_tokens', 'revoked_tokens', 'schedules', 'users']);
     expect(
       await count(c, sql`select count(*)::int as n from pg_constraint where conname = 'appointments_client_id_fkey'`),
     ).toBe(1);

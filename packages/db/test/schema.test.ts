@@ -9,20 +9,24 @@ import {
   COLUMNS_0004,
   COLUMNS_0005,
   COLUMNS_0006,
+  COLUMNS_0007,
   CONSTRAINTS_0002,
   CONSTRAINTS_0003,
   CONSTRAINTS_0005,
   CONSTRAINTS_0006,
+  CONSTRAINTS_0007,
   EXTENSIONS_0002,
   FOREIGN_KEYS_0002,
   FOREIGN_KEYS_0005,
   FOREIGN_KEYS_0006,
+  FOREIGN_KEYS_0007,
   INDEXES_0001,
   INDEXES_0002,
   INDEXES_0003,
   INDEXES_0004,
   INDEXES_0005,
   INDEXES_0006,
+  INDEXES_0007,
   ORIGINAL_COLUMNS,
   ORIGINAL_CONSTRAINTS,
   ORIGINAL_FOREIGN_KEYS,
@@ -73,8 +77,8 @@ afterAll(async () => {
 // The original service's columns, then those 0002 appends (owner_id on clients and appointments),
 // then 0003's (users.token_version, and the new table revoked_tokens), then 0004's (created_at on
 // clients and appointments, which the original had not).
-const expectedColumns = inColumnOrder(ORIGINAL_COLUMNS, COLUMNS_0002, COLUMNS_0003, COLUMNS_0004, COLUMNS_0005, COLUMNS_0006);
-const ADDED = new Set(['owner_id', 'status', 'token_version', 'clients.created_at', 'appointments.created_at']);
+const expectedColumns = inColumnOrder(ORIGINAL_COLUMNS, COLUMNS_0002, COLUMNS_0003, COLUMNS_0004, COLUMNS_0005, COLUMNS_0006, COLUMNS_0007);
+const ADDED = new Set(['owner_id', 'status', 'token_version', 'is_superuser', 'clients.created_at', 'appointments.created_at']);
 
 describe('schema after migrate()', () => {
   it('applies every migration on a fresh database, in order', () => {
@@ -91,7 +95,7 @@ describe('schema after migrate()', () => {
       sql`select table_name as name from information_schema.tables
           where table_schema = 'public' and table_type = 'BASE TABLE' order by table_name`,
     );
-    expect(tables.map((t) => t.name)).toEqual(['api_keys', 'appointments', 'calls', 'clients', 'revoked_tokens', 'schedules', 'users']);
+    expect(tables.map((t) => t.name)).toEqual(['api_keys', 'appointments', 'calls', 'clients', 'password_reset_tokens', 'revoked_tokens', 'schedules', 'users']);
   });
 
   it('has every original column unchanged, plus owner_id (0002), token_version and revoked_tokens (0003) (pg_catalog)', async () => {
@@ -118,9 +122,10 @@ describe('schema after migrate()', () => {
       'is_active',
       'created_at',
       'token_version',
+      'is_superuser',
     ]);
     expect(
-      actual.filter((col) => !ADDED.has(col.column) && !ADDED.has(`${col.table}.${col.column}`) && !['revoked_tokens', 'schedules', 'api_keys', 'calls'].includes(col.table)),
+      actual.filter((col) => !ADDED.has(col.column) && !ADDED.has(`${col.table}.${col.column}`) && !['revoked_tokens', 'schedules', 'api_keys', 'calls', 'password_reset_tokens'].includes(col.table)),
     ).toEqual(ORIGINAL_COLUMNS);
   });
 
@@ -142,7 +147,7 @@ describe('schema after migrate()', () => {
 
   it('has the original constraints unchanged plus exactly those of 0002 and 0003, and no others', async () => {
     const actual = await constraints(c);
-    expect(actual).toEqual(byTableAndName(ORIGINAL_CONSTRAINTS, CONSTRAINTS_0002, CONSTRAINTS_0003, CONSTRAINTS_0005, CONSTRAINTS_0006));
+    expect(actual).toEqual(byTableAndName(ORIGINAL_CONSTRAINTS, CONSTRAINTS_0002, CONSTRAINTS_0003, CONSTRAINTS_0005, CONSTRAINTS_0006, CONSTRAINTS_0007));
     expect(actual).toEqual([
       // 0006: the API keys' key, unique prefix and user (spelled out in catalog.ts).
       ...CONSTRAINTS_0006.filter((x) => x.table === 'api_keys'),
@@ -182,6 +187,8 @@ describe('schema after migrate()', () => {
         def: 'FOREIGN KEY (owner_id) REFERENCES users(id) ON DELETE CASCADE',
       },
       { table: 'clients', name: 'clients_pkey', type: 'p', def: 'PRIMARY KEY (id)' },
+      // 0007: the reset link's user (its key) and unique hash.
+      ...CONSTRAINTS_0007,
       { table: 'revoked_tokens', name: 'revoked_tokens_pkey', type: 'p', def: 'PRIMARY KEY (token_hash)' },
       // 0005: the schedule's range checks, its key and its user (spelled out in catalog.ts).
       ...CONSTRAINTS_0005,
@@ -198,12 +205,12 @@ describe('schema after migrate()', () => {
   });
 
   it('the foreign keys: targets, actions and columns in key order (0003 adds none)', async () => {
-    expect(await foreignKeys(c)).toEqual(byTableAndName(ORIGINAL_FOREIGN_KEYS, FOREIGN_KEYS_0002, FOREIGN_KEYS_0005, FOREIGN_KEYS_0006));
+    expect(await foreignKeys(c)).toEqual(byTableAndName(ORIGINAL_FOREIGN_KEYS, FOREIGN_KEYS_0002, FOREIGN_KEYS_0005, FOREIGN_KEYS_0006, FOREIGN_KEYS_0007));
   });
 
   it('has exactly the original indexes, users_email_lower_key and those of 0002 and 0003', async () => {
     const actual = await indexes(c);
-    expect(actual).toEqual(expectedIndexes(ORIGINAL_INDEXES, INDEXES_0001, INDEXES_0002, INDEXES_0003, INDEXES_0004, INDEXES_0005, INDEXES_0006));
+    expect(actual).toEqual(expectedIndexes(ORIGINAL_INDEXES, INDEXES_0001, INDEXES_0002, INDEXES_0003, INDEXES_0004, INDEXES_0005, INDEXES_0006, INDEXES_0007));
     expect(actual.map((index) => index.name)).toEqual([
       'api_keys_pkey',
       'api_keys_prefix_key',
@@ -223,6 +230,8 @@ describe('schema after migrate()', () => {
       'ix_clients_owner_name',
       'ix_clients_phone',
       'ix_clients_phone_digits_trgm',
+      'password_reset_tokens_pkey',
+      'password_reset_tokens_token_hash_key',
       'ix_revoked_tokens_expires_at',
       'revoked_tokens_pkey',
       'schedules_pkey',

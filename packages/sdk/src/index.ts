@@ -70,6 +70,24 @@ export function createClient(options: ClientOptions) {
       createSession: (body: Body<'createSession'>) => t.call('createSession', { body }),
       /** Browser sign-out: ends the session and clears its cookies. */
       deleteSession: () => done(t.call('deleteSession', {})),
+      /** Mails a reset link if an account has this address (the answer is the same either way). */
+      requestPasswordReset: (body: Body<'requestPasswordReset'>) => t.call('requestPasswordReset', { body }),
+      /**
+       * Sets a new password with the token of a reset link; afterwards every token, session and API
+       * key of the account is refused. A used, replaced or expired link: `ApiError` `/problems/invalid-reset-token`.
+       */
+      confirmPasswordReset: (body: Body<'confirmPasswordReset'>) => done(t.call('confirmPasswordReset', { body })),
+    },
+    /** Administrators only (`is_superuser`): others get 403 `/problems/admin-required`, API keys 403 too. */
+    admin: {
+      users: {
+        /** Every account, by email; `q` matches part of the address. */
+        list: (query: Query<'listAdminUsers'> = {}) => t.call('listAdminUsers', { query }),
+        /** `{ is_active: false }` deactivates (tokens, sessions and keys end at once), `{ is_superuser }` grants or demotes. */
+        update: (id: number, body: Body<'updateAdminUser'>) => t.call('updateAdminUser', { params: { id }, body }),
+        /** Deletes the account and everything it holds; 409 `/problems/last-admin` for the last administrator. */
+        delete: (id: number) => done(t.call('deleteAdminUser', { params: { id } })),
+      },
     },
     clients: {
       list: (query: Query<'listClients'> = {}) => t.call('listClients', { query }),

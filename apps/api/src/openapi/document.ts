@@ -14,6 +14,12 @@ import {
   AppointmentStatus,
   Availability,
   ChangePasswordBody,
+  PasswordResetBody,
+  PasswordResetAccepted,
+  ConfirmPasswordResetBody,
+  AdminUser,
+  AdminUserPage,
+  UpdateAdminUserBody,
   Client,
   ClientPage,
   ClientSummary,
@@ -58,6 +64,12 @@ const NAMED_SCHEMAS: Record<string, object> = {
   SessionBody,
   Session,
   ChangePasswordBody,
+  PasswordResetBody,
+  PasswordResetAccepted,
+  ConfirmPasswordResetBody,
+  AdminUser,
+  AdminUserPage,
+  UpdateAdminUserBody,
   Client,
   ClientSummary,
   ClientPage,
@@ -164,6 +176,7 @@ function operation(operationId: string, def: RouteDef) {
     : def.apiKey
       ? 'Needs a signed-in user: a bearer token (OAuth2 password form at `/v1/auth/login`), an API key (`Authorization: Bearer ac_…`) or the browser session cookie, with `X-CSRF-Token` on writes.'
       : 'Needs the person: a bearer token (OAuth2 password form at `/v1/auth/login`) or the browser session cookie, with `X-CSRF-Token` on writes. An API key gets 403 (`/problems/api-key-not-allowed`): this is about the account itself.';
+  const adminOnly = def.admin ? ' Administrators only: anyone else gets 403 (`/problems/admin-required`).' : '';
   const responses: Record<string, object> = {
     [def.status]:
       def.status === 204
@@ -175,7 +188,7 @@ function operation(operationId: string, def: RouteDef) {
     operationId,
     tags: [def.tag],
     summary: def.summary,
-    description: `${def.summary}. ${who}`,
+    description: `${def.summary}. ${who}${adminOnly}`,
     security,
     ...(def.params || def.query ? { parameters: parameters(def) } : {}),
     ...(def.body

@@ -7,12 +7,14 @@ import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
 
 /** What the auth plugin reads of the configuration, and nothing else. */
-type AuthOptions = Pick<Config, 'secretKey' | 'accessTokenExpireMinutes' | 'passwordHash'> & { argon2Parameters?: Argon2Parameters };
+type AuthOptions = Pick<Config, 'secretKey' | 'accessTokenExpireMinutes' | 'passwordHash'> & { argon2Parameters?: Argon2Parameters; publicWebUrl: string };
 import { ForbiddenError, UnauthorizedError } from '../errors.js';
 import type { User } from '@agentcaller/db';
 import { verifyDummy, type Argon2Parameters } from '../lib/passwords.js';
 import { INACTIVE_USER, UserService } from '../services/users.js';
 import { ApiKeyService } from '../services/api-keys.js';
+import { AdminUserService, NOT_AN_ADMIN } from '../services/admin-users.js';
+import { PasswordResetService } from '../services/password-resets.js';
 import { isApiKeyShape } from '../lib/api-key.js';
 import { issuedFor, revocationKey, textKey, type TokenClaims } from '../lib/token-identity.js';
 
@@ -28,6 +30,10 @@ declare module 'fastify' {
   interface FastifyInstance {
     users: UserService;
     apiKeys: ApiKeyService;
+    passwordResets: PasswordResetService;
+    adminUsers: AdminUserService;
+    /** onRequest, after authentication: 403 (`admin-required`) unless the user is an administrator. */
+    requireAdmin: (request: FastifyRequest) => Promise<void>;
     /** preValidation: resolves the bearer token or session to an active user or refuses the request; an API key gets 403. */
     // Function properties, not methods: routes pass them as hooks without `this` (unbound-method).
     authenticate: (request: FastifyRequest) => Promise<void>;
@@ -92,6 +98,13 @@ export default fp(
     app.decorateRequest('apiKeyId', null);
     const keys = new ApiKeyService(app.db);
     app.decorate('apiKeys', keys);
+    app.decorate('passwordResets', new PasswordResetService(app.db, app.mailer, { publicWebUrl: opts.publicWebUrl, hashPassword: (password) => users.hashNewPassword(password) }));
+    app.decorate('adminUsers', new AdminUserService(app.db));
+    // The user was read from the database by this request's authentication: a grant or a demotion
+    // holds on every instance at once.
+    app.decorate('requireAdmin', async (request: FastifyRequest) => {
+      if (!userOf(request).isSuperuser) throw new ForbiddenError('admin-required', NOT_AN_ADMIN);
+    });
     await app.register(fastifyCookie);
     app.decorate('issueToken', (user: User) => {
       const jti = randomUUID();
@@ -164,5 +177,5 @@ export default fp(
     // Prepare the dummy hash now, so the first unknown-email login costs what every later one does.
     await verifyDummy('warm-up', opts.argon2Parameters);
   },
-  { name: 'auth', dependencies: ['db', 'throttle'] },
+  { name: 'auth', dependencies: ['db', 'throttle', 'mail'] },
 );

@@ -62,7 +62,8 @@ function register<K extends RouteName>(app: FastifyInstance, def: RouteDef, hand
   const authenticate = def.apiKey ? app.authenticateOrKey : app.authenticate;
   // Authentication runs before the body is read: a stranger's malformed or oversized body is 401,
   // not 400 or 413.
-  const onRequest = [...(extras.onRequest ? [extras.onRequest] : []), ...(def.auth ? [authenticate] : [])];
+  // Administrators' routes check the user right after authentication, before the body too.
+  const onRequest = [...(extras.onRequest ? [extras.onRequest] : []), ...(def.auth ? [authenticate] : []), ...(def.admin ? [app.requireAdmin] : [])];
   app.route({
     method: def.method,
     url: def.path,

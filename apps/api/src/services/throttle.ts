@@ -74,6 +74,18 @@ export class Throttle {
   }
 
   /**
+   * A password-reset mail asked for one address (whether or not an account has it, so the answer
+   * says nothing): at most the sign-in failure limit per sign-in window, so nobody can fill a
+   * mailbox with links.
+   */
+  async resetRequest(account: string): Promise<void> {
+    const { count, resetMs } = await this.counters.hit(`reset:${digest(canonicalEmail(account))}`, this.limits.loginWindowSeconds * 1000);
+    if (count > this.limits.loginFailures) {
+      throw new TooManyRequestsError('Too many password-reset requests for this address; try again later', resetMs);
+    }
+  }
+
+  /**
    * A request made with an API key, counted per key (its public prefix). Keys have counters of
    * their own: a busy or throttled key never touches its user's sign-in counters, nor theirs it.
    */

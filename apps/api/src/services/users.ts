@@ -19,7 +19,7 @@ const byEmail = (canonical: SQLWrapper | string) => sql`lower(${users.email}) = 
 
 /** `GET /v1/auth/me`'s shape: the seed's id and email first. */
 export function toMe(user: User): Me {
-  return { id: user.id, email: user.email, is_active: user.isActive, created_at: user.createdAt.toISOString() };
+  return { id: user.id, email: user.email, is_active: user.isActive, is_superuser: user.isSuperuser, created_at: user.createdAt.toISOString() };
 }
 
 /** The statements every authenticated request and every sign-in run, prepared once per connection. */
@@ -78,6 +78,11 @@ export class UserService {
       if (sqlState(err) === UNIQUE_VIOLATION) throw new ConflictError('email-taken', 'A user with this email already exists');
       throw err;
     }
+  }
+
+  /** A new password's hash, as registration and a password change make it (a password reset uses it). */
+  async hashNewPassword(password: string): Promise<string> {
+    return this.slots.run(() => hashPassword(password, this.scheme, this.argon2Parameters));
   }
 
   async findByEmail(email: string): Promise<User | undefined> {

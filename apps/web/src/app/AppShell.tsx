@@ -57,6 +57,11 @@ export function AppShell() {
             <NavLink to="/settings" className="nav__link">
               Settings
             </NavLink>
+            {session.user?.is_superuser ? (
+              <NavLink to="/users" className="nav__link">
+                Users
+              </NavLink>
+            ) : null}
           </nav>
           <div className="account">
             <span className="account__email" title={session.user?.email}>

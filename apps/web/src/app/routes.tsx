@@ -3,6 +3,8 @@ import { Navigate, type RouteObject } from 'react-router';
 import { PublicOnly, RequireSession } from '../auth/guards';
 import { SignInPage } from '../auth/SignInPage';
 import { SignUpPage } from '../auth/SignUpPage';
+import { ForgotPasswordPage } from '../auth/ForgotPasswordPage';
+import { ResetPasswordPage } from '../auth/ResetPasswordPage';
 import { AppShell } from './AppShell';
 import { NotFoundPage } from './NotFoundPage';
 
@@ -11,8 +13,12 @@ const CalendarPage = lazy(() => import('../calendar/CalendarPage'));
 const ClientsPage = lazy(() => import('../clients/ClientsPage'));
 const ClientPage = lazy(() => import('../clients/ClientPage'));
 const SettingsPage = lazy(() => import('../settings/SettingsPage'));
+const UsersPage = lazy(() => import('../admin/UsersPage'));
 
 export const routes: RouteObject[] = [
+  // Signed in or not: a reset link may be opened in a browser that holds a session (it ends it).
+  { path: '/forgot-password', element: <ForgotPasswordPage /> },
+  { path: '/reset-password', element: <ResetPasswordPage /> },
   {
     element: <PublicOnly />,
     children: [
@@ -31,6 +37,7 @@ export const routes: RouteObject[] = [
           { path: '/clients', element: <ClientsPage /> },
           { path: '/clients/:clientId', element: <ClientPage /> },
           { path: '/settings', element: <SettingsPage /> },
+          { path: '/users', element: <UsersPage /> },
           { path: '*', element: <NotFoundPage /> },
         ],
       },

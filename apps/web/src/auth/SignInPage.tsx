@@ -51,6 +51,9 @@ export function SignInPage() {
         <Field label="Password" error={formState.errors.password?.message}>
           <input type="password" autoComplete="current-password" {...register('password', { required: 'Enter your password.' })} />
         </Field>
+        <p className="form__aside">
+          <Link to="/forgot-password">Forgot password?</Link>
+        </p>
         <button type="submit" className="button button--primary button--block" disabled={signIn.isPending} aria-busy={signIn.isPending}>
           {signIn.isPending ? 'Signing in…' : 'Sign in'}
         </button>

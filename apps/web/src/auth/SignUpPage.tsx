@@ -10,6 +10,7 @@ import { checkNewPassword, PASSWORD_HINT } from '../lib/password';
 import { browserTimeZone } from '../lib/format';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
 import { AuthLayout } from './AuthLayout';
+import { EMAIL_RULES } from './emailRules';
 import { useSession } from './session';
 
 interface SignUpValues {
@@ -62,10 +63,7 @@ export function SignUpPage() {
             type="email"
             autoComplete="email"
             inputMode="email"
-            {...register('email', {
-              required: 'Enter your email address.',
-              pattern: { value: /^[^\s@]+@[^\s@]+\.[^\s@]+$/, message: 'Enter an email address like name@example.com.' },
-            })}
+            {...register('email', EMAIL_RULES)}
           />
         </Field>
         <Field label="Password" error={formState.errors.password?.message} hint={PASSWORD_HINT}>

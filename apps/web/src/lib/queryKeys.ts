@@ -1,4 +1,4 @@
-import type { ListAppointmentsQuery, ListCallsQuery, ListClientsQuery } from '@agentcaller/sdk';
+import type { ListAdminUsersQuery, ListAppointmentsQuery, ListCallsQuery, ListClientsQuery } from '@agentcaller/sdk';
 
 /** Every cached server answer's key, in one place so invalidation matches what is cached. */
 export const keys = {
@@ -16,4 +16,6 @@ export const keys = {
   calls: ['calls'] as const,
   callList: (query: ListCallsQuery) => ['calls', 'list', query] as const,
   dueCalls: (limit: number) => ['calls', 'due', limit] as const,
+  adminUsers: ['admin', 'users'] as const,
+  adminUserList: (query: ListAdminUsersQuery) => ['admin', 'users', query] as const,
 };

@@ -5,7 +5,8 @@ import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildAndServe, freePort, launchBrowser, RESULTS_DIR, startApi, stopAll, WEB_DIR, type RunningApi } from './harness';
+import { buildAndServe, freePort, launchBrowser, RESULTS_DIR, startApi, startMailbox, stopAll, WEB_DIR, type RunningApi } from './harness';
+import { resetTokenOf, type TestSmtp } from '../../../api/test/smtp';
 
 const TIME_ZONE = 'America/New_York';
 const PASSWORD = 'changeme123';
@@ -15,12 +16,14 @@ const DOCS_SETTINGS_SCREENSHOT = join(WEB_DIR, 'docs', 'screenshot-settings.png'
 let api: RunningApi;
 let web: { url: string };
 let browser: Browser;
+let mailbox: TestSmtp;
 const email = `owner-${Date.now()}@example.com`;
 
 beforeAll(async () => {
   mkdirSync(RESULTS_DIR, { recursive: true });
   const webPort = Number(process.env.E2E_WEB_PORT) || (await freePort());
-  api = await startApi(`http://127.0.0.1:${webPort}`);
+  mailbox = await startMailbox();
+  api = await startApi(`http://127.0.0.1:${webPort}`, { smtpUrl: mailbox.url });
   web = await buildAndServe(webPort, api.url);
   browser = await launchBrowser();
 });
@@ -199,6 +202,46 @@ describe('the web app against the real API', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL('**/clients?q=lee');
     await page.getByRole('link', { name: 'Ann Lee' }).waitFor();
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('Forgot password?: the link from the mail (a real SMTP server) sets a new password once, and signs in with it', async () => {
+    const forgetful = `forgetful-${Date.now()}@example.com`;
+    await createClient({ baseUrl: api.url }).auth.register({ email: forgetful, password: PASSWORD });
+    const { context, page, errors } = await newPage();
+    await page.goto(`${web.url}/sign-in`);
+    await page.getByRole('link', { name: 'Forgot password?' }).click();
+    await page.waitForURL('**/forgot-password');
+    await page.getByLabel('Email').fill(forgetful);
+    await page.getByRole('button', { name: 'Send the link' }).click();
+    await page.getByText('Check your mail').waitFor();
+
+    const mail = await mailbox.next(forgetful);
+    const link = `${web.url}/reset-password#token=${resetTokenOf(mail)}`;
+    expect(mail.text).toContain(link);
+
+    await page.goto(link);
+    await page.getByLabel('New password', { exact: true }).fill('a brand new secret');
+    await page.getByLabel('Repeat the new password').fill('a brand new secret');
+    await shot(page, '09-reset-password');
+    await page.getByRole('button', { name: 'Set the new password' }).click();
+    await page.getByText('Your new password is set. Sign in with it.').waitFor();
+    await page.getByRole('link', { name: 'Sign in' }).first().click();
+    await page.waitForURL('**/sign-in');
+    await page.getByLabel('Email').fill(forgetful);
+    await page.getByLabel('Password').fill('a brand new secret');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL('**/calendar');
+    await page.getByText(forgetful).waitFor();
+
+    // The same link a second time: refused, with a way to ask for a new one.
+    await page.goto(link);
+    await page.getByLabel('New password', { exact: true }).fill('yet another secret');
+    await page.getByLabel('Repeat the new password').fill('yet another secret');
+    await page.getByRole('button', { name: 'Set the new password' }).click();
+    await page.getByText('This link no longer works').waitFor();
+    expect(await page.getByRole('alert').textContent()).toContain('already used');
     expect(errors).toEqual([]);
     await context.close();
   });

@@ -11,6 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { build, preview, type PreviewServer } from 'vite';
+import { startSmtp, type TestSmtp } from '../../../api/test/smtp';
 
 export const WEB_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const API_DIR = resolve(WEB_DIR, '../api');
@@ -20,7 +21,7 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 
 // Every variable the API reads: the child gets none of ours, only what is set below.
-const API_VARIABLES = ['PORT', 'HOST', 'DATABASE_URL', 'SECRET_KEY', 'ACCESS_TOKEN_EXPIRE_MINUTES', 'REDIS_URL', 'CORS_ORIGINS', 'DEFAULT_PHONE_REGION', 'NODE_ENV', 'LOG_LEVEL', 'DATA_DIR'];
+const API_VARIABLES = ['PORT', 'HOST', 'DATABASE_URL', 'SECRET_KEY', 'ACCESS_TOKEN_EXPIRE_MINUTES', 'REDIS_URL', 'CORS_ORIGINS', 'DEFAULT_PHONE_REGION', 'NODE_ENV', 'LOG_LEVEL', 'DATA_DIR', 'SMTP_URL', 'MAIL_FROM', 'PUBLIC_WEB_URL'];
 
 const cleanups: (() => Promise<void> | void)[] = [];
 const children = new Set<ChildProcess>();
@@ -53,16 +54,16 @@ export interface RunningApi {
  * A start-up that fails (on a machine busy enough that the embedded database misses Fastify's
  * 10 s plugin timeout) is tried once more, on a new database.
  */
-export async function startApi(webOrigin: string): Promise<RunningApi> {
+export async function startApi(webOrigin: string, mail: { smtpUrl: string }): Promise<RunningApi> {
   try {
-    return await startApiOnce(webOrigin);
+    return await startApiOnce(webOrigin, mail);
   } catch (err) {
     console.error(`e2e: the API did not start, trying once more: ${(err as Error).message.split('\n').slice(0, 6).join('\n')}`);
-    return startApiOnce(webOrigin);
+    return startApiOnce(webOrigin, mail);
   }
 }
 
-async function startApiOnce(webOrigin: string): Promise<RunningApi> {
+async function startApiOnce(webOrigin: string, mail: { smtpUrl: string }): Promise<RunningApi> {
   const database = await createTestDatabase();
   cleanups.push(() => database.drop());
   // E2E_API_PORT pins the port (machines where only some ports may be used); else any free one.
@@ -81,6 +82,9 @@ async function startApiOnce(webOrigin: string): Promise<RunningApi> {
     CORS_ORIGINS: webOrigin,
     DATA_DIR: dataDir,
     LOG_LEVEL: 'warn',
+    // Password-reset mails go to the test's SMTP server, with links to the site under test.
+    SMTP_URL: mail.smtpUrl,
+    PUBLIC_WEB_URL: webOrigin,
   });
   const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@agentcaller/source', 'src/server.ts'], { cwd: API_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
@@ -141,6 +145,17 @@ export async function launchBrowser(): Promise<Browser> {
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
   cleanups.push(() => browser.close());
   return browser;
+}
+
+/**
+ * The API suite's SMTP server on loopback (apps/api/test/smtp.ts: the `smtp-server` package on a
+ * free port of 8100-8199), stopped with the rest: the API mails it through nodemailer as it would a
+ * production mail server.
+ */
+export async function startMailbox(): Promise<TestSmtp> {
+  const smtp = await startSmtp();
+  cleanups.push(() => smtp.close());
+  return smtp;
 }
 
 /** Stops everything started above, last first. */

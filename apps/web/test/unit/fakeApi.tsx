@@ -86,7 +86,7 @@ function matches(pattern: string, path: string): boolean {
   return a.length === b.length && a.every((part, i) => part === b[i] || (part.startsWith(':') && b[i] !== ''));
 }
 
-export const USER: Me = { id: 1, email: 'owner@example.com', is_active: true, created_at: '2026-11-01T09:00:00.000Z' };
+export const USER: Me = { id: 1, email: 'owner@example.com', is_active: true, is_superuser: false, created_at: '2026-11-01T09:00:00.000Z' };
 
 export const ANN: Client = { id: 7, name: 'Ann Lee', phone: '+14155550123', created_at: '2026-11-02T09:00:00.000Z' };
 

@@ -5,3 +5,4 @@ export * from './revoked-tokens.js';
 export * from './schedules.js';
 export * from './api-keys.js';
 export * from './calls.js';
+export * from './password-reset-tokens.js';

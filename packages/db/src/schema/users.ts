@@ -12,6 +12,8 @@ export const users = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
     // Added by 0003: raised by a password change; tokens carry the version they were issued at.
     tokenVersion: integer('token_version').notNull().default(0),
+    // Added by 0007: administrators (`pnpm admin:grant EMAIL`, then /v1/admin/users).
+    isSuperuser: boolean('is_superuser').notNull().default(false),
   },
   (t) => [
     uniqueIndex('ix_users_email').on(t.email),

@@ -11,6 +11,12 @@ import { BODY_LIMIT } from '../limits.js';
 /** The OAuth2 password form's fields; anything else in a multipart login body is not read. */
 const LOGIN_FIELDS = new Set(['username', 'password', 'grant_type', 'scope', 'client_id', 'client_secret']);
 
+/** Trims and lower-cases `email` before validation, so " Admin@Example.COM " is a valid address. */
+async function canonicalizeEmail(request: FastifyRequest) {
+  const body = request.body as { email?: unknown } | null;
+  if (body && typeof body === 'object' && typeof body.email === 'string') body.email = canonicalEmail(body.email);
+}
+
 // Method, path, auth and schemas come from the contract (routes.ts); here only the handlers.
 export default async function authRoutes(app: FastifyInstance) {
   /** Email and password, throttled per source and per account and source. */
@@ -33,13 +39,7 @@ export default async function authRoutes(app: FastifyInstance) {
       const user = await app.users.register(request.body.email, request.body.password, request.body.time_zone);
       return { id: user.id, email: user.email };
     },
-    {
-      // Trim and lower-case before validation, so " Admin@Example.COM " is a valid address.
-      preValidation: async (request) => {
-        const body = request.body as { email?: unknown } | null;
-        if (body && typeof body === 'object' && typeof body.email === 'string') body.email = canonicalEmail(body.email);
-      },
-    },
+    { preValidation: canonicalizeEmail },
   );
 
   // The login form is the only place that reads application/x-www-form-urlencoded, and
@@ -108,4 +108,23 @@ export default async function authRoutes(app: FastifyInstance) {
   });
 
   defineRoute(app, 'me', async (request) => toMe(userOf(request)));
+
+  defineRoute(
+    app,
+    'requestPasswordReset',
+    async (request) => {
+      // Per source, then per address (known or not: the count says nothing about accounts).
+      await app.throttle.attempt(request.ip);
+      await app.throttle.resetRequest(request.body.email);
+      await app.passwordResets.request(request.body.email);
+      return { message: 'If an account uses this address, a link to choose a new password is on its way (valid for one hour).' };
+    },
+    { preValidation: canonicalizeEmail },
+  );
+
+  defineRoute(app, 'confirmPasswordReset', async (request) => {
+    await app.throttle.attempt(request.ip);
+    await app.passwordResets.confirm(request.body.token, request.body.new_password);
+    return null;
+  });
 }

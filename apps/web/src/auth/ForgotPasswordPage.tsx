@@ -1,0 +1,61 @@
+import { useMutation } from '@tanstack/react-query';
+import { useForm } from 'react-hook-form';
+import { Link } from 'react-router';
+import { useApi } from '../api';
+import { Field } from '../components/Field';
+import { Alert } from '../components/ui';
+import { serverErrors } from '../lib/errors';
+import { useDocumentTitle } from '../lib/useDocumentTitle';
+import { AuthLayout } from './AuthLayout';
+import { EMAIL_RULES } from './emailRules';
+
+interface ForgotValues {
+  email: string;
+}
+
+/** "Forgot password?": asks the API to mail a reset link. The answer is the same whether or not the account exists. */
+export function ForgotPasswordPage() {
+  useDocumentTitle('Reset your password');
+  const api = useApi();
+  const { register, handleSubmit, setError, formState } = useForm<ForgotValues>({ defaultValues: { email: '' } });
+  const send = useMutation({
+    mutationFn: (values: ForgotValues) => api.auth.requestPasswordReset({ email: values.email.trim() }),
+    onError: (err) => {
+      const { fields } = serverErrors(err, { email: 'email' });
+      if (fields.email) setError('email', { type: 'server', message: fields.email });
+    },
+  });
+  const problem = send.error ? serverErrors(send.error, { email: 'email' }).message : null;
+
+  return (
+    <AuthLayout
+      title="Reset your password"
+      subtitle="We mail you a link to choose a new one."
+      footer={
+        <>
+          Remembered it? <Link to="/sign-in">Sign in</Link>
+        </>
+      }
+    >
+      {send.isSuccess ? (
+        <Alert tone="success" title="Check your mail">
+          If an account uses {send.variables.email.trim()}, a link to choose a new password is on its way. It works once, within one hour.
+        </Alert>
+      ) : null}
+      {problem ? <Alert>{problem}</Alert> : null}
+      <form className="form" noValidate onSubmit={(event) => void handleSubmit((values) => send.mutate(values))(event)}>
+        <Field label="Email" error={formState.errors.email?.message}>
+          <input
+            type="email"
+            autoComplete="email"
+            inputMode="email"
+            {...register('email', EMAIL_RULES)}
+          />
+        </Field>
+        <button type="submit" className="button button--primary button--block" disabled={send.isPending} aria-busy={send.isPending}>
+          {send.isPending ? 'Sending…' : send.isSuccess ? 'Send another link' : 'Send the link'}
+        </button>
+      </form>
+    </AuthLayout>
+  );
+}
