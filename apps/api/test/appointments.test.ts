@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appointments } from '@agentcaller/db';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { startApp, type TestContext } from './helpers.js';
 import {
   appointmentRow,
@@ -448,6 +448,66 @@ describe('GET /v1/appointments', () => {
   ])('%s is 422 at %s', async (_label, query, path) => {
     const qs = new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)])).toString();
     expect422At(await lister.send('GET', `/v1/appointments?${qs}`), path);
+  });
+});
+
+describe('GET /v1/appointments: a window late in a long calendar', () => {
+  // The list walks the calendar from `from` (or from the start of the one appointment that
+  // contains `from`), not from its first appointment: what starts long before the window and
+  // still overlaps it must come back all the same, in order, with the right total.
+  let historian: Caller;
+  const notesOf = (page: Page) => page.items.map((a) => a.notes);
+  const window = { from: '2027-05-01T09:00:00Z', to: '2027-05-01T12:00:00Z' };
+  beforeAll(async () => {
+    historian = await signUp(ctx.app, 'historian@example.com');
+    const h = await makeClient(historian, 'Hilda', '+14155550180');
+    // A year of history that ends before the long one starts: 30 minutes every 12 hours (729).
+    await ctx.app.db.execute(sql`
+      insert into appointments (client_id, owner_id, starts_at, ends_at, notes)
+      select ${h.id}, ${historian.id}, t, t + interval '30 minutes', 'old'
+      from generate_series('2019-01-01T00:00:00Z'::timestamptz, '2019-12-31T00:00:00Z'::timestamptz, interval '12 hours') t`);
+    await makeAppointment(historian, h.id, '2020-01-01T00:00:00Z', '2027-05-01T09:30:00Z', 'long');
+    await makeAppointment(historian, h.id, '2027-05-01T09:30:00Z', '2027-05-01T10:00:00Z', 'w1');
+    await makeAppointment(historian, h.id, '2027-05-01T11:00:00Z', '2027-05-01T11:30:00Z', 'w2');
+    await makeAppointment(historian, h.id, '2027-05-01T12:00:00Z', '2027-05-01T13:00:00Z', 'after');
+    // Cancelled appointments overlap anything: one from 2017 into the window, one before it.
+    const cancelled = [
+      await makeAppointment(historian, h.id, '2017-06-01T00:00:00Z', '2017-06-02T00:00:00Z', 'cancelled-long'),
+      await makeAppointment(historian, h.id, '2017-07-01T00:00:00Z', '2017-07-01T01:00:00Z', 'cancelled-short'),
+    ];
+    for (const a of cancelled) await ctx.app.db.update(appointments).set({ status: 'cancelled' }).where(eq(appointments.id, a.id));
+    await ctx.app.db
+      .update(appointments)
+      .set({ endsAt: new Date('2027-05-01T11:15:00Z') })
+      .where(eq(appointments.id, cancelled[0]!.id));
+  });
+
+  it('one that started years before the window and ends inside it is listed first', async () => {
+    expect(await list(historian, window)).toMatchObject({ total: 3, limit: 20, offset: 0 });
+    expect(notesOf(await list(historian, window))).toEqual(['long', 'w1', 'w2']);
+  });
+
+  it('pages and the total past the end count it too', async () => {
+    const second = await list(historian, { ...window, limit: 1, offset: 1 });
+    expect(notesOf(second)).toEqual(['w1']);
+    expect(second.total).toBe(3);
+    expect(await list(historian, { ...window, offset: 3 })).toEqual({ items: [], total: 3, limit: 20, offset: 3 });
+  });
+
+  it('from alone, from at its start, and from at its end (half-open)', async () => {
+    expect(notesOf(await list(historian, { from: window.from }))).toEqual(['long', 'w1', 'w2', 'after']);
+    expect(notesOf(await list(historian, { from: '2020-01-01T00:00:00Z', to: '2020-01-02T00:00:00Z' }))).toEqual(['long']);
+    expect(notesOf(await list(historian, { from: '2027-05-01T09:30:00Z', to: window.to }))).toEqual(['w1', 'w2']);
+    // From inside the history: the appointment that contains it, then the next one.
+    expect(notesOf(await list(historian, { from: '2019-12-30T12:15:00Z', to: '2019-12-31T01:00:00Z' }))).toEqual(['old', 'old']);
+  });
+
+  it('a cancelled one that started long before overlaps the window and is listed when asked for', async () => {
+    expect(notesOf(await list(historian, { ...window, status: 'cancelled' }))).toEqual(['cancelled-long']);
+    const all = await list(historian, { ...window, status: 'scheduled,cancelled' });
+    expect(notesOf(all)).toEqual(['cancelled-long', 'long', 'w1', 'w2']);
+    expect(all.total).toBe(4);
+    expect(await list(historian, { ...window, status: 'cancelled,scheduled', offset: 9 })).toMatchObject({ items: [], total: 4 });
   });
 });
 

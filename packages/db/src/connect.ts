@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { sql, type SQL } from 'drizzle-orm';
+import { type Logger, sql, type SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
@@ -27,6 +27,8 @@ export interface ConnectOptions {
    * what one request can cost; migrations lift it for their own transaction.
    */
   statementTimeoutMs?: number;
+  /** Sees every statement Drizzle sends, with its parameters (tests read the plans of the API's own statements). */
+  logger?: Logger;
 }
 
 /** The PGlite behind a `pglite` target, with the extensions the migrations use. */
@@ -54,7 +56,7 @@ export async function connect(target: DatabaseTarget, options: ConnectOptions = 
         throw err;
       },
     );
-    const db: Database = drizzlePglite(client, { schema });
+    const db: Database = drizzlePglite(client, { schema, ...(options.logger ? { logger: options.logger } : {}) });
     return {
       db,
       driver: 'pglite',
@@ -76,7 +78,7 @@ export async function connect(target: DatabaseTarget, options: ConnectOptions = 
     connect_timeout: 10,
     ...(options.statementTimeoutMs ? { connection: { statement_timeout: options.statementTimeoutMs } } : {}),
   });
-  const db: Database = drizzlePostgres(client, { schema });
+  const db: Database = drizzlePostgres(client, { schema, ...(options.logger ? { logger: options.logger } : {}) });
   return {
     db,
     driver: 'postgres',

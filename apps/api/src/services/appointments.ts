@@ -17,7 +17,7 @@ import {
   type Client,
   type Database,
 } from '@agentcaller/db';
-import { and, asc, eq, gt, inArray, lt, ne, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, lt, ne, type Placeholder, type SQL, sql } from 'drizzle-orm';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { iso, parseInstant } from '../lib/time.js';
 import { CLIENT_NOT_FOUND } from './clients.js';
@@ -61,6 +61,31 @@ const appointmentColumns = {
 function canonicalStatuses(list: string): AppointmentStatus[] {
   const asked = new Set(list.split(','));
   return APPOINTMENT_STATUSES.filter((status) => asked.has(status));
+}
+
+/** Which parts of a list's condition a statement has; `floor` needs `from`. */
+type ListFilters = { from: boolean; to: boolean; client: boolean; floor: boolean };
+
+/**
+ * The earliest start of a non-cancelled appointment of `owner` that overlaps [from, …): `from`
+ * itself, or the start of the appointment that contains the instant `from`. With it as the lower
+ * bound of `starts_at`, a list from a date walks `ix_appointments_owner_starts` from that date
+ * instead of from the calendar's first appointment (linear in the calendar's history, 497,210 rows
+ * read and dropped before a week at 1,000,000 appointments). Exact: every non-cancelled
+ * appointment that starts before `from` and ends after it contains `from`, so it is among those
+ * the subquery finds (the minimum does not rely on there being only one). Fast: the subquery is
+ * one descent of `appointments_no_overlap` (the exclusion constraint's GiST on owner and time
+ * range, non-cancelled rows), and that constraint leaves at most one such appointment and no other
+ * non-cancelled one between its start and `from`. Cancelled appointments have no such bound (and
+ * no length cap), so a list that asks for them keeps the unbounded walk. `offset 0` keeps the
+ * subquery whole: flattened, the planner answers `min(starts_at)` by walking the btree from the
+ * calendar's first appointment again.
+ */
+function earliestStart(owner: number | Placeholder, from: string | Placeholder): SQL {
+  return sql`least(${from}::timestamptz, (select min(s.starts_at) from (select s.starts_at from ${appointments} s
+    where s.owner_id = ${owner} and s.status <> 'cancelled'
+      and tstzrange(s.starts_at, s.ends_at, '[)') && tstzrange(${from}::timestamptz, ${from}::timestamptz, '[]')
+    offset 0) s))`;
 }
 
 /** Both ends present and in order: `ends_at` after `starts_at`. */
@@ -227,8 +252,14 @@ export class AppointmentService {
     const from = query.from === undefined ? undefined : parseInstant(query.from, '/from');
     const to = query.to === undefined ? undefined : parseInstant(query.to, '/to');
     if (from && to && to.getTime() <= from.getTime()) throw new ValidationError([{ path: '/to', message: 'must be after from' }]);
-    const filters = { from: from !== undefined, to: to !== undefined, client: query.client_id !== undefined };
     const statuses = canonicalStatuses(query.status ?? LISTED_BY_DEFAULT);
+    const filters = {
+      from: from !== undefined,
+      to: to !== undefined,
+      client: query.client_id !== undefined,
+      // Cancelled appointments may overlap anything, so only a list without them has a floor.
+      floor: from !== undefined && !statuses.includes('cancelled'),
+    };
     const rows = await this.listStatement(filters).execute({
       owner: ownerId,
       // Placeholders reach the driver as they are: instants travel as RFC 3339 text.
@@ -243,6 +274,7 @@ export class AppointmentService {
       and(
         eq(appointments.ownerId, ownerId),
         from ? gt(appointments.endsAt, from) : undefined,
+        from && filters.floor ? sql`${appointments.startsAt} >= ${earliestStart(ownerId, iso(from))}` : undefined,
         to ? lt(appointments.startsAt, to) : undefined,
         query.client_id === undefined ? undefined : eq(appointments.clientId, query.client_id),
         inArray(appointments.status, statuses),
@@ -254,8 +286,8 @@ export class AppointmentService {
   private readonly listStatements = new Map<string, ReturnType<AppointmentService['prepareList']>>();
 
   /** One named prepared statement per combination of filters, made on first use. */
-  private listStatement(filters: { from: boolean; to: boolean; client: boolean }) {
-    const key = `${Number(filters.from)}${Number(filters.to)}${Number(filters.client)}`;
+  private listStatement(filters: ListFilters) {
+    const key = `${Number(filters.from)}${Number(filters.to)}${Number(filters.client)}${Number(filters.floor)}`;
     let statement = this.listStatements.get(key);
     if (!statement) {
       statement = this.prepareList(filters, `appointments_list_${key}`);
@@ -264,7 +296,7 @@ export class AppointmentService {
     return statement;
   }
 
-  private prepareList(filters: { from: boolean; to: boolean; client: boolean }, name: string) {
+  private prepareList(filters: ListFilters, name: string) {
     return this.db
       .select({ appointment: appointmentColumns, client: clientSummary, total: windowTotal })
       .from(appointments)
@@ -273,6 +305,9 @@ export class AppointmentService {
         and(
           eq(appointments.ownerId, sql.placeholder('owner')),
           filters.from ? sql`${appointments.endsAt} > ${sql.placeholder('from')}::timestamptz` : undefined,
+          filters.floor
+            ? sql`${appointments.startsAt} >= ${earliestStart(sql.placeholder('owner'), sql.placeholder('from'))}`
+            : undefined,
           filters.to ? sql`${appointments.startsAt} < ${sql.placeholder('to')}::timestamptz` : undefined,
           filters.client ? eq(appointments.clientId, sql.placeholder('client')) : undefined,
           sql`${appointments.status} = any(string_to_array(${sql.placeholder('statuses')}::text, ','))`,
