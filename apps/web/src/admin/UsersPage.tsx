@@ -1,6 +1,6 @@
 import { isApiError, type AdminUser } from '@agentcaller/sdk';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useApi } from '../api';
 import { useSession } from '../auth/session';
 import { ConfirmDialog } from '../components/ConfirmDialog';
@@ -28,6 +28,10 @@ export default function UsersPage() {
   const q = useDebouncedValue(text.trim(), 300);
   const [offset, setOffset] = useState(0);
   const [deleting, setDeleting] = useState<AdminUser | null>(null);
+  const [deactivating, setDeactivating] = useState<AdminUser | null>(null);
+  /** Each row's Deactivate/Reactivate button, by user id: the focus stays on it after it toggles. */
+  const toggles = useRef(new Map<number, HTMLButtonElement>());
+  const [refocus, setRefocus] = useState<number | null>(null);
 
   const query = { ...(q ? { q } : {}), limit: USERS_PER_PAGE, offset };
   const list = useQuery({ queryKey: keys.adminUserList(query), queryFn: () => api.admin.users.list(query), placeholderData: keepPreviousData });
@@ -40,9 +44,11 @@ export default function UsersPage() {
   };
   const change = useMutation({
     mutationFn: ({ user, body }: Change) => api.admin.users.update(user.id, body),
-    onSuccess: (_user, { done }) => {
+    onSuccess: (_user, { user, body, done }) => {
       toast(done);
-      void refresh();
+      void refresh().then(() => {
+        if (body.is_active !== undefined) setRefocus(user.id);
+      });
     },
     onError: (err) => {
       toast(describeError(err));
@@ -59,6 +65,14 @@ export default function UsersPage() {
     onError: onRefused,
   });
 
+  const busy = change.isPending ? change.variables.user.id : null;
+  // Once the list shows the toggled button (now Reactivate or Deactivate) and it is enabled again.
+  useEffect(() => {
+    if (refocus === null || busy !== null) return;
+    toggles.current.get(refocus)?.focus();
+    setRefocus(null);
+  }, [refocus, busy, list.data]);
+
   if (notAdmin) {
     return (
       <div className="page">
@@ -68,7 +82,6 @@ export default function UsersPage() {
     );
   }
   const page = list.data;
-  const busy = change.isPending ? change.variables.user.id : null;
   return (
     <div className="page">
       <PageHeader title="Users" subtitle="Every account of this AgentCaller. Deactivating one ends its sessions and API keys at once." />
@@ -126,9 +139,13 @@ export default function UsersPage() {
                     <button
                       type="button"
                       className="button button--small"
+                      ref={(button) => {
+                        if (button) toggles.current.set(user.id, button);
+                        else toggles.current.delete(user.id);
+                      }}
                       disabled={busy === user.id}
                       aria-label={`${user.is_active ? 'Deactivate' : 'Reactivate'} ${user.email}`}
-                      onClick={() => change.mutate({ user, body: { is_active: !user.is_active }, done: `${user.email} was ${user.is_active ? 'deactivated' : 'reactivated'}.` })}
+                      onClick={() => (user.is_active ? setDeactivating(user) : change.mutate({ user, body: { is_active: true }, done: `${user.email} was reactivated.` }))}
                     >
                       {user.is_active ? 'Deactivate' : 'Reactivate'}
                     </button>
@@ -142,6 +159,19 @@ export default function UsersPage() {
           </ul>
           <Pagination label="User pages" offset={page.offset} limit={page.limit} total={page.total} onPage={setOffset} />
         </>
+      ) : null}
+      {deactivating ? (
+        <ConfirmDialog
+          title={`Deactivate ${deactivating.email}?`}
+          confirmLabel="Deactivate account"
+          onConfirm={() => {
+            change.mutate({ user: deactivating, body: { is_active: false }, done: `${deactivating.email} was deactivated.` });
+            setDeactivating(null);
+          }}
+          onCancel={() => setDeactivating(null)}
+        >
+          Its sessions and API keys stop working at once, and it cannot sign in until reactivated.
+        </ConfirmDialog>
       ) : null}
       {deleting ? (
         <ConfirmDialog

@@ -111,13 +111,26 @@ describe('the Users page', () => {
     expect((await screen.findByRole('link', { name: 'Users' })).getAttribute('href')).toBe('/users');
     expect(await screen.findByText('worker@example.com')).toBeTruthy();
 
+    // Deactivating asks first; cancelling changes nothing.
     await user.click(screen.getByRole('button', { name: 'Deactivate worker@example.com' }));
+    await user.click(within(await screen.findByRole('alertdialog')).getByRole('button', { name: 'Keep it' }));
+    expect(screen.queryByRole('alertdialog')).toBeNull();
+    expect(api.sent('PATCH /v1/admin/users/:id')).toEqual([]);
+    await user.click(screen.getByRole('button', { name: 'Deactivate worker@example.com' }));
+    await user.click(within(await screen.findByRole('alertdialog', { name: 'Deactivate worker@example.com?' })).getByRole('button', { name: 'Deactivate account' }));
     expect(await screen.findByText('worker@example.com was deactivated.')).toBeTruthy();
-    expect(await screen.findByRole('button', { name: 'Reactivate worker@example.com' })).toBeTruthy();
+    // The focus stays on the row's toggled button, now Reactivate (never the page's body).
+    const reactivate = await screen.findByRole('button', { name: 'Reactivate worker@example.com' });
+    await waitFor(() => expect(document.activeElement).toBe(reactivate));
+    await user.click(reactivate);
+    expect(await screen.findByText('worker@example.com was reactivated.')).toBeTruthy();
+    const deactivate = await screen.findByRole('button', { name: 'Deactivate worker@example.com' });
+    await waitFor(() => expect(document.activeElement).toBe(deactivate));
     await user.click(screen.getByRole('button', { name: 'Make administrator: worker@example.com' }));
     expect(await screen.findByText('worker@example.com is now an administrator.')).toBeTruthy();
     expect(api.sent('PATCH /v1/admin/users/:id').map((r) => [r.path, r.body])).toEqual([
       ['/v1/admin/users/2', { is_active: false }],
+      ['/v1/admin/users/2', { is_active: true }],
       ['/v1/admin/users/2', { is_superuser: true }],
     ]);
 
