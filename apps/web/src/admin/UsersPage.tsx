@@ -31,7 +31,7 @@ export default function UsersPage() {
   const [deactivating, setDeactivating] = useState<AdminUser | null>(null);
   /** Each row's Deactivate/Reactivate button, by user id: the focus stays on it after it toggles. */
   const toggles = useRef(new Map<number, HTMLButtonElement>());
-  const [refocus, setRefocus] = useState<number | null>(null);
+  const refocus = useRef<number | null>(null);
 
   const query = { ...(q ? { q } : {}), limit: USERS_PER_PAGE, offset };
   const list = useQuery({ queryKey: keys.adminUserList(query), queryFn: () => api.admin.users.list(query), placeholderData: keepPreviousData });
@@ -46,9 +46,8 @@ export default function UsersPage() {
     mutationFn: ({ user, body }: Change) => api.admin.users.update(user.id, body),
     onSuccess: (_user, { user, body, done }) => {
       toast(done);
-      void refresh().then(() => {
-        if (body.is_active !== undefined) setRefocus(user.id);
-      });
+      if (body.is_active !== undefined) refocus.current = user.id;
+      void refresh();
     },
     onError: (err) => {
       toast(describeError(err));
@@ -66,12 +65,12 @@ export default function UsersPage() {
   });
 
   const busy = change.isPending ? change.variables.user.id : null;
-  // Once the list shows the toggled button (now Reactivate or Deactivate) and it is enabled again.
+  // Once the toggled button is enabled again (the same element, about to read Reactivate or Deactivate).
   useEffect(() => {
-    if (refocus === null || busy !== null) return;
-    toggles.current.get(refocus)?.focus();
-    setRefocus(null);
-  }, [refocus, busy, list.data]);
+    if (refocus.current === null || busy !== null) return;
+    toggles.current.get(refocus.current)?.focus();
+    refocus.current = null;
+  }, [busy, list.data]);
 
   if (notAdmin) {
     return (
