@@ -12,6 +12,7 @@ import { resetTokenOf, startSmtp, type TestSmtp } from './smtp.js';
 const PASSWORD = 'correct horse battery';
 const NEW_PASSWORD = 'a brand new secret';
 const WEB = 'https://app.example.test';
+const UNKNOWN_LINK = 'This link is not valid any more: it may have been replaced by a newer one, or the account changed. Ask for a new link.';
 
 let smtp: TestSmtp;
 let ctx: TestContext;
@@ -152,8 +153,16 @@ describe('POST /v1/auth/password-reset/confirm', () => {
     const newer = await linkFor('twice@example.com');
     expect(newer).not.toBe(older);
     const refused = expectProblem(await confirm(older), 400, '/problems/invalid-reset-token');
-    expect(refused.detail).toMatch(/not valid/);
+    expect(refused.detail).toBe(UNKNOWN_LINK);
     expect((await confirm(newer)).statusCode).toBe(204);
+  });
+
+  it('says the same true sentence for a link whose account was deactivated or deleted as for a made-up one', async () => {
+    await register(ctx.app, 'gone-reset@example.com', PASSWORD);
+    const link = await linkFor('gone-reset@example.com');
+    await ctx.app.db.delete(users).where(eq(users.email, 'gone-reset@example.com'));
+    expect(expectProblem(await confirm(link), 400, '/problems/invalid-reset-token').detail).toBe(UNKNOWN_LINK);
+    expect(expectProblem(await confirm(`rst_${'C'.repeat(43)}`), 400, '/problems/invalid-reset-token').detail).toBe(UNKNOWN_LINK);
   });
 
   it('refuses an expired link (400) and changes nothing', async () => {

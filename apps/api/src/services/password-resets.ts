@@ -20,7 +20,8 @@ export function hashResetToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
-const UNKNOWN = 'This password-reset link is not valid (a newer link replaces older ones); ask for a new one';
+/** True of every unknown link (replaced, made up, or its account deactivated or deleted): it says nothing about the account. */
+const UNKNOWN = 'This link is not valid any more: it may have been replaced by a newer one, or the account changed. Ask for a new link.';
 const USED = 'This password-reset link was already used; ask for a new one';
 const EXPIRED = 'This password-reset link has expired (links last one hour); ask for a new one';
 
