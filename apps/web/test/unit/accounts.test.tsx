@@ -20,25 +20,38 @@ describe('forgot password', () => {
     expect(api.sent('POST /v1/auth/password-reset').map((r) => r.body)).toEqual([{ email: 'owner@example.com' }]);
   });
 
-  it('shows throttling with the wait', async () => {
-    const api = signedOut().on('POST /v1/auth/password-reset', { ...problem('throttled', 'Too many password-reset requests for this address'), headers: { 'retry-after': '60' } });
+  it('has the focus in the email field from the start', async () => {
+    renderApp(signedOut(), '/forgot-password');
+    const email = await screen.findByLabelText('Email');
+    await waitFor(() => expect(document.activeElement).toBe(email));
+  });
+
+  it('shows throttling with the wait in minutes, and drops it when the field turns invalid', async () => {
+    const api = signedOut().on('POST /v1/auth/password-reset', { ...problem('throttled', 'Too many password-reset requests for this address'), headers: { 'retry-after': '871' } });
     renderApp(api, '/forgot-password');
     const user = userEvent.setup();
     await user.type(await screen.findByLabelText('Email'), 'owner@example.com');
     await user.click(screen.getByRole('button', { name: 'Send the link' }));
-    expect((await screen.findByRole('alert')).textContent).toContain('Please wait 60 seconds');
+    expect((await screen.findByRole('alert')).textContent).toContain('Please wait about 15 minutes');
+    await user.clear(screen.getByLabelText('Email'));
+    await user.click(screen.getByRole('button', { name: 'Send the link' }));
+    await waitFor(() => expect(screen.queryByText(/Too many attempts/)).toBeNull());
   });
 });
 
 describe('the reset page', () => {
   it('reads the token from the link, sets the password, and sends the person to sign in', async () => {
     const api = signedOut().on('POST /v1/auth/password-reset/confirm', json(204));
-    renderApp(api, `/reset-password#token=${TOKEN}`);
+    const { router } = renderApp(api, `/reset-password#token=${TOKEN}`);
     const user = userEvent.setup();
     await user.type(await screen.findByLabelText('New password'), 'a brand new secret');
     await user.type(screen.getByLabelText('Repeat the new password'), 'a brand new secret');
     await user.click(screen.getByRole('button', { name: 'Set the new password' }));
     expect(await screen.findByText('Your new password is set. Sign in with it.')).toBeTruthy();
+    // The used token is replaced out of the address (and history): no `#token=` to come back to.
+    await waitFor(() => expect(router.state.location.hash).toBe(''));
+    expect(router.state.location.pathname).toBe('/reset-password');
+    expect(router.state.historyAction).toBe('REPLACE');
     expect(api.sent('POST /v1/auth/password-reset/confirm').map((r) => r.body)).toEqual([{ token: TOKEN, new_password: 'a brand new secret' }]);
     expect(screen.getAllByRole('link', { name: 'Sign in' }).map((link) => link.getAttribute('href'))).toEqual(['/sign-in', '/sign-in']);
   });
