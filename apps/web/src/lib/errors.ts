@@ -3,7 +3,7 @@ import { isApiError, NetworkError } from '@agentcaller/sdk';
 export const SESSION_ENDED_MESSAGE = 'Your session has ended, please sign in again.';
 
 /** A Retry-After in words: seconds under a minute, else about so many minutes ("about 15 minutes"). */
-export function waitOf(seconds: number): string {
+function waitOf(seconds: number): string {
   if (seconds < 60) return seconds === 1 ? '1 second' : `${seconds} seconds`;
   const minutes = Math.round(seconds / 60);
   return minutes === 1 ? 'about 1 minute' : `about ${minutes} minutes`;
