@@ -65,6 +65,16 @@ export class ValidationError extends DomainError {
   }
 }
 
+/**
+ * A PATCH body must change something: unknown fields were dropped by validation, so a body of none
+ * of `fields` (or only unknown ones) is 422 "must change at least one of …" (every PATCH route).
+ */
+export function requireSomeChange<T extends object>(body: T, fields: readonly (keyof T & string)[]): void {
+  if (fields.every((field) => body[field] === undefined)) {
+    throw new ValidationError([{ path: '', message: `must change at least one of ${fields.join(', ')}` }]);
+  }
+}
+
 export class ThrottledError extends DomainError {
   constructor(detail: string, retryAfterSeconds: number) {
     super('throttled', detail, {}, Math.max(1, Math.ceil(retryAfterSeconds)));

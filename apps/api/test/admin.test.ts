@@ -121,6 +121,9 @@ describe('PATCH /v1/admin/users/{id}', () => {
   it('404 for no such user, 422 for an empty body or a non-boolean', async () => {
     expectProblem(await admin.send('PATCH', '/v1/admin/users/2147483647', { is_active: false }), 404, '/problems/not-found');
     expectProblem(await admin.send('PATCH', `/v1/admin/users/${other.id}`, {}), 422, '/problems/validation');
+    // Only unknown fields (dropped): 422 as every PATCH, not a 200 that changed nothing.
+    const unknown = expectProblem(await admin.send('PATCH', `/v1/admin/users/${other.id}`, { email: 'x@y.z' }), 422, '/problems/validation');
+    expect(unknown.errors).toEqual([{ path: '', message: 'must change at least one of is_active, is_superuser' }]);
     expectProblem(await admin.send('PATCH', `/v1/admin/users/${other.id}`, { is_active: 'no' }), 422, '/problems/validation');
     expectProblem(await admin.send('PATCH', '/v1/admin/users/0', { is_active: false }), 422, '/problems/validation');
   });

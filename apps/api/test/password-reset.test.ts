@@ -12,6 +12,7 @@ import { resetTokenOf, startSmtp, type TestSmtp } from './smtp.js';
 const PASSWORD = 'correct horse battery';
 const NEW_PASSWORD = 'a brand new secret';
 const WEB = 'https://app.example.test';
+const UNKNOWN_LINK = 'This link is not valid any more: it may have been replaced by a newer one, or the account changed. Ask for a new link.';
 
 let smtp: TestSmtp;
 let ctx: TestContext;
@@ -55,6 +56,16 @@ describe('POST /v1/auth/password-reset', () => {
     expect(JSON.stringify(row)).not.toContain(token);
     expect(row!.expiresAt.getTime() - Date.now()).toBeGreaterThan(59 * 60_000);
     expect(row!.expiresAt.getTime() - Date.now()).toBeLessThanOrEqual(60 * 60_000);
+  });
+
+  it('mails the address as the account stores it, however it was typed in the request', async () => {
+    await register(ctx.app, 'stored@example.com', PASSWORD);
+    await ctx.app.db.update(users).set({ email: 'Stored.Spelling@example.com' }).where(eq(users.email, 'stored@example.com'));
+    const since = smtp.mails.length;
+    expect((await requestReset('STORED.spelling@example.COM')).statusCode).toBe(202);
+    // (The domain part is case-blind, and the SMTP client lower-cases it; the mailbox part is kept.)
+    const mail = await smtp.next('Stored.Spelling@example.com', since);
+    expect(mail.to).toEqual(['Stored.Spelling@example.com']);
   });
 
   it('answers the same for an unknown address, and mails nobody', async () => {
@@ -142,8 +153,16 @@ describe('POST /v1/auth/password-reset/confirm', () => {
     const newer = await linkFor('twice@example.com');
     expect(newer).not.toBe(older);
     const refused = expectProblem(await confirm(older), 400, '/problems/invalid-reset-token');
-    expect(refused.detail).toMatch(/not valid/);
+    expect(refused.detail).toBe(UNKNOWN_LINK);
     expect((await confirm(newer)).statusCode).toBe(204);
+  });
+
+  it('says the same true sentence for a link whose account was deactivated or deleted as for a made-up one', async () => {
+    await register(ctx.app, 'gone-reset@example.com', PASSWORD);
+    const link = await linkFor('gone-reset@example.com');
+    await ctx.app.db.delete(users).where(eq(users.email, 'gone-reset@example.com'));
+    expect(expectProblem(await confirm(link), 400, '/problems/invalid-reset-token').detail).toBe(UNKNOWN_LINK);
+    expect(expectProblem(await confirm(`rst_${'C'.repeat(43)}`), 400, '/problems/invalid-reset-token').detail).toBe(UNKNOWN_LINK);
   });
 
   it('refuses an expired link (400) and changes nothing', async () => {
@@ -175,6 +194,45 @@ describe('POST /v1/auth/password-reset/confirm', () => {
 });
 
 describe('throttling', () => {
+  it('a completed reset lifts the account\'s sign-in lockout on every source, not the per-source limits', async () => {
+    const strict = await startApp({ env: { SMTP_URL: smtp.url, THROTTLE_LOGIN_FAILURES: '5', THROTTLE_SOURCE_ATTEMPTS: '1000' } });
+    const loginAs = (password: string, remoteAddress: string) =>
+      strict.app.inject({ method: 'POST', url: '/v1/auth/login', remoteAddress, ...form({ username: 'locked-out@example.com', password }) });
+    try {
+      await register(strict.app, 'locked-out@example.com', PASSWORD);
+      for (const source of ['198.51.100.1', '198.51.100.2']) {
+        for (let i = 0; i < 5; i++) expect((await loginAs('wrong password', source)).statusCode).toBe(401);
+        const locked = await loginAs(PASSWORD, source);
+        expectProblem(locked, 429, '/problems/throttled');
+        expect(Number(locked.headers['retry-after'])).toBeGreaterThan(800);
+      }
+      const since = smtp.mails.length;
+      expect((await strict.app.inject({ method: 'POST', url: '/v1/auth/password-reset', ...json({ email: 'locked-out@example.com' }) })).statusCode).toBe(202);
+      const link = resetTokenOf(await smtp.next('locked-out@example.com', since));
+      expect((await strict.app.inject({ method: 'POST', url: '/v1/auth/password-reset/confirm', ...json({ token: link, new_password: NEW_PASSWORD }) })).statusCode).toBe(204);
+      for (const source of ['198.51.100.1', '198.51.100.2']) expect((await loginAs(NEW_PASSWORD, source)).statusCode).toBe(200);
+      // Counting starts again from nothing: five more failures lock it again.
+      for (let i = 0; i < 5; i++) expect((await loginAs('wrong again', '198.51.100.1')).statusCode).toBe(401);
+      expectProblem(await loginAs(NEW_PASSWORD, '198.51.100.1'), 429, '/problems/throttled');
+    } finally {
+      await strict.close();
+    }
+    // The per-source limit is not lifted by a reset.
+    const tight = await startApp({ env: { SMTP_URL: smtp.url, THROTTLE_LOGIN_FAILURES: '50', THROTTLE_SOURCE_ATTEMPTS: '3' } });
+    try {
+      await register(tight.app, 'sprayed@example.com', PASSWORD);
+      const since = smtp.mails.length;
+      expect((await tight.app.inject({ method: 'POST', url: '/v1/auth/password-reset', remoteAddress: '198.51.100.9', ...json({ email: 'sprayed@example.com' }) })).statusCode).toBe(202);
+      const link = resetTokenOf(await smtp.next('sprayed@example.com', since));
+      expect((await tight.app.inject({ method: 'POST', url: '/v1/auth/password-reset/confirm', remoteAddress: '198.51.100.9', ...json({ token: link, new_password: NEW_PASSWORD }) })).statusCode).toBe(204);
+      const login = (remoteAddress: string) => tight.app.inject({ method: 'POST', url: '/v1/auth/login', remoteAddress, ...form({ username: 'sprayed@example.com', password: NEW_PASSWORD }) });
+      expect((await login('198.51.100.9')).statusCode).toBe(200);
+      expectProblem(await login('198.51.100.9'), 429, '/problems/throttled');
+    } finally {
+      await tight.close();
+    }
+  });
+
   it('per address (known or not) and per source, with Retry-After', async () => {
     const strict = await startApp({ env: { SMTP_URL: smtp.url, THROTTLE_LOGIN_FAILURES: '2', THROTTLE_SOURCE_ATTEMPTS: '5' } });
     try {

@@ -11,6 +11,8 @@ export interface CounterStore {
   hit(key: string, windowMs: number): Promise<Count>;
   peek(key: string): Promise<Count>;
   reset(key: string): Promise<void>;
+  /** Sets `key` to `value` for `ttlMs` (read back with `peek`), replacing any count it had. */
+  set(key: string, value: number, ttlMs: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -44,22 +46,31 @@ export class MemoryCounters implements CounterStore {
     return window;
   }
 
+  /** A new window under `key`, dropping the oldest ones while the store is full. */
+  private open(key: string, windowMs: number, now: number) {
+    const window = { count: 0, resetAt: now + windowMs };
+    // Map keeps insertion order: the first key is the oldest window.
+    while (this.windows.size >= this.maxEntries) {
+      const oldest = this.windows.keys().next().value;
+      if (oldest === undefined) break;
+      this.windows.delete(oldest);
+    }
+    this.windows.set(key, window);
+    return window;
+  }
+
   // Synchronous work behind the Promise-returning interface the Redis store shares.
   hit(key: string, windowMs: number): Promise<Count> {
     const now = Date.now();
-    let window = this.live(key, now);
-    if (!window) {
-      window = { count: 0, resetAt: now + windowMs };
-      // Map keeps insertion order: the first key is the oldest window.
-      while (this.windows.size >= this.maxEntries) {
-        const oldest = this.windows.keys().next().value;
-        if (oldest === undefined) break;
-        this.windows.delete(oldest);
-      }
-      this.windows.set(key, window);
-    }
+    const window = this.live(key, now) ?? this.open(key, windowMs, now);
     window.count += 1;
     return Promise.resolve({ count: window.count, resetMs: window.resetAt - now });
+  }
+
+  set(key: string, value: number, ttlMs: number): Promise<void> {
+    this.windows.delete(key);
+    this.open(key, ttlMs, Date.now()).count = value;
+    return Promise.resolve();
   }
 
   peek(key: string): Promise<Count> {
@@ -236,6 +247,16 @@ export class ResilientCounters implements CounterStore {
         await this.memory.reset(key);
       },
       () => this.memory.reset(key),
+    );
+  }
+
+  set(key: string, value: number, ttlMs: number): Promise<void> {
+    return this.shared(
+      async () => {
+        await this.redis.set(PREFIX + key, value, 'PX', ttlMs);
+        await this.memory.reset(key);
+      },
+      () => this.memory.set(key, value, ttlMs),
     );
   }
 

@@ -1,7 +1,7 @@
 import type { AdminUser, AdminUserPage, ListAdminUsersQuery, UpdateAdminUserBody } from '@agentcaller/contracts';
 import { apiKeys, passwordResetTokens, users, type Database, type User } from '@agentcaller/db';
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
-import { ConflictError, ForbiddenError, NotFoundError } from '../errors.js';
+import { ConflictError, ForbiddenError, NotFoundError, requireSomeChange } from '../errors.js';
 import { canonicalEmail } from '../lib/email.js';
 import { containsPattern } from '../lib/like.js';
 import { pageTotal, windowTotal } from './paging.js';
@@ -64,6 +64,7 @@ export class AdminUserService {
    * reactivating revives none of them (docs/decisions.md).
    */
   async update(actorId: number, id: number, body: UpdateAdminUserBody): Promise<AdminUser> {
+    requireSomeChange(body, ['is_active', 'is_superuser']);
     return this.db.transaction(async (tx) => {
       const admins = await this.lockAdmins(tx, actorId);
       const target = await this.lockTarget(tx, id);

@@ -18,7 +18,7 @@ import {
   type Database,
 } from '@agentcaller/db';
 import { and, asc, eq, gt, inArray, lt, ne, type Placeholder, type SQL, sql } from 'drizzle-orm';
-import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { ConflictError, NotFoundError, requireSomeChange, ValidationError } from '../errors.js';
 import { iso, parseInstant } from '../lib/time.js';
 import { CLIENT_NOT_FOUND } from './clients.js';
 import { pageTotal, windowTotal } from './paging.js';
@@ -201,9 +201,7 @@ export class AppointmentService {
    * of one appointment at once both land (issue 10, item 9).
    */
   async update(ownerId: number, id: number, body: UpdateAppointmentBody): Promise<WireAppointment> {
-    if (Object.values(body).every((value) => value === undefined)) {
-      throw new ValidationError([{ path: '', message: 'must change at least one of client_id, starts_at, ends_at, notes, status' }]);
-    }
+    requireSomeChange(body, ['client_id', 'starts_at', 'ends_at', 'notes', 'status']);
     const newStart = body.starts_at === undefined ? undefined : parseInstant(body.starts_at, '/starts_at');
     const newEnd = body.ends_at === undefined ? undefined : parseInstant(body.ends_at, '/ends_at');
     const span: { startsAt?: Date; endsAt?: Date } = {};

@@ -1,7 +1,7 @@
 import { CLIENT_NAME_MAX, type Client as WireClient, type ClientPage, type CreateClientBody, type UpdateClientBody } from '@agentcaller/contracts';
 import { clients, PHONE_DIGITS, queryRows, type Client, type Database } from '@agentcaller/db';
 import { and, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
-import { NotFoundError, ValidationError } from '../errors.js';
+import { NotFoundError, requireSomeChange, ValidationError } from '../errors.js';
 import { containsPattern } from '../lib/like.js';
 import { utcText } from '../lib/sql.js';
 import { phoneDigits, toE164 } from '../lib/phone.js';
@@ -92,10 +92,10 @@ export class ClientService {
   }
 
   async update(ownerId: number, id: number, body: UpdateClientBody): Promise<WireClient> {
+    requireSomeChange(body, ['name', 'phone']);
     const changes: Partial<Pick<Client, 'name' | 'phone'>> = {};
     if (body.name !== undefined) changes.name = this.name(body.name);
     if (body.phone !== undefined) changes.phone = this.phone(body.phone);
-    if (Object.keys(changes).length === 0) throw new ValidationError([{ path: '', message: 'must change at least one of name, phone' }]);
     const [row] = await this.db
       .update(clients)
       .set(changes)

@@ -20,7 +20,8 @@ export function hashResetToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
-const UNKNOWN = 'This password-reset link is not valid (a newer link replaces older ones); ask for a new one';
+/** True of every unknown link (replaced, made up, or its account deactivated or deleted): it says nothing about the account. */
+const UNKNOWN = 'This link is not valid any more: it may have been replaced by a newer one, or the account changed. Ask for a new link.';
 const USED = 'This password-reset link was already used; ask for a new one';
 const EXPIRED = 'This password-reset link has expired (links last one hour); ask for a new one';
 
@@ -73,11 +74,13 @@ export class PasswordResetService {
         target: passwordResetTokens.userId,
         set: { tokenHash: sql`excluded.token_hash`, createdAt: sql`excluded.created_at`, expiresAt: sql`excluded.expires_at`, usedAt: sql`null` },
       })
-      .returning({ userId: passwordResetTokens.userId });
-    if (inserted.length === 0) return;
+      // The address as the account stores it (its own spelling), still in the one statement.
+      .returning({ email: sql<string>`(select ${users.email} from ${users} where ${users.id} = ${passwordResetTokens.userId})` });
+    const [account] = inserted;
+    if (!account) return;
     const link = `${this.options.publicWebUrl}/reset-password#token=${token}`;
     this.mailer.send({
-      to: address,
+      to: account.email,
       subject: 'Reset your AgentCaller password',
       text: [
         'Someone (we hope you) asked to reset the password of your AgentCaller account.',
@@ -95,9 +98,9 @@ export class PasswordResetService {
    * Sets the new password with a live link: in one transaction under the link's row lock, the link
    * is used up, the password replaced, every token and session refused (token version) and every
    * API key revoked. Unknown, replaced, used or expired links are refused alike (400), each with its
-   * own sentence.
+   * own sentence. Answers the account's address (its sign-in lockout is lifted by the caller).
    */
-  async confirm(token: string, newPassword: string): Promise<void> {
+  async confirm(token: string, newPassword: string): Promise<string> {
     const problem = passwordProblem(newPassword);
     if (problem) throw new ValidationError([{ path: '/new_password', message: problem }]);
     if (!RESET_TOKEN_SHAPE.test(token)) throw new InvalidResetTokenError(UNKNOWN);
@@ -106,16 +109,18 @@ export class PasswordResetService {
     const [seen] = await this.db.select().from(passwordResetTokens).where(eq(passwordResetTokens.tokenHash, tokenHash)).limit(1);
     this.check(seen);
     const hashedPassword = await this.options.hashPassword(newPassword);
-    await this.db.transaction(async (tx) => {
+    return this.db.transaction(async (tx) => {
       const [link] = await tx.select().from(passwordResetTokens).where(eq(passwordResetTokens.tokenHash, tokenHash)).for('update');
       // Checked again under the lock: of two uses at once, the second finds it used.
       this.check(link);
       await tx.update(passwordResetTokens).set({ usedAt: new Date(this.now()) }).where(eq(passwordResetTokens.userId, link!.userId));
-      await tx
+      const [user] = await tx
         .update(users)
         .set({ hashedPassword, tokenVersion: sql`${users.tokenVersion} + 1` })
-        .where(eq(users.id, link!.userId));
+        .where(eq(users.id, link!.userId))
+        .returning({ email: users.email });
       await tx.update(apiKeys).set({ revokedAt: sql`now()` }).where(and(eq(apiKeys.userId, link!.userId), isNull(apiKeys.revokedAt)));
+      return user!.email;
     });
   }
 

@@ -48,9 +48,18 @@ function expandIPv6(address: string): string[] {
   return [...left, ...Array<string>(Math.max(missing, 0)).fill('0'), ...right].map((group) => group.toLowerCase().replace(/^0+(?=.)/, ''));
 }
 
-/** The counter of one account's failed sign-ins from one source. */
-export function accountCounterKey(account: string, source: string): string {
-  return `fail:${digest(`${canonicalEmail(account)}\u0000${sourceKey(source)}`)}`;
+/**
+ * The counter of one account's failed sign-ins from one source, in the account's current epoch
+ * (0, or the time of its last password reset: a reset starts fresh counters on every source).
+ */
+export function accountCounterKey(account: string, source: string, epoch = 0): string {
+  const base = `${canonicalEmail(account)}\u0000${sourceKey(source)}`;
+  return `fail:${digest(epoch ? `${base}\u0000${epoch}` : base)}`;
+}
+
+/** Where the epoch of one account's sign-in failure counters is kept. */
+function epochKey(account: string): string {
+  return `epoch:${digest(canonicalEmail(account))}`;
 }
 
 /**
@@ -113,7 +122,8 @@ export class Throttle {
    * count is cleared when the check succeeds.
    */
   async guard<T>(account: string, source: string, check: () => Promise<T>): Promise<T> {
-    const key = accountCounterKey(account, source);
+    const { count: epoch } = await this.counters.peek(epochKey(account));
+    const key = accountCounterKey(account, source, epoch);
     const { count, resetMs } = await this.counters.hit(key, this.limits.loginWindowSeconds * 1000);
     if (count > this.limits.loginFailures) {
       throw new TooManyRequestsError('Too many failed sign-in attempts for this account; try again later', resetMs);
@@ -121,5 +131,15 @@ export class Throttle {
     const result = await check();
     await this.counters.reset(key);
     return result;
+  }
+
+  /**
+   * Lifts the account's sign-in lockout on every source (a password reset proved the mailbox is
+   * theirs): its failure counters get a new epoch, in the shared store when there is one, so every
+   * instance sees it. The epoch outlives the longest failure window, and each one is new (the
+   * time), so older counters are never read again. Per-source limits are left as they are.
+   */
+  async clearAccount(account: string): Promise<void> {
+    await this.counters.set(epochKey(account), Date.now(), this.limits.loginWindowSeconds * 1000);
   }
 }

@@ -5,7 +5,8 @@ import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { accountCounterKey } from '../../src/services/throttle.js';
-import { register } from '../helpers.js';
+import { json, register } from '../helpers.js';
+import { resetTokenOf, startSmtp } from '../smtp.js';
 import { loginFrom, PASSWORD, unique, useThrottledApps } from '../throttle-helpers.js';
 
 const app = useThrottledApps();
@@ -23,6 +24,33 @@ describe('counters in Redis', () => {
     for (let i = 0; i < 2; i++) expect((await loginFrom(two, source, email, 'wrong password')).statusCode).toBe(401);
     expect((await loginFrom(one, source, email, PASSWORD)).statusCode).toBe(429);
     expect((await loginFrom(two, source, email, PASSWORD)).statusCode).toBe(429);
+  });
+});
+
+describe('a password reset in Redis', () => {
+  it('lifts the account\'s sign-in lockout on every instance', async () => {
+    const smtp = await startSmtp();
+    try {
+      const env = { REDIS_URL: 'redis://127.0.0.1:6379/8', SMTP_URL: smtp.url };
+      const one = await app(env);
+      const two = await app(env);
+      for (const ctx of [one, two]) expect((await ctx.app.inject({ method: 'GET', url: '/ready' })).json()).toMatchObject({ redis: 'ok' });
+      // Each app has a database of its own; the lock lives only in the shared Redis (the sign-in
+      // throttle answers before any account is looked up, so \`two\` refuses, then takes, attempts).
+      const email = `redis-reset-${unique()}@example.com`;
+      const source = `10.3.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
+      await register(one.app, email, PASSWORD);
+      for (let i = 0; i < 5; i++) expect((await loginFrom(one, source, email, 'wrong password')).statusCode).toBe(401);
+      expect((await loginFrom(two, source, email, PASSWORD)).statusCode).toBe(429);
+      const since = smtp.mails.length;
+      expect((await one.app.inject({ method: 'POST', url: '/v1/auth/password-reset', ...json({ email }) })).statusCode).toBe(202);
+      const token = resetTokenOf(await smtp.next(email, since));
+      expect((await one.app.inject({ method: 'POST', url: '/v1/auth/password-reset/confirm', ...json({ token, new_password: 'a brand new secret' }) })).statusCode).toBe(204);
+      expect((await loginFrom(two, source, email, 'a brand new secret')).statusCode).toBe(401);
+      expect((await loginFrom(one, source, email, 'a brand new secret')).statusCode).toBe(200);
+    } finally {
+      await smtp.close();
+    }
   });
 });
 

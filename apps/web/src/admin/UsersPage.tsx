@@ -1,6 +1,6 @@
 import { isApiError, type AdminUser } from '@agentcaller/sdk';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useApi } from '../api';
 import { useSession } from '../auth/session';
 import { ConfirmDialog } from '../components/ConfirmDialog';
@@ -28,6 +28,10 @@ export default function UsersPage() {
   const q = useDebouncedValue(text.trim(), 300);
   const [offset, setOffset] = useState(0);
   const [deleting, setDeleting] = useState<AdminUser | null>(null);
+  const [deactivating, setDeactivating] = useState<AdminUser | null>(null);
+  /** Each row's Deactivate/Reactivate button, by user id: the focus stays on it after it toggles. */
+  const toggles = useRef(new Map<number, HTMLButtonElement>());
+  const refocus = useRef<number | null>(null);
 
   const query = { ...(q ? { q } : {}), limit: USERS_PER_PAGE, offset };
   const list = useQuery({ queryKey: keys.adminUserList(query), queryFn: () => api.admin.users.list(query), placeholderData: keepPreviousData });
@@ -40,8 +44,9 @@ export default function UsersPage() {
   };
   const change = useMutation({
     mutationFn: ({ user, body }: Change) => api.admin.users.update(user.id, body),
-    onSuccess: (_user, { done }) => {
+    onSuccess: (_user, { user, body, done }) => {
       toast(done);
+      if (body.is_active !== undefined) refocus.current = user.id;
       void refresh();
     },
     onError: (err) => {
@@ -59,6 +64,14 @@ export default function UsersPage() {
     onError: onRefused,
   });
 
+  const busy = change.isPending ? change.variables.user.id : null;
+  // Once the toggled button is enabled again (the same element, about to read Reactivate or Deactivate).
+  useEffect(() => {
+    if (refocus.current === null || busy !== null) return;
+    toggles.current.get(refocus.current)?.focus();
+    refocus.current = null;
+  }, [busy, list.data]);
+
   if (notAdmin) {
     return (
       <div className="page">
@@ -68,7 +81,6 @@ export default function UsersPage() {
     );
   }
   const page = list.data;
-  const busy = change.isPending ? change.variables.user.id : null;
   return (
     <div className="page">
       <PageHeader title="Users" subtitle="Every account of this AgentCaller. Deactivating one ends its sessions and API keys at once." />
@@ -126,9 +138,13 @@ export default function UsersPage() {
                     <button
                       type="button"
                       className="button button--small"
+                      ref={(button) => {
+                        if (button) toggles.current.set(user.id, button);
+                        else toggles.current.delete(user.id);
+                      }}
                       disabled={busy === user.id}
                       aria-label={`${user.is_active ? 'Deactivate' : 'Reactivate'} ${user.email}`}
-                      onClick={() => change.mutate({ user, body: { is_active: !user.is_active }, done: `${user.email} was ${user.is_active ? 'deactivated' : 'reactivated'}.` })}
+                      onClick={() => (user.is_active ? setDeactivating(user) : change.mutate({ user, body: { is_active: true }, done: `${user.email} was reactivated.` }))}
                     >
                       {user.is_active ? 'Deactivate' : 'Reactivate'}
                     </button>
@@ -142,6 +158,19 @@ export default function UsersPage() {
           </ul>
           <Pagination label="User pages" offset={page.offset} limit={page.limit} total={page.total} onPage={setOffset} />
         </>
+      ) : null}
+      {deactivating ? (
+        <ConfirmDialog
+          title={`Deactivate ${deactivating.email}?`}
+          confirmLabel="Deactivate account"
+          onConfirm={() => {
+            change.mutate({ user: deactivating, body: { is_active: false }, done: `${deactivating.email} was deactivated.` });
+            setDeactivating(null);
+          }}
+          onCancel={() => setDeactivating(null)}
+        >
+          Its sessions and API keys stop working at once, and it cannot sign in until reactivated.
+        </ConfirmDialog>
       ) : null}
       {deleting ? (
         <ConfirmDialog

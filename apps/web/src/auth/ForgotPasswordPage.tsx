@@ -1,4 +1,5 @@
 import { useMutation } from '@tanstack/react-query';
+import { useEffect } from 'react';
 import { useForm } from 'react-hook-form';
 import { Link } from 'react-router';
 import { useApi } from '../api';
@@ -17,7 +18,9 @@ interface ForgotValues {
 export function ForgotPasswordPage() {
   useDocumentTitle('Reset your password');
   const api = useApi();
-  const { register, handleSubmit, setError, formState } = useForm<ForgotValues>({ defaultValues: { email: '' } });
+  const { register, handleSubmit, setError, setFocus, formState } = useForm<ForgotValues>({ defaultValues: { email: '' } });
+  // The page is one field: it has the focus from the start.
+  useEffect(() => setFocus('email'), [setFocus]);
   const send = useMutation({
     mutationFn: (values: ForgotValues) => api.auth.requestPasswordReset({ email: values.email.trim() }),
     onError: (err) => {
@@ -42,8 +45,9 @@ export function ForgotPasswordPage() {
           If an account uses {send.variables.email.trim()}, a link to choose a new password is on its way. It works once, within one hour.
         </Alert>
       ) : null}
+      {/* An answer from an earlier try (say "Too many attempts") goes when the field is found invalid. */}
       {problem ? <Alert>{problem}</Alert> : null}
-      <form className="form" noValidate onSubmit={(event) => void handleSubmit((values) => send.mutate(values))(event)}>
+      <form className="form" noValidate onSubmit={(event) => void handleSubmit((values) => send.mutate(values), () => send.reset())(event)}>
         <Field label="Email" error={formState.errors.email?.message}>
           <input
             type="email"

@@ -1,7 +1,7 @@
 import { isApiError } from '@agentcaller/sdk';
 import { useMutation } from '@tanstack/react-query';
 import { useForm } from 'react-hook-form';
-import { Link, useLocation } from 'react-router';
+import { Link, useLocation, useNavigate } from 'react-router';
 import { useApi } from '../api';
 import { Field } from '../components/Field';
 import { Alert } from '../components/ui';
@@ -24,11 +24,14 @@ function tokenOf(hash: string): string | null {
 export function ResetPasswordPage() {
   useDocumentTitle('Choose a new password');
   const api = useApi();
-  const { hash } = useLocation();
+  const { hash, pathname, search } = useLocation();
+  const navigate = useNavigate();
   const token = tokenOf(hash);
   const { register, handleSubmit, setError, getValues, formState } = useForm<ResetValues>({ defaultValues: { password: '', repeat: '' } });
   const reset = useMutation({
     mutationFn: (values: ResetValues) => api.auth.confirmPasswordReset({ token: token ?? '', new_password: values.password }),
+    // The used token leaves the address bar and the history entry (Back must not bring it back).
+    onSuccess: () => void navigate({ pathname, search }, { replace: true }),
     onError: (err) => {
       const { fields } = serverErrors(err, { new_password: 'password' });
       if (fields.password) setError('password', { type: 'server', message: fields.password });
@@ -42,15 +45,6 @@ export function ResetPasswordPage() {
     </>
   );
 
-  if (!token) {
-    return (
-      <AuthLayout title="Choose a new password" subtitle="This page opens from the link in a password-reset mail." footer={footer}>
-        <Alert title="This link is incomplete">
-          Open the whole link from the mail, or <Link to="/forgot-password">ask for a new link</Link>.
-        </Alert>
-      </AuthLayout>
-    );
-  }
   if (reset.isSuccess) {
     return (
       <AuthLayout title="Password changed" subtitle="You were signed out everywhere, and your API keys were revoked." footer={footer}>
@@ -58,6 +52,15 @@ export function ResetPasswordPage() {
         <Link to="/sign-in" className="button button--primary button--block">
           Sign in
         </Link>
+      </AuthLayout>
+    );
+  }
+  if (!token) {
+    return (
+      <AuthLayout title="Choose a new password" subtitle="This page opens from the link in a password-reset mail." footer={footer}>
+        <Alert title="This link is incomplete">
+          Open the whole link from the mail, or <Link to="/forgot-password">ask for a new link</Link>.
+        </Alert>
       </AuthLayout>
     );
   }

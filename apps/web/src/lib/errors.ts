@@ -2,12 +2,19 @@ import { isApiError, NetworkError } from '@agentcaller/sdk';
 
 export const SESSION_ENDED_MESSAGE = 'Your session has ended, please sign in again.';
 
+/** A Retry-After in words: seconds under a minute, else about so many minutes ("about 15 minutes"). */
+function waitOf(seconds: number): string {
+  if (seconds < 60) return seconds === 1 ? '1 second' : `${seconds} seconds`;
+  const minutes = Math.round(seconds / 60);
+  return minutes === 1 ? 'about 1 minute' : `about ${minutes} minutes`;
+}
+
 /** One readable sentence for any failure of a call to the API. */
 export function describeError(err: unknown): string {
   if (err instanceof NetworkError) return 'We could not reach AgentCaller. Check your connection and try again.';
   if (isApiError(err)) {
     if (err.status === 429) {
-      return err.retryAfter ? `Too many attempts. Please wait ${err.retryAfter} seconds and try again.` : 'Too many attempts. Please wait a moment and try again.';
+      return err.retryAfter ? `Too many attempts. Please wait ${waitOf(err.retryAfter)} and try again.` : 'Too many attempts. Please wait a moment and try again.';
     }
     if (err.status >= 500) return `Something went wrong on our side (${err.status}). Please try again in a moment.`;
     if (err.status === 422 && err.errors.length > 0) return err.errors.map((e) => e.message).join(' ');

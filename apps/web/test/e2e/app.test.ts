@@ -519,7 +519,7 @@ describe('the web app against the real API', () => {
     };
 
     const signedOut = await newPage({ width: 360, height: 740 });
-    for (const path of ['/sign-in', '/sign-up']) {
+    for (const path of SIGNED_OUT_PAGES) {
       await signedOut.page.goto(`${web.url}${path}`);
       await signedOut.page.getByRole('heading').first().waitFor();
       await check(signedOut.page, path);
@@ -561,7 +561,7 @@ describe('the web app against the real API', () => {
       expect({ page: name, violations }).toEqual({ page: name, violations: [] });
     };
     const signedOut = await newPage();
-    for (const path of ['/sign-in', '/sign-up']) {
+    for (const path of SIGNED_OUT_PAGES) {
       await signedOut.page.goto(`${web.url}${path}`);
       await signedOut.page.getByRole('heading').first().waitFor();
       await scan(signedOut.page, path);
@@ -581,6 +581,9 @@ describe('the web app against the real API', () => {
     await context.close();
   });
 });
+
+/** Every page a signed-out visitor sees (the reset page with a link that is not valid: its form shows). */
+const SIGNED_OUT_PAGES = ['/sign-in', '/sign-up', '/forgot-password', `/reset-password#token=rst_${'A'.repeat(43)}`];
 
 /** Every page of a signed-in person, with what shows it is ready (the client's, and an appointment's dialog when given). */
 function signedInPages(page: Page, client: { id: number; name: string }, appointmentId?: number): [string, () => Promise<void>][] {

@@ -20,25 +20,38 @@ describe('forgot password', () => {
     expect(api.sent('POST /v1/auth/password-reset').map((r) => r.body)).toEqual([{ email: 'owner@example.com' }]);
   });
 
-  it('shows throttling with the wait', async () => {
-    const api = signedOut().on('POST /v1/auth/password-reset', { ...problem('throttled', 'Too many password-reset requests for this address'), headers: { 'retry-after': '60' } });
+  it('has the focus in the email field from the start', async () => {
+    renderApp(signedOut(), '/forgot-password');
+    const email = await screen.findByLabelText('Email');
+    await waitFor(() => expect(document.activeElement).toBe(email));
+  });
+
+  it('shows throttling with the wait in minutes, and drops it when the field turns invalid', async () => {
+    const api = signedOut().on('POST /v1/auth/password-reset', { ...problem('throttled', 'Too many password-reset requests for this address'), headers: { 'retry-after': '871' } });
     renderApp(api, '/forgot-password');
     const user = userEvent.setup();
     await user.type(await screen.findByLabelText('Email'), 'owner@example.com');
     await user.click(screen.getByRole('button', { name: 'Send the link' }));
-    expect((await screen.findByRole('alert')).textContent).toContain('Please wait 60 seconds');
+    expect((await screen.findByRole('alert')).textContent).toContain('Please wait about 15 minutes');
+    await user.clear(screen.getByLabelText('Email'));
+    await user.click(screen.getByRole('button', { name: 'Send the link' }));
+    await waitFor(() => expect(screen.queryByText(/Too many attempts/)).toBeNull());
   });
 });
 
 describe('the reset page', () => {
   it('reads the token from the link, sets the password, and sends the person to sign in', async () => {
     const api = signedOut().on('POST /v1/auth/password-reset/confirm', json(204));
-    renderApp(api, `/reset-password#token=${TOKEN}`);
+    const { router } = renderApp(api, `/reset-password#token=${TOKEN}`);
     const user = userEvent.setup();
     await user.type(await screen.findByLabelText('New password'), 'a brand new secret');
     await user.type(screen.getByLabelText('Repeat the new password'), 'a brand new secret');
     await user.click(screen.getByRole('button', { name: 'Set the new password' }));
     expect(await screen.findByText('Your new password is set. Sign in with it.')).toBeTruthy();
+    // The used token is replaced out of the address (and history): no `#token=` to come back to.
+    await waitFor(() => expect(router.state.location.hash).toBe(''));
+    expect(router.state.location.pathname).toBe('/reset-password');
+    expect(router.state.historyAction).toBe('REPLACE');
     expect(api.sent('POST /v1/auth/password-reset/confirm').map((r) => r.body)).toEqual([{ token: TOKEN, new_password: 'a brand new secret' }]);
     expect(screen.getAllByRole('link', { name: 'Sign in' }).map((link) => link.getAttribute('href'))).toEqual(['/sign-in', '/sign-in']);
   });
@@ -111,13 +124,26 @@ describe('the Users page', () => {
     expect((await screen.findByRole('link', { name: 'Users' })).getAttribute('href')).toBe('/users');
     expect(await screen.findByText('worker@example.com')).toBeTruthy();
 
+    // Deactivating asks first; cancelling changes nothing.
     await user.click(screen.getByRole('button', { name: 'Deactivate worker@example.com' }));
+    await user.click(within(await screen.findByRole('alertdialog')).getByRole('button', { name: 'Keep it' }));
+    expect(screen.queryByRole('alertdialog')).toBeNull();
+    expect(api.sent('PATCH /v1/admin/users/:id')).toEqual([]);
+    await user.click(screen.getByRole('button', { name: 'Deactivate worker@example.com' }));
+    await user.click(within(await screen.findByRole('alertdialog', { name: 'Deactivate worker@example.com?' })).getByRole('button', { name: 'Deactivate account' }));
     expect(await screen.findByText('worker@example.com was deactivated.')).toBeTruthy();
-    expect(await screen.findByRole('button', { name: 'Reactivate worker@example.com' })).toBeTruthy();
+    // The focus stays on the row's toggled button, now Reactivate (never the page's body).
+    const reactivate = await screen.findByRole('button', { name: 'Reactivate worker@example.com' });
+    await waitFor(() => expect(document.activeElement).toBe(reactivate));
+    await user.click(reactivate);
+    expect(await screen.findByText('worker@example.com was reactivated.')).toBeTruthy();
+    const deactivate = await screen.findByRole('button', { name: 'Deactivate worker@example.com' });
+    await waitFor(() => expect(document.activeElement).toBe(deactivate));
     await user.click(screen.getByRole('button', { name: 'Make administrator: worker@example.com' }));
     expect(await screen.findByText('worker@example.com is now an administrator.')).toBeTruthy();
     expect(api.sent('PATCH /v1/admin/users/:id').map((r) => [r.path, r.body])).toEqual([
       ['/v1/admin/users/2', { is_active: false }],
+      ['/v1/admin/users/2', { is_active: true }],
       ['/v1/admin/users/2', { is_superuser: true }],
     ]);
 

@@ -56,6 +56,13 @@ describe('describeError', () => {
     expect(describeError(new ApiError({ type: 'about:blank', title: 'Too Many Requests', status: 429, detail: 'Slow down' }, 30))).toBe(
       'Too many attempts. Please wait 30 seconds and try again.',
     );
+    // A minute or more is said in minutes (a sign-in lockout is about 15).
+    expect(describeError(new ApiError({ type: 'about:blank', title: 'Too Many Requests', status: 429, detail: 'Slow down' }, 871))).toBe(
+      'Too many attempts. Please wait about 15 minutes and try again.',
+    );
+    expect(describeError(new ApiError({ type: 'about:blank', title: 'Too Many Requests', status: 429, detail: 'Slow down' }, 60))).toBe(
+      'Too many attempts. Please wait about 1 minute and try again.',
+    );
     expect(describeError(new ApiError({ type: 'about:blank', title: 'Unauthorized', status: 401, detail: 'Incorrect email or password' }))).toBe('Incorrect email or password');
     expect(describeError(new Error('boom'))).toBe('Something unexpected went wrong. Please try again.');
   });

@@ -124,7 +124,9 @@ export default async function authRoutes(app: FastifyInstance) {
 
   defineRoute(app, 'confirmPasswordReset', async (request) => {
     await app.throttle.attempt(request.ip);
-    await app.passwordResets.confirm(request.body.token, request.body.new_password);
+    const email = await app.passwordResets.confirm(request.body.token, request.body.new_password);
+    // The reset proved the mailbox is theirs: the account's sign-in lockout ends (every source).
+    await app.throttle.clearAccount(email);
     return null;
   });
 }
