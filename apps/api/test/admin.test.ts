@@ -1,16 +1,14 @@
 // /v1/admin/users: administrators only (403 for others and for API keys), search and paging,
 // deactivate, reactivate, grant, delete, and the last active administrator's rule. Two instances
 // and concurrent changes on PostgreSQL: test/services/admin.test.ts.
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { apiKeys, appointments, calls, clients, connect, passwordResetTokens, schedules, users } from '@agentcaller/db';
 import { writeDataDir } from '@agentcaller/db/testing';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builtEntry } from './built-server.js';
 import { expectProblem, signUp, type Caller } from './fixtures.js';
-import { bearer, form, json, startApp, TEST_SECRET, type TestContext } from './helpers.js';
-import { API_DIR, removeTempDirs, tempDir } from './process.js';
+import { bearer, form, json, startApp, type TestContext } from './helpers.js';
+import { removeTempDirs, runCli, tempDir } from './process.js';
 
 let ctx: TestContext;
 let admin: Caller;
@@ -181,15 +179,7 @@ describe('pnpm admin:grant EMAIL', () => {
   it('makes the account an administrator on the database the server would open; an unknown address exits 1', async () => {
     const dataDir = tempDir();
     await writeDataDir(join(dataDir, 'pglite'), 'migrated');
-    const run = (args: string[]) =>
-      new Promise<{ output: string; code: number | null }>((resolve) => {
-        const child = execFile(
-          process.execPath,
-          [builtEntry('adminGrant'), ...args],
-          { cwd: API_DIR, env: { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir, SECRET_KEY: TEST_SECRET, NODE_ENV: 'test' }, timeout: 60_000 },
-          (_err, stdout, stderr) => resolve({ output: stdout + stderr, code: child.exitCode }),
-        );
-      });
+    const run = (args: string[]) => runCli('adminGrant', dataDir, args);
     expect((await run([])).code).toBe(64);
     // An account in the folder a server would open (one process at a time: closed before the CLI runs).
     const target = { kind: 'pglite' as const, dataDir: join(dataDir, 'pglite') };

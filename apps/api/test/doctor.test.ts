@@ -1,6 +1,5 @@
 // `pnpm db:doctor` on a seed-era database, before and after the API adopted it: what it reports,
 // the exit status it implies, --fix-phones, and --token's explanations.
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { createHmac } from 'node:crypto';
 import { spellings } from './jwt.js';
@@ -10,8 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDoctor } from '../src/doctor/report.js';
 import { TEST_SECRET } from './constants.js';
 import { startApp, type TestContext } from './helpers.js';
-import { builtEntry } from './built-server.js';
-import { API_DIR, removeTempDirs, tempDir } from './process.js';
+import { removeTempDirs, runCli, tempDir } from './process.js';
 import { seedEraDatabase, type SeedEraDatabase } from './seed-era.js';
 import { SEED_USERS } from '@agentcaller/db/seed-era';
 import { writeDataDir } from '@agentcaller/db/testing';
@@ -173,22 +171,13 @@ describe('pnpm db:doctor --token on the command line', () => {
     // An empty database (as just created), opened from disk rather than created in memory by each run.
     const dataDir = tempDir();
     await writeDataDir(join(dataDir, 'pglite'), 'empty');
-    const run = (args: string[]) =>
-      new Promise<{ stdout: string; code: number | null }>((resolve) => {
-        const child = execFile(
-          process.execPath,
-          [builtEntry('doctor'), ...args],
-          { cwd: API_DIR, env: { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir, SECRET_KEY: TEST_SECRET, NODE_ENV: 'test' }, timeout: 60_000 },
-          (_err, stdout, stderr) => resolve({ stdout: stdout + stderr, code: child.exitCode }),
-        );
-        child.stdin?.end(`${token}\n`);
-      });
+    const run = (args: string[]) => runCli('doctor', dataDir, args, `${token}\n`);
     // An empty database: the token is read and checked as far as it can be, without a crash.
     const unmigrated = 'token: 401: this database is not migrated yet (no users.token_version)';
     const piped = await run(['--token']);
-    expect(piped.stdout).toContain(unmigrated);
+    expect(piped.output).toContain(unmigrated);
     expect(piped.code).toBe(1);
     // `--token -` says the same; the token itself was in neither command line.
-    expect((await run(['--token', '-'])).stdout).toContain(unmigrated);
+    expect((await run(['--token', '-'])).output).toContain(unmigrated);
   }, 120_000);
 });

@@ -1,20 +1,21 @@
 // Spawns the real server (`src/server.ts`, bundled once per run by globalSetup: see
 // built-server.ts) as a child process, for tests that need a listening socket, signals, exit codes
 // and the process's own stdout/stderr.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ENV_VARIABLES } from '../src/config.js';
-import { builtEntry } from './built-server.js';
+import { builtEntry, type ENTRIES } from './built-server.js';
+import { TEST_SECRET } from './constants.js';
 import { appendToSink } from './log-sink.js';
 import { afterAll, afterEach } from 'vitest';
 import type { TestDatabase } from '@agentcaller/db/testing';
 
 /** apps/api: the child runs from here, as `pnpm start` runs the server. */
-export const API_DIR = dirname(dirname(fileURLToPath(import.meta.url)));
+const API_DIR = dirname(dirname(fileURLToPath(import.meta.url)));
 
 /** A port nobody listens on right now (listen on 0, read it, close). */
 export async function freePort(): Promise<number> {
@@ -241,4 +242,20 @@ export function useServerCleanup(): { servers: ServerProcess[]; databases: TestD
     removeTempDirs();
   });
   return { servers, databases };
+}
+
+/**
+ * Runs a built command-line entry (`pnpm db:doctor`, `pnpm admin:grant`) to its end on the
+ * embedded database in `dataDir`, with `stdin` piped in; its stdout and stderr together.
+ */
+export function runCli(entry: Exclude<keyof typeof ENTRIES, 'server'>, dataDir: string, args: string[], stdin = ''): Promise<{ output: string; code: number | null }> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      process.execPath,
+      [builtEntry(entry), ...args],
+      { cwd: API_DIR, env: { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir, SECRET_KEY: TEST_SECRET, NODE_ENV: 'test' }, timeout: 60_000 },
+      (_err, stdout, stderr) => resolve({ output: stdout + stderr, code: child.exitCode }),
+    );
+    child.stdin?.end(stdin);
+  });
 }
