@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { LongestFirstSequencer } from './vitest.sequencer.js';
 
 /**
  * `pnpm test`: every package's suite in one vitest run, so the two cores of a small machine share
@@ -7,9 +8,9 @@ import { defineConfig } from 'vitest/config';
  */
 export default defineConfig({
   test: {
-    // Vitest's default is one worker fewer than the cores: a single worker on a 2-core machine,
-    // idle whenever its file waits on a child process, a timer or the network. Two keep both busy.
-    maxWorkers: 2,
+    // Workers are set per project (TEST_WORKERS in vitest.shared.ts): the root's maxWorkers does
+    // not reach the projects. Longest file first, across projects (see vitest.sequencer.ts).
+    sequence: { sequencer: LongestFirstSequencer },
     projects: ['packages/db/vitest.config.ts', 'apps/api/vitest.config.ts', 'apps/web/vitest.config.ts'],
   },
 });
