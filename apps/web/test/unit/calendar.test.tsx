@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ANN, appointment, FakeApi, json, page, problem, renderApp, USER } from './fakeApi';
+import { ANN, appointment, FakeApi, json, nineToFive, page, problem, renderApp, USER } from './fakeApi';
 
 // The suite runs in America/New_York (vitest.config.ts): clocks go forward on Sunday 8 March 2026.
 afterEach(() => {
@@ -74,17 +74,7 @@ describe('the week view', () => {
 
 describe('booking', () => {
   // Monday to Friday 09:00–17:00 in New York (the suite's zone).
-  const NINE_TO_FIVE = [{ start: '09:00', end: '17:00' }];
-  const SCHEDULE = {
-    time_zone: 'America/New_York',
-    weekly_hours: { mon: NINE_TO_FIVE, tue: NINE_TO_FIVE, wed: NINE_TO_FIVE, thu: NINE_TO_FIVE, fri: NINE_TO_FIVE, sat: [], sun: [] },
-    date_overrides: [],
-    slot_interval_minutes: 30,
-    buffer_before_minutes: 0,
-    buffer_after_minutes: 0,
-    minimum_notice_minutes: 60,
-    booking_horizon_days: 60,
-  };
+  const SCHEDULE = nineToFive('America/New_York');
 
   function bookingApi() {
     return new FakeApi()

@@ -1,5 +1,5 @@
 // A fake API behind the real SDK: each test says what each route answers and reads what was sent.
-import { createClient, PROBLEM_TYPES, problemType, type AgentCallerClient, type Appointment, type Client, type Me, type ProblemKind } from '@agentcaller/sdk';
+import { createClient, PROBLEM_TYPES, problemType, type AgentCallerClient, type Appointment, type Client, type Me, type ProblemKind, type Schedule } from '@agentcaller/sdk';
 import { QueryClient } from '@tanstack/react-query';
 import { render } from '@testing-library/react';
 import { createMemoryRouter, RouterProvider } from 'react-router';
@@ -100,6 +100,21 @@ export function appointment(overrides: Partial<Appointment> = {}): Appointment {
     status: 'scheduled',
     client: { id: ANN.id, name: ANN.name, phone: ANN.phone },
     ...overrides,
+  };
+}
+
+/** A weekly schedule, Monday to Friday 09:00-17:00 in `timeZone`, half-hour grid, an hour's notice. */
+export function nineToFive(timeZone: string): Schedule {
+  const hours = [{ start: '09:00', end: '17:00' }];
+  return {
+    time_zone: timeZone,
+    weekly_hours: { mon: hours, tue: hours, wed: hours, thu: hours, fri: hours, sat: [], sun: [] },
+    date_overrides: [],
+    slot_interval_minutes: 30,
+    buffer_before_minutes: 0,
+    buffer_after_minutes: 0,
+    minimum_notice_minutes: 60,
+    booking_horizon_days: 60,
   };
 }
 

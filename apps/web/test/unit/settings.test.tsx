@@ -1,19 +1,9 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
-import { FakeApi, json, problem, renderApp, USER } from './fakeApi';
+import { FakeApi, json, nineToFive, problem, renderApp, USER } from './fakeApi';
 
-const NINE_TO_FIVE = [{ start: '09:00', end: '17:00' }];
-const SCHEDULE = {
-  time_zone: 'UTC',
-  weekly_hours: { mon: NINE_TO_FIVE, tue: NINE_TO_FIVE, wed: NINE_TO_FIVE, thu: NINE_TO_FIVE, fri: NINE_TO_FIVE, sat: [], sun: [] },
-  date_overrides: [],
-  slot_interval_minutes: 30,
-  buffer_before_minutes: 0,
-  buffer_after_minutes: 0,
-  minimum_notice_minutes: 60,
-  booking_horizon_days: 60,
-};
+const SCHEDULE = nineToFive('UTC');
 
 function settingsApi() {
   let stored: unknown = SCHEDULE;
