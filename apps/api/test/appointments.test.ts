@@ -8,8 +8,9 @@ import {
   JSON_UTF8,
   makeAppointment,
   makeClient,
+  expect422At,
+  expectProblem as problemOfType,
   overlappingPairs,
-  PROBLEM_JSON,
   signUp,
   UTC_MS,
   type Caller,
@@ -53,21 +54,8 @@ const TYPE_OF_STATUS: Record<number, string> = {
   422: '/problems/validation',
 };
 
-function expectProblem(res: Res, status: number): ProblemBody {
-  expect(res.statusCode).toBe(status);
-  expect(res.headers['content-type']).toBe(PROBLEM_JSON);
-  const body = res.json<ProblemBody>();
-  expect(body.type).toBe(TYPE_OF_STATUS[status]);
-  expect(body.status).toBe(status);
-  expect(typeof body.detail).toBe('string');
-  return body;
-}
-
-function expect422At(res: Res, path: string) {
-  const body = expectProblem(res, 422);
-  expect(body.title).toBe('Unprocessable Entity');
-  expect(body.errors?.map((e) => e.path)).toContain(path);
-}
+/** The problem of this status, with the one `type` the API gives that status in these routes. */
+const expectProblem = (res: Parameters<typeof problemOfType>[0], status: number): ProblemBody => problemOfType(res, status, TYPE_OF_STATUS[status]!);
 
 function expectConflictWith(res: Res, id: number) {
   expectProblem(res, 409);

@@ -8,7 +8,8 @@ import {
   JSON_UTF8,
   makeAppointment,
   makeClient,
-  PROBLEM_JSON,
+  expect422At,
+  expectProblem as problemOfType,
   signUp,
   UTC_MS,
   type Caller,
@@ -40,22 +41,8 @@ const TYPE_OF_STATUS: Record<number, string> = {
   422: '/problems/validation',
 };
 
-function expectProblem(res: { statusCode: number; headers: Record<string, unknown>; json<T>(): T }, status: number): ProblemBody {
-  expect(res.statusCode).toBe(status);
-  expect(res.headers['content-type']).toBe(PROBLEM_JSON);
-  const body = res.json<ProblemBody>();
-  expect(body.type).toBe(TYPE_OF_STATUS[status]);
-  expect(body.status).toBe(status);
-  expect(typeof body.detail).toBe('string');
-  return body;
-}
-
-function expect422At(res: Parameters<typeof expectProblem>[0], path: string) {
-  const body = expectProblem(res, 422);
-  expect(body.title).toBe('Unprocessable Entity');
-  expect(body.errors?.map((e) => e.path)).toContain(path);
-  for (const e of body.errors ?? []) expect(typeof e.message).toBe('string');
-}
+/** The problem of this status, with the one `type` the API gives that status in these routes. */
+const expectProblem = (res: Parameters<typeof problemOfType>[0], status: number): ProblemBody => problemOfType(res, status, TYPE_OF_STATUS[status]!);
 
 const list = async (user: Caller, query = '') => {
   const res = await user.send('GET', `/v1/clients${query}`);

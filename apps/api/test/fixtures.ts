@@ -69,7 +69,17 @@ export function expectProblem(res: { statusCode: number; headers: Record<string,
   expect(res.headers['content-type']).toBe(PROBLEM_JSON);
   const body = res.json<ProblemBody>();
   expect(body.type).toBe(type);
+  expect(body.status).toBe(status);
+  expect(typeof body.detail).toBe('string');
   return body;
+}
+
+/** A 422 validation problem whose `errors` name `path` (JSON Pointer), each with a message. */
+export function expect422At(res: Parameters<typeof expectProblem>[0], path: string): void {
+  const body = expectProblem(res, 422, '/problems/validation');
+  expect(body.title).toBe('Unprocessable Entity');
+  expect(body.errors?.map((e) => e.path)).toContain(path);
+  for (const e of body.errors ?? []) expect(typeof e.message).toBe('string');
 }
 
 export async function makeClient(user: Caller, name: string, phone = '+14155550123'): Promise<WireClient> {
