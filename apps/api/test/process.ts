@@ -88,9 +88,10 @@ function childEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
 
 /** Spawns `node server.mjs` (the bundled `src/server.ts`) with exactly the API variables in `env`. */
 export function spawnServer(env: Record<string, string | undefined>, port = Number(env.PORT ?? 0)): ServerProcess {
-  const child = spawn(process.execPath, [builtEntry('server')], {
+  const entry = builtEntry('server');
+  const child = spawn(process.execPath, entry.args, {
     cwd: API_DIR,
-    env: childEnv(env),
+    env: childEnv({ ...entry.env, ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   live.add(child);
@@ -250,10 +251,11 @@ export function useServerCleanup(): { servers: ServerProcess[]; databases: TestD
  */
 export function runCli(entry: Exclude<keyof typeof ENTRIES, 'server'>, dataDir: string, args: string[], stdin = ''): Promise<{ output: string; code: number | null }> {
   return new Promise((resolve) => {
+    const built = builtEntry(entry);
     const child = execFile(
       process.execPath,
-      [builtEntry(entry), ...args],
-      { cwd: API_DIR, env: { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir, SECRET_KEY: TEST_SECRET, NODE_ENV: 'test' }, timeout: 60_000 },
+      [...built.args, ...args],
+      { cwd: API_DIR, env: { ...process.env, ...built.env, DATABASE_URL: '', DATA_DIR: dataDir, SECRET_KEY: TEST_SECRET, NODE_ENV: 'test' }, timeout: 60_000 },
       (_err, stdout, stderr) => resolve({ output: stdout + stderr, code: child.exitCode }),
     );
     child.stdin?.end(stdin);

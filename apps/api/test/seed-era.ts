@@ -3,7 +3,7 @@
 // PGlite (an in-memory one cannot outlive the connection that filled it).
 import { connect, parseDatabaseUrl, users } from '@agentcaller/db';
 import { createSeedDatabase } from '@agentcaller/db/seed-era';
-import { createTestDatabase, type TestDatabase } from '@agentcaller/db/testing';
+import { createTestDatabase, writeDataDir, type TestDatabase } from '@agentcaller/db/testing';
 import { eq } from 'drizzle-orm';
 import { join } from 'node:path';
 import { startApp, type TestContext } from './helpers.js';
@@ -27,9 +27,9 @@ export async function seedEraDatabase(fill: (db: Parameters<typeof createSeedDat
     return { database, env: { DATABASE_URL: database.url } };
   }
   const dir = tempDir('agentcaller-seed-era-');
-  // An on-disk PGlite started from the cached empty image (creating one costs seconds of CPU).
-  const image = database.target.kind === 'pglite' ? database.target.image : undefined;
-  const c = await connect({ kind: 'pglite', dataDir: join(dir, 'pglite'), image });
+  // An on-disk PGlite copied from the cached empty database (creating one costs seconds of CPU).
+  await writeDataDir(join(dir, 'pglite'), 'empty');
+  const c = await connect({ kind: 'pglite', dataDir: join(dir, 'pglite') });
   try {
     await fill(c.db);
   } finally {

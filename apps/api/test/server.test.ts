@@ -121,7 +121,9 @@ describe('embedded on-disk database (DATABASE_URL unset)', () => {
     expect(meRes.status).toBe(200);
     expect(await meRes.json()).toMatchObject({ id: 1, email: 'disk@example.com' });
     expect(await second.stop('SIGTERM')).toEqual({ code: 0, signal: null });
-  });
+    // The first start creates the database (PostgreSQL's initdb, then every migration, in
+    // WebAssembly): ~8 s of CPU alone, which a loaded two-core machine stretches past vitest's 30 s.
+  }, 120_000);
 });
 
 interface Outcome {

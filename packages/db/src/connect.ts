@@ -31,6 +31,9 @@ export interface ConnectOptions {
   logger?: Logger;
 }
 
+/** PostgreSQL's buffer pool for an in-memory PGlite (`memory://`). */
+export const IN_MEMORY_SHARED_BUFFERS = '16MB';
+
 /** The PGlite behind a `pglite` target, with the extensions the migrations use. */
 export async function openPglite(target: Extract<DatabaseTarget, { kind: 'pglite' }>) {
   // Loaded only when used: a PostgreSQL deployment never pays PGlite's memory.
@@ -43,6 +46,9 @@ export async function openPglite(target: Extract<DatabaseTarget, { kind: 'pglite
   return PGlite.create(target.dataDir ?? 'memory://', {
     extensions: { btree_gist, pg_trgm },
     ...(target.image ? { loadDataDir: target.image } : {}),
+    // In memory every page of the database is in memory already: PostgreSQL's default buffer pool
+    // (128 MB, zeroed at start) would only hold a second copy, and cost ~0.6 s of CPU per start.
+    ...(target.dataDir ? {} : { startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${IN_MEMORY_SHARED_BUFFERS}`] }),
   });
 }
 
