@@ -265,6 +265,18 @@ describe('apps/api/Dockerfile', () => {
     expect(copies).toEqual(['--from=build /deploy /app']);
   });
 
+  it('leaves glibc its default malloc arenas, in the image and `pnpm start` (two arenas doubled the CPU of a sign-in)', () => {
+    const pkg = JSON.parse(read('../package.json')) as { scripts: Record<string, string> };
+    expect(dockerfile).not.toMatch(/^\s*(ENV\s+)?MALLOC_ARENA_MAX=/m);
+    expect(pkg.scripts.start).not.toContain('MALLOC_ARENA_MAX');
+  });
+
+  it('caps V8\'s young generation at 8 MB semi-spaces, in the image and `pnpm start` (the peak resident set)', () => {
+    const pkg = JSON.parse(read('../package.json')) as { scripts: Record<string, string> };
+    expect(dockerfile).toMatch(/^\s*NODE_OPTIONS=--max-semi-space-size=8 \\$/m);
+    expect(pkg.scripts.start).toBe('NODE_ENV=production NODE_OPTIONS=--max-semi-space-size=8 node dist/server.js');
+  });
+
   it('deploys only dist/ of the API package (its `files`)', () => {
     const pkg = JSON.parse(read('../package.json')) as { files?: string[] };
     expect(pkg.files).toEqual(['dist']);
