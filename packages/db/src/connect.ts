@@ -34,14 +34,15 @@ export interface ConnectOptions {
 /** The PGlite behind a `pglite` target, with the extensions the migrations use. */
 export async function openPglite(target: Extract<DatabaseTarget, { kind: 'pglite' }>) {
   // Loaded only when used: a PostgreSQL deployment never pays PGlite's memory.
-  const [{ PGlite }, { btree_gist }, { pg_trgm }] = await Promise.all([
+  const [{ PGlite }, { btree_gin }, { btree_gist }, { pg_trgm }] = await Promise.all([
     import('@electric-sql/pglite'),
+    import('@electric-sql/pglite/contrib/btree_gin'),
     import('@electric-sql/pglite/contrib/btree_gist'),
     import('@electric-sql/pglite/contrib/pg_trgm'),
   ]);
   if (target.dataDir) mkdirSync(target.dataDir, { recursive: true });
   return PGlite.create(target.dataDir ?? 'memory://', {
-    extensions: { btree_gist, pg_trgm },
+    extensions: { btree_gin, btree_gist, pg_trgm },
     ...(target.image ? { loadDataDir: target.image } : {}),
   });
 }
