@@ -32,7 +32,7 @@ export function ratioToBaseline(report: RunReport, phase: PhaseResult): number |
  * paced row, at the load that row offered, never on its closed-loop row (throughput at saturation,
  * where latency is the queue: connections / throughput).
  */
-export const PACED_TARGETS = [
+const PACED_TARGETS = [
   { phase: 'api-key', what: 'API-key request p99 (authentication + GET /v1/auth/me)', bound: 5 },
   { phase: 'search', what: 'search p99 (100k clients)', bound: 20 },
   { phase: 'week', what: 'week p99 (1M appointments)', bound: 20 },
@@ -40,7 +40,7 @@ export const PACED_TARGETS = [
 ] as const satisfies { phase: PhaseName; what: string; bound: number }[];
 
 /** A phase's paced row (a stated offered load), if it ran. */
-export function pacedRow(report: RunReport, name: PhaseName): PhaseResult | undefined {
+function pacedRow(report: RunReport, name: PhaseName): PhaseResult | undefined {
   return report.phases.find((p) => p.name === name && p.paced !== undefined);
 }
 
@@ -93,14 +93,15 @@ export function evaluateTargets(report: RunReport): Target[] {
       continue;
     }
     below(`${what}, paced at ${stats.rate}/s`, `< ${bound} ms`, row.load.p99, bound, 'ms');
-    // A request the generator could not send has no latency: the p99 of the others does not
-    // speak for it, so any dropped request misses the target.
+    // A request the generator could not send, or one the API refused (503/429, shed under load),
+    // has no latency among the 2xx answers: the p99 of the others does not speak for it, so any
+    // such request misses the target.
     const last = targets.at(-1)!;
-    const kept = `${stats.late} of ${stats.due} sent over ${stats.lateAfterMs} ms late, ${stats.dropped} dropped`;
+    const kept = `${stats.late} of ${stats.due} sent over ${stats.lateAfterMs} ms late, ${stats.dropped} dropped, ${row.load.shed} shed`;
     last.measured += ` (${kept})`;
-    if (stats.dropped > 0 && last.met) {
+    if ((stats.dropped > 0 || row.load.shed > 0) && last.met) {
       last.met = false;
-      last.margin = `missed: ${stats.dropped} of ${stats.due} requests dropped (more than the generator's cap outstanding)`;
+      last.margin = `missed: of ${stats.due} requests, ${stats.dropped} dropped by the generator (its cap outstanding) and ${row.load.shed} refused by the API (503/429)`;
     }
   }
   // How cost grows: from the smallest size to one 100 times larger, a linear cost is 100 times

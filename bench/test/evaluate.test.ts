@@ -75,7 +75,15 @@ describe('latency targets', () => {
   it('are missed when the paced run dropped requests, whatever the p99 of the rest', () => {
     const t = target(report([row('week', 2, { dropped: 3 })]), 'week p99');
     expect(t.met).toBe(false);
-    expect(t.margin).toMatch(/3 of 100 requests dropped/);
-    expect(t.measured).toContain('0 of 100 sent over 5 ms late, 3 dropped');
+    expect(t.margin).toMatch(/3 dropped by the generator/);
+    expect(t.measured).toContain('0 of 100 sent over 5 ms late, 3 dropped, 0 shed');
+  });
+
+  it('are missed when the API shed requests of the paced run, whatever the p99 of the answered', () => {
+    const shedding = row('search', 2, {});
+    shedding.load = summarize(new Float64Array(95).fill(2), { 200: 95, 503: 5 }, 0, 1);
+    const t = target(report([shedding]), 'search p99');
+    expect(t.met).toBe(false);
+    expect(t.margin).toMatch(/5 refused by the API/);
   });
 });

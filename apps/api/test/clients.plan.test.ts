@@ -45,7 +45,7 @@ afterAll(async () => {
 /** Every row or index entry the plan read for `clients`: kept, and removed by a filter or a recheck. */
 function clientRowsRead(node: Record<string, unknown>): number {
   const own =
-    node['Relation Name'] === 'clients' || String(node['Index Name'] ?? '').startsWith('ix_clients')
+    node['Relation Name'] === 'clients' || (typeof node['Index Name'] === 'string' && node['Index Name'].startsWith('ix_clients'))
       ? (Number(node['Actual Rows']) + Number(node['Rows Removed by Filter'] ?? 0) + Number(node['Rows Removed by Index Recheck'] ?? 0)) *
         Number(node['Actual Loops'])
       : 0;
