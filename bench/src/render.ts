@@ -48,7 +48,8 @@ export function rows(report: RunReport): Row[] {
       offered: p.paced ? `${p.paced.rate}/s` : 'saturation',
       conns: String(p.connections),
       rps: p.load.rps < 100 ? p.load.rps.toFixed(1) : int(p.load.rps),
-      ratio: p.name === 'baseline' ? '100 %' : ratio === undefined ? '–' : pct(ratio),
+      // A paced row's req/s is the rate it was offered, not a throughput: no ratio.
+      ratio: p.name === 'baseline' ? '100 %' : ratio === undefined || p.paced ? '–' : pct(ratio),
       p50: ms(p.load.p50),
       p99: ms(p.load.p99),
       max: ms(p.load.max),
