@@ -27,9 +27,27 @@ export function ratioToBaseline(report: RunReport, phase: PhaseResult): number |
   return baseline && phase.name !== 'baseline' ? phase.load.rps / baseline.load.rps : undefined;
 }
 
+/**
+ * The latency targets of the reads (and of the API-key request): each is judged on the phase's
+ * paced row, at the load that row offered, never on its closed-loop row (throughput at saturation,
+ * where latency is the queue: connections / throughput).
+ */
+const PACED_TARGETS = [
+  { phase: 'api-key', what: 'API-key request p99 (authentication + GET /v1/auth/me)', bound: 5 },
+  { phase: 'search', what: 'search p99 (100k clients)', bound: 20 },
+  { phase: 'week', what: 'week p99 (1M appointments)', bound: 20 },
+  { phase: 'availability', what: 'availability p99 (31 days)', bound: 50 },
+] as const satisfies { phase: PhaseName; what: string; bound: number }[];
+
+/** A phase's paced row (a stated offered load), if it ran. */
+function pacedRow(report: RunReport, name: PhaseName): PhaseResult | undefined {
+  return report.phases.find((p) => p.name === name && p.paced !== undefined);
+}
+
 /** Checks each of the issue's targets against this run. */
 export function evaluateTargets(report: RunReport): Target[] {
-  const phase = (name: PhaseName) => report.phases.find((p) => p.name === name);
+  // The closed-loop row of a phase (the paced rows are looked up by pacedRow).
+  const phase = (name: PhaseName) => report.phases.find((p) => p.name === name && p.paced === undefined);
   const targets: Target[] = [];
   const atLeast = (what: string, goal: string, measured: number, bound: number, unit: (x: number) => string) => {
     targets.push({
@@ -67,10 +85,25 @@ export function evaluateTargets(report: RunReport): Target[] {
     below(`/health p99 during the ${name} flood`, '< 20 ms', p.health?.p99, 20, 'ms');
     below(`${name} p99 (no pile-up)`, '< 1 s (no multi-second p99)', p.load.p99, 1000, 'ms');
   }
-  below('API-key request p99 (authentication + GET /v1/auth/me)', '< 5 ms', phase('api-key')?.load.p99, 5, 'ms');
-  below('search p99 (100k clients)', '< 20 ms', phase('search')?.load.p99, 20, 'ms');
-  below('week p99 (1M appointments)', '< 20 ms', phase('week')?.load.p99, 20, 'ms');
-  below('availability p99 (31 days)', '< 50 ms', phase('availability')?.load.p99, 50, 'ms');
+  for (const { phase: name, what, bound } of PACED_TARGETS) {
+    const row = pacedRow(report, name);
+    const stats = row?.paced;
+    if (!row || !stats) {
+      targets.push({ what, goal: `< ${bound} ms at a paced load`, measured: 'not measured (no paced run)', met: undefined, margin: '' });
+      continue;
+    }
+    below(`${what}, paced at ${stats.rate}/s`, `< ${bound} ms`, row.load.p99, bound, 'ms');
+    // A request the generator could not send, or one the API refused (503/429, shed under load),
+    // has no latency among the 2xx answers: the p99 of the others does not speak for it, so any
+    // such request misses the target.
+    const last = targets.at(-1)!;
+    const kept = `${stats.late} of ${stats.due} sent over ${stats.lateAfterMs} ms late, ${stats.dropped} dropped, ${row.load.shed} shed`;
+    last.measured += ` (${kept})`;
+    if ((stats.dropped > 0 || row.load.shed > 0) && last.met) {
+      last.met = false;
+      last.margin = `missed: of ${stats.due} requests, ${stats.dropped} dropped by the generator (its cap outstanding) and ${row.load.shed} refused by the API (503/429)`;
+    }
+  }
   // How cost grows: from the smallest size to one 100 times larger, a linear cost is 100 times
   // dearer; flat or logarithmic stays within twice (log 1,000,000 / log 10,000 is 1.5).
   for (const read of ['search', 'week', 'availability'] as const) {

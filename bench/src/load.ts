@@ -1,5 +1,5 @@
 // One bounded load run with autocannon (closed loop: each connection sends its next request when
-// the previous answer arrives). Latencies are kept per response, so percentiles are exact and
+// the previous answer arrives; paced.ts offers a fixed rate instead). Latencies are kept per response, so percentiles are exact and
 // those of successful answers are not mixed with fast refusals.
 import autocannon from 'autocannon';
 
@@ -16,7 +16,11 @@ export interface LoadSpec {
   durationS: number;
   /** The next request to send (called for every request, so each can differ). */
   next: () => RequestShape;
-  /** Requests per second over all connections (open loop at this rate); unset: as fast as answered. */
+  /**
+   * Requests per second over all connections; unset: as fast as answered. autocannon sends each
+   * connection's share of a second back to back when the second begins: bursts, not a paced load
+   * (the /health probe on one connection only; paced.ts offers a steady rate).
+   */
   overallRate?: number;
 }
 
@@ -79,20 +83,25 @@ export async function load(spec: LoadSpec): Promise<LoadResult> {
   });
   const result = await done;
   const elapsedS = Math.max(result.duration, (performance.now() - began) / 1000, 1e-3);
-  const sorted = latencies.subarray(0, okCount).sort();
+  // autocannon counts timeouts among its errors.
+  return summarize(latencies.subarray(0, okCount), statuses, result.errors, elapsedS);
+}
+
+/** The result of a run from the latencies of its 2xx answers, every answer's status, and the requests that got none. */
+export function summarize(okLatencies: Float64Array, statuses: Record<string, number>, unanswered: number, elapsedS: number): LoadResult {
+  const sorted = Float64Array.from(okLatencies).sort();
   const count = (codes: number[]) => codes.reduce((sum, code) => sum + (statuses[code] ?? 0), 0);
   const shed = count([503, 429]);
   const responses = Object.values(statuses).reduce((a, b) => a + b, 0);
   return {
     durationS: elapsedS,
     responses,
-    rps: okCount / elapsedS,
+    rps: sorted.length / elapsedS,
     p50: percentile(sorted, 50),
     p90: percentile(sorted, 90),
     p99: percentile(sorted, 99),
     max: sorted.length ? sorted[sorted.length - 1]! : NaN,
-    // autocannon counts timeouts among its errors.
-    errors: result.errors + (responses - okCount - shed),
+    errors: unanswered + (responses - sorted.length - shed),
     shed,
     statuses,
   };

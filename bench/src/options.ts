@@ -33,6 +33,12 @@ export interface Options {
   fastConnections: number;
   /** Connections for search, week and availability. */
   readConnections: number;
+  /**
+   * Requests per second offered in the paced runs of api-key, search, week and availability (open
+   * loop), the load their latency targets are judged at; and how long each paced run lasts.
+   */
+  pacedRate: number;
+  pacedDurationS: number;
   /** Connections for login and registration (a flood: more than the hashes the cores can do at once). */
   authConnections: number;
   /** GET /health per second during the login and registration floods. */
@@ -69,6 +75,9 @@ export const USAGE = `usage: pnpm bench [--smoke] [options]
   --connections N          connections for baseline and /v1/auth/me (full 50, smoke 10)
   --read-connections N     connections for search, week, availability (full 10, smoke 4)
   --auth-connections N     connections for the login and registration floods (full 32, smoke 4)
+  --paced-rate N           requests per second offered in the paced runs of api-key, search, week
+                           and availability, whose p99 the latency targets judge (full 50, smoke 20)
+  --paced-duration S       seconds of each paced run (full 30, smoke 1.5)
   --only a,b               run only these phases (${PHASES.join(', ')}); the doc is not written
   --api-env KEY=VALUE      extra environment for the API (repeatable), e.g. MAX_IN_FLIGHT=64
   --profile                run the API under --cpu-prof and print where its time went
@@ -113,6 +122,8 @@ export function parseOptions(argv: string[]): Options {
       connections: { type: 'string' },
       'read-connections': { type: 'string' },
       'auth-connections': { type: 'string' },
+      'paced-rate': { type: 'string' },
+      'paced-duration': { type: 'string' },
       only: { type: 'string' },
       'api-env': { type: 'string', multiple: true },
       profile: { type: 'boolean' },
@@ -152,6 +163,8 @@ export function parseOptions(argv: string[]): Options {
     fastConnections: positive('connections', values.connections, smoke ? 10 : 50),
     readConnections: positive('read-connections', values['read-connections'], smoke ? 4 : 10),
     authConnections: positive('auth-connections', values['auth-connections'], smoke ? 4 : 32),
+    pacedRate: positive('paced-rate', values['paced-rate'], smoke ? 20 : 50),
+    pacedDurationS: positive('paced-duration', values['paced-duration'], smoke ? 1.5 : 30),
     healthRate: smoke ? 20 : 50,
     tokens: smoke ? 5 : 50,
     argon2Hashes: smoke ? 4 : 20,

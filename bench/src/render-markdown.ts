@@ -5,6 +5,7 @@ import { ARGON2_PARAMETERS } from '@agentcaller/db';
 import { COLUMNS, HEADERS, rows, SIDE_HEADERS, sideBySideRows } from './render.js';
 import type { RunReport } from './results.js';
 import { GROWTH_SLOT_MINUTES } from './dataset.js';
+import { DEFAULT_LATE_MS, DEFAULT_MAX_IN_FLIGHT } from './paced.js';
 import { int, mb, ms } from './units.js';
 
 function markdownTable(headers: string[], body: string[][], right: boolean[]): string {
@@ -74,7 +75,7 @@ function renderResults(report: RunReport): string {
       (report.seed
         ? ` Seeded with \`seed()\` (\`pnpm db:seed\`) in ${(report.seed.totalMs / 1000).toFixed(1)} s, of which ${int(d.calendarAppointments)} appointments took ${(report.seed.calendarAppointmentsMs / 1000).toFixed(1)} s.`
         : ' Reused from an earlier run (`--reuse-data`).'),
-    `- **Load**: each phase ${o.warmupS} s of warm-up, then ${o.durationS} s measured, closed loop (each connection sends its next request when the answer arrives). Latencies are of 2xx answers; "503/429" counts answers refused on purpose (shed or throttled). CPU columns: CPU time per answer of the server process (API, or the hello-world for the baseline), of the PostgreSQL backends serving the bench database, and of the load generator; "other cores" is the rest of the machine's busy time during the phase (other work on the machine: disturbance), in cores.`,
+    `- **Load**: each phase ${o.warmupS} s of warm-up, then ${o.durationS} s measured, closed loop (each connection sends its next request when the answer arrives): throughput at saturation ("offered: saturation"), its latencies shown but not judged (they are the queue: connections / throughput). The API-key request, the search, the week and the availability are then each offered ${o.pacedRate} requests per second for ${o.pacedDurationS} s (open loop, one every ${(1000 / o.pacedRate).toFixed(0)} ms whatever the answers, each timed from when it was due): the rows "offered: ${o.pacedRate}/s", whose p99 the latency targets judge; "late/dropped" counts the requests the generator sent over ${DEFAULT_LATE_MS} ms after they were due (their latency counts from then) and those it did not send (${DEFAULT_MAX_IN_FLIGHT} outstanding). Latencies are of 2xx answers; "503/429" counts answers refused on purpose (shed or throttled). CPU columns: CPU time per answer of the server process (API, or the hello-world for the baseline), of the PostgreSQL backends serving the bench database, and of the load generator; "other cores" is the rest of the machine's busy time during the phase (other work on the machine: disturbance), in cores.`,
     '',
     table,
     '',

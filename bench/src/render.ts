@@ -8,6 +8,8 @@ import { int, mb, ms, pct } from './units.js';
 
 export interface Row {
   phase: string;
+  /** The load the row is at: a paced rate (latency targets are judged here) or saturation (closed loop: throughput). */
+  offered: string;
   conns: string;
   rps: string;
   ratio: string;
@@ -16,6 +18,8 @@ export interface Row {
   max: string;
   errors: string;
   shed: string;
+  /** Paced rows: requests sent late / dropped by the generator. */
+  late: string;
   rss: string;
   apiCpu: string;
   pgCpu: string;
@@ -41,14 +45,17 @@ export function rows(report: RunReport): Row[] {
     const ratio = ratioToBaseline(report, p);
     out.push({
       phase: p.title,
+      offered: p.paced ? `${p.paced.rate}/s` : 'saturation',
       conns: String(p.connections),
       rps: p.load.rps < 100 ? p.load.rps.toFixed(1) : int(p.load.rps),
-      ratio: p.name === 'baseline' ? '100 %' : ratio === undefined ? '–' : pct(ratio),
+      // A paced row's req/s is the rate it was offered, not a throughput: no ratio.
+      ratio: p.name === 'baseline' ? '100 %' : ratio === undefined || p.paced ? '–' : pct(ratio),
       p50: ms(p.load.p50),
       p99: ms(p.load.p99),
       max: ms(p.load.max),
       errors: String(p.load.errors),
       shed: String(p.load.shed),
+      late: p.paced ? `${p.paced.late}/${p.paced.dropped}` : '–',
       rss: p.peakRssBytes ? mb(p.peakRssBytes).toFixed(0) : '–',
       ...cpuCells(p),
       load: p.loadAvg.toFixed(2),
@@ -56,6 +63,7 @@ export function rows(report: RunReport): Row[] {
     if (p.health) {
       out.push({
         phase: `  GET /health meanwhile (${report.options.healthRate}/s)`,
+        offered: `${report.options.healthRate}/s`,
         conns: '1',
         rps: p.health.rps.toFixed(1),
         ratio: '',
@@ -64,6 +72,7 @@ export function rows(report: RunReport): Row[] {
         max: ms(p.health.max),
         errors: String(p.health.errors),
         shed: String(p.health.shed),
+        late: '',
         rss: '',
         apiCpu: '',
         pgCpu: '',
@@ -78,6 +87,7 @@ export function rows(report: RunReport): Row[] {
 
 export const HEADERS: Row = {
   phase: 'phase',
+  offered: 'offered',
   conns: 'conns',
   rps: 'req/s',
   ratio: 'vs baseline',
@@ -86,6 +96,7 @@ export const HEADERS: Row = {
   max: 'max ms',
   errors: 'errors',
   shed: '503/429',
+  late: 'late/dropped',
   rss: 'API RSS MB',
   apiCpu: 'API µs/req',
   pgCpu: 'PG µs/req',

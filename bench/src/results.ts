@@ -6,12 +6,19 @@ import type { Dataset, SeedReport } from './dataset.js';
 import type { Plan } from './explain.js';
 import type { LoadResult } from './load.js';
 import type { Options, PhaseName } from './options.js';
+import type { PacedStats } from './paced.js';
 import type { ProfileSummary } from './profile.js';
 
 export interface PhaseResult {
   name: PhaseName;
   title: string;
+  /** Closed loop: the connections. Paced: the most requests outstanding at once. */
   connections: number;
+  /**
+   * Set for a paced run (a fixed offered rate, open loop): the load a latency target is judged at.
+   * Unset: closed loop, throughput at saturation.
+   */
+  paced?: PacedStats;
   load: LoadResult;
   /** 1-minute load average when the phase began. */
   loadAvg: number;
@@ -64,7 +71,7 @@ export interface RunReport {
   elapsedS: number;
   environment: Environment;
   /** The load's shape as the options set it; apiEnv is the API's whole environment (harness.ts). */
-  options: Pick<Options, 'durationS' | 'warmupS' | 'fastConnections' | 'readConnections' | 'authConnections' | 'healthRate'> & {
+  options: Pick<Options, 'durationS' | 'warmupS' | 'fastConnections' | 'readConnections' | 'authConnections' | 'healthRate' | 'pacedRate' | 'pacedDurationS'> & {
     apiEnv: Record<string, string>;
     availabilitySlotMinutes: number;
   };

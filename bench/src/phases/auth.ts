@@ -2,7 +2,7 @@
 // sign-in and registration floods (argon2-bound) with /health probed meanwhile.
 import { calendarUser } from '../dataset.js';
 import { bearer, createApiKey, cycle, logins, registrations, sanity } from '../http.js';
-import { measure } from '../measure.js';
+import { measure, measurePaced } from '../measure.js';
 import { runs } from '../options.js';
 import type { LoadedApi } from './api-load.js';
 
@@ -28,7 +28,9 @@ export async function measureAuth(loaded: LoadedApi): Promise<void> {
     const nextKey = cycle(keys);
     const next = () => ({ path: '/v1/auth/me', headers: bearer(nextKey()) });
     await sanity(api, 'api-key', next(), 200, (b: { email?: string }) => typeof b.email === 'string');
-    await measure(harness, { name: 'api-key', title: 'GET /v1/auth/me with an API key', server: api, connections: options.readConnections, next, meter, sampler });
+    const title = 'GET /v1/auth/me with an API key';
+    await measure(harness, { name: 'api-key', title, server: api, connections: options.readConnections, next, meter, sampler });
+    await measurePaced(harness, { name: 'api-key', title, server: api, next, meter, sampler });
   }
 
   if (runs(options, 'login')) {

@@ -5,7 +5,7 @@ import { AVAILABILITY_START, CALENDAR_START, availabilityOwner, calendarUser, se
 import { explainAll, type ExplainCall, type Plan } from '../explain.js';
 import type { Harness } from '../harness.js';
 import { bearer, cycle, sanity } from '../http.js';
-import { measure } from '../measure.js';
+import { measure, measurePaced } from '../measure.js';
 import { runs, type PhaseName } from '../options.js';
 import type { LoadedApi } from './api-load.js';
 
@@ -36,6 +36,7 @@ export async function measureReads(loaded: LoadedApi): Promise<void> {
     const next = () => ({ path: `/v1/clients?q=${encodeURIComponent(nextQ())}`, headers: bearer(searchToken) });
     const title = `GET /v1/clients?q= (${dataset.searchClients.toLocaleString('en')} clients)`;
     await measure(harness, { name: 'search', title, server: api, connections: options.readConnections, next, meter, sampler });
+    await measurePaced(harness, { name: 'search', title, server: api, next, meter, sampler });
   }
 
   if (runs(options, 'week')) {
@@ -44,6 +45,7 @@ export async function measureReads(loaded: LoadedApi): Promise<void> {
     const next = () => ({ path: weekPath, headers: bearer(nextToken()) });
     const title = `GET /v1/appointments, a week (${dataset.calendarAppointments.toLocaleString('en')} appointments)`;
     await measure(harness, { name: 'week', title, server: api, connections: options.readConnections, next, meter, sampler });
+    await measurePaced(harness, { name: 'week', title, server: api, next, meter, sampler });
   }
 
   if (runs(options, 'availability')) {
@@ -51,6 +53,7 @@ export async function measureReads(loaded: LoadedApi): Promise<void> {
     const next = () => ({ path: availabilityPath, headers: bearer(availabilityToken) });
     const title = `GET /v1/availability, 31 days (${dataset.availabilityAppointments.toLocaleString('en')} appointments)`;
     await measure(harness, { name: 'availability', title, server: api, connections: options.readConnections, next, meter, sampler });
+    await measurePaced(harness, { name: 'availability', title, server: api, next, meter, sampler });
   }
 }
 

@@ -44,6 +44,8 @@ export async function writeReport(harness: Harness, measured: Measured): Promise
       readConnections: options.readConnections,
       authConnections: options.authConnections,
       healthRate: options.healthRate,
+      pacedRate: options.pacedRate,
+      pacedDurationS: options.pacedDurationS,
       apiEnv: reportedApiEnv(options),
       availabilitySlotMinutes: AVAILABILITY_SLOT_MINUTES,
     },

@@ -31,6 +31,7 @@ ALTER TABLE clients DROP CONSTRAINT IF EXISTS clients_id_owner_id_key;
 DROP INDEX IF EXISTS ix_appointments_owner_starts;
 DROP INDEX IF EXISTS ix_clients_owner_name;
 DROP INDEX IF EXISTS ix_clients_name_trgm;
+DROP INDEX IF EXISTS ix_clients_owner_name_trgm;
 DROP INDEX IF EXISTS ix_clients_phone_trgm;
 DROP INDEX IF EXISTS ix_clients_phone_digits_trgm;
 DROP INDEX IF EXISTS users_email_lower_key;
@@ -39,7 +40,8 @@ ALTER TABLE clients DROP COLUMN IF EXISTS owner_id, DROP COLUMN IF EXISTS create
 ALTER TABLE users DROP COLUMN IF EXISTS token_version;
 ALTER TABLE users DROP COLUMN IF EXISTS is_superuser;
 ALTER TABLE clients ALTER COLUMN phone TYPE varchar(50);
--- Created by migration 0002; refused (and the whole rollback with it) if something else uses them.
+-- Created by migrations 0002 and 0008; refused (and the whole rollback with it) if something else uses them.
+DROP EXTENSION IF EXISTS btree_gin;
 DROP EXTENSION IF EXISTS btree_gist;
 DROP EXTENSION IF EXISTS pg_trgm;
 DROP SCHEMA IF EXISTS drizzle CASCADE;

@@ -37,14 +37,15 @@ export const IN_MEMORY_SHARED_BUFFERS = '16MB';
 /** The PGlite behind a `pglite` target, with the extensions the migrations use. */
 export async function openPglite(target: Extract<DatabaseTarget, { kind: 'pglite' }>) {
   // Loaded only when used: a PostgreSQL deployment never pays PGlite's memory.
-  const [{ PGlite }, { btree_gist }, { pg_trgm }] = await Promise.all([
+  const [{ PGlite }, { btree_gin }, { btree_gist }, { pg_trgm }] = await Promise.all([
     import('@electric-sql/pglite'),
+    import('@electric-sql/pglite/contrib/btree_gin'),
     import('@electric-sql/pglite/contrib/btree_gist'),
     import('@electric-sql/pglite/contrib/pg_trgm'),
   ]);
   if (target.dataDir) mkdirSync(target.dataDir, { recursive: true });
   return PGlite.create(target.dataDir ?? 'memory://', {
-    extensions: { btree_gist, pg_trgm },
+    extensions: { btree_gin, btree_gist, pg_trgm },
     ...(target.image ? { loadDataDir: target.image } : {}),
     // In memory every page of the database is in memory already: PostgreSQL's default buffer pool
     // (128 MB, zeroed at start) would only hold a second copy, and cost ~0.6 s of CPU per start.

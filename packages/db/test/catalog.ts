@@ -146,7 +146,6 @@ export const INDEXES_0002: Index[] = [
     def: 'CREATE INDEX ix_appointments_owner_starts ON public.appointments USING btree (owner_id, starts_at, id)',
   },
   { table: 'clients', name: 'clients_id_owner_id_key', def: 'CREATE UNIQUE INDEX clients_id_owner_id_key ON public.clients USING btree (id, owner_id)' },
-  { table: 'clients', name: 'ix_clients_name_trgm', def: 'CREATE INDEX ix_clients_name_trgm ON public.clients USING gin (name gin_trgm_ops)' },
   {
     table: 'clients',
     name: 'ix_clients_owner_name',
@@ -305,6 +304,18 @@ export const INDEXES_0007: Index[] = [
   { table: 'password_reset_tokens', name: 'password_reset_tokens_pkey', def: 'CREATE UNIQUE INDEX password_reset_tokens_pkey ON public.password_reset_tokens USING btree (user_id)' },
   { table: 'password_reset_tokens', name: 'password_reset_tokens_token_hash_key', def: 'CREATE UNIQUE INDEX password_reset_tokens_token_hash_key ON public.password_reset_tokens USING btree (token_hash)' },
 ];
+
+// 0008: the client search's trigram index keyed with the owner (btree_gin), replacing 0002's
+// name-only ix_clients_name_trgm.
+export const INDEXES_0008: Index[] = [
+  {
+    table: 'clients',
+    name: 'ix_clients_owner_name_trgm',
+    def: 'CREATE INDEX ix_clients_owner_name_trgm ON public.clients USING gin (owner_id, name gin_trgm_ops)',
+  },
+];
+
+export const EXTENSIONS_0008 = ['btree_gin'];
 
 // The indexes SQLAlchemy made for `index=True` on the original's primary keys (redundant, kept).
 export const SEED_ID_INDEXES: Index[] = [

@@ -16,6 +16,7 @@ import {
   CONSTRAINTS_0006,
   CONSTRAINTS_0007,
   EXTENSIONS_0002,
+  EXTENSIONS_0008,
   FOREIGN_KEYS_0002,
   FOREIGN_KEYS_0005,
   FOREIGN_KEYS_0006,
@@ -27,6 +28,7 @@ import {
   INDEXES_0005,
   INDEXES_0006,
   INDEXES_0007,
+  INDEXES_0008,
   ORIGINAL_COLUMNS,
   ORIGINAL_CONSTRAINTS,
   ORIGINAL_FOREIGN_KEYS,
@@ -210,7 +212,7 @@ describe('schema after migrate()', () => {
 
   it('has exactly the original indexes, users_email_lower_key and those of 0002 and 0003', async () => {
     const actual = await indexes(c);
-    expect(actual).toEqual(expectedIndexes(ORIGINAL_INDEXES, INDEXES_0001, INDEXES_0002, INDEXES_0003, INDEXES_0004, INDEXES_0005, INDEXES_0006, INDEXES_0007));
+    expect(actual).toEqual(expectedIndexes(ORIGINAL_INDEXES, INDEXES_0001, INDEXES_0002, INDEXES_0003, INDEXES_0004, INDEXES_0005, INDEXES_0006, INDEXES_0007, INDEXES_0008));
     expect(actual.map((index) => index.name)).toEqual([
       'api_keys_pkey',
       'api_keys_prefix_key',
@@ -226,8 +228,8 @@ describe('schema after migrate()', () => {
       'clients_id_owner_id_key',
       'clients_pkey',
       'ix_clients_name',
-      'ix_clients_name_trgm',
       'ix_clients_owner_name',
+      'ix_clients_owner_name_trgm',
       'ix_clients_phone',
       'ix_clients_phone_digits_trgm',
       'password_reset_tokens_pkey',
@@ -241,10 +243,11 @@ describe('schema after migrate()', () => {
     ]);
   });
 
-  it('installs btree_gist and pg_trgm, and no other extension', async () => {
+  it('installs btree_gin, btree_gist and pg_trgm, and no other extension', async () => {
+    expect(extensionsBefore).not.toContain('btree_gin');
     expect(extensionsBefore).not.toContain('btree_gist');
     expect(extensionsBefore).not.toContain('pg_trgm');
-    expect(await extensions(c)).toEqual([...extensionsBefore, ...EXTENSIONS_0002].sort());
+    expect(await extensions(c)).toEqual([...extensionsBefore, ...EXTENSIONS_0002, ...EXTENSIONS_0008].sort());
   });
 
   it('owner_id is required on clients and appointments (23502)', async () => {

@@ -1,0 +1,89 @@
+// The latency targets of the reads and the API-key request are judged on the paced row (a stated
+// offered load), never on the closed-loop row (throughput at saturation).
+import { describe, expect, it } from 'vitest';
+import { evaluateTargets } from '../src/evaluate.js';
+import { summarize } from '../src/load.js';
+import type { PacedStats } from '../src/paced.js';
+import type { PhaseName } from '../src/options.js';
+import type { PhaseResult, RunReport } from '../src/results.js';
+import { SMOKE_DATASET } from '../src/dataset.js';
+
+/** A phase whose 2xx answers all took `latencyMs` (so its p99 is that). */
+function row(name: PhaseName, latencyMs: number, paced?: Partial<PacedStats>): PhaseResult {
+  const answers = 100;
+  const load = summarize(new Float64Array(answers).fill(latencyMs), { 200: answers }, 0, 1);
+  return {
+    name,
+    title: name,
+    connections: 10,
+    load,
+    loadAvg: 0,
+    cpu: { apiMs: 1, postgresMs: 1, generatorMs: 1, otherMs: 0, wallMs: 1000 },
+    ...(paced ? { paced: { rate: 50, due: answers, sent: answers, late: 0, lateAfterMs: 5, maxSendDelayMs: 1, dropped: 0, peakInFlight: 1, ...paced } } : {}),
+  };
+}
+
+function report(phases: PhaseResult[]): RunReport {
+  return {
+    mode: 'full',
+    command: 'pnpm bench',
+    startedAt: new Date(0).toISOString(),
+    elapsedS: 1,
+    environment: { cpu: 'test', cores: 2, memoryGiB: 1, kernel: 'test', versions: {}, commit: 'test', loadAvgBefore: [0, 0, 0], loadAvgAfter: [0, 0, 0] },
+    options: { durationS: 12, warmupS: 2, fastConnections: 50, readConnections: 10, authConnections: 32, healthRate: 50, pacedRate: 50, pacedDurationS: 30, apiEnv: {}, availabilitySlotMinutes: 4 },
+    dataset: SMOKE_DATASET,
+    seed: undefined,
+    argon2: { hashMs: 50, hashes: 1, cores: 2, boundPerSecond: 40, parallelPerSecond: 36 },
+    phases,
+    coldStart: { postgres: [], pglite: [], pgliteMigrateMs: 0 },
+    peakRssBytes: 0,
+    plans: [],
+    growth: [],
+    profile: undefined,
+    reference: undefined,
+    failures: [],
+  };
+}
+
+const target = (r: RunReport, prefix: string) => {
+  const found = evaluateTargets(r).filter((t) => t.what.startsWith(prefix));
+  expect(found).toHaveLength(1);
+  return found[0]!;
+};
+
+describe('latency targets', () => {
+  it('are met on the paced row even when the closed-loop row of the same phase is far over', () => {
+    const t = target(report([row('search', 70), row('search', 12, {})]), 'search p99');
+    expect(t.met).toBe(true);
+    expect(t.what).toContain('paced at 50/s');
+    expect(t.measured).toMatch(/^12\.0 ms/);
+  });
+
+  it('are missed on the paced row even when the closed-loop row of the same phase is under', () => {
+    const t = target(report([row('availability', 30), row('availability', 60, {})]), 'availability p99');
+    expect(t.met).toBe(false);
+    expect(t.measured).toMatch(/^60\.0 ms/);
+  });
+
+  it('are not judged on a closed-loop row alone', () => {
+    const t = target(report([row('week', 3), row('api-key', 1)]), 'week p99');
+    expect(t.met).toBeUndefined();
+    expect(t.measured).toMatch(/no paced run/);
+    expect(target(report([row('api-key', 1)]), 'API-key request p99').met).toBeUndefined();
+  });
+
+  it('are missed when the paced run dropped requests, whatever the p99 of the rest', () => {
+    const t = target(report([row('week', 2, { dropped: 3 })]), 'week p99');
+    expect(t.met).toBe(false);
+    expect(t.margin).toMatch(/3 dropped by the generator/);
+    expect(t.measured).toContain('0 of 100 sent over 5 ms late, 3 dropped, 0 shed');
+  });
+
+  it('are missed when the API shed requests of the paced run, whatever the p99 of the answered', () => {
+    const shedding = row('search', 2, {});
+    shedding.load = summarize(new Float64Array(95).fill(2), { 200: 95, 503: 5 }, 0, 1);
+    const t = target(report([shedding]), 'search p99');
+    expect(t.met).toBe(false);
+    expect(t.margin).toMatch(/5 refused by the API/);
+  });
+});
