@@ -88,6 +88,8 @@ describe('the SDK and the contracts, packed and installed outside the workspace'
       const { stdout: files } = await run('tar', ['-tzf', join(project, tarball)]);
       expect(files).toContain('package/dist/index.js');
       expect(files).toContain('package/dist/index.d.ts');
+      // The incremental build's state stays home (files: "!dist/*.tsbuildinfo").
+      expect(files).not.toContain('tsbuildinfo');
     }
 
     writeFileSync(
