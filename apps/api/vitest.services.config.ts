@@ -13,6 +13,5 @@ export default defineConfig({
     // servers, kill connections and stop Redis, and are not on `pnpm test`'s clock.
     isolate: true,
     globalSetup: ['test/global-setup.ts'],
-    setupFiles: ['test/flush-sink.ts'],
   },
 });

@@ -7,29 +7,10 @@ import { DEV_MAIL_MESSAGE } from '../src/lib/mailer.js';
  */
 export const LOG_SINK_VARIABLE = 'AGENTCALLER_TEST_LOG_SINK';
 
-/**
- * Text not yet in the sink. An app at LOG_LEVEL=trace writes several lines per request, and one
- * synchronous append (open, write, close) per line cost more than the fuzz suites' requests
- * themselves: lines are gathered and written a megabyte at a time, and whatever is left when a
- * test file ends (flush-sink.ts, an afterAll of every file), an app closes or the process exits.
- */
-let pending = '';
-const FLUSH_AT = 1 << 20;
-
 export function appendToSink(text: string): void {
-  if (!process.env[LOG_SINK_VARIABLE] || !text) return;
-  pending += text;
-  if (pending.length >= FLUSH_AT) flushSink();
-}
-
-/** Writes the gathered lines to the sink. */
-export function flushSink(): void {
   const path = process.env[LOG_SINK_VARIABLE];
-  const text = pending;
-  pending = '';
   if (path && text) appendFileSync(path, text);
 }
-process.on('exit', flushSink);
 
 /** Passwords the suites use, which must never appear in a log. */
 export const TEST_PASSWORDS = [
