@@ -67,9 +67,9 @@ describe('an install migrated by the first texts of 0000 to 0003', () => {
     );
   });
 
-  it('reports 0000 and 0002 as applied from another text, and 0004 to 0007 as pending', async () => {
+  it('reports 0000 and 0002 as applied from another text, and 0004 to 0008 as pending', async () => {
     const status = await migrationStatus(old.db);
-    expect(status.pending).toEqual(['0004_bring_original_schema_up_to_date', '0005_add_schedules', '0006_add_api_keys_and_calls', '0007_add_admins_and_password_resets']);
+    expect(status.pending).toEqual(['0004_bring_original_schema_up_to_date', '0005_add_schedules', '0006_add_api_keys_and_calls', '0007_add_admins_and_password_resets', '0008_index_client_search_by_owner']);
     expect(status.changed).toEqual(['0000_create_original_schema', '0002_add_ownership_and_no_overlap']);
     expect(status.unknown).toEqual([]);
   });
@@ -82,8 +82,8 @@ describe('an install migrated by the first texts of 0000 to 0003', () => {
     expect(drift).toContain('missing trigger clients_default_owner on clients');
   });
 
-  it('migrate() applies 0004 to 0007 only and reaches the fresh database’s catalog, keeping every row', async () => {
-    expect((await migrate(old.db)).applied).toEqual([migrations[4]!.hash, migrations[5]!.hash, migrations[6]!.hash, migrations[7]!.hash]);
+  it('migrate() applies 0004 to 0008 only and reaches the fresh database’s catalog, keeping every row', async () => {
+    expect((await migrate(old.db)).applied).toEqual([migrations[4]!.hash, migrations[5]!.hash, migrations[6]!.hash, migrations[7]!.hash, migrations[8]!.hash]);
     expect(normalized(await readCatalog(old.db))).toEqual(normalized(await readCatalog(reference.db)));
     expect(await checkSchema(old.db)).toEqual([]);
     expect(await rows(old, sql`select name, phone, created_at::text as created_at from clients`)).toEqual([
