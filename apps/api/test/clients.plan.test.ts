@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, migrate, queryRows, users, type Connection } from '@agentcaller/db';
-import { createTestDatabase, type TestDatabase } from '@agentcaller/db/testing';
+import { users, type Connection } from '@agentcaller/db';
 import { sql } from 'drizzle-orm';
 import { ClientService } from '../src/services/clients.js';
+import { openPlanProbe, type PlanProbe } from './plans.js';
 
 // A client search's cost must not grow with other owners' clients: the plan of the statement the
 // service sends reads the caller's matches, not the matches of every owner (ix_clients_owner_name_trgm,
@@ -12,15 +12,13 @@ import { ClientService } from '../src/services/clients.js';
 const OWNERS = 5; // other owners, each with PER_OWNER clients, one in 5 of them a match
 const PER_OWNER = 10_000; // the caller's too, one in 100 of them a match
 
-let database: TestDatabase;
+let probe: PlanProbe;
 let connection: Connection;
 let mine: number;
-let sent: { sql: string; params: unknown[] }[] = [];
 
 beforeAll(async () => {
-  database = await createTestDatabase(process.env.DATABASE_URL, { migrated: true });
-  connection = await connect(database.target, { logger: { logQuery: (query, params) => sent.push({ sql: query, params }) } });
-  await migrate(connection.db);
+  probe = await openPlanProbe((node) => node['Relation Name'] === 'clients' || (typeof node['Index Name'] === 'string' && node['Index Name'].startsWith('ix_clients')));
+  connection = probe.connection;
   const owners = await connection.db
     .insert(users)
     .values(Array.from({ length: OWNERS + 1 }, (_, i) => ({ email: `owner${i}@example.com`, hashedPassword: 'not a hash' })))
@@ -38,42 +36,14 @@ beforeAll(async () => {
   await connection.db.execute(sql`analyze clients`);
 });
 afterAll(async () => {
-  await connection.close();
-  await database.drop();
+  await probe?.close();
 });
-
-/** Every row or index entry the plan read for `clients`: kept, and removed by a filter or a recheck. */
-function clientRowsRead(node: Record<string, unknown>): number {
-  const own =
-    node['Relation Name'] === 'clients' || (typeof node['Index Name'] === 'string' && node['Index Name'].startsWith('ix_clients'))
-      ? (Number(node['Actual Rows']) + Number(node['Rows Removed by Filter'] ?? 0) + Number(node['Rows Removed by Index Recheck'] ?? 0)) *
-        Number(node['Actual Loops'])
-      : 0;
-  const children = (node.Plans as Record<string, unknown>[] | undefined) ?? [];
-  return own + children.reduce((sum, child) => sum + clientRowsRead(child), 0);
-}
-
-/** The statements `run` sent, each with the rows and index entries its plan read for `clients`. */
-async function rowsReadBy(run: () => Promise<unknown>): Promise<number[]> {
-  sent = [];
-  await run();
-  const statements = [...sent]; // the EXPLAINs below are logged too
-  const counts: number[] = [];
-  for (const statement of statements) {
-    const text = statement.sql.replace(/\$(\d+)/g, (_, n: string) => `'${String(statement.params[Number(n) - 1]).replaceAll("'", "''")}'`);
-    const [row] = await queryRows<{ 'QUERY PLAN': unknown }>(connection.db, sql.raw(`explain (analyze, format json) ${text}`));
-    const plan = row!['QUERY PLAN'];
-    const [top] = (typeof plan === 'string' ? JSON.parse(plan) : plan) as { Plan: Record<string, unknown> }[];
-    counts.push(clientRowsRead(top!.Plan));
-  }
-  return counts;
-}
 
 describe('GET /v1/clients?q= among 10,000 clients, beside other owners with 10,000 matches', () => {
   it("reads the caller's matches, not every owner's", async () => {
     const service = new ClientService(connection.db, 'US');
     let page: Awaited<ReturnType<ClientService['list']>> | undefined;
-    const counts = await rowsReadBy(async () => {
+    const counts = await probe.rowsReadBy(async () => {
       page = await service.list(mine, { q: 'rosa', limit: 20, offset: 0 });
     });
     // 100 of the caller's 10,000 are a Rosa; one statement (the total is in it).
