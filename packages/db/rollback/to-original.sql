@@ -13,6 +13,10 @@
 --   appointments, logouts and sessions, API keys and the call log; the indexes and rules AgentCaller added.
 -- Phones AgentCaller wrote are E.164 text, which the original reads as it is. Alembic's table was
 -- never touched. Tested by packages/db/test/rollback.test.ts (catalog before and after, rows counted).
+-- The original has no status: an appointment cancelled, completed or marked a no-show on AgentCaller
+-- says so in its note (those that db:overlaps --resolve cancelled say so already). One statement on
+-- a line of its own: a database that never got the status column is left as it is.
+DO $$ BEGIN IF EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'appointments' AND column_name = 'status') THEN UPDATE appointments SET notes = concat_ws(E'\n', nullif(notes, ''), '[' || replace(status, '_', '-') || ' on AgentCaller]') WHERE status <> 'scheduled' AND coalesce(notes, '') NOT LIKE '%[cancelled by db:overlaps %'; END IF; END $$;
 DROP TRIGGER IF EXISTS clients_default_owner ON clients;
 DROP TRIGGER IF EXISTS appointments_default_owner ON appointments;
 DROP FUNCTION IF EXISTS agentcaller_client_default_owner();

@@ -44,6 +44,8 @@ beforeAll(async () => {
   await c.db.execute(sql`insert into users (email, hashed_password) values ('new@example.com', '$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA')`);
   await c.db.execute(sql`insert into clients (name, phone, owner_id) values ('Fay', '+14155550111', 4)`);
   await c.db.execute(sql`insert into appointments (client_id, owner_id, starts_at, ends_at, status) values (6, 4, '2026-05-01T10:00:00Z', '2026-05-01T11:00:00Z', 'cancelled')`);
+  await c.db.execute(sql`insert into appointments (client_id, owner_id, starts_at, ends_at, status, notes) values (6, 4, '2026-05-02T10:00:00Z', '2026-05-02T11:00:00Z', 'no_show', 'called twice')`);
+  await c.db.execute(sql`insert into appointments (client_id, owner_id, starts_at, ends_at, status, notes) values (6, 4, '2026-05-03T10:00:00Z', '2026-05-03T11:00:00Z', 'cancelled', '[cancelled by db:overlaps on 2026-05-01: overlapped appointment 1]')`);
 });
 
 afterAll(async () => {
@@ -77,7 +79,16 @@ describe('rollback/to-original.sql on an adopted seed-era database', () => {
     expect([after.users.length, after.clients.length, after.appointments.length]).toEqual([
       original.users.length + 1,
       original.clients.length + 1,
-      original.appointments.length + 1,
+      original.appointments.length + 3,
+    ]);
+  });
+
+  it("marks in its note each appointment whose status the original cannot hold, once", async () => {
+    const notes = await rows(c, sql`select notes from appointments where starts_at >= '2026-05-01T00:00:00Z' order by starts_at`);
+    expect(notes).toEqual([
+      { notes: '[cancelled on AgentCaller]' },
+      { notes: 'called twice\n[no-show on AgentCaller]' },
+      { notes: '[cancelled by db:overlaps on 2026-05-01: overlapped appointment 1]' },
     ]);
   });
 
