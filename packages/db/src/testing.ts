@@ -69,26 +69,32 @@ export async function createTestDatabase(
  * `dataDirFolder`): a few hundredths of a second, where PGlite writing the image out costs a second
  * of CPU.
  */
-export async function writeDataDir(dataDir: string, kind: 'empty' | 'migrated'): Promise<void> {
+export async function writeDataDir(dataDir: string, kind: ImageKind): Promise<void> {
   cpSync(await dataDirFolder(kind), dataDir, { recursive: true });
 }
 
-const folders = new Map<'empty' | 'migrated', Promise<string>>();
+type ImageKind = 'empty' | 'migrated';
+
+/** `make(kind)` once per kind in this process; later calls share its promise. */
+function oncePerKind<T>(make: (kind: ImageKind) => Promise<T>): (kind: ImageKind) => Promise<T> {
+  const made = new Map<ImageKind, Promise<T>>();
+  return (kind) => {
+    let value = made.get(kind);
+    if (!value) {
+      value = make(kind);
+      made.set(kind, value);
+    }
+    return value;
+  };
+}
 
 /**
  * The image of `kind` as PGlite writes it on disk (a closed database folder), made once per image
  * key next to the image and shared by workers and later runs; copies of it are databases of their own.
  */
-function dataDirFolder(kind: 'empty' | 'migrated'): Promise<string> {
-  let folder = folders.get(kind);
-  if (!folder) {
-    folder = makeDataDirFolder(kind);
-    folders.set(kind, folder);
-  }
-  return folder;
-}
+const dataDirFolder = oncePerKind(makeDataDirFolder);
 
-async function makeDataDirFolder(kind: 'empty' | 'migrated'): Promise<string> {
+async function makeDataDirFolder(kind: ImageKind): Promise<string> {
   const folder = join(tmpdir(), 'agentcaller-test-images', `pglite-${kind}-${imageKey(kind)}`);
   if (existsSync(folder)) return folder;
   // Written under a private name, then renamed: a reader never sees half a folder.
@@ -105,8 +111,6 @@ async function makeDataDirFolder(kind: 'empty' | 'migrated'): Promise<string> {
   return folder;
 }
 
-const images = new Map<'empty' | 'migrated', Promise<Blob>>();
-
 /**
  * The data directory of an in-memory PGlite, empty (as just created) or with every migration
  * applied, made once per worker process and cached on disk under a name that hashes the PGlite
@@ -114,16 +118,9 @@ const images = new Map<'empty' | 'migrated', Promise<Blob>>();
  * hundred milliseconds) instead of creating a database (seconds). A changed migration changes the
  * name, so a stale image is never used.
  */
-function pgliteImage(kind: 'empty' | 'migrated'): Promise<Blob> {
-  let image = images.get(kind);
-  if (!image) {
-    image = makeImage(kind);
-    images.set(kind, image);
-  }
-  return image;
-}
+const pgliteImage = oncePerKind(makeImage);
 
-async function makeImage(kind: 'empty' | 'migrated'): Promise<Blob> {
+async function makeImage(kind: ImageKind): Promise<Blob> {
   const folder = join(tmpdir(), 'agentcaller-test-images');
   const file = join(folder, `pglite-${kind}-${imageKey(kind)}.tar`);
   try {
@@ -146,7 +143,7 @@ async function makeImage(kind: 'empty' | 'migrated'): Promise<Blob> {
   }
 }
 
-function imageKey(kind: 'empty' | 'migrated'): string {
+function imageKey(kind: ImageKind): string {
   const hash = createHash('sha256');
   // The resolved path names PGlite's version (pnpm's store folder), whose data format may change.
   hash.update(import.meta.resolve('@electric-sql/pglite'));
