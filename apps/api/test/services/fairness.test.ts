@@ -66,11 +66,20 @@ describe('one account cannot starve the rest (PostgreSQL)', () => {
     const quietAlone: number[] = [];
     for (let i = 0; i < 5; i++) quietAlone.push((await timed('/v1/clients', quiet)).ms);
 
-    const flood = Array.from({ length: 20 }, () => timed(flooded, heavy));
+    // How many of the flood's lists had been served when the other account's last list was (the
+    // refused ones are answered at once and do not count).
+    let floodAnswered = 0;
+    const flood = Array.from({ length: 20 }, () =>
+      timed(flooded, heavy).then((r) => {
+        if (r.status === 200) floodAnswered++;
+        return r;
+      }),
+    );
     // The flood's lists are at the database by now.
     await new Promise((resolve) => setTimeout(resolve, 30));
     const during: number[] = [];
     for (let i = 0; i < 3; i++) during.push((await timed('/v1/clients', quiet)).ms);
+    const floodAnsweredBeforeQuiet = floodAnswered;
     // Meanwhile PostgreSQL, watched from outside the pool until the flood ends, never runs more
     // than the account's two lists at once.
     let flooding = true;
@@ -84,16 +93,19 @@ describe('one account cannot starve the rest (PostgreSQL)', () => {
     const results = await Promise.all(flood);
     flooding = false;
     await watching;
-    const report = { listAloneMs: median(alone), quietAloneMs: median(quietAlone), quietDuringFloodMs: median(during), floodStatementsMax: Math.max(...busy), samples: busy.length };
+    const served = results.filter((r) => r.status === 200).length;
+    const report = { listAloneMs: median(alone), quietAloneMs: median(quietAlone), quietDuringFloodMs: median(during), floodStatementsMax: Math.max(...busy), samples: busy.length, served, floodAnsweredBeforeQuiet };
     process.stdout.write(`fairness on PostgreSQL: ${JSON.stringify(report)}\n`);
-    expect(results.filter((r) => r.status === 200).length).toBeGreaterThan(0);
+    expect(served).toBeGreaterThan(0);
     // The flood holds two pooled connections, never all of them, and the process keeps answering:
     // the watcher, on a connection of its own, was answered all along (without the gate it got one
     // answer, after the flood, and the other account's list took 30-130 ms instead of 4).
     expect(busy.length).toBeGreaterThanOrEqual(3);
     expect(Math.max(...busy)).toBeLessThanOrEqual(HEAVY_PER_ACCOUNT);
-    // The other account pays only for the shared CPU, never for a whole list. (A loaded machine
-    // stretches all of these; the bound is the list's own time.)
-    expect(report.quietDuringFloodMs).toBeLessThan(Math.max(report.listAloneMs, 40));
+    // The other account does not queue behind the flood: its three lists were answered while the
+    // flood was in its first half (counted, not timed: a loaded 2-core machine stretches every
+    // duration alike, and a wall-clock bound here failed once on a busy CI run). Without the gate
+    // its lists wait for pooled connections behind the flood's and come after most of them.
+    expect(floodAnsweredBeforeQuiet).toBeLessThanOrEqual(Math.floor(served / 2));
   });
 });
