@@ -34,6 +34,16 @@ export interface ConnectOptions {
 /** PostgreSQL's buffer pool for an in-memory PGlite (`memory://`). */
 export const IN_MEMORY_SHARED_BUFFERS = '16MB';
 
+/** An open in-memory PGlite, as `openPglite` makes it. */
+export type OpenPglite = Awaited<ReturnType<typeof openPglite>>;
+
+/** Where a `pglite` target's in-memory databases come from and go back to (see `DatabaseTarget`). */
+export interface PglitePool {
+  take(): Promise<OpenPglite>;
+  /** Takes back a database its user has finished with (the pool resets it, or closes it). */
+  give(db: OpenPglite): Promise<void>;
+}
+
 /** The PGlite behind a `pglite` target, with the extensions the migrations use. */
 export async function openPglite(target: Extract<DatabaseTarget, { kind: 'pglite' }>) {
   // Loaded only when used: a PostgreSQL deployment never pays PGlite's memory.
@@ -57,13 +67,26 @@ export async function connect(target: DatabaseTarget, options: ConnectOptions = 
   if (target.kind === 'pglite') {
     // One process per folder: a second one would answer writes that the first then overwrites.
     const unlock = target.dataDir ? await lockDataDir(target.dataDir) : async () => {};
-    const [client, { drizzle: drizzlePglite }] = await Promise.all([openPglite(target), import('drizzle-orm/pglite')]).catch(
+    const { pool } = target;
+    const [client, { drizzle: drizzlePglite }] = await Promise.all([pool ? pool.take() : openPglite(target), import('drizzle-orm/pglite')]).catch(
       async (err: unknown) => {
         await unlock();
         throw err;
       },
     );
-    const db: Database = drizzlePglite(client, { schema, ...(options.logger ? { logger: options.logger } : {}) });
+    let closed = false;
+    // A pooled database outlives this connection: after close, this connection's user must find it
+    // closed (as a closed PGlite is), not reach the database its next user has.
+    const reachable = pool
+      ? new Proxy(client, {
+          get(db, property) {
+            if (closed) throw new Error('PGlite is closed');
+            const value: unknown = Reflect.get(db, property, db);
+            return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(db) : value;
+          },
+        })
+      : client;
+    const db: Database = drizzlePglite(reachable, { schema, ...(options.logger ? { logger: options.logger } : {}) });
     return {
       db,
       driver: 'pglite',
@@ -71,8 +94,11 @@ export async function connect(target: DatabaseTarget, options: ConnectOptions = 
         await db.execute(sql`select 1`);
       },
       close: async () => {
+        // Once: a pooled database given back twice would be handed to two users.
+        if (closed) return;
+        closed = true;
         try {
-          await client.close();
+          await (pool ? pool.give(client) : client.close());
         } finally {
           await unlock();
         }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { drizzle } from 'drizzle-orm/pglite';
-import { openPglite } from './connect.js';
+import { openPglite, type OpenPglite, type PglitePool } from './connect.js';
 import { migrate, migrationsFolder } from './migrate.js';
 import { parseDatabaseUrl, type DatabaseTarget } from './url.js';
 
@@ -35,7 +35,10 @@ export async function createTestDatabase(
   const target = env && !env.startsWith('memory:') ? parseDatabaseUrl(env, '') : undefined;
   if (target?.kind !== 'postgres') {
     const image = await pgliteImage(options.migrated ? 'migrated' : 'empty');
-    return { url: 'memory://', target: { kind: 'pglite', dataDir: undefined, image }, drop: async () => {} };
+    // A migrated database comes from the worker's pool (reset between users); an empty one is
+    // always new (its users build schemas of their own in it).
+    const pool = options.migrated ? migratedPool(image) : undefined;
+    return { url: 'memory://', target: { kind: 'pglite', dataDir: undefined, image, ...(pool ? { pool } : {}) }, drop: async () => {} };
   }
   // TEST_DATABASE_PREFIX tells apart the databases of several checkouts testing on one server.
   const prefix = /^[a-z][a-z0-9_]{0,30}$/.test(process.env.TEST_DATABASE_PREFIX ?? '') ? process.env.TEST_DATABASE_PREFIX! : 'ac_test';
@@ -124,22 +127,187 @@ async function makeImage(kind: ImageKind): Promise<Blob> {
   const folder = join(tmpdir(), 'agentcaller-test-images');
   const file = join(folder, `pglite-${kind}-${imageKey(kind)}.tar`);
   try {
-    return new Blob([readFileSync(file)]);
+    return new BytesBlob(readFileSync(file));
   } catch {
     // Not made yet: make it below.
   }
   const client = await openPglite({ kind: 'pglite', dataDir: undefined });
   try {
     if (kind === 'migrated') await migrate(drizzle(client));
-    const dump = await client.dumpDataDir('none');
+    const dump = new BytesBlob(new Uint8Array(await (await client.dumpDataDir('none')).arrayBuffer()));
     mkdirSync(folder, { recursive: true });
     // Written under a private name, then renamed: a reader never sees half a file.
     const partial = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
-    writeFileSync(partial, Buffer.from(await dump.arrayBuffer()));
+    writeFileSync(partial, await dump.bytes());
     renameSync(partial, file);
     return dump;
   } finally {
     await client.close();
+  }
+}
+
+/**
+ * The worker's open in-memory databases of the migrated image. Opening one costs ~0.6 s of CPU
+ * (PostgreSQL's start in WebAssembly and the image's 40 MB), more than most test files' own tests;
+ * a database a file has finished with is reset to the image instead (~20 ms) and handed to the next:
+ * a transaction left open is rolled back, the session's state discarded (`DISCARD ALL`: settings,
+ * roles, prepared statements, advisory locks, temporary tables), the image's empty tables truncated
+ * (their sequences restarted), the planner's statistics and the activity counters cleared. Then the
+ * catalog and the image's non-empty tables (the migrations journal) must fingerprint as the image's
+ * did: a database whose schema a test changed, or that fails to reset, is closed, never reused.
+ */
+const migratedPool = (() => {
+  let pool: PglitePool | undefined;
+  return (image: Blob): PglitePool => (pool ??= new ResettingPool(image));
+})();
+
+/** Databases kept open for reuse at most (the rest are closed when given back). */
+const IDLE_MAX = 2;
+
+interface Pristine {
+  fingerprint: string;
+  /** The image's empty tables, quoted: what a reset truncates. */
+  emptyTables: string[];
+  /** The image's tables with rows, quoted: their contents are part of the fingerprint. */
+  filledTables: string[];
+}
+
+class ResettingPool implements PglitePool {
+  readonly #image: Blob;
+  readonly #idle: OpenPglite[] = [];
+  #pristine: Promise<Pristine> | undefined;
+
+  constructor(image: Blob) {
+    this.#image = image;
+  }
+
+  async take(): Promise<OpenPglite> {
+    const idle = this.#idle.pop();
+    if (idle) return idle;
+    const db = await openPglite({ kind: 'pglite', dataDir: undefined, image: this.#image });
+    // The first database, before anyone uses it, is the image as it is.
+    this.#pristine ??= describePristine(db);
+    await this.#pristine;
+    return db;
+  }
+
+  async give(db: OpenPglite): Promise<void> {
+    if (this.#idle.includes(db) || db.closed) return;
+    try {
+      const pristine = await this.#pristine!;
+      await resetToImage(db, pristine);
+      if ((await fingerprint(db, pristine.filledTables)) === pristine.fingerprint && this.#idle.length < IDLE_MAX) {
+        this.#idle.push(db);
+        return;
+      }
+    } catch {
+      // Not reset: closed below, and the next user gets a new one.
+    }
+    await db.close();
+  }
+}
+
+const USER_TABLES = `
+  select format('%I.%I', n.nspname, c.relname) as name, c.oid
+    from pg_class c join pg_namespace n on n.oid = c.relnamespace
+   where c.relkind in ('r', 'p') and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg\\_%'`;
+
+async function describePristine(db: OpenPglite): Promise<Pristine> {
+  const tables = (await db.query<{ name: string }>(USER_TABLES)).rows.map((row) => row.name);
+  const emptyTables: string[] = [];
+  const filledTables: string[] = [];
+  for (const name of tables) {
+    const { rows } = await db.query<{ filled: boolean }>(`select exists (select from ${name}) as filled`);
+    (rows[0]?.filled ? filledTables : emptyTables).push(name);
+  }
+  return { fingerprint: await fingerprint(db, filledTables), emptyTables, filledTables };
+}
+
+async function resetToImage(db: OpenPglite, pristine: Pristine): Promise<void> {
+  // One statement at a time: DISCARD ALL cannot run inside the implicit transaction of a
+  // multi-statement string. ROLLBACK outside a transaction only warns.
+  for (const statement of [
+    'rollback',
+    'discard all',
+    `truncate table ${pristine.emptyTables.join(', ')} restart identity cascade`,
+    `delete from pg_statistic where starelid in (select oid from (${USER_TABLES}) t)`,
+    'select pg_stat_reset()',
+  ]) {
+    await db.exec(statement);
+  }
+}
+
+/**
+ * What a test could leave behind that a reset does not undo: every object outside the system
+ * schemas (tables, columns and defaults, constraints, indexes, functions, triggers, types, policies,
+ * sequences' positions), extensions, schemas, roles, databases, per-role and per-database settings,
+ * and the contents of the image's non-empty tables.
+ */
+async function fingerprint(db: OpenPglite, filledTables: string[]): Promise<string> {
+  const user = `not in ('pg_catalog', 'information_schema') and %s not like 'pg\\_%'`;
+  const userNs = (column: string) => `${column} ${user.replace('%s', column)}`;
+  const parts = [
+    `select 'class ' || c.oid::regclass || ' ' || c.relkind::text || c.relpersistence::text || c.relrowsecurity::text from pg_class c join pg_namespace n on n.oid = c.relnamespace where ${userNs('n.nspname')}`,
+    `select 'column ' || a.attrelid::regclass || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod) || ' ' || a.attnotnull::text || ' ' || coalesce(pg_get_expr(d.adbin, d.adrelid), '') from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum where ${userNs('n.nspname')} and a.attnum > 0 and not a.attisdropped`,
+    `select 'constraint ' || c.conrelid::regclass || ' ' || c.conname || ' ' || pg_get_constraintdef(c.oid) from pg_constraint c join pg_namespace n on n.oid = c.connamespace where ${userNs('n.nspname')}`,
+    `select 'index ' || pg_get_indexdef(i.indexrelid) from pg_index i join pg_class c on c.oid = i.indexrelid join pg_namespace n on n.oid = c.relnamespace where ${userNs('n.nspname')}`,
+    `select 'function ' || p.oid::regprocedure || ' ' || md5(coalesce(p.prosrc, '')) from pg_proc p join pg_namespace n on n.oid = p.pronamespace where ${userNs('n.nspname')}`,
+    `select 'trigger ' || t.tgrelid::regclass || ' ' || t.tgname || ' ' || t.tgenabled::text from pg_trigger t where not t.tgisinternal`,
+    `select 'type ' || t.oid::regtype || ' ' || t.typtype::text from pg_type t join pg_namespace n on n.oid = t.typnamespace where ${userNs('n.nspname')}`,
+    `select 'enum ' || e.enumtypid::regtype || ' ' || e.enumlabel from pg_enum e`,
+    `select 'policy ' || p.polrelid::regclass || ' ' || p.polname from pg_policy p`,
+    `select 'sequence ' || s.schemaname || '.' || s.sequencename || ' ' || coalesce(s.last_value::text, '-') from pg_sequences s`,
+    `select 'extension ' || e.extname || ' ' || e.extversion from pg_extension e`,
+    `select 'schema ' || n.nspname || ' ' || pg_get_userbyid(n.nspowner) from pg_namespace n`,
+    `select 'role ' || r.rolname || ' ' || concat_ws(',', r.rolsuper, r.rolcanlogin, r.rolinherit, r.rolcreaterole, r.rolcreatedb) from pg_roles r`,
+    `select 'database ' || d.datname from pg_database d`,
+    `select 'setting ' || s.setdatabase::text || ' ' || s.setrole::text || ' ' || array_to_string(s.setconfig, ',') from pg_db_role_setting s`,
+    ...filledTables.map((name) => `select 'rows ${name} ' || coalesce(md5(string_agg(t::text, ',' order by t::text)), '') from ${name} t`),
+  ];
+  const { rows } = await db.query<{ hash: string }>(`select md5(string_agg(x, E'\n' order by x)) as hash from (${parts.join(' union all ')}) as everything(x)`);
+  return rows[0]!.hash;
+}
+
+/**
+ * A Blob over bytes already in memory. PGlite reads an image with `arrayBuffer()`, which Node's own
+ * Blob serves through a stream of small chunks: ~0.25 s of CPU for a 40 MB image, plus ~0.13 s to
+ * make the Blob, at every database a test opens. This one hands out a copy of its bytes (~10 ms).
+ */
+class BytesBlob extends Blob {
+  readonly #bytes: Uint8Array<ArrayBuffer>;
+  #blob: Blob | undefined;
+
+  constructor(bytes: Uint8Array) {
+    super([]);
+    this.#bytes = new Uint8Array(bytes);
+    // Blob's own `size` reads its (empty) native store: this one says how many bytes it serves.
+    Object.defineProperty(this, 'size', { value: this.#bytes.byteLength });
+  }
+
+  override arrayBuffer(): Promise<ArrayBuffer> {
+    return Promise.resolve(this.#bytes.slice().buffer);
+  }
+
+  override bytes(): Promise<Uint8Array<ArrayBuffer>> {
+    return Promise.resolve(this.#bytes.slice());
+  }
+
+  // What PGlite does not use is served by a Node Blob of the same bytes, made when first asked for.
+  override text(): Promise<string> {
+    return this.#asBlob().text();
+  }
+
+  override stream(): ReturnType<Blob['stream']> {
+    return this.#asBlob().stream();
+  }
+
+  override slice(start?: number, end?: number, contentType?: string): Blob {
+    return this.#asBlob().slice(start, end, contentType);
+  }
+
+  #asBlob(): Blob {
+    this.#blob ??= new Blob([this.#bytes]);
+    return this.#blob;
   }
 }
 

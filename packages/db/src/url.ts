@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { PglitePool } from './connect.js';
 
 /** Where the database lives, read from `DATABASE_URL`. */
 export type DatabaseTarget =
@@ -9,6 +10,11 @@ export type DatabaseTarget =
       dataDir: string | undefined; // undefined: in memory
       /** Start from this data directory image (PGlite's `dumpDataDir`): tests reuse a migrated one. */
       image?: Blob;
+      /**
+       * In memory only: take an open database from here instead of opening one, and give it back
+       * instead of closing it (tests reuse one per worker, reset between files: see testing.ts).
+       */
+      pool?: PglitePool;
     }
   | { kind: 'postgres'; url: string };
 
