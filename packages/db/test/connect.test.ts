@@ -1,6 +1,9 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { IN_MEMORY_SHARED_BUFFERS, queryRows } from '../src/index.js';
-import { createTestDatabase } from '../src/testing.js';
+import { connect, IN_MEMORY_SHARED_BUFFERS, ON_DISK_SHARED_BUFFERS, queryRows } from '../src/index.js';
+import { createTestDatabase, writeDataDir } from '../src/testing.js';
 import { open, sql } from './helpers.js';
 
 describe('an in-memory PGlite', () => {
@@ -14,6 +17,22 @@ describe('an in-memory PGlite', () => {
     } finally {
       await c.close();
       await database.drop();
+    }
+  });
+});
+
+describe('an embedded PGlite on disk', () => {
+  it("keeps a 32 MB buffer pool, not PostgreSQL's 128 MB: the file cache holds the rest", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'agentcaller-buffers-'));
+    await writeDataDir(join(dir, 'pglite'), 'empty');
+    const c = await connect({ kind: 'pglite', dataDir: join(dir, 'pglite') });
+    try {
+      const [row] = await queryRows<{ shared_buffers: string }>(c.db, sql`show shared_buffers`);
+      expect(ON_DISK_SHARED_BUFFERS).toBe('32MB');
+      expect(row?.shared_buffers).toBe(ON_DISK_SHARED_BUFFERS);
+    } finally {
+      await c.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
