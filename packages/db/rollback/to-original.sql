@@ -41,7 +41,7 @@ DROP INDEX IF EXISTS ix_clients_phone_digits_trgm;
 DROP INDEX IF EXISTS users_email_lower_key;
 ALTER TABLE appointments DROP COLUMN IF EXISTS owner_id, DROP COLUMN IF EXISTS status, DROP COLUMN IF EXISTS created_at;
 ALTER TABLE clients DROP COLUMN IF EXISTS owner_id, DROP COLUMN IF EXISTS created_at;
-ALTER TABLE users DROP COLUMN IF EXISTS token_version;
+ALTER TABLE users DROP COLUMN IF EXISTS token_version, DROP COLUMN IF EXISTS tokens_revoked_at;
 ALTER TABLE users DROP COLUMN IF EXISTS is_superuser;
 ALTER TABLE clients ALTER COLUMN phone TYPE varchar(50);
 -- Created by migrations 0002 and 0008; refused (and the whole rollback with it) if something else uses them.

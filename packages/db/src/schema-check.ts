@@ -20,6 +20,8 @@ export const EXPECTED_COLUMNS: Record<string, Record<string, Expected>> = {
     is_active: { type: 'boolean', notNull: true, default: 'true' },
     created_at: { type: TIMESTAMPTZ, notNull: true, default: 'now()' },
     token_version: { type: 'integer', notNull: true, default: '0' },
+    is_superuser: { type: 'boolean', notNull: true, default: 'false' },
+    tokens_revoked_at: { type: TIMESTAMPTZ, notNull: false, default: null },
   },
   clients: {
     id: SERIAL,
@@ -64,6 +66,13 @@ export const EXPECTED_COLUMNS: Record<string, Record<string, Expected>> = {
     last_used_at: { type: TIMESTAMPTZ, notNull: false, default: null },
     revoked_at: { type: TIMESTAMPTZ, notNull: false, default: null },
   },
+  password_reset_tokens: {
+    user_id: { type: 'integer', notNull: true, default: null },
+    token_hash: { type: 'text', notNull: true, default: null },
+    created_at: { type: TIMESTAMPTZ, notNull: true, default: 'now()' },
+    expires_at: { type: TIMESTAMPTZ, notNull: true, default: null },
+    used_at: { type: TIMESTAMPTZ, notNull: false, default: null },
+  },
   calls: {
     id: SERIAL,
     owner_id: { type: 'integer', notNull: true, default: null },
@@ -101,6 +110,9 @@ export const EXPECTED_CONSTRAINTS: [string, string, string][] = [
   ['revoked_tokens', 'p', 'PRIMARY KEY (token_hash)'],
   ['schedules', 'p', 'PRIMARY KEY (user_id)'],
   ['schedules', 'f', 'FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE'],
+  ['password_reset_tokens', 'p', 'PRIMARY KEY (user_id)'],
+  ['password_reset_tokens', 'u', 'UNIQUE (token_hash)'],
+  ['password_reset_tokens', 'f', 'FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE'],
   ['api_keys', 'p', 'PRIMARY KEY (id)'],
   ['api_keys', 'u', 'UNIQUE (prefix)'],
   ['api_keys', 'f', 'FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE'],
