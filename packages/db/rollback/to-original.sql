@@ -47,11 +47,12 @@ ALTER TABLE users DROP COLUMN IF EXISTS is_superuser;
 ALTER TABLE clients ALTER COLUMN phone TYPE varchar(50);
 -- The extensions migrations 0002 and 0008 created, and only those: one the database had before
 -- adoption stays. The migrator writes down which it had before its first migration
--- (drizzle.adoption, since the release of 0009); for a database adopted earlier, one older than the
--- migrator's journal table (a smaller OID) was there before it; with no journal left (the rollback
--- ran already) every one stays (docs/decisions.md, "Extensions on the way back"). Refused (and the
--- whole rollback with it) if something else uses one. One statement on a line of its own.
-DO $$ DECLARE before text[]; e name; BEGIN IF to_regclass('drizzle.adoption') IS NOT NULL THEN EXECUTE 'SELECT extensions_before FROM drizzle.adoption LIMIT 1' INTO before; ELSE SELECT array_agg(extname::text) INTO before FROM pg_extension WHERE to_regclass('drizzle.__drizzle_migrations') IS NULL OR oid < to_regclass('drizzle.__drizzle_migrations')::oid; END IF; FOR e IN SELECT extname FROM pg_extension WHERE extname IN ('btree_gin', 'btree_gist', 'pg_trgm') AND extname::text <> ALL (coalesce(before, '{}')) ORDER BY extname LOOP EXECUTE format('DROP EXTENSION %I', e); END LOOP; END $$;
+-- (drizzle.adoption, since the release of 0009). For a database adopted earlier, an extension
+-- counts as AgentCaller's when the transaction that created it also wrote a row of the migrator's
+-- journal (the same xmin) and it is younger than the journal table (a larger OID); with no journal
+-- left (the rollback ran already) every one stays (docs/decisions.md, "Extensions on the way back").
+-- Refused (and the whole rollback with it) if something else uses one. One statement on a line.
+DO $$ DECLARE before text[]; e name; BEGIN IF to_regclass('drizzle.adoption') IS NOT NULL THEN EXECUTE 'SELECT extensions_before FROM drizzle.adoption LIMIT 1' INTO before; ELSIF to_regclass('drizzle.__drizzle_migrations') IS NULL THEN SELECT array_agg(extname::text) INTO before FROM pg_extension; ELSE EXECUTE 'SELECT array_agg(extname::text) FROM pg_extension WHERE NOT (oid > ''drizzle.__drizzle_migrations''::regclass::oid AND xmin IN (SELECT xmin FROM drizzle.__drizzle_migrations))' INTO before; END IF; FOR e IN SELECT extname FROM pg_extension WHERE extname IN ('btree_gin', 'btree_gist', 'pg_trgm') AND extname::text <> ALL (coalesce(before, '{}')) ORDER BY extname LOOP EXECUTE format('DROP EXTENSION %I', e); END LOOP; END $$;
 DROP SCHEMA IF EXISTS drizzle CASCADE;
 -- Users the original service cannot verify (argon2id hashes): give each a new password.
 SELECT id, email FROM users WHERE hashed_password LIKE '$argon2%' ORDER BY id;

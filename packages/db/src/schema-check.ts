@@ -2,8 +2,8 @@
 // constraints, indexes, triggers and extensions the API relies on. Constraints and indexes are
 // compared by definition, not by name (SQLAlchemy named the original's its own way), and extra
 // indexes, columns or tables are tolerated. Any difference stops the start: a schema that would
-// answer 500 later is never reported ready. schema.test.ts checks that a fresh database holds
-// exactly this list, so the list cannot drift from the migrations.
+// answer 500 later is never reported ready. history.test.ts checks that a fresh database passes it
+// and has no column it does not name, so the list cannot drift from the migrations.
 import { readCatalog, type Catalog, type CatalogColumn } from './catalog.js';
 import type { Database } from './connect.js';
 
