@@ -148,15 +148,17 @@ describe('db:doctor', () => {
       return row!.at!;
     });
     const why = 'the account’s tokens were revoked (password change or reset, sign out everywhere, deactivation)';
-    expect(await explain(good)).toEqual([`token: 401: issued before ${why}: token version 0, account at 1`]);
-    expect((await runDoctor(env(), { token: good })).ok).toBe(false);
-    // The original's tokens (no version) go by their time: the second of the revocation is refused, the next accepted.
-    const second = Math.floor(revokedAt.getTime() / 1000);
-    const original = (issued: number) => jwt(HS256, { sub: admin.email, exp: issued + 3600 });
-    expect(await explain(original(second))).toEqual([
-      `token: 401: issued at ${new Date(second * 1000).toISOString()} (no version: the original service’s), not in a later second than ${why} at ${revokedAt.toISOString()}`,
-    ]);
-    expect(await explain(original(second + 1))).toEqual([expect.stringMatching(/^token: ok, accepted for user 1 until /)]);
+    await withConnection(async (connection) => {
+      expect(await explain(good, connection)).toEqual([`token: 401: issued before ${why}: token version 0, account at 1`]);
+      expect((await runDoctor(env(), { token: good, connection })).ok).toBe(false);
+      // The original's tokens (no version) go by their time: the second of the revocation is refused, the next accepted.
+      const second = Math.floor(revokedAt.getTime() / 1000);
+      const original = (issued: number) => jwt(HS256, { sub: admin.email, exp: issued + 3600 });
+      expect(await explain(original(second), connection)).toEqual([
+        `token: 401: issued at ${new Date(second * 1000).toISOString()} (no version: the original service’s), not in a later second than ${why} at ${revokedAt.toISOString()}`,
+      ]);
+      expect(await explain(original(second + 1), connection)).toEqual([expect.stringMatching(/^token: ok, accepted for user 1 until /)]);
+    });
   });
 
   it('a drifted schema and an unknown migration fail, one line per difference', async () => {
