@@ -87,6 +87,9 @@ describe('PATCH /v1/admin/users/{id}', () => {
     expectProblem(await me(target.token), 401, '/problems/unauthorized');
     expectProblem(await withKey(key, 'GET', '/v1/clients'), 401, '/problems/unauthorized');
     expect(await signInStatus('leaver@example.com')).toBe(403);
+    // The time of it too: the original service's tokens (no version) from before are refused.
+    const [user] = await ctx.app.db.select({ at: users.tokensRevokedAt }).from(users).where(eq(users.id, target.id));
+    expect(user!.at).toBeInstanceOf(Date);
 
     const on = await admin.send('PATCH', `/v1/admin/users/${target.id}`, { is_active: true });
     expect(on.json()).toMatchObject({ is_active: true });

@@ -7,6 +7,7 @@ import { clients, connect, databaseTargetOf, users, type Connection } from '@age
 import { asc, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDoctor } from '../src/doctor/report.js';
+import { revokeEveryToken } from '../src/lib/token-identity.js';
 import { TEST_SECRET } from './constants.js';
 import { startApp, type TestContext } from './helpers.js';
 import { removeTempDirs, runCli, tempDir } from './process.js';
@@ -61,7 +62,7 @@ describe('db:doctor', () => {
     expect(report.lines).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^database: .* is reachable \(PostgreSQL \d+/),
-        expect.stringMatching(/^migrations: 0 applied, 9 pending \(0000_create_original_schema, /),
+        expect.stringMatching(/^migrations: 0 applied, 10 pending \(0000_create_original_schema, /),
         "alembic: the original service's alembic_version is here (3f2a9c1b7d40); AgentCaller leaves it alone",
         'legacy data: no problems the migrations would stop on',
         'SECRET_KEY: strong enough for production',
@@ -84,7 +85,7 @@ describe('db:doctor', () => {
     expect(report.ok).toBe(true);
     expect(report.lines).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/^migrations: 9 applied, 0 pending$/),
+        expect.stringMatching(/^migrations: 10 applied, 0 pending$/),
         'schema: matches what the migrations produce',
         'phones: 4 not in E.164 (free-form, from the original): `pnpm db:doctor --fix-phones` rewrites those it can read',
       ]),
@@ -142,11 +143,22 @@ describe('db:doctor', () => {
       expect(await check(jwt(HS256, { sub: 'former@example.com', exp: inAnHour() }))).toEqual(['token: 403 (not 401): user 3 is inactive']);
       await connection.ping();
     });
-    await withApp(async (ctx) => {
-      await ctx.app.db.update(users).set({ tokenVersion: sql`${users.tokenVersion} + 1` }).where(eq(users.id, 1));
+    const revokedAt = await withApp(async (ctx) => {
+      const [row] = await ctx.app.db.update(users).set(revokeEveryToken()).where(eq(users.id, 1)).returning({ at: users.tokensRevokedAt });
+      return row!.at!;
     });
-    expect(await explain(good)).toEqual(['token: 401: issued before the account’s last password change (token version 0, account at 1)']);
-    expect((await runDoctor(env(), { token: good })).ok).toBe(false);
+    const why = 'the account’s tokens were revoked (password change or reset, sign out everywhere, deactivation)';
+    await withConnection(async (connection) => {
+      expect(await explain(good, connection)).toEqual([`token: 401: issued before ${why}: token version 0, account at 1`]);
+      expect((await runDoctor(env(), { token: good, connection })).ok).toBe(false);
+      // The original's tokens (no version) go by their time: the second of the revocation is refused, the next accepted.
+      const second = Math.floor(revokedAt.getTime() / 1000);
+      const original = (issued: number) => jwt(HS256, { sub: admin.email, exp: issued + 3600 });
+      expect(await explain(original(second), connection)).toEqual([
+        `token: 401: issued at ${new Date(second * 1000).toISOString()} (no version: the original service’s), not in a later second than ${why} at ${revokedAt.toISOString()}`,
+      ]);
+      expect(await explain(original(second + 1), connection)).toEqual([expect.stringMatching(/^token: ok, accepted for user 1 until /)]);
+    });
   });
 
   it('a drifted schema and an unknown migration fail, one line per difference', async () => {
@@ -173,7 +185,7 @@ describe('pnpm db:doctor --token on the command line', () => {
     await writeDataDir(join(dataDir, 'pglite'), 'empty');
     const run = (args: string[]) => runCli('doctor', dataDir, args, `${token}\n`);
     // An empty database: the token is read and checked as far as it can be, without a crash.
-    const unmigrated = 'token: 401: this database is not migrated yet (no users.token_version)';
+    const unmigrated = 'token: 401: this database is not migrated yet (no users.tokens_revoked_at)';
     const piped = await run(['--token']);
     expect(piped.output).toContain(unmigrated);
     expect(piped.code).toBe(1);

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 
 const b64url = (value: string | Buffer) => Buffer.from(value).toString('base64url');
@@ -36,4 +37,30 @@ const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_
 export function spellings(token: string): string[] {
   const last = B64URL.indexOf(token.at(-1)!);
   return [0, 1, 2, 3].map((low) => token.slice(0, -1) + B64URL[(last & ~3) + low]);
+}
+
+// The original service's create_access_token, line for line, with the clock as an argument (None:
+// the real one): python-jose turns the datetime `exp` into whole seconds.
+const ORIGINAL_SERVICE = `
+import json, sys
+from datetime import datetime, timedelta, timezone
+from jose import jwt
+args = json.load(sys.stdin)
+out = []
+for at in args["issuedAt"]:
+    now = datetime.utcnow() if at is None else datetime.fromtimestamp(at, timezone.utc).replace(tzinfo=None)
+    out.append(jwt.encode({"sub": args["sub"], "exp": now + timedelta(minutes=args["minutes"])}, args["key"], algorithm="HS256"))
+print(json.dumps(out))
+`;
+
+/**
+ * Tokens as the original Python service issues them (Debian's python3-jose, `sub` and `exp` only),
+ * one per issue time in seconds (`null`: now, by Python's clock).
+ */
+export function pythonTokens(sub: string, key: string, minutes: number, issuedAt: (number | null)[]): string[] {
+  const out = execFileSync('/usr/bin/python3', ['-W', 'ignore', '-c', ORIGINAL_SERVICE], {
+    input: JSON.stringify({ sub, key, minutes, issuedAt }),
+    encoding: 'utf8',
+  });
+  return JSON.parse(out) as string[];
 }

@@ -136,6 +136,9 @@ describe('POST /v1/auth/password-reset/confirm', () => {
     expectProblem(await me(bearer(key)), 401, '/problems/unauthorized');
     const [keyRow] = await ctx.app.db.select().from(apiKeys).where(sql`${apiKeys.userId} = (select id from users where email = 'victim@example.com')`);
     expect(keyRow!.revokedAt).not.toBeNull();
+    // The time of it too: the original service's tokens (no version) from before are refused.
+    const [userRow] = await ctx.app.db.select({ at: users.tokensRevokedAt }).from(users).where(eq(users.email, 'victim@example.com'));
+    expect(userRow!.at).toBeInstanceOf(Date);
     // The new password signs in, the old one no longer does.
     expect((await me(bearer(await login(ctx.app, 'victim@example.com', NEW_PASSWORD)))).statusCode).toBe(200);
     const old = await ctx.app.inject({ method: 'POST', url: '/v1/auth/login', ...form({ username: 'victim@example.com', password: PASSWORD }) });

@@ -64,6 +64,22 @@ export interface MigrateResult {
 }
 
 /**
+ * Before the first migration runs on a database: which extensions it already had, so the way back
+ * (rollback/to-original.sql) drops only those AgentCaller's migrations created. In the `drizzle`
+ * schema, which only the migrator uses and the way back drops; written once per database.
+ */
+async function recordAdoption(tx: Pick<Database, 'execute'>): Promise<void> {
+  await tx.execute(
+    sql`create table if not exists drizzle.adoption (adopted_at timestamptz not null default now(), extensions_before text[] not null)`,
+  );
+  await tx.execute(
+    sql`insert into drizzle.adoption (extensions_before)
+        select (select coalesce(array_agg(extname::text order by extname), '{}') from pg_extension)
+         where not exists (select 1 from drizzle.adoption)`,
+  );
+}
+
+/**
  * Applies the pending migrations in one transaction that holds a PostgreSQL advisory lock, so
  * several API instances starting at the same moment migrate once and the others wait, then find
  * nothing to do. A failing migration leaves nothing half-applied.
@@ -80,6 +96,7 @@ export async function migrate(db: Database, folder: string = migrationsFolder): 
       sql`create table if not exists drizzle.__drizzle_migrations (id serial primary key, hash text not null, created_at bigint)`,
     );
     const done = await tx.select({ createdAt: journal.createdAt }).from(journal);
+    if (done.length === 0) await recordAdoption(tx);
     const doneAt = new Set(done.map((row) => Number(row.createdAt)));
     for (const migration of migrations) {
       if (doneAt.has(migration.folderMillis)) continue;

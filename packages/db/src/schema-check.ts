@@ -2,8 +2,8 @@
 // constraints, indexes, triggers and extensions the API relies on. Constraints and indexes are
 // compared by definition, not by name (SQLAlchemy named the original's its own way), and extra
 // indexes, columns or tables are tolerated. Any difference stops the start: a schema that would
-// answer 500 later is never reported ready. schema.test.ts checks that a fresh database holds
-// exactly this list, so the list cannot drift from the migrations.
+// answer 500 later is never reported ready. history.test.ts checks that a fresh database passes it
+// and has no column it does not name, so the list cannot drift from the migrations.
 import { readCatalog, type Catalog, type CatalogColumn } from './catalog.js';
 import type { Database } from './connect.js';
 
@@ -20,6 +20,8 @@ export const EXPECTED_COLUMNS: Record<string, Record<string, Expected>> = {
     is_active: { type: 'boolean', notNull: true, default: 'true' },
     created_at: { type: TIMESTAMPTZ, notNull: true, default: 'now()' },
     token_version: { type: 'integer', notNull: true, default: '0' },
+    is_superuser: { type: 'boolean', notNull: true, default: 'false' },
+    tokens_revoked_at: { type: TIMESTAMPTZ, notNull: false, default: null },
   },
   clients: {
     id: SERIAL,
@@ -64,6 +66,13 @@ export const EXPECTED_COLUMNS: Record<string, Record<string, Expected>> = {
     last_used_at: { type: TIMESTAMPTZ, notNull: false, default: null },
     revoked_at: { type: TIMESTAMPTZ, notNull: false, default: null },
   },
+  password_reset_tokens: {
+    user_id: { type: 'integer', notNull: true, default: null },
+    token_hash: { type: 'text', notNull: true, default: null },
+    created_at: { type: TIMESTAMPTZ, notNull: true, default: 'now()' },
+    expires_at: { type: TIMESTAMPTZ, notNull: true, default: null },
+    used_at: { type: TIMESTAMPTZ, notNull: false, default: null },
+  },
   calls: {
     id: SERIAL,
     owner_id: { type: 'integer', notNull: true, default: null },
@@ -101,6 +110,9 @@ export const EXPECTED_CONSTRAINTS: [string, string, string][] = [
   ['revoked_tokens', 'p', 'PRIMARY KEY (token_hash)'],
   ['schedules', 'p', 'PRIMARY KEY (user_id)'],
   ['schedules', 'f', 'FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE'],
+  ['password_reset_tokens', 'p', 'PRIMARY KEY (user_id)'],
+  ['password_reset_tokens', 'u', 'UNIQUE (token_hash)'],
+  ['password_reset_tokens', 'f', 'FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE'],
   ['api_keys', 'p', 'PRIMARY KEY (id)'],
   ['api_keys', 'u', 'UNIQUE (prefix)'],
   ['api_keys', 'f', 'FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE'],

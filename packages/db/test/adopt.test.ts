@@ -16,6 +16,7 @@ import {
   COLUMNS_0005,
   COLUMNS_0006,
   COLUMNS_0007,
+  COLUMNS_0009,
   CONSTRAINTS_0002,
   CONSTRAINTS_0003,
   CONSTRAINTS_0005,
@@ -40,6 +41,8 @@ import {
   ORIGINAL_FOREIGN_KEYS,
   ORIGINAL_INDEXES,
   SEED_ID_INDEXES,
+} from './catalog.js';
+import {
   byTableAndName,
   expectedIndexes,
   columns,
@@ -49,7 +52,7 @@ import {
   inColumnOrder,
   indexes,
   ownerColumns,
-} from './catalog.js';
+} from './catalog-read.js';
 import { count, exec, journalRows, messages, migrationFiles, migrations, open, rejection, rows, sql } from './helpers.js';
 import { describeOwnershipRules, describeRevocationRules } from './ownership.js';
 
@@ -203,13 +206,13 @@ describe('adopting the original service’s database', () => {
     ).toBe(0);
   });
 
-  it('every existing user gets token_version 0 (their tokens stay valid) and nothing is revoked', async () => {
+  it('every existing user gets token_version 0 and no revocation time (their tokens stay valid) and nothing is revoked', async () => {
     // Read before the next test adds and deletes users: exactly the two users the original had.
     expect(
-      await rows(c, sql`select id, token_version, pg_typeof(token_version)::text as type from users order by id`),
+      await rows(c, sql`select id, token_version, pg_typeof(token_version)::text as type, tokens_revoked_at from users order by id`),
     ).toEqual([
-      { id: 1, token_version: 0, type: 'integer' },
-      { id: 2, token_version: 0, type: 'integer' },
+      { id: 1, token_version: 0, type: 'integer', tokens_revoked_at: null },
+      { id: 2, token_version: 0, type: 'integer', tokens_revoked_at: null },
     ]);
     expect(await count(c, sql`select count(*)::int as n from revoked_tokens`)).toBe(0);
   });
@@ -221,8 +224,8 @@ describe('adopting the original service’s database', () => {
     expect(journal).toHaveLength(migrationFiles.length);
   });
 
-  it('the catalog is the original one, unchanged, plus exactly what 0001 to 0008 add', async () => {
-    expect(await columns(c)).toEqual(inColumnOrder(ALEMBIC_COLUMNS, ORIGINAL_COLUMNS, COLUMNS_0002, COLUMNS_0003, COLUMNS_0004, COLUMNS_0005, COLUMNS_0006, COLUMNS_0007));
+  it('the catalog is the original one, unchanged, plus exactly what 0001 to 0009 add', async () => {
+    expect(await columns(c)).toEqual(inColumnOrder(ALEMBIC_COLUMNS, ORIGINAL_COLUMNS, COLUMNS_0002, COLUMNS_0003, COLUMNS_0004, COLUMNS_0005, COLUMNS_0006, COLUMNS_0007, COLUMNS_0009));
     expect(await constraints(c)).toEqual(
       byTableAndName(ALEMBIC_CONSTRAINTS, ORIGINAL_CONSTRAINTS, CONSTRAINTS_0002, CONSTRAINTS_0003, CONSTRAINTS_0005, CONSTRAINTS_0006, CONSTRAINTS_0007),
     );

@@ -5,7 +5,7 @@ import { migrate } from '../src/index.js';
 import type { Connection } from '../src/index.js';
 import { createTestDatabase } from '../src/testing.js';
 import type { TestDatabase } from '../src/testing.js';
-import { extensions } from './catalog.js';
+import { extensions } from './catalog-read.js';
 import { count, journalEntries, journalRows, migrationFiles, migrations, open, rows, sql } from './helpers.js';
 
 const MIGRATORS = 4;

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrate, migrationStatus, migrationsFolder, checkSchema, readCatalog, type Catalog } from '../src/index.js';
+import { EXPECTED_COLUMNS, migrate, migrationStatus, migrationsFolder, checkSchema, readCatalog, type Catalog } from '../src/index.js';
 import type { Connection } from '../src/index.js';
 import { createTestDatabase, type TestDatabase } from '../src/testing.js';
 import { count, exec, migrations, open, rows, sql } from './helpers.js';
@@ -60,16 +60,25 @@ describe('an install migrated by the first texts of 0000 to 0003', () => {
       await exec(old, firstText ? statements(join(FIRST_TEXTS, `${tag}.sql`)) : migration.sql);
       await old.db.execute(sql`insert into drizzle.__drizzle_migrations (hash, created_at) values (${firstText ? 'first-text' : migration.hash}, ${migration.folderMillis})`);
     }
-    const [user] = await rows<{ id: number }>(old, sql`insert into users (email, hashed_password) values ('a@x.io', 'h') returning id`);
+    // One user changed their password twice under 0003 (token_version 2), one never did.
+    const [user] = await rows<{ id: number }>(old, sql`insert into users (email, hashed_password, token_version) values ('a@x.io', 'h', 2) returning id`);
+    await old.db.execute(sql`insert into users (email, hashed_password) values ('b@x.io', 'h')`);
     await old.db.execute(sql`insert into clients (name, phone, owner_id, created_at) values ('Ann', '+14155550123', ${user!.id}, '2025-01-02T03:04:05Z')`);
     await old.db.execute(
       sql`insert into appointments (client_id, owner_id, starts_at, ends_at, created_at) values (1, ${user!.id}, '2026-01-01T10:00:00Z', '2026-01-01T11:00:00Z', '2025-01-02T03:04:05Z')`,
     );
   });
 
-  it('reports 0000 and 0002 as applied from another text, and 0004 to 0008 as pending', async () => {
+  it('reports 0000 and 0002 as applied from another text, and 0004 to 0009 as pending', async () => {
     const status = await migrationStatus(old.db);
-    expect(status.pending).toEqual(['0004_bring_original_schema_up_to_date', '0005_add_schedules', '0006_add_api_keys_and_calls', '0007_add_admins_and_password_resets', '0008_index_client_search_by_owner']);
+    expect(status.pending).toEqual([
+      '0004_bring_original_schema_up_to_date',
+      '0005_add_schedules',
+      '0006_add_api_keys_and_calls',
+      '0007_add_admins_and_password_resets',
+      '0008_index_client_search_by_owner',
+      '0009_record_token_revocation_time',
+    ]);
     expect(status.changed).toEqual(['0000_create_original_schema', '0002_add_ownership_and_no_overlap']);
     expect(status.unknown).toEqual([]);
   });
@@ -82,8 +91,9 @@ describe('an install migrated by the first texts of 0000 to 0003', () => {
     expect(drift).toContain('missing trigger clients_default_owner on clients');
   });
 
-  it('migrate() applies 0004 to 0008 only and reaches the fresh database’s catalog, keeping every row', async () => {
-    expect((await migrate(old.db)).applied).toEqual([migrations[4]!.hash, migrations[5]!.hash, migrations[6]!.hash, migrations[7]!.hash, migrations[8]!.hash]);
+  it('migrate() applies 0004 to 0009 only and reaches the fresh database’s catalog, keeping every row', async () => {
+    const startedAt = await rows<{ t: string }>(old, sql`select now()::text as t`);
+    expect((await migrate(old.db)).applied).toEqual(migrations.slice(4).map((m) => m.hash));
     expect(normalized(await readCatalog(old.db))).toEqual(normalized(await readCatalog(reference.db)));
     expect(await checkSchema(old.db)).toEqual([]);
     expect(await rows(old, sql`select name, phone, created_at::text as created_at from clients`)).toEqual([
@@ -91,10 +101,21 @@ describe('an install migrated by the first texts of 0000 to 0003', () => {
     ]);
     expect(await rows(old, sql`select status from appointments`)).toEqual([{ status: 'scheduled' }]);
     expect(await count(old, sql`select count(*)::int as n from appointments where created_at = '2025-01-02T03:04:05Z'`)).toBe(1);
+    // 0009: a version raised before it gets the time of the migration (the original service's
+    // tokens issued before then stay refused); an account never raised has none.
+    expect(
+      await rows(old, sql`select email, token_version, tokens_revoked_at >= ${startedAt[0]!.t}::timestamptz as since_start from users order by id`),
+    ).toEqual([
+      { email: 'a@x.io', token_version: 2, since_start: true },
+      { email: 'b@x.io', token_version: 0, since_start: null },
+    ]);
   });
 
-  it('a fresh database passes the schema check with nothing missing', async () => {
+  it('a fresh database passes the schema check with nothing missing, and the check names every column it has', async () => {
     expect(await checkSchema(reference.db)).toEqual([]);
+    const live = (await readCatalog(reference.db)).columns.map((col) => `${col.table}.${col.column}`);
+    const checked = Object.entries(EXPECTED_COLUMNS).flatMap(([table, cols]) => Object.keys(cols).map((name) => `${table}.${name}`));
+    expect(checked.sort()).toEqual(live.sort());
   });
 });
 

@@ -8,6 +8,7 @@ import { checkSchema, migrate, readCatalog, resultRows, type Catalog } from '../
 import type { Connection } from '../src/index.js';
 import { createSeedDatabase } from '../src/seed-era.js';
 import { createTestDatabase, type TestDatabase } from '../src/testing.js';
+import { extensions } from './catalog-read.js';
 import { count, migrations, open, rows, sql } from './helpers.js';
 
 const ROLLBACK = fileURLToPath(new URL('../rollback/to-original.sql', import.meta.url));
@@ -20,6 +21,20 @@ function rollbackStatements(): string[] {
     .join('\n');
   return text.split(/;\s*$/m).map((s) => s.trim()).filter(Boolean);
 }
+
+/** Runs the file in one transaction, as psql --single-transaction does; returns the last SELECT's rows. */
+async function rollBack(conn: Connection): Promise<unknown[]> {
+  let selected: unknown[] = [];
+  await conn.db.transaction(async (tx) => {
+    for (const statement of rollbackStatements()) {
+      const result: unknown = await tx.execute(sql.raw(statement));
+      if (statement.startsWith('SELECT')) selected = resultRows(result);
+    }
+  });
+  return selected;
+}
+
+const OURS = ['btree_gin', 'btree_gist', 'pg_trgm'];
 
 let db: TestDatabase;
 let c: Connection;
@@ -55,18 +70,12 @@ afterAll(async () => {
 
 describe('rollback/to-original.sql on an adopted seed-era database', () => {
   it('runs in one transaction and lists the users the original cannot verify', async () => {
-    let argon2Users: unknown[] = [];
-    await c.db.transaction(async (tx) => {
-      for (const statement of rollbackStatements()) {
-        const result: unknown = await tx.execute(sql.raw(statement));
-        if (statement.startsWith('SELECT')) argon2Users = resultRows(result);
-      }
-    });
-    expect(argon2Users).toEqual([{ id: 4, email: 'new@example.com' }]);
+    expect(await rollBack(c)).toEqual([{ id: 4, email: 'new@example.com' }]);
   });
 
   it('leaves exactly the original catalog: every column, constraint, index and extension as before', async () => {
     expect(await readCatalog(c.db)).toEqual(before);
+    expect(before.extensions.filter((name) => OURS.includes(name))).toEqual([]);
     expect(await count(c, sql`select count(*)::int as n from pg_namespace where nspname = 'drizzle'`)).toBe(0);
   });
 
@@ -96,5 +105,57 @@ describe('rollback/to-original.sql on an adopted seed-era database', () => {
     await c.db.execute(sql`insert into clients (name, phone) values ('Gus', '415 555 0177')`);
     expect((await migrate(c.db)).applied).toHaveLength(migrations.length);
     expect(await checkSchema(c.db)).toEqual([]);
+  });
+});
+
+// The README promises the original schema exactly: an extension the database had before adoption
+// (for a trigram index of the team's own, say) is not AgentCaller's to drop.
+describe('extensions the database had before adoption stay', () => {
+  const opened: { db: TestDatabase; c: Connection }[] = [];
+  afterAll(async () => {
+    for (const o of opened) {
+      await o.c.close();
+      await o.db.drop();
+    }
+  });
+
+  /** An original-schema database with `setup` run first; adopted; the catalog before adoption. */
+  async function adopted(setup: string[]): Promise<{ c: Connection; before: Catalog }> {
+    const database = await createTestDatabase();
+    const conn = await open(database);
+    opened.push({ db: database, c: conn });
+    await createSeedDatabase(conn.db);
+    for (const statement of setup) await conn.db.execute(sql.raw(statement));
+    const catalog = await readCatalog(conn.db);
+    await migrate(conn.db);
+    expect(await extensions(conn)).toEqual(expect.arrayContaining(OURS));
+    return { c: conn, before: catalog };
+  }
+
+  it('pg_trgm, with an index of its own: the migrator wrote down what was there, once', async () => {
+    const { c: conn, before: catalog } = await adopted(['create extension pg_trgm', 'create index team_name_trgm on clients using gin (name gin_trgm_ops)']);
+    await migrate(conn.db);
+    expect(await rows(conn, sql`select extensions_before from drizzle.adoption`)).toEqual([{ extensions_before: catalog.extensions }]);
+    await rollBack(conn);
+    expect(await readCatalog(conn.db)).toEqual(catalog);
+    expect(catalog.extensions).toContain('pg_trgm');
+  });
+
+  it('btree_gist', async () => {
+    const { c: conn, before: catalog } = await adopted(['create extension btree_gist']);
+    await rollBack(conn);
+    expect(await readCatalog(conn.db)).toEqual(catalog);
+    expect(catalog.extensions).toContain('btree_gist');
+  });
+
+  it('adopted before the migrator wrote it down: an extension older than its journal stays; a second run drops nothing', async () => {
+    const { c: conn, before: catalog } = await adopted(['create extension pg_trgm']);
+    // What a database adopted by an earlier release has: the journal, no record of the extensions.
+    await conn.db.execute(sql`drop table drizzle.adoption`);
+    await rollBack(conn);
+    expect(await readCatalog(conn.db)).toEqual(catalog);
+    expect(catalog.extensions).toContain('pg_trgm');
+    await rollBack(conn);
+    expect(await readCatalog(conn.db)).toEqual(catalog);
   });
 });

@@ -10,6 +10,7 @@ import {
   COLUMNS_0005,
   COLUMNS_0006,
   COLUMNS_0007,
+  COLUMNS_0009,
   CONSTRAINTS_0002,
   CONSTRAINTS_0003,
   CONSTRAINTS_0005,
@@ -33,6 +34,8 @@ import {
   ORIGINAL_CONSTRAINTS,
   ORIGINAL_FOREIGN_KEYS,
   ORIGINAL_INDEXES,
+} from './catalog.js';
+import {
   byTableAndName,
   expectedIndexes,
   columns,
@@ -43,7 +46,7 @@ import {
   indexes,
   informationSchemaColumns,
   informationSchemaOf,
-} from './catalog.js';
+} from './catalog-read.js';
 import {
   count,
   createUser,
@@ -78,9 +81,9 @@ afterAll(async () => {
 
 // The original service's columns, then those 0002 appends (owner_id on clients and appointments),
 // then 0003's (users.token_version, and the new table revoked_tokens), then 0004's (created_at on
-// clients and appointments, which the original had not).
-const expectedColumns = inColumnOrder(ORIGINAL_COLUMNS, COLUMNS_0002, COLUMNS_0003, COLUMNS_0004, COLUMNS_0005, COLUMNS_0006, COLUMNS_0007);
-const ADDED = new Set(['owner_id', 'status', 'token_version', 'is_superuser', 'clients.created_at', 'appointments.created_at']);
+// clients and appointments, which the original had not), and so on to 0009's users.tokens_revoked_at.
+const expectedColumns = inColumnOrder(ORIGINAL_COLUMNS, COLUMNS_0002, COLUMNS_0003, COLUMNS_0004, COLUMNS_0005, COLUMNS_0006, COLUMNS_0007, COLUMNS_0009);
+const ADDED = new Set(['owner_id', 'status', 'token_version', 'is_superuser', 'tokens_revoked_at', 'clients.created_at', 'appointments.created_at']);
 
 describe('schema after migrate()', () => {
   it('applies every migration on a fresh database, in order', () => {
@@ -125,6 +128,7 @@ describe('schema after migrate()', () => {
       'created_at',
       'token_version',
       'is_superuser',
+      'tokens_revoked_at',
     ]);
     expect(
       actual.filter((col) => !ADDED.has(col.column) && !ADDED.has(`${col.table}.${col.column}`) && !['revoked_tokens', 'schedules', 'api_keys', 'calls', 'password_reset_tokens'].includes(col.table)),

@@ -4,7 +4,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { queryRows, type Database } from '@agentcaller/db';
 import { sql } from 'drizzle-orm';
 import { canonicalEmail } from '../lib/email.js';
-import { issuedFor, revocationKey, textKey } from '../lib/token-identity.js';
+import { issuedAt, issuedFor, revocationKey, survivesRevocations, textKey } from '../lib/token-identity.js';
 
 interface Claims {
   sub?: unknown;
@@ -48,16 +48,16 @@ export async function explainToken(
   const expiresAt = new Date(claims.exp * 1000);
   if (expiresAt <= now) return refuse(`expired at ${expiresAt.toISOString()} (${Math.round((now.getTime() - expiresAt.getTime()) / 60_000)} minutes ago): sign in again`);
   if (typeof claims.sub !== 'string' || claims.sub === '') return refuse('no sub claim (the user’s email)');
-  // Before the migrations (an empty database, or the original's without token_version) there is
-  // no account a token of this API could name.
+  // Before the migrations (an empty database, the original's, or one this version has not migrated
+  // yet) the API would not answer on it: it migrates first.
   const [ready] = await queryRows<{ ok: boolean }>(
     db,
-    sql`select exists (select 1 from information_schema.columns where table_schema = 'public' and table_name = 'users' and column_name = 'token_version') as ok`,
+    sql`select exists (select 1 from information_schema.columns where table_schema = 'public' and table_name = 'users' and column_name = 'tokens_revoked_at') as ok`,
   );
-  if (!ready?.ok) return refuse('this database is not migrated yet (no users.token_version): start the API or run `pnpm db:migrate` first');
-  const [user] = await queryRows<{ id: number; is_active: boolean; token_version: number; created_at: Date | string }>(
+  if (!ready?.ok) return refuse('this database is not migrated yet (no users.tokens_revoked_at): start the API or run `pnpm db:migrate` first');
+  const [user] = await queryRows<{ id: number; is_active: boolean; token_version: number; tokens_revoked_at: Date | string | null; created_at: Date | string }>(
     db,
-    sql`select id, is_active, token_version, created_at from users where lower(email) = ${canonicalEmail(claims.sub)} limit 1`,
+    sql`select id, is_active, token_version, tokens_revoked_at, created_at from users where lower(email) = ${canonicalEmail(claims.sub)} limit 1`,
   );
   if (!user) return refuse(`no user with the email ${JSON.stringify(claims.sub)} (deleted, or never registered here)`);
   const identity = {
@@ -65,6 +65,8 @@ export async function explainToken(
     exp: claims.exp,
     ...(typeof claims.iat === 'number' ? { iat: claims.iat } : {}),
     ...(typeof claims.uid === 'number' ? { uid: claims.uid } : {}),
+    // Any `ver` counts as one, as in the API (which compares it exactly).
+    ...(claims.ver !== undefined ? { ver: claims.ver as number } : {}),
   };
   if (!issuedFor(identity, { id: user.id, createdAt: new Date(user.created_at) }, lifetimeSeconds)) {
     return refuse(`issued for another account with this email (the account ${user.id} is newer than the token, or its uid differs): a deleted account's token`);
@@ -75,8 +77,14 @@ export async function explainToken(
     sql`select count(*)::int as n from revoked_tokens where token_hash in (${revocationKey(trimmed)}, ${textKey(trimmed)})`,
   );
   if (Number(revoked?.n) > 0) return refuse('revoked: it was logged out');
-  const version = typeof claims.ver === 'number' ? claims.ver : 0;
-  if (version !== Number(user.token_version)) return refuse(`issued before the account’s last password change (token version ${version}, account at ${user.token_version})`);
+  const revokedAt = user.tokens_revoked_at === null ? null : new Date(user.tokens_revoked_at);
+  if (!survivesRevocations(identity, { tokenVersion: Number(user.token_version), tokensRevokedAt: revokedAt }, lifetimeSeconds)) {
+    const why = 'the account’s tokens were revoked (password change or reset, sign out everywhere, deactivation)';
+    if (identity.ver !== undefined) return refuse(`issued before ${why}: token version ${JSON.stringify(identity.ver)}, account at ${user.token_version}`);
+    if (!revokedAt) return refuse(`it has no version, and the account’s (${user.token_version}) was raised with no time recorded: sign in again`);
+    const issued = new Date(issuedAt(identity, lifetimeSeconds) * 1000).toISOString();
+    return refuse(`issued at ${issued} (no version: the original service’s), not in a later second than ${why} at ${revokedAt.toISOString()}`);
+  }
   if (!user.is_active) return { ok: false, lines: [`token: 403 (not 401): user ${user.id} is inactive`] };
   return { ok: true, lines: [`token: ok, accepted for user ${user.id} until ${expiresAt.toISOString()}`] };
 }

@@ -16,7 +16,7 @@ import { ApiKeyService } from '../services/api-keys.js';
 import { AdminUserService, NOT_AN_ADMIN } from '../services/admin-users.js';
 import { PasswordResetService } from '../services/password-resets.js';
 import { isApiKeyShape } from '../lib/api-key.js';
-import { issuedFor, revocationKey, textKey, type TokenClaims } from '../lib/token-identity.js';
+import { issuedFor, revocationKey, survivesRevocations, textKey, type TokenClaims } from '../lib/token-identity.js';
 
 
 /** The credential a request was authenticated with (for logout). */
@@ -155,9 +155,9 @@ export default fp(
       if (!Number.isSafeInteger(exp) || exp * 1000 > MAX_DATE_MS) throw new UnauthorizedError();
       const hash = revocationKey(token);
       const found = await users.findForToken(sub, [hash, textKey(token)]);
-      // Unknown user, logged-out token, a token from before the last password change, or one
-      // issued for another account that had this email.
-      if (!found || found.revoked || (claims.ver ?? 0) !== found.user.tokenVersion) throw new UnauthorizedError();
+      // Unknown user, logged-out token, a token from before the last password change (or sign out
+      // everywhere, reset, deactivation), or one issued for another account that had this email.
+      if (!found || found.revoked || !survivesRevocations(claims, found.user, expiresIn)) throw new UnauthorizedError();
       if (!issuedFor(claims, found.user, expiresIn)) throw new UnauthorizedError();
       if (cookie !== undefined && UNSAFE_METHODS.has(request.method)) {
         // A cookie rides along on any request the browser makes: writes must also prove they come

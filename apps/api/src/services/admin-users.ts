@@ -4,6 +4,7 @@ import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import { ConflictError, ForbiddenError, NotFoundError, requireSomeChange } from '../errors.js';
 import { canonicalEmail } from '../lib/email.js';
 import { containsPattern } from '../lib/like.js';
+import { revokeEveryToken } from '../lib/token-identity.js';
 import { pageTotal, windowTotal } from './paging.js';
 
 type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
@@ -74,7 +75,7 @@ export class AdminUserService {
       const deactivating = target.isActive && !isActive;
       const [updated] = await tx
         .update(users)
-        .set({ isActive, isSuperuser, ...(deactivating ? { tokenVersion: sql`${users.tokenVersion} + 1` } : {}) })
+        .set({ isActive, isSuperuser, ...(deactivating ? revokeEveryToken() : {}) })
         .where(eq(users.id, id))
         .returning();
       if (deactivating) {

@@ -5,6 +5,7 @@ import { InvalidResetTokenError, UnavailableError, ValidationError } from '../er
 import { canonicalEmail } from '../lib/email.js';
 import type { Mailer } from '../lib/mailer.js';
 import { passwordProblem } from '../lib/passwords.js';
+import { revokeEveryToken } from '../lib/token-identity.js';
 
 /** A reset link lasts one hour. */
 const RESET_TOKEN_TTL_MS = 3600_000;
@@ -116,7 +117,7 @@ export class PasswordResetService {
       await tx.update(passwordResetTokens).set({ usedAt: new Date(this.now()) }).where(eq(passwordResetTokens.userId, link!.userId));
       const [user] = await tx
         .update(users)
-        .set({ hashedPassword, tokenVersion: sql`${users.tokenVersion} + 1` })
+        .set({ hashedPassword, ...revokeEveryToken() })
         .where(eq(users.id, link!.userId))
         .returning({ email: users.email });
       await tx.update(apiKeys).set({ revokedAt: sql`now()` }).where(and(eq(apiKeys.userId, link!.userId), isNull(apiKeys.revokedAt)));

@@ -4,6 +4,7 @@ import { and, eq, lt, sql, type SQLWrapper } from 'drizzle-orm';
 import { ConflictError, ForbiddenError, UnauthorizedError, ValidationError } from '../errors.js';
 import { canonicalEmail } from '../lib/email.js';
 import { HashSlots } from '../lib/hash-slots.js';
+import { revokeEveryToken } from '../lib/token-identity.js';
 import { hashPassword, passwordProblem, tooLongToSignIn, verifyPassword, type Argon2Parameters, type PasswordScheme } from '../lib/passwords.js';
 import { AbsentAccounts } from './absent-accounts.js';
 import { checkedTimeZone, defaultSchedule, scheduleRow } from './schedule.js';
@@ -119,7 +120,7 @@ export class UserService {
     // Only over the hash that was checked: of two changes at once, the second finds it gone.
     const changed = await this.db
       .update(users)
-      .set({ hashedPassword, tokenVersion: sql`${users.tokenVersion} + 1` })
+      .set({ hashedPassword, ...revokeEveryToken() })
       .where(and(eq(users.id, user.id), eq(users.hashedPassword, user.hashedPassword)))
       .returning({ id: users.id });
     if (changed.length === 0) throw new ValidationError([{ path: '/current_password', message: 'is not your current password' }]);
@@ -130,7 +131,7 @@ export class UserService {
    * session issued so far, on every instance (each request compares it with the database).
    */
   async logoutAll(userId: number): Promise<void> {
-    await this.db.update(users).set({ tokenVersion: sql`${users.tokenVersion} + 1` }).where(eq(users.id, userId));
+    await this.db.update(users).set(revokeEveryToken()).where(eq(users.id, userId));
   }
 
   /**

@@ -14,6 +14,9 @@ export const users = pgTable(
     tokenVersion: integer('token_version').notNull().default(0),
     // Added by 0007: administrators (`pnpm admin:grant EMAIL`, then /v1/admin/users).
     isSuperuser: boolean('is_superuser').notNull().default(false),
+    // Added by 0009: when token_version was last raised (set in the same UPDATE). The original
+    // service's tokens carry no version: one is valid only if issued in a later second than this.
+    tokensRevokedAt: timestamp('tokens_revoked_at', { withTimezone: true, mode: 'date' }),
   },
   (t) => [
     uniqueIndex('ix_users_email').on(t.email),
