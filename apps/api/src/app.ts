@@ -11,6 +11,7 @@ import problemPlugin, { clientErrorHandler, frameworkErrorHandler } from './plug
 import securityPlugin from './plugins/security.js';
 import throttlePlugin from './plugins/throttle.js';
 import { validatorCompiler } from './plugins/validation.js';
+import { serializerCompiler } from './plugins/serialization.js';
 import adminRoutes from './routes/admin/index.js';
 import apiKeyRoutes from './routes/api-keys/index.js';
 import appointmentRoutes from './routes/appointments/index.js';
@@ -106,6 +107,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.decorate('config', config);
   app.setValidatorCompiler(validatorCompiler());
+  app.setSerializerCompiler(serializerCompiler);
   // Only JSON (and, on the login route, the form) is read: a text/plain body is a 400.
   app.removeContentTypeParser('text/plain');
 
