@@ -9,8 +9,8 @@ import { LongestFirstSequencer } from './vitest.sequencer.js';
 export default defineConfig({
   test: {
     // Workers are set per project (TEST_WORKERS in vitest.shared.ts): the root's maxWorkers does
-    // not reach the projects. Longest file first, across projects (see vitest.sequencer.ts).
+    // not reach the projects. Each project's files together, longest first (see vitest.sequencer.ts).
     sequence: { sequencer: LongestFirstSequencer },
-    projects: ['packages/db/vitest.config.ts', 'apps/api/vitest.config.ts', 'apps/web/vitest.config.ts', 'bench/vitest.config.ts'],
+    projects: ['packages/db/vitest.config.ts', 'apps/api/vitest.config.ts', 'apps/web/vitest.config.ts', 'bench/vitest.config.ts', 'scripts/vitest.config.ts'],
   },
 });

@@ -16,16 +16,33 @@ function durations(): Record<string, number> {
 }
 
 /**
- * Longest file first, across every project of the run. Two workers finish together only when the
- * long files (the generated fuzz suites, the ones that spawn servers) start first; vitest's own order
- * groups files by project and, on a fresh clone with no cache, orders them by size, which put the
- * longest files last and left one core idle for their whole length. Files missing from
- * test-durations.json (new ones) go first: their length is unknown.
+ * One project after another, the longest project first, and within each the longest file first.
+ * The pool hands a finished worker the next file only if that file is of the same project (and
+ * environment); otherwise it stops the worker and starts a new one, which loads every module and
+ * PGlite's WebAssembly again (2-6 s per file). Files interleaved across projects, as longest first
+ * across the run did, got a fresh worker each: 72 workers for 72 files. Grouped, each project's two
+ * workers run all of its files. Longest first within a project still starts the long files (the
+ * fuzz suites, the ones that spawn servers) early, and the short projects fill the end. Files missing
+ * from test-durations.json (new ones) go first in their project: their length is unknown.
  */
 export class LongestFirstSequencer extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
-    const known = durations();
-    const seconds = (spec: TestSpecification) => known[relative(ROOT, spec.moduleId)] ?? Number.POSITIVE_INFINITY;
-    return [...files].sort((a, b) => seconds(b) - seconds(a) || (a.moduleId < b.moduleId ? -1 : a.moduleId > b.moduleId ? 1 : 0));
+    return orderFiles(files, durations(), ROOT);
   }
+}
+
+/** The order above, given the recorded durations (seconds by path from `root`). */
+export function orderFiles(files: TestSpecification[], known: Record<string, number>, root: string): TestSpecification[] {
+  const seconds = (spec: TestSpecification) => known[relative(root, spec.moduleId)] ?? Number.POSITIVE_INFINITY;
+  // A new file counts a minute towards its project's length.
+  const projectSeconds = new Map<string, number>();
+  for (const spec of files) projectSeconds.set(spec.project.name, (projectSeconds.get(spec.project.name) ?? 0) + Math.min(seconds(spec), 60));
+  const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return [...files].sort(
+    (a, b) =>
+      projectSeconds.get(b.project.name)! - projectSeconds.get(a.project.name)! ||
+      byName(a.project.name, b.project.name) ||
+      seconds(b) - seconds(a) ||
+      byName(a.moduleId, b.moduleId),
+  );
 }
