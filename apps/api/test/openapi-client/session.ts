@@ -38,7 +38,8 @@ export async function agentSession(baseUrl: string, username: string, password: 
 
   const from = new Date();
   from.setUTCHours(24, 0, 0, 0); // tomorrow, 00:00 UTC
-  const to = new Date(from.getTime() + 24 * 3600_000);
+  // A week ahead: the default schedule has no hours on weekends, and tomorrow may be one.
+  const to = new Date(from.getTime() + 7 * 24 * 3600_000);
   const availability = await api.GET('/v1/availability', {
     params: { query: { from: from.toISOString(), to: to.toISOString(), duration_minutes: 30 } },
   });
