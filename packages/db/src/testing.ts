@@ -207,10 +207,13 @@ class ResettingPool implements PglitePool {
   }
 }
 
+/** Whether schema `n` (pg_namespace) is a user's: not a system schema, not a temporary or TOAST one. */
+const USER_SCHEMA = `n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg\\_%'`;
+
 const USER_TABLES = `
   select format('%I.%I', n.nspname, c.relname) as name, c.oid
     from pg_class c join pg_namespace n on n.oid = c.relnamespace
-   where c.relkind in ('r', 'p') and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg\\_%'`;
+   where c.relkind in ('r', 'p') and ${USER_SCHEMA}`;
 
 async function describePristine(db: OpenPglite): Promise<Pristine> {
   const tables = (await db.query<{ name: string }>(USER_TABLES)).rows.map((row) => row.name);
@@ -244,16 +247,14 @@ async function resetToImage(db: OpenPglite, pristine: Pristine): Promise<void> {
  * and the contents of the image's non-empty tables.
  */
 async function fingerprint(db: OpenPglite, filledTables: string[]): Promise<string> {
-  const user = `not in ('pg_catalog', 'information_schema') and %s not like 'pg\\_%'`;
-  const userNs = (column: string) => `${column} ${user.replace('%s', column)}`;
   const parts = [
-    `select 'class ' || c.oid::regclass || ' ' || c.relkind::text || c.relpersistence::text || c.relrowsecurity::text from pg_class c join pg_namespace n on n.oid = c.relnamespace where ${userNs('n.nspname')}`,
-    `select 'column ' || a.attrelid::regclass || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod) || ' ' || a.attnotnull::text || ' ' || coalesce(pg_get_expr(d.adbin, d.adrelid), '') from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum where ${userNs('n.nspname')} and a.attnum > 0 and not a.attisdropped`,
-    `select 'constraint ' || c.conrelid::regclass || ' ' || c.conname || ' ' || pg_get_constraintdef(c.oid) from pg_constraint c join pg_namespace n on n.oid = c.connamespace where ${userNs('n.nspname')}`,
-    `select 'index ' || pg_get_indexdef(i.indexrelid) from pg_index i join pg_class c on c.oid = i.indexrelid join pg_namespace n on n.oid = c.relnamespace where ${userNs('n.nspname')}`,
-    `select 'function ' || p.oid::regprocedure || ' ' || md5(coalesce(p.prosrc, '')) from pg_proc p join pg_namespace n on n.oid = p.pronamespace where ${userNs('n.nspname')}`,
+    `select 'class ' || c.oid::regclass || ' ' || c.relkind::text || c.relpersistence::text || c.relrowsecurity::text from pg_class c join pg_namespace n on n.oid = c.relnamespace where ${USER_SCHEMA}`,
+    `select 'column ' || a.attrelid::regclass || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod) || ' ' || a.attnotnull::text || ' ' || coalesce(pg_get_expr(d.adbin, d.adrelid), '') from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum where ${USER_SCHEMA} and a.attnum > 0 and not a.attisdropped`,
+    `select 'constraint ' || c.conrelid::regclass || ' ' || c.conname || ' ' || pg_get_constraintdef(c.oid) from pg_constraint c join pg_namespace n on n.oid = c.connamespace where ${USER_SCHEMA}`,
+    `select 'index ' || pg_get_indexdef(i.indexrelid) from pg_index i join pg_class c on c.oid = i.indexrelid join pg_namespace n on n.oid = c.relnamespace where ${USER_SCHEMA}`,
+    `select 'function ' || p.oid::regprocedure || ' ' || md5(coalesce(p.prosrc, '')) from pg_proc p join pg_namespace n on n.oid = p.pronamespace where ${USER_SCHEMA}`,
     `select 'trigger ' || t.tgrelid::regclass || ' ' || t.tgname || ' ' || t.tgenabled::text from pg_trigger t where not t.tgisinternal`,
-    `select 'type ' || t.oid::regtype || ' ' || t.typtype::text from pg_type t join pg_namespace n on n.oid = t.typnamespace where ${userNs('n.nspname')}`,
+    `select 'type ' || t.oid::regtype || ' ' || t.typtype::text from pg_type t join pg_namespace n on n.oid = t.typnamespace where ${USER_SCHEMA}`,
     `select 'enum ' || e.enumtypid::regtype || ' ' || e.enumlabel from pg_enum e`,
     `select 'policy ' || p.polrelid::regclass || ' ' || p.polname from pg_policy p`,
     `select 'sequence ' || s.schemaname || '.' || s.sequencename || ' ' || coalesce(s.last_value::text, '-') from pg_sequences s`,
