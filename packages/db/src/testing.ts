@@ -34,11 +34,10 @@ export async function createTestDatabase(
 ): Promise<TestDatabase> {
   const target = env && !env.startsWith('memory:') ? parseDatabaseUrl(env, '') : undefined;
   if (target?.kind !== 'postgres') {
-    const image = await pgliteImage(options.migrated ? 'migrated' : 'empty');
-    // A migrated database comes from the worker's pool (reset between users); an empty one is
-    // always new (its users build schemas of their own in it).
-    const pool = options.migrated ? migratedPool(image) : undefined;
-    return { url: 'memory://', target: { kind: 'pglite', dataDir: undefined, image, ...(pool ? { pool } : {}) }, drop: async () => {} };
+    const kind = options.migrated ? 'migrated' : 'empty';
+    const image = await pgliteImage(kind);
+    // Both come from the worker's pool of that image, reset between users (see ResettingPool).
+    return { url: 'memory://', target: { kind: 'pglite', dataDir: undefined, image, pool: await poolOf(kind) }, drop: async () => {} };
   }
   // TEST_DATABASE_PREFIX tells apart the databases of several checkouts testing on one server.
   const prefix = /^[a-z][a-z0-9_]{0,30}$/.test(process.env.TEST_DATABASE_PREFIX ?? '') ? process.env.TEST_DATABASE_PREFIX! : 'ac_test';
@@ -147,19 +146,22 @@ async function makeImage(kind: ImageKind): Promise<Blob> {
 }
 
 /**
- * The worker's open in-memory databases of the migrated image. Opening one costs ~0.6 s of CPU
- * (PostgreSQL's start in WebAssembly and the image's 40 MB), more than most test files' own tests;
- * a database a file has finished with is reset to the image instead (~20 ms) and handed to the next:
- * a transaction left open is rolled back, the session's state discarded (`DISCARD ALL`: settings,
- * roles, prepared statements, advisory locks, temporary tables), the image's empty tables truncated
- * (their sequences restarted), the planner's statistics and the activity counters cleared. Then the
- * catalog and the image's non-empty tables (the migrations journal) must fingerprint as the image's
- * did: a database whose schema a test changed, or that fails to reset, is closed, never reused.
+ * The worker's open in-memory databases of each image (empty, or migrated). Opening one costs ~0.6 s
+ * (migrated) to ~1.1 s (empty) of CPU: PostgreSQL's start in WebAssembly and the image's 40 MB, more
+ * than most test files' own tests. A database a file has finished with is reset to its image instead
+ * (~20-60 ms) and handed to the next:
+ * - a transaction left open is rolled back, the session's state discarded (`DISCARD ALL`: settings,
+ *   roles, prepared statements, advisory locks, temporary tables);
+ * - what the image lacks is dropped: extensions, schemas and roles a test created, and, where the
+ *   image's `public` schema holds nothing (the empty image: tests build the original's schema
+ *   there), `public` itself, made again as PostgreSQL makes it;
+ * - the image's empty tables are truncated (their sequences restarted), the planner's statistics
+ *   and the activity counters cleared.
+ * Then the catalog and the image's non-empty tables (the migrations journal) must fingerprint as the
+ * image's did: a database that fails to reset, or holds anything the reset does not undo (an index
+ * added to one of the image's tables, say), is closed, never reused.
  */
-const migratedPool = (() => {
-  let pool: PglitePool | undefined;
-  return (image: Blob): PglitePool => (pool ??= new ResettingPool(image));
-})();
+const poolOf = oncePerKind(async (kind) => new ResettingPool(await pgliteImage(kind)));
 
 /** Databases kept open for reuse at most (the rest are closed when given back). */
 const IDLE_MAX = 2;
@@ -170,6 +172,14 @@ interface Pristine {
   emptyTables: string[];
   /** The image's tables with rows, quoted: their contents are part of the fingerprint. */
   filledTables: string[];
+  /** The image's extensions, schemas and roles: a reset drops any other. */
+  extensions: Set<string>;
+  schemas: Set<string>;
+  roles: Set<string>;
+  /** Whether `public` holds no object in the image, so that a reset may make it again. */
+  publicEmpty: boolean;
+  /** `public`'s comment in the image (PostgreSQL's own), put back when it is made again. */
+  publicComment: string | null;
 }
 
 class ResettingPool implements PglitePool {
@@ -223,21 +233,49 @@ async function describePristine(db: OpenPglite): Promise<Pristine> {
     const { rows } = await db.query<{ filled: boolean }>(`select exists (select from ${name}) as filled`);
     (rows[0]?.filled ? filledTables : emptyTables).push(name);
   }
-  return { fingerprint: await fingerprint(db, filledTables), emptyTables, filledTables };
+  const names = async (query: string) => new Set((await db.query<{ name: string }>(query)).rows.map((row) => row.name));
+  const [extensions, schemas, roles] = await Promise.all([
+    names('select extname as name from pg_extension'),
+    names('select nspname as name from pg_namespace'),
+    names('select rolname as name from pg_roles'),
+  ]);
+  const { rows } = await db.query<{ empty: boolean; comment: string | null }>(`
+    select not exists (select from pg_class where relnamespace = 'public'::regnamespace)
+       and not exists (select from pg_proc where pronamespace = 'public'::regnamespace)
+       and not exists (select from pg_type where typnamespace = 'public'::regnamespace) as empty,
+           obj_description('public'::regnamespace, 'pg_namespace') as comment`);
+  return {
+    fingerprint: await fingerprint(db, filledTables),
+    emptyTables,
+    filledTables,
+    extensions,
+    schemas,
+    roles,
+    publicEmpty: rows[0]?.empty === true,
+    publicComment: rows[0]?.comment ?? null,
+  };
 }
+
+/** `value` as an SQL identifier (PostgreSQL's quoting rule: double quotes, doubled inside). */
+const ident = (value: string) => `"${value.replaceAll('"', '""')}"`;
 
 async function resetToImage(db: OpenPglite, pristine: Pristine): Promise<void> {
   // One statement at a time: DISCARD ALL cannot run inside the implicit transaction of a
   // multi-statement string. ROLLBACK outside a transaction only warns.
-  for (const statement of [
-    'rollback',
-    'discard all',
-    `truncate table ${pristine.emptyTables.join(', ')} restart identity cascade`,
-    `delete from pg_statistic where starelid in (select oid from (${USER_TABLES}) t)`,
-    'select pg_stat_reset()',
-  ]) {
-    await db.exec(statement);
+  for (const statement of ['rollback', 'discard all']) await db.exec(statement);
+  const added = async (query: string, kept: Set<string>) => (await db.query<{ name: string }>(query)).rows.map((row) => row.name).filter((name) => !kept.has(name));
+  const statements = [
+    ...(await added('select extname as name from pg_extension', pristine.extensions)).map((name) => `drop extension if exists ${ident(name)} cascade`),
+    ...(await added(`select nspname as name from pg_namespace where nspname not like 'pg\\_%'`, pristine.schemas)).map((name) => `drop schema if exists ${ident(name)} cascade`),
+    ...(await added('select rolname as name from pg_roles', pristine.roles)).flatMap((name) => [`drop owned by ${ident(name)} cascade`, `drop role if exists ${ident(name)}`]),
+  ];
+  if (pristine.publicEmpty) {
+    statements.push('drop schema public cascade', 'create schema public authorization pg_database_owner', 'grant usage on schema public to public');
+    if (pristine.publicComment !== null) statements.push(`comment on schema public is '${pristine.publicComment.replaceAll("'", "''")}'`);
   }
+  if (pristine.emptyTables.length > 0) statements.push(`truncate table ${pristine.emptyTables.join(', ')} restart identity cascade`);
+  statements.push(`delete from pg_statistic where starelid in (select oid from (${USER_TABLES}) t)`, 'select pg_stat_reset()');
+  for (const statement of statements) await db.exec(statement);
 }
 
 /**
@@ -259,7 +297,13 @@ async function fingerprint(db: OpenPglite, filledTables: string[]): Promise<stri
     `select 'policy ' || p.polrelid::regclass || ' ' || p.polname from pg_policy p`,
     `select 'sequence ' || s.schemaname || '.' || s.sequencename || ' ' || coalesce(s.last_value::text, '-') from pg_sequences s`,
     `select 'extension ' || e.extname || ' ' || e.extversion from pg_extension e`,
-    `select 'schema ' || n.nspname || ' ' || pg_get_userbyid(n.nspowner) from pg_namespace n`,
+    `select 'schema ' || n.nspname || ' ' || pg_get_userbyid(n.nspowner) || ' ' || coalesce(n.nspacl::text, '-') || ' ' || coalesce(obj_description(n.oid, 'pg_namespace'), '-') from pg_namespace n`,
+    `select 'event trigger ' || e.evtname from pg_event_trigger e`,
+    `select 'comment ' || d.classoid::regclass || ' ' || d.objoid::text || ' ' || d.objsubid::text || ' ' || md5(d.description) from pg_description d where d.objoid >= 16384 and d.classoid <> 'pg_namespace'::regclass`,
+    `select 'publication ' || p.pubname from pg_publication p`,
+    `select 'large object ' || l.oid::text from pg_largeobject_metadata l`,
+    `select 'cast ' || c.castsource::regtype || ' ' || c.casttarget::regtype from pg_cast c where c.oid >= 16384`,
+    `select 'operator ' || o.oid::regoperator from pg_operator o join pg_namespace n on n.oid = o.oprnamespace where ${USER_SCHEMA}`,
     `select 'role ' || r.rolname || ' ' || concat_ws(',', r.rolsuper, r.rolcanlogin, r.rolinherit, r.rolcreaterole, r.rolcreatedb) from pg_roles r`,
     `select 'database ' || d.datname from pg_database d`,
     `select 'setting ' || s.setdatabase::text || ' ' || s.setrole::text || ' ' || array_to_string(s.setconfig, ',') from pg_db_role_setting s`,

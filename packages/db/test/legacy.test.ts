@@ -2,7 +2,7 @@
 // them): the preflight names every problem in legacy data before anything changes, the overlap
 // resolution makes the migrations possible, the schema check catches a hand-made drift, and rows
 // the Python service inserts during a switch-over still go in.
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { checkSchema, findOverlaps, migrate, preflight, readCatalog, resolveOverlaps } from '../src/index.js';
 import type { Connection } from '../src/index.js';
 import { createSeedDatabase, createSeedSchema, SEED_CLIENTS } from '../src/seed-era.js';
@@ -20,9 +20,10 @@ async function seedEra(withRows = true): Promise<Connection> {
   return c;
 }
 
-afterAll(async () => {
-  for (const c of conns) await c.close();
-  for (const db of dbs) await db.drop();
+// Each test's databases go back to the worker's pool when it ends, for the next test to reuse.
+afterEach(async () => {
+  for (const c of conns.splice(0)) await c.close();
+  for (const db of dbs.splice(0)) await db.drop();
 });
 
 const H = '$2b$12$gYz7JQkfAtgXawLE5Afd8.jKhJ4pf7XhSqSnDR1XqgUmWEjy9GrYm';

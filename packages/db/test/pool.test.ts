@@ -1,5 +1,5 @@
-// The worker's pool of in-memory migrated databases (testing.ts): a database a test file gave back
-// is handed to the next one only as the image was, or not at all.
+// The worker's pools of in-memory databases, migrated and empty (testing.ts): a database a test
+// file gave back is handed to the next one only as the image was, or not at all.
 import { describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { connect, users, type OpenPglite, type PglitePool } from '../src/index.js';
@@ -75,15 +75,66 @@ describe('the pool of migrated in-memory databases', () => {
     expect(a.closed).toBe(true);
   });
 
-  it('closes a database with a new object in another schema, or a new role', async () => {
+  it('drops the schemas and roles a test added, and hands the database out again', async () => {
     const p = await pool();
     const a = await p.take();
-    await a.exec(`create schema stray; create table stray.t (x int)`);
+    await a.exec(`create schema stray; create table stray.t (x int); create role stray_role`);
+    await p.give(a);
+    const b = await p.take();
+    try {
+      expect(b).toBe(a);
+      expect(await one(b, `select count(*)::int as n from pg_namespace where nspname = 'stray'`)).toEqual({ n: 0 });
+      expect(await one(b, `select count(*)::int as n from pg_roles where rolname = 'stray_role'`)).toEqual({ n: 0 });
+    } finally {
+      await p.give(b);
+    }
+  });
+
+  it('closes a database with a comment a test put on one of the image\'s tables', async () => {
+    const p = await pool();
+    const a = await p.take();
+    await a.exec(`comment on table users is 'stray'`);
     await p.give(a);
     expect(a.closed).toBe(true);
+  });
+});
+
+describe('the pool of empty in-memory databases', () => {
+  async function emptyPool(): Promise<PglitePool> {
+    const { target } = await createTestDatabase('memory://');
+    if (target.kind !== 'pglite' || !target.pool) throw new Error('an empty in-memory database comes from a pool');
+    return target.pool;
+  }
+  const publicSchema = `select pg_get_userbyid(nspowner) as owner, nspacl::text as acl, obj_description(oid, 'pg_namespace') as comment from pg_namespace where nspname = 'public'`;
+
+  it("drops what a test built in public (the original's schema, a migration's extensions) and makes public again as PostgreSQL does", async () => {
+    const p = await emptyPool();
+    const a = await p.take();
+    const before = await one(a, publicSchema);
+    await a.exec(`create extension pg_trgm; create table users (id serial primary key, email text); create index on users using gin (email gin_trgm_ops);
+      insert into users (email) values ('a@example.com'); create function f() returns int language sql as 'select 1'; create type mood as enum ('ok');
+      create schema drizzle; create table drizzle.j (id int)`);
+    await p.give(a);
     const b = await p.take();
-    await b.exec(`create role stray_role`);
-    await p.give(b);
-    expect(b.closed).toBe(true);
+    try {
+      expect(b).toBe(a);
+      expect(await one(b, publicSchema)).toEqual(before);
+      expect(await one(b, `select count(*)::int as n from pg_class where relnamespace = 'public'::regnamespace`)).toEqual({ n: 0 });
+      expect(await one(b, `select count(*)::int as n from pg_extension where extname = 'pg_trgm'`)).toEqual({ n: 0 });
+      expect(await one(b, `select count(*)::int as n from pg_namespace where nspname = 'drizzle'`)).toEqual({ n: 0 });
+      // Serial numbering starts again: a new sequence.
+      await b.exec(`create table users (id serial primary key)`);
+      expect(await one(b, `insert into users default values returning id`)).toEqual({ id: 1 });
+    } finally {
+      await p.give(b);
+    }
+  });
+
+  it('closes a database holding what no reset undoes (a publication)', async () => {
+    const p = await emptyPool();
+    const a = await p.take();
+    await a.exec(`create publication stray_publication`);
+    await p.give(a);
+    expect(a.closed).toBe(true);
   });
 });

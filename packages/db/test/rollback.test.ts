@@ -3,7 +3,7 @@
 // database can be adopted again afterwards.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { checkSchema, migrate, readCatalog, resultRows, type Catalog } from '../src/index.js';
 import type { Connection } from '../src/index.js';
 import { createSeedDatabase } from '../src/seed-era.js';
@@ -112,8 +112,9 @@ describe('rollback/to-original.sql on an adopted seed-era database', () => {
 // (for a trigram index of the team's own, say) is not AgentCaller's to drop.
 describe('extensions the database had before adoption stay', () => {
   const opened: { db: TestDatabase; c: Connection }[] = [];
-  afterAll(async () => {
-    for (const o of opened) {
+  // Back to the worker's pool after each test, for the next one to reuse.
+  afterEach(async () => {
+    for (const o of opened.splice(0)) {
       await o.c.close();
       await o.db.drop();
     }
