@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { createHmac } from 'node:crypto';
 import { spellings } from './jwt.js';
-import { clients, connect, databaseTargetOf, users, type Connection } from '@agentcaller/db';
+import { clients, connect, users, type Connection } from '@agentcaller/db';
 import { asc, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDoctor } from '../src/doctor/report.js';
@@ -39,13 +39,21 @@ async function withApp<T>(work: (ctx: TestContext) => Promise<T>): Promise<T> {
 
 /** One connection to the database for several doctor runs (closed before the app opens it). */
 async function withConnection<T>(work: (connection: Connection) => Promise<T>): Promise<T> {
-  const connection = await connect(databaseTargetOf(env()), { maxConnections: 1 });
+  const connection = await connect(seeded.database.target, { maxConnections: 1 });
   try {
     return await work(connection);
   } finally {
     await connection.close();
   }
 }
+
+/**
+ * `runDoctor` on the seeded database, over a connection of its own (the database is in memory on
+ * PGlite: the environment cannot name it). Its own connecting, from the environment, is checked
+ * by the unreachable-server test and the command-line test below.
+ */
+const doctor = (options: Omit<Parameters<typeof runDoctor>[1] & object, 'connection'> = {}, environment = env()) =>
+  withConnection((connection) => runDoctor(environment, { ...options, connection }));
 
 beforeAll(async () => {
   seeded = await seedEraDatabase();
@@ -57,7 +65,7 @@ afterAll(async () => {
 
 describe('db:doctor', () => {
   it('before adoption: reachable, every migration pending, Alembic seen, no legacy-data problem', async () => {
-    const report = await runDoctor(env());
+    const report = await doctor();
     expect(report.ok).toBe(true);
     expect(report.lines).toEqual(
       expect.arrayContaining([
@@ -71,7 +79,7 @@ describe('db:doctor', () => {
   });
 
   it('a weak SECRET_KEY or an unreachable server fails, saying why', async () => {
-    const weak = await runDoctor({ ...env(), SECRET_KEY: 'changeme' });
+    const weak = await doctor({}, { ...env(), SECRET_KEY: 'changeme' });
     expect(weak.ok).toBe(false);
     expect(weak.lines).toContain('SECRET_KEY: is too weak for production: use at least 32 random bytes, e.g. `openssl rand -base64 48`');
     expect(weak.lines.join('\n')).not.toContain('changeme');
@@ -81,7 +89,7 @@ describe('db:doctor', () => {
 
   it('after adoption: the schema matches, legacy phones are counted, and --fix-phones rewrites those it can read', async () => {
     await withApp(async () => {});
-    const report = await runDoctor(env());
+    const report = await doctor();
     expect(report.ok).toBe(true);
     expect(report.lines).toEqual(
       expect.arrayContaining([
@@ -90,7 +98,7 @@ describe('db:doctor', () => {
         'phones: 4 not in E.164 (free-form, from the original): `pnpm db:doctor --fix-phones` rewrites those it can read',
       ]),
     );
-    const fixed = await runDoctor(env(), { fixPhones: true });
+    const fixed = await doctor({ fixPhones: true });
     expect(fixed.lines.filter((line) => line.startsWith('phones:'))).toEqual([
       'phones: 3 rewritten to E.164 (read in US)',
       'phones: client 1: "(415) 555-0123" -> +14155550123',
@@ -102,7 +110,7 @@ describe('db:doctor', () => {
       const phones = await ctx.app.db.select({ phone: clients.phone }).from(clients).orderBy(asc(clients.id));
       expect(phones.map((p) => p.phone)).toEqual(['+14155550123', '+14155550199', '+442079460958', '+14155550142', 'ask at reception']);
     });
-    expect((await runDoctor(env())).lines).toContain('phones: 1 not in E.164 (free-form, from the original): `pnpm db:doctor --fix-phones` rewrites those it can read');
+    expect((await doctor()).lines).toContain('phones: 1 not in E.164 (free-form, from the original): `pnpm db:doctor --fix-phones` rewrites those it can read');
   });
 
   it('--token explains why a token would get 401, and accepts a good one', async () => {
@@ -117,9 +125,9 @@ describe('db:doctor', () => {
       return { good: await login(), loggedOut: loggedOutToken };
     });
     const explain = async (token: string, connection?: Connection) =>
-      (await runDoctor(env(), { token, connection })).lines.filter((l) => l.startsWith('token:'));
+      (await (connection ? runDoctor(env(), { token, connection }) : doctor({ token }))).lines.filter((l) => l.startsWith('token:'));
     expect(await explain(good)).toEqual([expect.stringMatching(/^token: ok, accepted for user 1 until /)]);
-    expect((await runDoctor(env(), { token: good })).ok).toBe(true);
+    expect((await doctor({ token: good })).ok).toBe(true);
     // The tokens below are checked over one connection (each run would otherwise open the on-disk
     // database again); the doctor leaves a connection it was given open.
     await withConnection(async (connection) => {
@@ -167,7 +175,7 @@ describe('db:doctor', () => {
       // And a migration this version does not know (a newer AgentCaller ran).
       await ctx.app.db.execute(sql`insert into drizzle.__drizzle_migrations (hash, created_at) values ('from-the-future', 4102444800000)`);
     });
-    const report = await runDoctor(env());
+    const report = await doctor();
     expect(report.ok).toBe(false);
     expect(report.lines).toContain('schema: missing index on appointments: CREATE INDEX ON public.appointments USING btree (owner_id, starts_at, id)');
     expect(report.lines).toContain(

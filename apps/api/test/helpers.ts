@@ -44,9 +44,9 @@ export async function startApp(
     LOG_LEVEL: 'trace',
     ...options.env,
   });
-  // A database the caller chose (its own, or DATABASE_URL/DATA_DIR in env) is opened as configured.
-  const chosen = options.database !== undefined || options.env?.DATABASE_URL !== undefined;
-  const config: Config = { ...loaded, database: chosen ? loaded.database : database.target };
+  // The caller's database is opened at its target (an in-memory one may be a lasting one, which no
+  // URL names); else DATABASE_URL/DATA_DIR in env, as configured; else the fresh one above.
+  const config: Config = { ...loaded, database: options.database || options.env?.DATABASE_URL === undefined ? database.target : loaded.database };
   const logs: string[] = [];
   const logStream = new Writable({
     write(chunk: Buffer, _encoding, done) {

@@ -27,7 +27,7 @@ describe('legacy data the migrations cannot take', () => {
       await db.execute(sql`insert into users (email, hashed_password) values ('ADMIN@example.com', 'x')`);
       await db.execute(sql`insert into appointments (client_id, starts_at, ends_at) values (3, '2026-01-15T10:10:00Z', '2026-01-15T10:20:00Z')`);
       await db.execute(sql`insert into appointments (client_id, starts_at, ends_at) values (3, '2026-03-01T10:00:00Z', '2026-03-01T10:00:00Z')`);
-    });
+    }, { onDisk: true });
     databases.push(seeded.database);
     let c = await open(seeded);
     const before = await readCatalog(c.db);
@@ -60,7 +60,7 @@ describe('a schema that differs from what the migrations produce', () => {
       await migrate(db);
       await db.execute(sql`drop index ix_clients_owner_name`);
       await db.execute(sql`alter table appointments drop column status cascade`);
-    });
+    }, { onDisk: true });
     databases.push(seeded.database);
     const result = await start(seeded);
     expect(result.code).toBe(70);

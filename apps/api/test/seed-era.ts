@@ -1,6 +1,6 @@
 // A database in the state the original Python service leaves it (@agentcaller/db/seed-era), for the
-// API to adopt: a new database on the PostgreSQL server DATABASE_URL points at, or an on-disk
-// PGlite (an in-memory one cannot outlive the connection that filled it).
+// API to adopt: a new database on the PostgreSQL server DATABASE_URL points at, or a PGlite: in
+// memory, kept from one connection to the next (`lasting`), or on disk for a server process.
 import { connect, parseDatabaseUrl, users } from '@agentcaller/db';
 import { createSeedDatabase } from '@agentcaller/db/seed-era';
 import { createTestDatabase, writeDataDir, type TestDatabase } from '@agentcaller/db/testing';
@@ -10,13 +10,25 @@ import { startApp, type TestContext } from './helpers.js';
 import { removeTempDirs, tempDir } from './process.js';
 
 export interface SeedEraDatabase {
+  /** Where it is: pass it to `startApp` and `connect` (in memory, `env` alone cannot reach it). */
   database: TestDatabase;
-  /** The environment that points the API at it. */
+  /**
+   * The environment that points a server process at it (`onDisk`, or PostgreSQL). In memory,
+   * `DATABASE_URL=memory://`: whatever opens it from the environment alone gets a new, empty
+   * database, never the developer's default data folder.
+   */
   env: Record<string, string>;
 }
 
-export async function seedEraDatabase(fill: (db: Parameters<typeof createSeedDatabase>[0]) => Promise<void> = createSeedDatabase): Promise<SeedEraDatabase> {
-  const database = await createTestDatabase();
+type Fill = (db: Parameters<typeof createSeedDatabase>[0]) => Promise<void>;
+
+/**
+ * Filled by `fill` (the seed fixture by default). On PGlite, an in-memory database that lasts until
+ * `database.drop()` (each open of an on-disk one costs ~0.6 s of CPU), or with `onDisk` a folder
+ * in DATA_DIR, for tests that start the server as a process on it.
+ */
+export async function seedEraDatabase(fill: Fill = createSeedDatabase, options: { onDisk?: boolean } = {}): Promise<SeedEraDatabase> {
+  const database = await createTestDatabase(undefined, { lasting: !options.onDisk });
   if (database.url.startsWith('postgres')) {
     const c = await connect(parseDatabaseUrl(database.url, ''), { maxConnections: 1 });
     try {
@@ -25,6 +37,15 @@ export async function seedEraDatabase(fill: (db: Parameters<typeof createSeedDat
       await c.close();
     }
     return { database, env: { DATABASE_URL: database.url } };
+  }
+  if (!options.onDisk) {
+    const c = await connect(database.target);
+    try {
+      await fill(c.db);
+    } finally {
+      await c.close();
+    }
+    return { database, env: { DATABASE_URL: 'memory://' } };
   }
   const dir = tempDir('agentcaller-seed-era-');
   // An on-disk PGlite copied from the cached empty database (creating one costs seconds of CPU).

@@ -22,6 +22,13 @@ export interface TestDatabaseOptions {
    * empty and the app migrates it).
    */
   migrated?: boolean;
+  /**
+   * An in-memory PGlite that keeps its contents from one connection to the next until `drop()`, as
+   * an on-disk one does (and, like one, takes one connection at a time): for tests that fill a
+   * database, then open it again as the app or a CLI would. Without it, each connection to an
+   * in-memory target is a new database.
+   */
+  lasting?: boolean;
 }
 
 /**
@@ -37,7 +44,10 @@ export async function createTestDatabase(
     const kind = options.migrated ? 'migrated' : 'empty';
     const image = await pgliteImage(kind);
     // Both come from the worker's pool of that image, reset between users (see ResettingPool).
-    return { url: 'memory://', target: { kind: 'pglite', dataDir: undefined, image, pool: await poolOf(kind) }, drop: async () => {} };
+    const pool = await poolOf(kind);
+    if (!options.lasting) return { url: 'memory://', target: { kind: 'pglite', dataDir: undefined, image, pool }, drop: async () => {} };
+    const lasting = new LastingDatabase(pool);
+    return { url: 'memory://', target: { kind: 'pglite', dataDir: undefined, image, pool: lasting }, drop: () => lasting.drop() };
   }
   // TEST_DATABASE_PREFIX tells apart the databases of several checkouts testing on one server.
   const prefix = /^[a-z][a-z0-9_]{0,30}$/.test(process.env.TEST_DATABASE_PREFIX ?? '') ? process.env.TEST_DATABASE_PREFIX! : 'ac_test';
@@ -214,6 +224,44 @@ class ResettingPool implements PglitePool {
       // Not reset: closed below, and the next user gets a new one.
     }
     await db.close();
+  }
+}
+
+/**
+ * One database of a pool, kept from one connection to the next (`lasting` above): the first
+ * connection takes it, each later one gets the same, and `drop()` gives it back to the pool.
+ */
+class LastingDatabase implements PglitePool {
+  readonly #pool: PglitePool;
+  #db: Promise<OpenPglite> | undefined;
+  #connected = false;
+
+  constructor(pool: PglitePool) {
+    this.#pool = pool;
+  }
+
+  take(): Promise<OpenPglite> {
+    // Two connections at once would share one session (PGlite has one): refused, as the lock of
+    // an on-disk database refuses a second process.
+    if (this.#connected) return Promise.reject(new Error('this test database is in use by another connection: close it first'));
+    this.#connected = true;
+    this.#db ??= this.#pool.take();
+    return this.#db;
+  }
+
+  async give(db: OpenPglite): Promise<void> {
+    // Its contents stay; its session ends, as a process's does: the next connection starts a new one.
+    try {
+      for (const statement of ['rollback', 'discard all']) await db.exec(statement);
+    } finally {
+      this.#connected = false;
+    }
+  }
+
+  async drop(): Promise<void> {
+    const db = this.#db;
+    this.#db = undefined;
+    if (db) await this.#pool.give(await db);
   }
 }
 

@@ -2,7 +2,7 @@
 // file gave back is handed to the next one only as the image was, or not at all.
 import { describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { connect, users, type OpenPglite, type PglitePool } from '../src/index.js';
+import { connect, resultRows, users, type OpenPglite, type PglitePool } from '../src/index.js';
 import { createTestDatabase } from '../src/testing.js';
 
 async function pool(): Promise<PglitePool> {
@@ -136,5 +136,35 @@ describe('the pool of empty in-memory databases', () => {
     await a.exec(`create publication stray_publication`);
     await p.give(a);
     expect(a.closed).toBe(true);
+  });
+});
+
+describe('a lasting in-memory database', () => {
+  it('keeps its rows from one connection to the next, with a new session each time, until dropped', async () => {
+    const database = await createTestDatabase('memory://', { migrated: true, lasting: true });
+    const first = await connect(database.target);
+    await first.db.insert(users).values({ email: 'kept@example.com', hashedPassword: 'x' });
+    await first.db.execute(sql`set statement_timeout = '1234ms'`);
+    // One connection at a time, as an on-disk database's lock allows one process.
+    await expect(connect(database.target)).rejects.toThrow(/in use by another connection/);
+    await first.close();
+
+    const second = await connect(database.target);
+    try {
+      expect(await second.db.$count(users)).toBe(1);
+      expect(resultRows(await second.db.execute(sql`show statement_timeout`))).toEqual([{ statement_timeout: '0' }]);
+    } finally {
+      await second.close();
+    }
+    await database.drop();
+    // Dropped: the database went back to the pool, which reset it; a new one starts empty.
+    const again = await createTestDatabase('memory://', { migrated: true, lasting: true });
+    const third = await connect(again.target);
+    try {
+      expect(await third.db.$count(users)).toBe(0);
+    } finally {
+      await third.close();
+      await again.drop();
+    }
   });
 });
