@@ -17,6 +17,7 @@ import { AdminUserService, NOT_AN_ADMIN } from '../services/admin-users.js';
 import { PasswordResetService } from '../services/password-resets.js';
 import { isApiKeyShape } from '../lib/api-key.js';
 import { issuedFor, revocationKey, survivesRevocations, textKey, type TokenClaims } from '../lib/token-identity.js';
+import { VerifiedTokens } from '../lib/verified-tokens.js';
 
 
 /** The credential a request was authenticated with (for logout). */
@@ -112,6 +113,10 @@ export default fp(
       // a later account with the same email (after a deletion) is not this token's user.
       return { token: app.jwt.sign({ sub: user.email, uid: user.id, jti, ver: user.tokenVersion }), expiresIn, jti };
     });
+    // Signature and claims checked once per token text (lib/verified-tokens.ts); this app's own
+    // cache, filled only by its own verifier, so a token of another key is never found in it. What
+    // a token may have lost since (logout, revocation, the account) is read below on every request.
+    const verifiedTokens = new VerifiedTokens((token) => app.jwt.verify<TokenClaims>(token));
     const csrfTokenFor = (jti: string) => createHmac('sha256', opts.secretKey).update(`csrf:${jti}`).digest('base64url');
     app.decorate('csrfTokenFor', csrfTokenFor);
 
@@ -143,9 +148,9 @@ export default fp(
       if (!header && !cookie) throw new UnauthorizedError('Not authenticated');
       const token = header ? BEARER.exec(header)?.[1] : cookie;
       if (!token) throw new UnauthorizedError();
-      let claims: TokenClaims;
+      let claims: Readonly<TokenClaims>;
       try {
-        claims = app.jwt.verify<TokenClaims>(token);
+        claims = verifiedTokens.verify(token);
       } catch {
         throw new UnauthorizedError();
       }

@@ -1,0 +1,63 @@
+// A cache of what checking a JWT's signature and claims found, so a token sent on every request is
+// verified (base64url decoding, HMAC-SHA256, JSON parsing, claim checks) once, not on each one.
+//
+// Why it is safe (docs/decisions.md, SECURITY.md): the cache holds only the outcome of pure
+// functions of the token's text and this instance's key: the same text verifies the same way under
+// the same key until the token's own `exp`, and a cached entry is used only inside its `nbf`..`exp`
+// window, checked on each use exactly as the verifier checks it. Everything that can change while a
+// token lives (logout, the account's token version and `tokens_revoked_at`, whether the account
+// exists and is active) is not cached: the auth plugin reads it from the database on every request.
+// Failures are never cached, and the key is the whole token text, so a token altered in any
+// character is a miss that goes to the verifier.
+import type { TokenClaims } from './token-identity.js';
+
+/** How many tokens are remembered at most: about 1.5 MB at ~350 bytes a token and its claims. */
+export const VERIFIED_TOKENS_MAX = 4096;
+
+interface Entry {
+  claims: Readonly<TokenClaims>;
+  /** The instants (ms) between which the verifier accepts the token: `nbf` (or none) and `exp`. */
+  notBefore: number;
+  expiresAt: number;
+}
+
+/**
+ * `verify` with its successes remembered. One instance per verifier (per signing key): a token that
+ * only another key signed can never be found here, since only this instance's verifier fills it.
+ */
+export class VerifiedTokens {
+  // Map keeps insertion order: the first key is the oldest entry, dropped first when full.
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(
+    private readonly verifier: (token: string) => TokenClaims,
+    private readonly max = VERIFIED_TOKENS_MAX,
+    private readonly now: () => number = () => Date.now(),
+  ) {}
+
+  /** The token's claims, as the verifier returns them; throws whatever it throws. */
+  verify(token: string): Readonly<TokenClaims> {
+    const now = this.now();
+    const cached = this.entries.get(token);
+    // The verifier's own rules (fast-jwt, no clock tolerance): valid while nbf * 1000 <= now <= exp * 1000.
+    if (cached && cached.notBefore <= now && now <= cached.expiresAt) return cached.claims;
+    if (cached) this.entries.delete(token);
+    const claims = Object.freeze(this.verifier(token));
+    const { exp, nbf } = claims as { exp: unknown; nbf?: unknown };
+    // Only a token whose window the cache can check itself is kept (the verifier requires a numeric exp).
+    if (typeof exp === 'number' && (nbf === undefined || typeof nbf === 'number')) {
+      while (this.entries.size >= this.max) {
+        const oldest = this.entries.keys().next().value;
+        if (oldest === undefined) break;
+        this.entries.delete(oldest);
+      }
+      this.entries.set(token, { claims, notBefore: typeof nbf === 'number' ? nbf * 1000 : -Infinity, expiresAt: exp * 1000 });
+    }
+    return claims;
+  }
+
+  /** How many tokens are held (for the bound's test). */
+  get size(): number {
+    return this.entries.size;
+  }
+}

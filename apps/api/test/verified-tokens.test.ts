@@ -1,0 +1,159 @@
+// The verified-token cache (lib/verified-tokens.ts): a token's signature and claims are checked once,
+// while everything that can change during its life is still read from the database per request.
+import { users } from '@agentcaller/db';
+import { eq } from 'drizzle-orm';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { TokenClaims } from '../src/lib/token-identity.js';
+import { VERIFIED_TOKENS_MAX, VerifiedTokens } from '../src/lib/verified-tokens.js';
+import { bearer, login, register, startApp, TEST_SECRET, type TestContext } from './helpers.js';
+import { makeJwt, nowSeconds } from './jwt.js';
+
+let ctx: TestContext;
+const PASSWORD = 'correct horse battery';
+
+beforeAll(async () => {
+  ctx = await startApp();
+});
+afterAll(() => ctx.close());
+afterEach(() => {
+  vi.restoreAllMocks();
+  vi.useRealTimers();
+});
+
+const me = (token: string, app = ctx.app) => app.inject({ method: 'GET', url: '/v1/auth/me', headers: bearer(token) });
+
+/** A signed-in account: its id and a fresh token of this API's. */
+async function account(email: string) {
+  const { id } = await register(ctx.app, email, PASSWORD);
+  return { id, token: await login(ctx.app, email, PASSWORD) };
+}
+
+describe('a token sent again', () => {
+  it('is verified (signature, claims) once, however many requests carry it', async () => {
+    const { token } = await account('cached@example.com');
+    const verify = vi.spyOn(ctx.app.jwt, 'verify');
+    for (let i = 0; i < 5; i++) expect((await me(token)).statusCode).toBe(200);
+    expect(verify).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('what the cache does not hold', () => {
+  it('a logout refuses a cached token at once', async () => {
+    const { token } = await account('cached-logout@example.com');
+    expect((await me(token)).statusCode).toBe(200);
+    expect((await ctx.app.inject({ method: 'POST', url: '/v1/auth/logout', headers: bearer(token) })).statusCode).toBe(204);
+    expect((await me(token)).statusCode).toBe(401);
+  });
+
+  it("sign out everywhere (token version, tokens_revoked_at) refuses a cached token, the original service's too", async () => {
+    const { id, token } = await account('cached-everywhere@example.com');
+    await ctx.app.db.update(users).set({ createdAt: new Date(Date.now() - 86_400_000) }).where(eq(users.id, id));
+    const original = makeJwt({ sub: 'cached-everywhere@example.com', exp: nowSeconds() + 600, iat: nowSeconds() - 5 }, TEST_SECRET);
+    expect((await me(token)).statusCode).toBe(200);
+    expect((await me(original)).statusCode).toBe(200);
+    expect((await ctx.app.inject({ method: 'POST', url: '/v1/auth/logout-all', headers: bearer(token) })).statusCode).toBe(204);
+    expect((await me(token)).statusCode).toBe(401);
+    expect((await me(original)).statusCode).toBe(401);
+  });
+
+  it('a deactivated account is 403 and a deleted one 401, for a cached token', async () => {
+    const { id, token } = await account('cached-gone@example.com');
+    expect((await me(token)).statusCode).toBe(200);
+    await ctx.app.db.update(users).set({ isActive: false }).where(eq(users.id, id));
+    expect((await me(token)).statusCode).toBe(403);
+    await ctx.app.db.delete(users).where(eq(users.id, id));
+    expect((await me(token)).statusCode).toBe(401);
+  });
+});
+
+describe('the token window', () => {
+  it('a cached token expires at its exp, not later', async () => {
+    const { id } = await account('cached-expiry@example.com');
+    const exp = nowSeconds() + 60;
+    const token = makeJwt({ sub: 'cached-expiry@example.com', uid: id, ver: 0, jti: 'expiry', iat: nowSeconds(), exp }, TEST_SECRET);
+    expect((await me(token)).statusCode).toBe(200);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(exp * 1000);
+    expect((await me(token)).statusCode).toBe(200);
+    vi.setSystemTime(exp * 1000 + 1);
+    expect((await me(token)).statusCode).toBe(401);
+  });
+
+  it('a token is not taken before its nbf, and a cached one is checked against it too', () => {
+    let now = 1_000_000;
+    const claims = { sub: 'a@example.com', exp: 2_000, nbf: 1_500 };
+    const verifier = vi.fn((_token: string): TokenClaims => {
+      if (now < claims.nbf * 1000) throw new Error('inactive');
+      return { ...claims };
+    });
+    const cache = new VerifiedTokens(verifier, 10, () => now);
+    expect(() => cache.verify('t')).toThrow('inactive');
+    now = 1_500_000;
+    expect(cache.verify('t')).toMatchObject({ sub: 'a@example.com' });
+    // The clock going back before nbf: the entry is not used, the verifier decides again.
+    now = 1_499_999;
+    expect(() => cache.verify('t')).toThrow('inactive');
+    expect(verifier).toHaveBeenCalledTimes(3);
+  });
+});
+
+describe('tokens that are not the cached one', () => {
+  it('a tampered copy of a cached token is never served from the cache', async () => {
+    const { id, token } = await account('cached-tamper@example.com');
+    const other = await account('cached-victim@example.com');
+    expect((await me(token)).statusCode).toBe(200);
+    const [head, body, signature] = token.split('.') as [string, string, string];
+    const payload = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as Record<string, unknown>;
+    expect(payload.uid).toBe(id);
+    const forged = `${head}.${Buffer.from(JSON.stringify({ ...payload, uid: other.id, sub: 'cached-victim@example.com' })).toString('base64url')}.${signature}`;
+    const flipped = `${head}.${body}.${signature.slice(0, 10)}${signature[10] === 'A' ? 'B' : 'A'}${signature.slice(11)}`;
+    for (const bad of [forged, flipped, `${token}A`, token.slice(0, -4)]) {
+      expect((await me(bad)).statusCode, bad).toBe(401);
+    }
+    expect((await me(token)).statusCode).toBe(200);
+  });
+
+  it('a token cached by an app with one key is refused by an app with another', async () => {
+    const otherKey = 'another-secret-key-of-at-least-32-bytes!!';
+    const other = await startApp({ env: { SECRET_KEY: otherKey } });
+    try {
+      const { id } = await register(other.app, 'cached-key@example.com', PASSWORD);
+      const claims = { sub: 'cached-key@example.com', uid: id, ver: 0, jti: 'keys', iat: nowSeconds(), exp: nowSeconds() + 600 };
+      // Signed with this app's key: it verifies here (and is cached here), though no such account is here.
+      const ours = makeJwt(claims, TEST_SECRET);
+      expect((await me(ours)).statusCode).toBe(401);
+      expect((await me(ours)).statusCode).toBe(401);
+      // The other app has the account, but never verified that text with its own key.
+      expect((await me(ours, other.app)).statusCode).toBe(401);
+      expect((await me(makeJwt(claims, otherKey), other.app)).statusCode).toBe(200);
+    } finally {
+      await other.close();
+    }
+  });
+});
+
+describe('the bound', () => {
+  it(`holds at most ${VERIFIED_TOKENS_MAX} tokens, dropping the oldest`, () => {
+    const verifier = vi.fn((token: string): TokenClaims => ({ sub: token, exp: nowSeconds() + 600 }));
+    const cache = new VerifiedTokens(verifier);
+    for (let i = 0; i < VERIFIED_TOKENS_MAX + 500; i++) cache.verify(`token-${i}`);
+    expect(cache.size).toBe(VERIFIED_TOKENS_MAX);
+    verifier.mockClear();
+    cache.verify(`token-${VERIFIED_TOKENS_MAX + 499}`);
+    expect(verifier).not.toHaveBeenCalled();
+    cache.verify('token-0');
+    expect(verifier).toHaveBeenCalledTimes(1);
+    expect(cache.size).toBe(VERIFIED_TOKENS_MAX);
+  });
+
+  it('never caches a failure', () => {
+    const verifier = vi.fn((): TokenClaims => {
+      throw new Error('bad signature');
+    });
+    const cache = new VerifiedTokens(verifier);
+    expect(() => cache.verify('t')).toThrow('bad signature');
+    expect(() => cache.verify('t')).toThrow('bad signature');
+    expect(verifier).toHaveBeenCalledTimes(2);
+    expect(cache.size).toBe(0);
+  });
+});
