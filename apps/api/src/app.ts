@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import type { Config } from './config.js';
 import type { Argon2Parameters } from './lib/passwords.js';
+import { lazyRequestLogger } from './lib/request-logger.js';
 import authPlugin from './plugins/auth.js';
 import dbPlugin from './plugins/db.js';
 import fairnessPlugin from './plugins/fairness.js';
@@ -75,6 +76,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   };
   const app = Fastify({
     logger,
+    // A request's child logger is made only if the request writes a line (lib/request-logger.ts).
+    childLoggerFactory: lazyRequestLogger,
     bodyLimit: BODY_LIMIT,
     // `/v1/auth/me/` is `/v1/auth/me`: the original (FastAPI) redirected such paths; clients
     // written for it keep working without following a redirect.

@@ -1,0 +1,95 @@
+// A request's logger (lib/request-logger.ts): made only when the request writes a line, and every line
+// written still carries the request id and the request's fields, read from the real log output.
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { bearer, login, register, startApp, type TestContext } from './helpers.js';
+
+interface Line {
+  level: number;
+  msg: string;
+  reqId?: string;
+  req?: { method?: string; url?: string };
+  res?: { statusCode?: number };
+  err?: { message?: string };
+}
+
+let warn: TestContext;
+let info: TestContext;
+beforeAll(async () => {
+  // warn is what production and the bench run at; info is what a developer sees.
+  [warn, info] = await Promise.all([startApp({ env: { LOG_LEVEL: 'warn' }, captureLogs: true }), startApp({ env: { LOG_LEVEL: 'info' }, captureLogs: true })]);
+});
+afterAll(async () => {
+  await Promise.all([warn.close(), info.close()]);
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+/** The log lines written from `from` on, parsed. */
+const linesOf = (ctx: TestContext, from: number): Line[] =>
+  ctx.logs
+    .slice(from)
+    .flatMap((chunk) => chunk.split('\n'))
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Line);
+
+describe('a request that writes no line', () => {
+  it('makes no child logger (LOG_LEVEL=warn: answers, refusals, unknown paths)', async () => {
+    const child = vi.spyOn(warn.app.log, 'child');
+    const from = warn.logs.length;
+    const answers = await Promise.all([
+      warn.app.inject({ method: 'GET', url: '/health' }),
+      warn.app.inject({ method: 'GET', url: '/v1/auth/me' }),
+      warn.app.inject({ method: 'GET', url: '/nope' }),
+      warn.app.inject({ method: 'POST', url: '/v1/clients', headers: { 'content-type': 'application/json' }, payload: '{' }),
+    ]);
+    expect(answers.map((res) => res.statusCode)).toEqual([200, 401, 404, 401]);
+    expect(linesOf(warn, from)).toEqual([]);
+    expect(child).not.toHaveBeenCalled();
+  });
+
+  it('makes none for a route with its own quieter level either (/health at LOG_LEVEL=info)', async () => {
+    const child = vi.spyOn(info.app.log, 'child');
+    const from = info.logs.length;
+    expect((await info.app.inject({ method: 'GET', url: '/health' })).statusCode).toBe(200);
+    expect(linesOf(info, from)).toEqual([]);
+    expect(child).not.toHaveBeenCalled();
+  });
+});
+
+describe('a request that writes', () => {
+  it('an error at LOG_LEVEL=warn: the line has the request id', async () => {
+    await register(warn.app, 'logged@example.com');
+    const token = await login(warn.app, 'logged@example.com');
+    vi.spyOn(warn.app.users, 'findForToken').mockRejectedValueOnce(new Error('the database fell over'));
+    const from = warn.logs.length;
+    const res = await warn.app.inject({ method: 'GET', url: '/v1/auth/me', headers: bearer(token) });
+    expect(res.statusCode).toBe(500);
+    const lines = linesOf(warn, from);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ level: 50, msg: 'request failed', err: { message: 'the database fell over' } });
+    expect(lines[0]!.reqId).toMatch(/^req-/);
+  });
+
+  it('at LOG_LEVEL=info: every line of the request carries its id, the first its method and URL', async () => {
+    const from = info.logs.length;
+    const [one, two] = await Promise.all([
+      info.app.inject({ method: 'GET', url: '/v1/auth/me?one' }),
+      info.app.inject({ method: 'DELETE', url: '/v1/clients/2' }),
+    ]);
+    expect([one.statusCode, two.statusCode]).toEqual([401, 401]);
+    const lines = linesOf(info, from);
+    const ids = [...new Set(lines.map((line) => line.reqId))];
+    expect(ids).toHaveLength(2);
+    for (const [id, method, url] of [
+      [ids[0], 'GET', '/v1/auth/me?one'],
+      [ids[1], 'DELETE', '/v1/clients/2'],
+    ] as const) {
+      expect(id).toMatch(/^req-/);
+      const ofRequest = lines.filter((line) => line.reqId === id);
+      expect(ofRequest.map((line) => line.msg)).toEqual(['incoming request', 'request refused', 'request completed']);
+      expect(ofRequest[0]!.req).toMatchObject({ method, url });
+      expect(ofRequest[2]!.res).toEqual({ statusCode: 401 });
+    }
+  });
+});
