@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import { expect } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@agentcaller/db/testing';
 import { buildApp, loadConfig, type App, type Config } from '../src/app.js';
 import { appendToSink } from './log-sink.js';
@@ -127,3 +128,27 @@ export async function login(app: App, email: string, password = 'correct horse b
 }
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/**
+ * The security headers every answer carries (SECURITY.md, "Headers"), written out here rather than
+ * taken from the source, so that a header the source stops setting fails the tests.
+ */
+const SECURITY_HEADERS = {
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'same-site',
+  'origin-agent-cluster': '?1',
+  'referrer-policy': 'no-referrer',
+  'x-content-type-options': 'nosniff',
+  'x-dns-prefetch-control': 'off',
+  'x-download-options': 'noopen',
+  'x-frame-options': 'SAMEORIGIN',
+  'x-permitted-cross-domain-policies': 'none',
+  'x-xss-protection': '0',
+} as const;
+
+/** Fails unless `headers` (of inject, fetch or a raw parse) hold every security header with its value. */
+export function expectSecurityHeaders(headers: Record<string, unknown> | Headers, what = ''): void {
+  const read = (name: string) => (headers instanceof Headers ? headers.get(name) : headers[name]);
+  const missing = Object.entries(SECURITY_HEADERS).filter(([name, value]) => read(name) !== value);
+  expect(missing.map(([name]) => name), `security headers missing or wrong ${what}`.trim()).toEqual([]);
+}

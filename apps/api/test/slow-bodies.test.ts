@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseResponses, type RawResponse } from './faults/raw.js';
-import { startApp, type TestContext } from './helpers.js';
+import { expectSecurityHeaders, startApp, type TestContext } from './helpers.js';
 
 let ctx: TestContext;
 let port: number;
@@ -55,6 +55,8 @@ describe('slow request bodies', () => {
     expect(responses.map((r) => r.status)).toEqual([408]);
     expect(responses[0]!.headers['content-type']).toBe('application/problem+json; charset=utf-8');
     expect(JSON.parse(responses[0]!.body)).toMatchObject({ type: '/problems/request-timeout', status: 408 });
+    // Written on the raw response, past Fastify's reply: the security headers all the same.
+    expectSecurityHeaders(responses[0]!.headers, 'on the 408');
     expect(ctx.app.inFlight()).toBe(0);
     expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
   });

@@ -5,7 +5,7 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseResponses, type RawResponse } from './faults/raw.js';
-import { bearer, json, login, register, startListening, type TestContext } from './helpers.js';
+import { bearer, expectSecurityHeaders, json, login, register, startListening, type TestContext } from './helpers.js';
 
 let ctx: TestContext;
 let port: number;
@@ -114,6 +114,8 @@ async function expectProblem(pieces: string[], status: number, type: string, gap
   expect(responses.map((r) => r.status), JSON.stringify(pieces).slice(0, 200)).toEqual([status]);
   expect(responses[0]!.headers['content-type']).toBe('application/problem+json; charset=utf-8');
   expect(JSON.parse(responses[0]!.body)).toMatchObject({ type, status });
+  // Answered on the socket by Node's clientError path, never through Fastify's hooks.
+  expectSecurityHeaders(responses[0]!.headers, JSON.stringify(pieces).slice(0, 80));
 }
 
 describe('requests that cannot be read are answered as problems, on a real socket', () => {

@@ -5,6 +5,7 @@ import type { Socket } from 'node:net';
 import fp from 'fastify-plugin';
 import { DomainError, summarize, type ProblemExtra } from '../errors.js';
 import { RouteMethods } from '../lib/route-methods.js';
+import { SECURITY_HEADERS } from '../lib/security-headers.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 
@@ -77,16 +78,15 @@ function issuesOf(validation: AjvIssue[]): ValidationIssue[] {
  */
 export function frameworkErrorHandler(err: FastifyError, _request: unknown, reply: FastifyReply): void {
   const { body, headers } = problemOf(err);
-  // No hook ran for this request, so helmet did not either: the headers that matter for an error.
+  // No hook ran for this request, so the security plugin's did not either: its headers, all of them.
   // (`void`: the reply is thenable, but Fastify expects nothing back from this handler.)
-  void sendProblem(reply, body, {
-    'x-content-type-options': 'nosniff',
-    'x-frame-options': 'SAMEORIGIN',
-    'referrer-policy': 'no-referrer',
-    'cross-origin-resource-policy': 'same-site',
-    ...headers,
-  });
+  void sendProblem(reply, body, { ...SECURITY_HEADERS, ...headers });
 }
+
+// The security headers as raw header lines, for answers written on the socket.
+const SECURITY_HEADER_LINES = Object.entries(SECURITY_HEADERS)
+  .map(([name, value]) => `${name}: ${value}\r\n`)
+  .join('');
 
 // What Node's HTTP parser refuses before Fastify sees a request: the kind and a sentence for each.
 const CLIENT_ERRORS: Record<string, [ProblemKind, string]> = {
@@ -107,7 +107,7 @@ export function clientErrorHandler(this: FastifyInstance, err: NodeJS.ErrnoExcep
   if (socket.writable) {
     const { status, title } = PROBLEM_TYPES[kind];
     socket.write(
-      `HTTP/1.1 ${status} ${title}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n${body}`,
+      `HTTP/1.1 ${status} ${title}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${SECURITY_HEADER_LINES}Connection: close\r\n\r\n${body}`,
     );
   }
   socket.destroy();

@@ -1,5 +1,4 @@
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -8,6 +7,7 @@ import type { Config } from '../config.js';
 /** What the security plugin reads of the configuration, and nothing else. */
 type SecurityOptions = Pick<Config, 'env' | 'corsOrigins' | 'requestTimeoutSeconds' | 'maxInFlight'>;
 import { DomainError, UnavailableError } from '../errors.js';
+import { HSTS, SECURITY_HEADERS } from '../lib/security-headers.js';
 import { problem, PROBLEM_CONTENT_TYPE } from './problem.js';
 
 function expectsBody(headers: IncomingHttpHeaders): boolean {
@@ -31,7 +31,10 @@ function abandonSlowBody(request: FastifyRequest, reply: FastifyReply) {
     return;
   }
   const body = JSON.stringify(problem('request-timeout', 'The request body did not arrive in time'));
+  // Written past Fastify (its reply is still waiting for the body): the headers the hook set on the
+  // reply are not on the raw response, so they go here.
   reply.raw.writeHead(408, {
+    ...SECURITY_HEADERS,
     'content-type': PROBLEM_CONTENT_TYPE,
     'content-length': Buffer.byteLength(body),
     connection: 'close',
@@ -45,19 +48,17 @@ function abandonSlowBody(request: FastifyRequest, reply: FastifyReply) {
  */
 export default fp(
   async function securityPlugin(app: FastifyInstance, opts: SecurityOptions) {
-    await app.register(helmet, {
-      // The API answers JSON; only /docs serves a page, with its own policy from @fastify/swagger-ui.
-      contentSecurityPolicy: false,
-      crossOriginResourcePolicy: { policy: 'same-site' },
-      // HSTS only on answers that came over HTTPS (below): over plain HTTP it means nothing (RFC
-      // 6797) and /docs must work there by any host name.
-      hsts: false,
+    // HSTS only on production answers that came over HTTPS: over plain HTTP it means nothing (RFC
+    // 6797) and /docs must work there by any host name.
+    const hsts = opts.env === 'production';
+    // The security headers, the same for every answer (computed once, lib/security-headers.ts), in
+    // the first hook of all, before CORS (which answers a preflight from its own hook), so that every
+    // answer made from here on carries them, errors and refusals included.
+    app.addHook('onRequest', (request, reply, done) => {
+      reply.headers(SECURITY_HEADERS);
+      if (hsts && request.protocol === 'https') reply.headers(HSTS);
+      done();
     });
-    if (opts.env === 'production') {
-      app.addHook('onSend', async (request, reply) => {
-        if (request.protocol === 'https') reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
-      });
-    }
     const corsOptions = {
       origin: opts.corsOrigins,
       credentials: true,
