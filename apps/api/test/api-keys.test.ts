@@ -1,7 +1,7 @@
 import { API_KEY_PATTERN, API_KEYS_PER_USER_MAX, routes, type RouteDef } from '@agentcaller/contracts';
 import { apiKeys, queryRows, users } from '@agentcaller/db';
 import { eq, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { App } from '../src/app.js';
 import { form, json, startApp, type TestContext } from './helpers.js';
 import { expectProblem, signUp, type Caller } from './fixtures.js';
@@ -216,19 +216,107 @@ describe('last_used_at is coalesced', () => {
     const lastUsed = async () => (await ctx.app.db.select({ at: apiKeys.lastUsedAt }).from(apiKeys).where(eq(apiKeys.id, id)))[0]?.at ?? null;
     expect(await lastUsed()).toBeNull();
     expect((await withKey(ctx.app, key, 'GET', '/v1/clients')).statusCode).toBe(200);
+    // Written beside the request (below): wait for it.
+    await ctx.app.apiKeys.lastUsedWritten();
     const first = await lastUsed();
     expect(first).toBeInstanceOf(Date);
     // Put a marker value 30 s back: a request within the minute must leave it exactly as it is.
     const marker = new Date(Date.now() - 30_000);
     await ctx.app.db.update(apiKeys).set({ lastUsedAt: marker }).where(eq(apiKeys.id, id));
     for (let i = 0; i < 5; i++) expect((await withKey(ctx.app, key, 'GET', '/v1/clients')).statusCode).toBe(200);
+    await ctx.app.apiKeys.lastUsedWritten();
     expect((await lastUsed())?.getTime()).toBe(marker.getTime());
     // Older than a minute: the next request writes it again.
     await ctx.app.db.update(apiKeys).set({ lastUsedAt: new Date(Date.now() - 61_000) }).where(eq(apiKeys.id, id));
     expect((await withKey(ctx.app, key, 'GET', '/v1/clients')).statusCode).toBe(200);
+    await ctx.app.apiKeys.lastUsedWritten();
     expect(Date.now() - (await lastUsed())!.getTime()).toBeLessThan(10_000);
     const listed = (await listKeys(alice)).find((k) => k.id === id);
     expect(listed?.last_used_at).toMatch(/Z$/);
+  });
+});
+
+describe('last_used_at is written beside the request', () => {
+  /** A write of last_used_at that ends only when the test says (the next `db.update` is held). */
+  function holdNextUpdate(app: App, outcome: 'write' | 'fail') {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const update = app.db.update.bind(app.db);
+    const spy = vi.spyOn(app.db, 'update').mockImplementationOnce(((table: typeof apiKeys) => {
+      const real = update(table);
+      return {
+        set: (values: Parameters<typeof real.set>[0]) => ({
+          where: async (where: Parameters<ReturnType<typeof real.set>['where']>[0]) => {
+            await released;
+            if (outcome === 'fail') throw new Error('the database refused the write');
+            return real.set(values).where(where);
+          },
+        }),
+      };
+    }) as unknown as typeof app.db.update);
+    return { release, spy };
+  }
+
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('the request is answered before the write ends, and the timestamp is written all the same', async () => {
+    const { id, key } = await createKey(alice, 'beside');
+    const held = holdNextUpdate(ctx.app, 'write');
+    expect((await withKey(ctx.app, key, 'GET', '/v1/clients')).statusCode).toBe(200);
+    expect(held.spy).toHaveBeenCalledTimes(1);
+    // One write per key at a time: the key's next requests do not queue another.
+    for (let i = 0; i < 3; i++) expect((await withKey(ctx.app, key, 'GET', '/v1/clients')).statusCode).toBe(200);
+    expect(held.spy).toHaveBeenCalledTimes(1);
+    const [before] = await ctx.app.db.select({ at: apiKeys.lastUsedAt }).from(apiKeys).where(eq(apiKeys.id, id));
+    expect(before?.at).toBeNull();
+    held.release();
+    await ctx.app.apiKeys.lastUsedWritten();
+    const [after] = await ctx.app.db.select({ at: apiKeys.lastUsedAt }).from(apiKeys).where(eq(apiKeys.id, id));
+    expect(Date.now() - after!.at!.getTime()).toBeLessThan(10_000);
+  });
+
+  it('a failed write is logged, never the request\'s 500', async () => {
+    const logged = await startApp({ captureLogs: true });
+    try {
+      const carol = await signUp(logged.app, 'carol@example.com');
+      const res = await carol.send('POST', '/v1/api-keys', { name: 'failing' });
+      const { key } = res.json<CreatedKey>();
+      const held = holdNextUpdate(logged.app, 'fail');
+      held.release();
+      expect((await withKey(logged.app, key, 'GET', '/v1/clients')).statusCode).toBe(200);
+      await logged.app.apiKeys.lastUsedWritten();
+      const lines = logged.logs.join('').split('\n').filter((line) => line.includes('last_used_at not written'));
+      expect(lines).toHaveLength(1);
+      expect(JSON.parse(lines[0]!)).toMatchObject({ level: 50, reason: 'the database refused the write' });
+    } finally {
+      await logged.close();
+    }
+  });
+
+  it('the app waits for a write under way before it closes the database', async () => {
+    const closing = await startApp({ captureLogs: true });
+    let closed = false;
+    try {
+      const dave = await signUp(closing.app, 'dave@example.com');
+      const { key } = (await dave.send('POST', '/v1/api-keys', { name: 'closing' })).json<CreatedKey>();
+      const held = holdNextUpdate(closing.app, 'write');
+      expect((await withKey(closing.app, key, 'GET', '/v1/clients')).statusCode).toBe(200);
+      const close = closing.app.close().then(() => {
+        closed = true;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(closed).toBe(false);
+      held.release();
+      await close;
+      expect(closing.logs.join('')).not.toContain('last_used_at not written');
+    } finally {
+      if (!closed) await closing.app.close();
+      await closing.database.drop();
+    }
   });
 });
 

@@ -97,8 +97,13 @@ export default fp(
     app.decorateRequest('currentUser', null);
     app.decorateRequest('presentedToken', null);
     app.decorateRequest('apiKeyId', null);
-    const keys = new ApiKeyService(app.db);
+    const keys = new ApiKeyService(app.db, app.log);
     app.decorate('apiKeys', keys);
+    // The last requests' last_used_at writes end before the database closes: this hook runs before
+    // the db plugin's (onClose hooks run in the reverse order of registration).
+    app.addHook('onClose', async () => {
+      await keys.lastUsedWritten();
+    });
     app.decorate('passwordResets', new PasswordResetService(app.db, app.mailer, { publicWebUrl: opts.publicWebUrl, hashPassword: (password) => users.hashNewPassword(password) }));
     app.decorate('adminUsers', new AdminUserService(app.db));
     // The user was read from the database by this request's authentication: a grant or a demotion

@@ -6,6 +6,12 @@ import { apiKeyPrefix, generateApiKey, hashApiKey, sameKeyHash } from '../lib/ap
 
 /** `last_used_at` is written at most once per key in this many milliseconds. */
 const LAST_USED_EVERY_MS = 60_000;
+/**
+ * How many `last_used_at` writes may be under way at once in this process: one per key, and never
+ * more than this in all (a write skipped is made by the key's next request, the stored value being
+ * still stale).
+ */
+const LAST_USED_PENDING_MAX = 256;
 /** A digest no key has, compared when the prefix is unknown (the same work either way). */
 const NO_KEY_HASH = hashApiKey('');
 
@@ -20,10 +26,20 @@ export interface KeyHolder {
   prefix: string;
 }
 
+/** Where a failed `last_used_at` write is reported (the app's logger). */
+export interface ErrorLog {
+  error(obj: object, msg: string): void;
+}
+
 export class ApiKeyService {
   private readonly byPrefix;
+  /** The `last_used_at` writes under way, by key id: at most one per key. */
+  private readonly lastUsedWrites = new Map<number, Promise<void>>();
 
-  constructor(private readonly db: Database) {
+  constructor(
+    private readonly db: Database,
+    private readonly log: ErrorLog,
+  ) {
     // Runs on every request made with a key: parsed and planned once per connection.
     this.byPrefix = db
       .select({ id: apiKeys.id, keyHash: apiKeys.keyHash, revokedAt: apiKeys.revokedAt, lastUsedAt: apiKeys.lastUsedAt, user: users })
@@ -95,8 +111,32 @@ export class ApiKeyService {
     const [row] = await this.byPrefix.execute({ prefix });
     const matches = sameKeyHash(hashApiKey(key), row?.keyHash ?? NO_KEY_HASH);
     if (!row || !matches || row.revokedAt) return undefined;
-    if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() >= LAST_USED_EVERY_MS) await this.touch(row.id);
+    if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() >= LAST_USED_EVERY_MS) this.touchBeside(row.id);
     return { user: row.user, keyId: row.id, prefix };
+  }
+
+  /**
+   * `touch` beside the request rather than before it: the request does not wait for a write that
+   * changes nothing of its answer, and a failed write is logged, never the request's 500. Bounded:
+   * one write per key at a time (the key's other requests meanwhile skip it), `LAST_USED_PENDING_MAX`
+   * in all; `lastUsedWritten` waits for them (the app's close does).
+   */
+  private touchBeside(id: number): void {
+    if (this.lastUsedWrites.has(id) || this.lastUsedWrites.size >= LAST_USED_PENDING_MAX) return;
+    const write = this.touch(id)
+      .catch((err: unknown) => {
+        const cause = (err as { cause?: unknown }).cause;
+        // The driver's message, not Drizzle's (which repeats the statement and its parameters).
+        const reason = cause instanceof Error ? cause.message : err instanceof Error ? err.message : 'unknown error';
+        this.log.error({ keyId: id, reason }, 'API key last_used_at not written');
+      })
+      .finally(() => this.lastUsedWrites.delete(id));
+    this.lastUsedWrites.set(id, write);
+  }
+
+  /** Resolves once every `last_used_at` write under way has ended (written or logged). */
+  async lastUsedWritten(): Promise<void> {
+    while (this.lastUsedWrites.size > 0) await Promise.all(this.lastUsedWrites.values());
   }
 
   /**
