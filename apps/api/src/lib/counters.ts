@@ -1,4 +1,11 @@
-import { Redis } from 'ioredis';
+import { Redis, type Result } from 'ioredis';
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    /** HIT_SCRIPT, called by its SHA (`defineCommand` below). */
+    throttleHit(key: string, windowMs: number): Result<[number, number], Context>;
+  }
+}
 
 /** A fixed-window counter: how many hits under `key` since the window opened, and when it closes. */
 export interface Count {
@@ -103,6 +110,9 @@ export class MemoryCounters implements CounterStore {
 const PREFIX = 'agentcaller:throttle:';
 
 // INCR, open the window on the first hit only, and tell its remaining time: one round trip, atomic.
+// Sent once per connection (EVAL loads it), then called by its SHA-1 (EVALSHA): Redis no longer
+// receives and hashes the script's text on every throttled request. After a SCRIPT FLUSH or a
+// restart Redis answers NOSCRIPT, and ioredis sends the text again (EVAL) and goes on by SHA.
 const HIT_SCRIPT = `
 local n = redis.call('INCR', KEYS[1])
 if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
@@ -146,6 +156,7 @@ export class ResilientCounters implements CounterStore {
       commandTimeout: 500,
       retryStrategy: (attempt) => Math.min(attempt * 250, 2_000),
     });
+    this.redis.defineCommand('throttleHit', { numberOfKeys: 1, lua: HIT_SCRIPT });
     this.redis.on('error', () => this.markDown('connection error'));
     this.redis.on('end', () => this.markDown('connection ended'));
     this.redis.on('ready', () => {
@@ -223,7 +234,7 @@ export class ResilientCounters implements CounterStore {
   hit(key: string, windowMs: number): Promise<Count> {
     return this.shared(
       async () => {
-        const [count, ttl] = (await this.redis.eval(HIT_SCRIPT, 1, PREFIX + key, windowMs)) as [number, number];
+        const [count, ttl] = await this.redis.throttleHit(PREFIX + key, windowMs);
         return { count, resetMs: ttl };
       },
       () => this.memory.hit(key, windowMs),

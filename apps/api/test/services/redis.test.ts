@@ -166,3 +166,34 @@ describe('when Redis freezes', () => {
     }
   }, 60_000);
 });
+
+// The counting script is sent once per connection and then called by its SHA (lib/counters.ts).
+describe('the counting script', () => {
+  it('is called by its SHA, and a SCRIPT FLUSH between requests breaks neither the shared count nor its lock', async () => {
+    const port = await freePort();
+    const redis = await startRedis(port);
+    const probe = new Redis(port, '127.0.0.1');
+    try {
+      const env = { REDIS_URL: `redis://127.0.0.1:${port}` };
+      const [one, two] = [await app(env), await app(env)];
+      for (const ctx of [one, two]) await until(async () => (await ctx.app.inject({ method: 'GET', url: '/ready' })).json<{ redis: string }>().redis === 'ok', 5000);
+      await probe.config('RESETSTAT');
+      const email = `script-${unique()}@example.com`;
+      await register(one.app, email, PASSWORD);
+      for (const ctx of [one, one, two]) expect((await loginFrom(ctx, '10.3.0.1', email, 'wrong password')).statusCode).toBe(401);
+      // Redis forgets every script: the next calls by SHA get NOSCRIPT, and the text is sent again.
+      expect(await probe.script('FLUSH')).toBe('OK');
+      for (const ctx of [two, one]) expect((await loginFrom(ctx, '10.3.0.1', email, 'wrong password')).statusCode).toBe(401);
+      for (const ctx of [one, two]) expect((await loginFrom(ctx, '10.3.0.1', email, PASSWORD)).statusCode).toBe(429);
+      const calls = (command: string, stats: string) => Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(stats)?.[1] ?? 0);
+      const stats = await probe.info('commandstats');
+      // Each instance's connection sends the text once at first and once after the flush.
+      expect(calls('eval', stats)).toBeLessThanOrEqual(4);
+      expect(calls('evalsha', stats)).toBeGreaterThanOrEqual(8);
+      for (const ctx of [one, two]) expect(ctx.logs.join('')).not.toContain('redis unavailable');
+    } finally {
+      probe.disconnect();
+      redis.kill('SIGKILL');
+    }
+  }, 30_000);
+});
