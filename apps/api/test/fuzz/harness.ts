@@ -45,6 +45,18 @@ export async function snapshot(app: App, bobId: number): Promise<Snapshot> {
   };
 }
 
+/**
+ * A mark that moves whenever a transaction ends, and so whenever a row may have changed (a change
+ * of a row needs a transaction id): the first transaction id not yet completed. Unmoved across a
+ * request, the request changed nothing, and a snapshot taken before it still holds. (On a shared
+ * PostgreSQL server other databases' transactions move it too: then the snapshot is taken again.)
+ */
+export async function writeMark(app: App): Promise<string> {
+  const [row] = resultRows(await app.db.execute(sql`select pg_snapshot_xmax(pg_current_snapshot())::text as mark`));
+  if (!row) throw new Error('write mark query returned nothing');
+  return String(row.mark);
+}
+
 /** The tables whose rows differ between two snapshots. */
 export function changedTables(before: Snapshot, after: Snapshot): string[] {
   return (Object.keys(before.tables) as (keyof Snapshot['tables'])[]).filter((table) => before.tables[table] !== after.tables[table]);
