@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { expect } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@agentcaller/db/testing';
 import { buildApp, loadConfig, type App, type Config } from '../src/app.js';
 import { appendToSink } from './log-sink.js';
@@ -94,6 +94,24 @@ async function closeOrExplain(app: App): Promise<void> {
   }
   clearTimeout(timer);
   await closing;
+}
+
+/**
+ * For files whose tests each want an app of their own: `app(env)` starts one (on top of `baseEnv`,
+ * logs captured), closed when the test that started it ends, so its database goes back to the
+ * worker's pool for the next test (held until the end of the file, each would need a database of
+ * its own: ~1 s of CPU to open).
+ */
+export function appPerTest(baseEnv: Record<string, string> = {}) {
+  const started: TestContext[] = [];
+  afterEach(async () => {
+    for (const ctx of started.splice(0)) await ctx.close();
+  });
+  return async function app(env: Record<string, string> = {}): Promise<TestContext> {
+    const ctx = await startApp({ env: { ...baseEnv, ...env }, captureLogs: true });
+    started.push(ctx);
+    return ctx;
+  };
 }
 
 /** `startApp`, listening on a free port of 127.0.0.1: for clients that speak real HTTP. */

@@ -1,16 +1,8 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
-import { startApp, TEST_SECRET, type TestContext } from './helpers.js';
+import { appPerTest, TEST_SECRET, type TestContext } from './helpers.js';
 
-const started: TestContext[] = [];
-afterAll(async () => {
-  for (const ctx of started) await ctx.close();
-});
-async function app(env: Record<string, string>) {
-  const ctx = await startApp({ env: { NODE_ENV: 'production', THROTTLE_SOURCE_ATTEMPTS: '3', ...env }, captureLogs: true });
-  started.push(ctx);
-  return ctx;
-}
+const app = appPerTest({ NODE_ENV: 'production', THROTTLE_SOURCE_ATTEMPTS: '3' });
 
 const attempt = (ctx: TestContext, remoteAddress: string, forwardedFor?: string) =>
   ctx.app.inject({
