@@ -16,8 +16,7 @@ function durations(): Record<string, number> {
 }
 
 /**
- * One project after another: the short ones first (SHORT_PROJECT_SECONDS), then the longest project
- * first, and within each project the longest file first.
+ * One project after another, the longest project first, and within each the longest file first.
  * The pool hands a finished worker the next file only if that file is of the same project (and
  * environment); otherwise it stops the worker and starts a new one, which loads every module and
  * PGlite's WebAssembly again (2-6 s per file). Files interleaved across projects, as longest first
@@ -32,25 +31,18 @@ export class LongestFirstSequencer extends BaseSequencer {
   }
 }
 
-/**
- * Projects shorter than this (seconds, all files together) run before the long ones. Last, such a
- * project's one or two files ran alone at the end while the other worker had nothing left (the
- * bench's paced-load test mostly waits: 3 s of an idle core); first, they run beside the long
- * project's first files, whose spawned processes use the core they leave.
- */
-export const SHORT_PROJECT_SECONDS = 10;
-
 /** The order above, given the recorded durations (seconds by path from `root`). */
 export function orderFiles(files: TestSpecification[], known: Record<string, number>, root: string): TestSpecification[] {
   const seconds = (spec: TestSpecification) => known[relative(root, spec.moduleId)] ?? Number.POSITIVE_INFINITY;
   // A new file counts a minute towards its project's length.
   const projectSeconds = new Map<string, number>();
   for (const spec of files) projectSeconds.set(spec.project.name, (projectSeconds.get(spec.project.name) ?? 0) + Math.min(seconds(spec), 60));
-  // Short projects first (shortest first), then the others, longest first.
-  const rank = (spec: TestSpecification) => {
-    const total = projectSeconds.get(spec.project.name)!;
-    return total < SHORT_PROJECT_SECONDS ? -SHORT_PROJECT_SECONDS * 1000 + total : -total;
-  };
   const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-  return [...files].sort((a, b) => rank(a) - rank(b) || byName(a.project.name, b.project.name) || seconds(b) - seconds(a) || byName(a.moduleId, b.moduleId));
+  return [...files].sort(
+    (a, b) =>
+      projectSeconds.get(b.project.name)! - projectSeconds.get(a.project.name)! ||
+      byName(a.project.name, b.project.name) ||
+      seconds(b) - seconds(a) ||
+      byName(a.moduleId, b.moduleId),
+  );
 }

@@ -2,7 +2,7 @@
 // pool can hand a finished worker the next file of its project instead of starting a new worker.
 import { describe, expect, it } from 'vitest';
 import type { TestSpecification } from 'vitest/node';
-import { orderFiles, SHORT_PROJECT_SECONDS } from '../../vitest.sequencer.js';
+import { orderFiles } from '../../vitest.sequencer.js';
 
 const spec = (project: string, file: string) => ({ project: { name: project }, moduleId: `/repo/${file}` }) as unknown as TestSpecification;
 
@@ -20,12 +20,5 @@ describe('the test order', () => {
     expect(order.filter((file) => file.startsWith('db/'))).toEqual(['db/new.test.ts', 'db/a.test.ts', 'db/b.test.ts']);
     // Counted as a minute, it makes its project the longest.
     expect(order[0]).toBe('db/new.test.ts');
-  });
-
-  it('runs the projects shorter than SHORT_PROJECT_SECONDS first, shortest first, then the rest longest first', () => {
-    const withShort = [...files, spec('bench', 'bench/a.test.ts'), spec('scripts', 'scripts/a.test.ts')];
-    const order = orderFiles(withShort, { ...known, 'bench/a.test.ts': 3, 'scripts/a.test.ts': 0.1 }, '/repo/').map((s) => s.moduleId.replace('/repo/', ''));
-    expect(order).toEqual(['scripts/a.test.ts', 'bench/a.test.ts', 'api/a.test.ts', 'api/c.test.ts', 'api/b.test.ts', 'web/a.test.ts', 'db/a.test.ts', 'db/b.test.ts']);
-    expect(SHORT_PROJECT_SECONDS).toBeGreaterThan(3);
   });
 });
