@@ -21,8 +21,9 @@ function durations(): Record<string, number> {
  * environment); otherwise it stops the worker and starts a new one, which loads every module and
  * PGlite's WebAssembly again (2-6 s per file). Files interleaved across projects, as longest first
  * across the run did, got a fresh worker each: 72 workers for 72 files. Grouped, each project's two
- * workers run all of its files. Longest first within a project still starts the long files (the
- * fuzz suites, the ones that spawn servers) early, and the short projects fill the end. Files missing
+ * workers run all of its files (`pnpm test` has two projects: the Node packages' suites, see
+ * vitest.config.ts, and the web app's). Longest first within a project starts the long files (the
+ * ones that spawn servers, the fuzz suites) early, and short ones fill the end. Files missing
  * from test-durations.json (new ones) go first in their project: their length is unknown.
  */
 export class LongestFirstSequencer extends BaseSequencer {
