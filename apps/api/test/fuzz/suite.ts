@@ -1210,9 +1210,10 @@ export function fuzzSuite(group: FuzzGroup): void {
       const after = await snapshot(ctx.app, bob.id);
       expect(changedTables(before, after)).toEqual(['clients']);
       expect(after.bob).toBe(before.bob);
-      // ...and a read leaves it where it was.
+      // ...and a read leaves it where it was (on PGlite: on a shared PostgreSQL server, the
+      // transactions of other databases, other test files', move it too).
       await ctx.app.inject({ method: 'GET', url: '/v1/clients', headers: bearer(alice.token) });
-      expect(await writeMark(ctx.app)).toBe(markAfter);
+      if (ctx.config.database.kind === 'pglite') expect(await writeMark(ctx.app)).toBe(markAfter);
       await ctx.app.inject({ method: 'DELETE', url: `/v1/clients/${id}`, headers: bearer(alice.token) });
     });
   });
