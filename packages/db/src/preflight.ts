@@ -77,11 +77,35 @@ function capped(lines: string[], total: number, what: string): string[] {
   return total > lines.length ? [...lines, `… and ${total - lines.length} more ${what}`] : lines;
 }
 
-/** One line per problem in the legacy data, each with what to do; empty when the migrations can run. */
+/** The extensions the migrations create where the database lacks them, and use by name. */
+const MIGRATION_EXTENSIONS = ['pg_trgm', 'btree_gist', 'btree_gin'];
+
+/**
+ * One line per problem in the legacy data (or in the database's extensions), each with what to do;
+ * empty when the migrations can run.
+ */
 export async function preflight(db: Database): Promise<string[]> {
   const { pending } = await migrationStatus(db);
-  if (!(await hasTable(db, 'users')) || !(await hasTable(db, 'clients')) || !(await hasTable(db, 'appointments'))) return [];
   const problems: string[] = [];
+  if (pending.length > 0) {
+    // An extension already installed in a schema the connection's search path lacks (hosted
+    // PostgreSQL often keeps them in `extensions`): CREATE EXTENSION IF NOT EXISTS then does
+    // nothing, and the migrations' operator classes (gin_trgm_ops, the gist equality) are not found.
+    const hidden = await queryRows<{ name: string; schema: string; path: string }>(
+      db,
+      sql`select e.extname as name, n.nspname as schema, array_to_string(current_schemas(false), ', ') as path
+            from pg_extension e join pg_namespace n on n.oid = e.extnamespace
+           where e.extname in (${sql.join(MIGRATION_EXTENSIONS.map((name) => sql`${name}`), sql`, `)})
+             and n.nspname <> all (current_schemas(true))
+           order by e.extname`,
+    );
+    for (const h of hidden) {
+      problems.push(
+        `extension ${h.name} is installed in schema "${h.schema}", which is not on this connection's search path (${h.path}): the migrations use its operator classes by name; add the schema to the search path of the role AgentCaller connects as (ALTER ROLE … SET search_path = "$user", public, ${h.schema}), then start again`,
+      );
+    }
+  }
+  if (!(await hasTable(db, 'users')) || !(await hasTable(db, 'clients')) || !(await hasTable(db, 'appointments'))) return problems;
   if (pending.includes(EMAIL_KEY)) {
     const groups = await queryRows<{ key: string; ids: string; emails: string; n: number | string }>(
       db,

@@ -74,6 +74,22 @@ describe('preflight of the seed-era database', () => {
   });
 });
 
+describe('extensions the database already has', () => {
+  it('names one installed in a schema off the search path (hosted PostgreSQL keeps them in "extensions"), which the migrations could not use', async () => {
+    const c = await seedEra();
+    await c.db.execute(sql.raw(`create schema extensions`));
+    await c.db.execute(sql.raw(`create extension pg_trgm schema extensions`));
+    expect(await preflight(c.db)).toEqual([
+      expect.stringMatching(/^extension pg_trgm is installed in schema "extensions", which is not on this connection's search path \(public\): .*ALTER ROLE … SET search_path = "\$user", public, extensions/),
+    ]);
+    // What the line prevents: the migration that builds the trigram index fails on the operator class.
+    await expect(migrate(c.db)).rejects.toThrow();
+    // With the schema on the search path, nothing is in the way.
+    await c.db.execute(sql.raw(`set search_path = public, extensions`));
+    expect(await preflight(c.db)).toEqual([]);
+  });
+});
+
 describe('resolving the overlaps the original allowed', () => {
   it('cancels the later one of each group with a note, keeps every row, and lets the migrations run', async () => {
     const c = await seedEra();
