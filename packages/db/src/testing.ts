@@ -252,7 +252,7 @@ class LastingDatabase implements PglitePool {
   async give(db: OpenPglite): Promise<void> {
     // Its contents stay; its session ends, as a process's does: the next connection starts a new one.
     try {
-      for (const statement of ['rollback', 'discard all']) await db.exec(statement);
+      await endSession(db);
     } finally {
       this.#connected = false;
     }
@@ -281,12 +281,7 @@ async function describePristine(db: OpenPglite): Promise<Pristine> {
     const { rows } = await db.query<{ filled: boolean }>(`select exists (select from ${name}) as filled`);
     (rows[0]?.filled ? filledTables : emptyTables).push(name);
   }
-  const names = async (query: string) => new Set((await db.query<{ name: string }>(query)).rows.map((row) => row.name));
-  const [extensions, schemas, roles] = await Promise.all([
-    names('select extname as name from pg_extension'),
-    names('select nspname as name from pg_namespace'),
-    names('select rolname as name from pg_roles'),
-  ]);
+  const [extensions, schemas, roles] = await Promise.all([namesOf(db, 'extensions'), namesOf(db, 'schemas'), namesOf(db, 'roles')]);
   const { rows } = await db.query<{ empty: boolean; comment: string | null }>(`
     select not exists (select from pg_class where relnamespace = 'public'::regnamespace)
        and not exists (select from pg_proc where pronamespace = 'public'::regnamespace)
@@ -307,15 +302,34 @@ async function describePristine(db: OpenPglite): Promise<Pristine> {
 /** `value` as an SQL identifier (PostgreSQL's quoting rule: double quotes, doubled inside). */
 const ident = (value: string) => `"${value.replaceAll('"', '""')}"`;
 
-async function resetToImage(db: OpenPglite, pristine: Pristine): Promise<void> {
+/**
+ * The extensions, schemas and roles a database has: the image's are kept by a reset, any other is
+ * dropped. System schemas (`pg_*`: the catalog, TOAST, temporary ones) are neither.
+ */
+const NAMES = {
+  extensions: 'select extname as name from pg_extension',
+  schemas: `select nspname as name from pg_namespace where nspname not like 'pg\\_%'`,
+  roles: 'select rolname as name from pg_roles',
+} as const;
+
+async function namesOf(db: OpenPglite, kind: keyof typeof NAMES): Promise<Set<string>> {
+  return new Set((await db.query<{ name: string }>(NAMES[kind])).rows.map((row) => row.name));
+}
+
+/** Ends the session as a new connection would find it: a transaction left open rolled back, its state discarded. */
+async function endSession(db: OpenPglite): Promise<void> {
   // One statement at a time: DISCARD ALL cannot run inside the implicit transaction of a
   // multi-statement string. ROLLBACK outside a transaction only warns.
   for (const statement of ['rollback', 'discard all']) await db.exec(statement);
-  const added = async (query: string, kept: Set<string>) => (await db.query<{ name: string }>(query)).rows.map((row) => row.name).filter((name) => !kept.has(name));
+}
+
+async function resetToImage(db: OpenPglite, pristine: Pristine): Promise<void> {
+  await endSession(db);
+  const added = async (kind: keyof typeof NAMES) => [...(await namesOf(db, kind))].filter((name) => !pristine[kind].has(name));
   const statements = [
-    ...(await added('select extname as name from pg_extension', pristine.extensions)).map((name) => `drop extension if exists ${ident(name)} cascade`),
-    ...(await added(`select nspname as name from pg_namespace where nspname not like 'pg\\_%'`, pristine.schemas)).map((name) => `drop schema if exists ${ident(name)} cascade`),
-    ...(await added('select rolname as name from pg_roles', pristine.roles)).flatMap((name) => [`drop owned by ${ident(name)} cascade`, `drop role if exists ${ident(name)}`]),
+    ...(await added('extensions')).map((name) => `drop extension if exists ${ident(name)} cascade`),
+    ...(await added('schemas')).map((name) => `drop schema if exists ${ident(name)} cascade`),
+    ...(await added('roles')).flatMap((name) => [`drop owned by ${ident(name)} cascade`, `drop role if exists ${ident(name)}`]),
   ];
   if (pristine.publicEmpty) {
     statements.push('drop schema public cascade', 'create schema public authorization pg_database_owner', 'grant usage on schema public to public');
