@@ -1,7 +1,7 @@
 // A database in the state the original Python service leaves it (@agentcaller/db/seed-era), for the
 // API to adopt: a new database on the PostgreSQL server DATABASE_URL points at, or a PGlite: in
 // memory, kept from one connection to the next (`lasting`), or on disk for a server process.
-import { connect, parseDatabaseUrl, users } from '@agentcaller/db';
+import { connect, users, type DatabaseTarget } from '@agentcaller/db';
 import { createSeedDatabase } from '@agentcaller/db/seed-era';
 import { createTestDatabase, writeDataDir, type TestDatabase } from '@agentcaller/db/testing';
 import { eq } from 'drizzle-orm';
@@ -29,34 +29,29 @@ type Fill = (db: Parameters<typeof createSeedDatabase>[0]) => Promise<void>;
  */
 export async function seedEraDatabase(fill: Fill = createSeedDatabase, options: { onDisk?: boolean } = {}): Promise<SeedEraDatabase> {
   const database = await createTestDatabase(undefined, { lasting: !options.onDisk });
-  if (database.url.startsWith('postgres')) {
-    const c = await connect(parseDatabaseUrl(database.url, ''), { maxConnections: 1 });
-    try {
-      await fill(c.db);
-    } finally {
-      await c.close();
-    }
+  if (database.target.kind === 'postgres') {
+    await filled(database.target, fill);
     return { database, env: { DATABASE_URL: database.url } };
   }
   if (!options.onDisk) {
-    const c = await connect(database.target);
-    try {
-      await fill(c.db);
-    } finally {
-      await c.close();
-    }
+    await filled(database.target, fill);
     return { database, env: { DATABASE_URL: 'memory://' } };
   }
   const dir = tempDir('agentcaller-seed-era-');
   // An on-disk PGlite copied from the cached empty database (creating one costs seconds of CPU).
   await writeDataDir(join(dir, 'pglite'), 'empty');
-  const c = await connect({ kind: 'pglite', dataDir: join(dir, 'pglite') });
+  await filled({ kind: 'pglite', dataDir: join(dir, 'pglite') }, fill);
+  return { database, env: { DATABASE_URL: '', DATA_DIR: dir } };
+}
+
+/** `fill` run over one connection to `target`, closed afterwards. */
+async function filled(target: DatabaseTarget, fill: Fill): Promise<void> {
+  const c = await connect(target, { maxConnections: 1 });
   try {
     await fill(c.db);
   } finally {
     await c.close();
   }
-  return { database, env: { DATABASE_URL: '', DATA_DIR: dir } };
 }
 
 /**
