@@ -5,6 +5,7 @@ import type { Socket } from 'node:net';
 import fp from 'fastify-plugin';
 import { DomainError, summarize, type ProblemExtra } from '../errors.js';
 import { RouteMethods } from '../lib/route-methods.js';
+import { loggableError } from '../lib/loggable-error.js';
 import { SECURITY_HEADERS } from '../lib/security-headers.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
@@ -173,26 +174,6 @@ function problemOf(err: FastifyError | DomainError | Error): { body: ProblemBody
   return withHeaders(problem('internal', 'Internal server error'));
 }
 
-/**
- * Drizzle's query errors carry the statement's parameters (which may hold a password hash): log
- * only the driver's error and the statement text.
- */
-function loggableError(err: unknown): Record<string, unknown> {
-  if (!(err instanceof Error)) return { message: String(err) };
-  const query = (err as { query?: unknown }).query;
-  const cause = (err as { cause?: unknown }).cause;
-  if (typeof query === 'string' && (err as { params?: unknown }).params !== undefined) {
-    const driver = cause instanceof Error ? cause : undefined;
-    return {
-      type: driver?.name ?? err.name,
-      message: driver?.message ?? 'database query failed',
-      code: (driver as { code?: unknown } | undefined)?.code,
-      query,
-      stack: driver?.stack,
-    };
-  }
-  return { type: err.name, message: err.message, code: (err as { code?: unknown }).code, stack: err.stack };
-}
 
 /** One error handler: every error leaves as RFC 9457 problem details; internals never do. */
 export default fp(

@@ -2,6 +2,7 @@ import { API_KEY_NAME_MAX, API_KEYS_PER_USER_MAX, type ApiKey as WireApiKey, typ
 import { apiKeys, sqlState, UNIQUE_VIOLATION, users, type ApiKey, type Database, type User } from '@agentcaller/db';
 import { and, asc, count, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { loggableError } from '../lib/loggable-error.js';
 import { apiKeyPrefix, generateApiKey, hashApiKey, sameKeyHash } from '../lib/api-key.js';
 
 /** `last_used_at` is written at most once per key in this many milliseconds. */
@@ -125,10 +126,8 @@ export class ApiKeyService {
     if (this.lastUsedWrites.has(id) || this.lastUsedWrites.size >= LAST_USED_PENDING_MAX) return;
     const write = this.touch(id)
       .catch((err: unknown) => {
-        const cause = (err as { cause?: unknown }).cause;
         // The driver's message, not Drizzle's (which repeats the statement and its parameters).
-        const reason = cause instanceof Error ? cause.message : err instanceof Error ? err.message : 'unknown error';
-        this.log.error({ keyId: id, reason }, 'API key last_used_at not written');
+        this.log.error({ keyId: id, reason: loggableError(err).message }, 'API key last_used_at not written');
       })
       .finally(() => this.lastUsedWrites.delete(id));
     this.lastUsedWrites.set(id, write);
