@@ -1,4 +1,6 @@
 // Reads the configuration, listens, and shuts down cleanly on SIGTERM/SIGINT.
+// First: sizes libuv's thread pool before anything can start it.
+import './threadpool.js';
 import closeWithGrace from 'close-with-grace';
 import { databaseUnreachable, exitIfLocked, PreflightError, SchemaDriftError } from '@agentcaller/db';
 import { buildApp, ConfigError, loadConfig } from './app.js';

@@ -1,7 +1,8 @@
 // The real server as a child process: the original service's curl session, the embedded on-disk
 // database across restarts, graceful stop on SIGTERM, and start-up refused on bad configuration.
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { request as httpRequest, type ClientRequest } from 'node:http';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -67,6 +68,11 @@ describe('the original service curl session', () => {
     expect(token.token_type).toBe('bearer');
     expect(token.access_token.split('.')).toHaveLength(3);
     expect(token.access_token.split('.').every((part) => /^[A-Za-z0-9_-]+$/.test(part))).toBe(true);
+
+    // The hashes ran on libuv's pool, sized one thread per core (src/threadpool.ts), not libuv's 4:
+    // each thread that hashed keeps argon2's 19 MiB for its next hash.
+    const threads = readdirSync(`/proc/${server.child.pid}/task`).map((task) => readFileSync(`/proc/${server.child.pid}/task/${task}/comm`, 'utf8').trim());
+    expect(threads.filter((name) => name === 'libuv-worker')).toHaveLength(availableParallelism());
 
     const meBody = JSON.parse(await curl(`${base}/v1/auth/me`, '-H', `Authorization: Bearer ${token.access_token}`)) as Record<string, unknown>;
     expect(meBody).toMatchObject({ id: 1, email: 'admin@example.com' });

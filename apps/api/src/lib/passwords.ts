@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { PASSWORD_MAX_BYTES, PASSWORD_MIN_BYTES } from '@agentcaller/contracts';
 import { ARGON2_PARAMETERS } from '@agentcaller/db';
 import argon2 from 'argon2';
@@ -26,8 +27,17 @@ export type PasswordScheme = 'argon2id' | 'bcrypt';
 /** passlib's default bcrypt cost, which the original service used. */
 const BCRYPT_COST = 12;
 
+/** argon2's default salt length. */
+const SALT_BYTES = 16;
+
+/**
+ * A new hash with a fresh random salt. The salt is drawn here, synchronously (microseconds): left to
+ * the libraries, it is drawn on libuv's thread pool, where it waits behind the hashes already
+ * running (one per thread, src/threadpool.ts) while its own hash slot sits idle.
+ */
 export function hashPassword(password: string, scheme: PasswordScheme = 'argon2id', parameters: Argon2Parameters = ARGON2_PARAMETERS): Promise<string> {
-  return scheme === 'bcrypt' ? bcrypt.hash(password, BCRYPT_COST) : argon2.hash(password, argon2Options(parameters));
+  if (scheme === 'bcrypt') return bcrypt.hash(password, bcrypt.genSaltSync(BCRYPT_COST));
+  return argon2.hash(password, { ...argon2Options(parameters), salt: randomBytes(SALT_BYTES) });
 }
 
 /** Whether a hash that verified should be replaced by one of `scheme`. */
