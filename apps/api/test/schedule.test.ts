@@ -1,5 +1,5 @@
 import { schedules, users } from '@agentcaller/db';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { json, startApp, type TestContext } from './helpers.js';
 import { JSON_UTF8, PROBLEM_JSON, signUp, type Caller, type ProblemBody } from './fixtures.js';
@@ -153,6 +153,24 @@ describe('PUT /v1/schedule', () => {
     expect(registered.statusCode).toBe(201);
     const [row] = await ctx.app.db.select().from(schedules).where(eq(schedules.userId, registered.json<{ id: number }>().id));
     expect(row?.timeZone).toBe('Asia/Kolkata');
+  });
+
+  it('sign-up stores the account and its schedule together or neither (one statement)', async () => {
+    // A schedule the database refuses (a constraint added for this test): the account goes too.
+    await ctx.app.db.execute(sql`alter table schedules add constraint test_no_fiji check (time_zone <> 'Pacific/Fiji')`);
+    try {
+      const refused = await ctx.app.inject({ method: 'POST', url: '/v1/auth/register', ...json({ email: 'fiji@example.com', password: 'correct horse battery', time_zone: 'Pacific/Fiji' }) });
+      expect(refused.statusCode).toBe(500);
+      expect(await ctx.app.db.select().from(users).where(eq(users.email, 'fiji@example.com'))).toEqual([]);
+    } finally {
+      await ctx.app.db.execute(sql`alter table schedules drop constraint test_no_fiji`);
+    }
+    const created = await ctx.app.inject({ method: 'POST', url: '/v1/auth/register', ...json({ email: 'fiji@example.com', password: 'correct horse battery', time_zone: 'Pacific/Fiji' }) });
+    expect(created.statusCode).toBe(201);
+    const { id, email } = created.json<{ id: number; email: string }>();
+    expect(email).toBe('fiji@example.com');
+    const [row] = await ctx.app.db.select().from(schedules).where(eq(schedules.userId, id));
+    expect(row).toMatchObject({ timeZone: 'Pacific/Fiji', weeklyHours: DEFAULT_HOURS, dateOverrides: [], slotIntervalMinutes: 30, bookingHorizonDays: 60 });
   });
 
   it('refuses reversed, empty and overlapping intervals, naming each', async () => {
