@@ -132,6 +132,23 @@ describe('tokens that are not the cached one', () => {
   });
 });
 
+describe('what is derived from a token', () => {
+  it('is made once per cached token, beside its claims, and made again when the entry is not used', () => {
+    let now = 1_000_000;
+    const verifier = vi.fn((token: string): TokenClaims => ({ sub: token, exp: 2_000 }));
+    const derive = vi.fn((token: string) => `key of ${token}`);
+    const cache = new VerifiedTokens(verifier, 10, () => now, derive);
+    expect(cache.check('t')).toEqual({ claims: { sub: 't', exp: 2_000 }, derived: 'key of t' });
+    expect(cache.check('t').derived).toBe('key of t');
+    expect(derive).toHaveBeenCalledTimes(1);
+    // Past exp the entry is not used: the verifier (and derive) run again.
+    now = 2_000_001;
+    cache.check('t');
+    expect(verifier).toHaveBeenCalledTimes(2);
+    expect(derive).toHaveBeenCalledTimes(2);
+  });
+});
+
 describe('the bound', () => {
   it(`holds at most ${VERIFIED_TOKENS_MAX} tokens, dropping the oldest`, () => {
     const verifier = vi.fn((token: string): TokenClaims => ({ sub: token, exp: nowSeconds() + 600 }));

@@ -14,8 +14,10 @@ import type { TokenClaims } from './token-identity.js';
 /** How many tokens are remembered at most: about 1.5 MB at ~350 bytes a token and its claims. */
 export const VERIFIED_TOKENS_MAX = 4096;
 
-interface Entry {
+interface Entry<D> {
   claims: Readonly<TokenClaims>;
+  /** What `derive` made of the token's text, once. */
+  derived: D;
   /** The instants (ms) between which the verifier accepts the token: `nbf` (or none) and `exp`. */
   notBefore: number;
   expiresAt: number;
@@ -25,24 +27,35 @@ interface Entry {
  * `verify` with its successes remembered. One instance per verifier (per signing key): a token that
  * only another key signed can never be found here, since only this instance's verifier fills it.
  */
-export class VerifiedTokens {
+export class VerifiedTokens<D = undefined> {
   // Map keeps insertion order: the first key is the oldest entry, dropped first when full.
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries = new Map<string, Entry<D>>();
 
   constructor(
     private readonly verifier: (token: string) => TokenClaims,
     private readonly max = VERIFIED_TOKENS_MAX,
     private readonly now: () => number = () => Date.now(),
+    /**
+     * Another pure function of the token's text, kept beside its claims (the auth plugin's
+     * revocation keys: two SHA-256 digests a request would otherwise compute again).
+     */
+    private readonly derive: (token: string) => D = () => undefined as D,
   ) {}
 
   /** The token's claims, as the verifier returns them; throws whatever it throws. */
   verify(token: string): Readonly<TokenClaims> {
+    return this.check(token).claims;
+  }
+
+  /** The claims and what `derive` made of the token; throws whatever the verifier throws. */
+  check(token: string): { claims: Readonly<TokenClaims>; derived: D } {
     const now = this.now();
     const cached = this.entries.get(token);
     // The verifier's own rules (fast-jwt, no clock tolerance): valid while nbf * 1000 <= now <= exp * 1000.
-    if (cached && cached.notBefore <= now && now <= cached.expiresAt) return cached.claims;
+    if (cached && cached.notBefore <= now && now <= cached.expiresAt) return cached;
     if (cached) this.entries.delete(token);
     const claims = Object.freeze(this.verifier(token));
+    const derived = this.derive(token);
     const { exp, nbf } = claims as { exp: unknown; nbf?: unknown };
     // Only a token whose window the cache can check itself is kept (the verifier requires a numeric exp).
     if (typeof exp === 'number' && (nbf === undefined || typeof nbf === 'number')) {
@@ -51,9 +64,9 @@ export class VerifiedTokens {
         if (oldest === undefined) break;
         this.entries.delete(oldest);
       }
-      this.entries.set(token, { claims, notBefore: typeof nbf === 'number' ? nbf * 1000 : -Infinity, expiresAt: exp * 1000 });
+      this.entries.set(token, { claims, derived, notBefore: typeof nbf === 'number' ? nbf * 1000 : -Infinity, expiresAt: exp * 1000 });
     }
-    return claims;
+    return { claims, derived };
   }
 
   /** How many tokens are held (for the bound's test). */
