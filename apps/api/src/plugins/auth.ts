@@ -17,7 +17,7 @@ import { AdminUserService, NOT_AN_ADMIN } from '../services/admin-users.js';
 import { PasswordResetService } from '../services/password-resets.js';
 import { isApiKeyShape } from '../lib/api-key.js';
 import { issuedFor, revocationKey, survivesRevocations, textKey, type TokenClaims } from '../lib/token-identity.js';
-import { VerifiedTokens } from '../lib/verified-tokens.js';
+import { VERIFIED_TOKENS_MAX, VerifiedTokens } from '../lib/verified-tokens.js';
 
 
 /** The credential a request was authenticated with (for logout). */
@@ -67,6 +67,12 @@ export function userOf(request: FastifyRequest): User {
 }
 
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** The session cookie, parsed from the request's Cookie header only when it is needed. */
+function sessionCookie(request: FastifyRequest): string | undefined {
+  const header = request.headers.cookie;
+  return header ? request.server.parseCookie(header)[SESSION_COOKIE] : undefined;
+}
 /** The last instant the database takes as an RFC 3339 timestamp (a later `exp` is no real expiry). */
 const MAX_DATE_MS = Date.UTC(9999, 11, 31, 23, 59, 59);
 
@@ -111,7 +117,9 @@ export default fp(
     app.decorate('requireAdmin', async (request: FastifyRequest) => {
       if (!userOf(request).isSuperuser) throw new ForbiddenError('admin-required', NOT_AN_ADMIN);
     });
-    await app.register(fastifyCookie);
+    // No cookie parsing hook on every request: only a request without an Authorization header reads
+    // the session cookie (below); the sign-in routes still set cookies (the plugin's onSend writes them).
+    await app.register(fastifyCookie, { hook: false });
     app.decorate('issueToken', (user: User) => {
       const jti = randomUUID();
       // `sub` stays the email for the original's clients; `uid` binds the token to this account, so
@@ -121,7 +129,13 @@ export default fp(
     // Signature and claims checked once per token text (lib/verified-tokens.ts); this app's own
     // cache, filled only by its own verifier, so a token of another key is never found in it. What
     // a token may have lost since (logout, revocation, the account) is read below on every request.
-    const verifiedTokens = new VerifiedTokens((token) => app.jwt.verify<TokenClaims>(token));
+    // The two revocation keys (SHA-256 digests of the text) are kept with the claims, made once per token.
+    const verifiedTokens = new VerifiedTokens(
+      (token) => app.jwt.verify<TokenClaims>(token),
+      VERIFIED_TOKENS_MAX,
+      () => Date.now(),
+      (token): [string, string] => [revocationKey(token), textKey(token)],
+    );
     const csrfTokenFor = (jti: string) => createHmac('sha256', opts.secretKey).update(`csrf:${jti}`).digest('base64url');
     app.decorate('csrfTokenFor', csrfTokenFor);
 
@@ -149,22 +163,23 @@ export default fp(
       const header = request.headers.authorization;
       const key = header ? BEARER_KEY.exec(header)?.[1] : undefined;
       if (key !== undefined) return authenticateKey(request, key, allowKeys);
-      const cookie = header ? undefined : request.cookies[SESSION_COOKIE];
+      const cookie = header ? undefined : sessionCookie(request);
       if (!header && !cookie) throw new UnauthorizedError('Not authenticated');
       const token = header ? BEARER.exec(header)?.[1] : cookie;
       if (!token) throw new UnauthorizedError();
-      let claims: Readonly<TokenClaims>;
+      let verified: ReturnType<typeof verifiedTokens.check>;
       try {
-        claims = verifiedTokens.verify(token);
+        verified = verifiedTokens.check(token);
       } catch {
         throw new UnauthorizedError();
       }
+      const { claims, derived: revocationKeys } = verified;
       // Claims that cannot be a real user's or a real expiry are refused before touching the database.
       const { sub, exp } = claims;
       if (typeof sub !== 'string' || sub.length === 0 || sub.length > EMAIL_MAX || sub.includes('\u0000')) throw new UnauthorizedError();
       if (!Number.isSafeInteger(exp) || exp * 1000 > MAX_DATE_MS) throw new UnauthorizedError();
-      const hash = revocationKey(token);
-      const found = await users.findForToken(sub, [hash, textKey(token)]);
+      const [hash] = revocationKeys;
+      const found = await users.findForToken(sub, revocationKeys);
       // Unknown user, logged-out token, a token from before the last password change (or sign out
       // everywhere, reset, deactivation), or one issued for another account that had this email.
       if (!found || found.revoked || !survivesRevocations(claims, found.user, expiresIn)) throw new UnauthorizedError();

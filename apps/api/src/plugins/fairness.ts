@@ -23,7 +23,7 @@ export default fp(
     const gate = new AccountGate(HEAVY_PER_ACCOUNT, HEAVY_QUEUE_PER_ACCOUNT);
     app.decorate('accountGate', gate);
     app.decorateRequest('heavySlot', null);
-    const release = async (request: FastifyRequest) => {
+    const release = (request: FastifyRequest) => {
       if (request.heavySlot !== null) {
         gate.release(request.heavySlot);
         request.heavySlot = null;
@@ -34,10 +34,17 @@ export default fp(
       await gate.acquire(account);
       request.heavySlot = account;
       // The client left while this waited: hand the slot on at once.
-      if (request.raw.destroyed) await release(request);
+      if (request.raw.destroyed) release(request);
     });
-    app.addHook('onResponse', release);
-    app.addHook('onRequestAbort', release);
+    // Callback hooks (no promise per request): every request passes here, heavy or not.
+    app.addHook('onResponse', (request, _reply, done) => {
+      release(request);
+      done();
+    });
+    app.addHook('onRequestAbort', (request, done) => {
+      release(request);
+      done();
+    });
   },
   { name: 'fairness', dependencies: ['auth'] },
 );

@@ -78,28 +78,34 @@ export default fp(
     // Graceful stop: from SIGTERM on, a request that still arrives on an open connection gets a 503
     // problem with Retry-After, and every answer closes its connection so clients reconnect
     // elsewhere instead of reusing one that is about to go.
+    // The per-request hooks below are callback hooks, not async functions: Fastify then makes no
+    // promise and runs no microtask for each of them on every request.
     let draining = false;
     app.addHook('preClose', async () => {
       draining = true;
     });
-    app.addHook('onSend', async (_request, reply) => {
+    app.addHook('onSend', (_request, reply, payload, done) => {
       if (draining) reply.header('connection', 'close');
+      done(null, payload);
     });
 
     const bodyDeadlineMs = opts.requestTimeoutSeconds * 1000;
-    app.addHook('onRequest', async (request, reply) => {
+    app.addHook('onRequest', (request, reply, done) => {
       if (draining) {
-        throw new UnavailableError('shutting-down', 'The server is shutting down; retry shortly', 1);
+        done(new UnavailableError('shutting-down', 'The server is shutting down; retry shortly', 1));
+        return;
       }
       // HTTP/1.1 requires Host (RFC 9112 §3.2); HTTP/1.0 may omit it.
       if (request.raw.httpVersion === '1.1' && request.raw.headers.host === undefined) {
-        throw new DomainError('bad-request', 'The request has no Host header');
+        done(new DomainError('bad-request', 'The request has no Host header'));
+        return;
       }
       // The whole body must arrive within REQUEST_TIMEOUT_SECONDS of the head: a body trickled a
       // byte at a time is cut off with 408 rather than held open for as long as the client likes.
       if (expectsBody(request.raw.headers)) {
         request.bodyTimer = setTimeout(() => abandonSlowBody(request, reply), bodyDeadlineMs);
       }
+      done();
     });
 
     // A request counts as in flight only once its body has arrived and it is really being worked
@@ -107,11 +113,15 @@ export default fp(
     // whatever the load, so an orchestrator does not restart a busy but healthy instance.
     let inFlight = 0;
     const max = opts.maxInFlight;
-    app.addHook('preValidation', async (request) => {
+    app.addHook('preValidation', (request, _reply, done) => {
       clearBodyTimer(request);
-      if (request.routeOptions.url === '/health') return;
+      if (request.routeOptions.url === '/health') {
+        done();
+        return;
+      }
       if (inFlight >= max) {
-        throw new UnavailableError('at-capacity', 'The server is at capacity; try again shortly', 1);
+        done(new UnavailableError('at-capacity', 'The server is at capacity; try again shortly', 1));
+        return;
       }
       inFlight += 1;
       request.countedInFlight = true;
@@ -119,6 +129,7 @@ export default fp(
       // the database) had its onRequestAbort before this slot was taken, and no onResponse follows:
       // give the slot back now.
       if (request.raw.destroyed) release(request);
+      done();
     });
     function release(request: FastifyRequest) {
       clearBodyTimer(request);
@@ -127,8 +138,14 @@ export default fp(
         inFlight -= 1;
       }
     }
-    app.addHook('onResponse', async (request) => release(request));
-    app.addHook('onRequestAbort', async (request) => release(request));
+    app.addHook('onResponse', (request, _reply, done) => {
+      release(request);
+      done();
+    });
+    app.addHook('onRequestAbort', (request, done) => {
+      release(request);
+      done();
+    });
     app.decorateRequest('bodyTimer', null);
     app.decorateRequest('countedInFlight', false);
     app.decorate('inFlight', () => inFlight);
