@@ -72,6 +72,13 @@ describe('latency targets', () => {
     expect(target(report([row('api-key', 1)]), 'API-key request p99').met).toBeUndefined();
   });
 
+  it("show the API-key request's floor beside its verdict (bare Fastify + 1 query, paced), which does not judge it", () => {
+    const t = target(report([row('baseline-db', 7), row('baseline-db', 5.5, {}), row('api-key', 6, {})]), 'API-key request p99');
+    expect(t.met).toBe(false);
+    expect(t.measured).toMatch(/^6\.00 ms .*; bare Fastify \+ 1 query at the same load: 5\.50 ms$/);
+    expect(target(report([row('api-key', 4, {})]), 'API-key request p99').measured).not.toContain('bare Fastify');
+  });
+
   it('are missed when the paced run dropped requests, whatever the p99 of the rest', () => {
     const t = target(report([row('week', 2, { dropped: 3 })]), 'week p99');
     expect(t.met).toBe(false);

@@ -4,7 +4,7 @@ import argon2 from 'argon2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, sqlState, UNIQUE_VIOLATION } from '../src/index.js';
 import type { Connection } from '../src/index.js';
-import { SEED_PASSWORD, SEED_START, seed, seedEmail, tableCounts } from '../src/seed.js';
+import { SEED_PASSWORD, SEED_START, seed, seedClientName, seedEmail, tableCounts } from '../src/seed.js';
 import { createTestDatabase } from '../src/testing.js';
 import type { TestDatabase } from '../src/testing.js';
 import { count, rejection, rows, open, sql } from './helpers.js';
@@ -26,6 +26,21 @@ afterAll(async () => {
 const USERS = 7;
 const CLIENTS = 30;
 const APPOINTMENTS = 95;
+
+describe('seedClientName', () => {
+  it('gives every client its own name past the 130,000 one-initial names (a whole name matches one client at any size)', async () => {
+    // Numbers 130,000 apart had the same name before the second initial: j, j + 130,000, ... up to 3,380,000.
+    const numbers = [0, 1, 4_999, 5_000, 129_999, 130_000, 130_001, 259_999, 260_000, 1_000_000, 3_379_999, 3_380_000, 3_509_999];
+    const sample = [...numbers, ...numbers.map((j) => j + 130_000).filter((j) => j < 3_510_000)];
+    const names = await rows<{ j: number; name: string }>(c, sql`select j, ${seedClientName(sql`j`)} as name from unnest(${sql.raw(`ARRAY[${sample.join(',')}]::int[]`)}) as j`);
+    const byNumber = new Map(names.map(({ j, name }) => [Number(j), name]));
+    expect(new Set(byNumber.values()).size).toBe(byNumber.size);
+    expect(byNumber.get(0)).toBe('Ann A. Lee');
+    expect(byNumber.get(129_999)).toMatch(/^\p{L}+ [A-Z]\. \p{L}+$/u);
+    expect(byNumber.get(130_000)).toBe('Ann A. A. Lee');
+    expect(byNumber.get(1_000_000)).toMatch(/^\p{L}+ [A-Z]\. [A-Z]\. \p{L}+$/u);
+  });
+});
 
 describe('seed()', () => {
   it('adds the requested rows, owner by owner, with a real argon2id hash of the password', async () => {
