@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { AccountGate } from '../lib/account-gate.js';
+import { onRequestEnd } from '../lib/request-end.js';
 import { HEAVY_PER_ACCOUNT, HEAVY_QUEUE_PER_ACCOUNT } from '../routes/limits.js';
 import { userOf } from './auth.js';
 
@@ -36,15 +37,8 @@ export default fp(
       // The client left while this waited: hand the slot on at once.
       if (request.raw.destroyed) release(request);
     });
-    // Callback hooks (no promise per request): every request passes here, heavy or not.
-    app.addHook('onResponse', (request, _reply, done) => {
-      release(request);
-      done();
-    });
-    app.addHook('onRequestAbort', (request, done) => {
-      release(request);
-      done();
-    });
+    // Every request passes here, heavy or not.
+    onRequestEnd(app, release);
   },
   { name: 'fairness', dependencies: ['auth'] },
 );

@@ -7,6 +7,7 @@ import type { Config } from '../config.js';
 /** What the security plugin reads of the configuration, and nothing else. */
 type SecurityOptions = Pick<Config, 'env' | 'corsOrigins' | 'requestTimeoutSeconds' | 'maxInFlight'>;
 import { DomainError, UnavailableError } from '../errors.js';
+import { onRequestEnd } from '../lib/request-end.js';
 import { HSTS, SECURITY_HEADERS } from '../lib/security-headers.js';
 import { problem, PROBLEM_CONTENT_TYPE } from './problem.js';
 
@@ -138,14 +139,7 @@ export default fp(
         inFlight -= 1;
       }
     }
-    app.addHook('onResponse', (request, _reply, done) => {
-      release(request);
-      done();
-    });
-    app.addHook('onRequestAbort', (request, done) => {
-      release(request);
-      done();
-    });
+    onRequestEnd(app, release);
     app.decorateRequest('bodyTimer', null);
     app.decorateRequest('countedInFlight', false);
     app.decorate('inFlight', () => inFlight);
