@@ -5,7 +5,8 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Options } from './options.js';
 import { freePort, startServer, type Server } from './processes.js';
-import type { PhaseResult } from './results.js';
+import type { RequestShape } from './load.js';
+import type { PairedRatio, PhaseResult } from './results.js';
 
 export interface Harness {
   options: Options;
@@ -22,6 +23,12 @@ export interface Harness {
   failures: string[];
   /** Each phase measured, in order. */
   phases: PhaseResult[];
+  /**
+   * Bare Fastify + 1 query, kept running after its own phase so `/me` can be measured against it in
+   * alternating slices (phases/auth.ts); main.ts stops it.
+   */
+  reference1Query?: { server: Server; next: () => RequestShape } | undefined;
+  pairedMe?: PairedRatio | undefined;
 }
 
 export function createHarness(options: Options): Harness {

@@ -7,7 +7,7 @@ import { loadavg } from 'node:os';
 import { createHarness, log, type Harness } from './harness.js';
 import { parseOptions, USAGE, type Options } from './options.js';
 import { loadApi, readProfile } from './phases/api-load.js';
-import { measureBaseline, measureBaselineDb } from './phases/baselines.js';
+import { measureBaseline, measureBaselineDb, stopReference1Query } from './phases/baselines.js';
 import { coldStartsOnPglite, coldStartsOnPostgres } from './phases/cold-start.js';
 import { measureReference } from './phases/reference.js';
 import { buildApi, prepareData, timeArgon2 } from './phases/setup.js';
@@ -29,7 +29,7 @@ async function main(harness: Harness): Promise<number> {
   await measureBaselineDb(harness, url);
   // 3. Cold starts on PostgreSQL; the last start stays up for the load.
   const postgresStarts = await coldStartsOnPostgres(harness, url);
-  const { plans, growth, peakRssBytes } = await loadApi(harness, url, postgresStarts.api);
+  const { plans, growth, peakRssBytes } = await loadApi(harness, url, postgresStarts.api).finally(() => stopReference1Query(harness));
   const profile = readProfile(harness, postgresStarts.profileDir);
   // 4. With --reference: the original Python service under the same load, the API stopped.
   const reference = await measureReference(harness);

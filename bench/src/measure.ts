@@ -9,7 +9,7 @@ import { load, type LoadResult, type RequestShape } from './load.js';
 import { paced } from './paced.js';
 import type { PhaseName } from './options.js';
 import type { RssSampler, Server } from './processes.js';
-import type { PhaseResult } from './results.js';
+import type { PairedRatio, PhaseResult } from './results.js';
 
 export interface PhaseSpec {
   name: PhaseName;
@@ -86,4 +86,44 @@ function record(harness: Harness, phase: PhaseResult): PhaseResult {
   harness.failures.push(...phaseProblems(phase, harness.options.mode));
   harness.phases.push(phase);
   return phase;
+}
+
+/** How many slices each side of a paired measurement gets. */
+export const PAIRED_SLICES = 3;
+
+/**
+ * `reference` and `api` alternately (reference first), PAIRED_SLICES slices each of
+ * options.durationS / PAIRED_SLICES seconds, the same connections and no warm-up (both are warm:
+ * each just had its own phase). A disturbance of a shared machine then falls on both sides alike.
+ */
+export async function measurePaired(
+  harness: Harness,
+  spec: { connections: number; reference: { server: Server; next: () => RequestShape }; api: { server: Server; next: () => RequestShape } },
+): Promise<PairedRatio> {
+  const { options } = harness;
+  const sliceS = options.durationS / PAIRED_SLICES;
+  const totals = { reference: { ok: 0, s: 0 }, api: { ok: 0, s: 0 } };
+  const perSlice: number[] = [];
+  for (let i = 0; i < PAIRED_SLICES; i++) {
+    const rps: Record<'reference' | 'api', number> = { reference: 0, api: 0 };
+    for (const side of ['reference', 'api'] as const) {
+      const { server, next } = spec[side];
+      const result = await load({ url: server.url, connections: spec.connections, durationS: sliceS, next });
+      if (result.errors > 0) harness.failures.push(`paired /me: ${side} slice ${i + 1}: ${result.errors} errors (statuses ${JSON.stringify(result.statuses)})`);
+      totals[side].ok += result.rps * result.durationS;
+      totals[side].s += result.durationS;
+      rps[side] = result.rps;
+    }
+    perSlice.push(rps.api / rps.reference);
+  }
+  const paired: PairedRatio = {
+    slices: PAIRED_SLICES,
+    sliceS,
+    connections: spec.connections,
+    referenceRps: totals.reference.ok / totals.reference.s,
+    apiRps: totals.api.ok / totals.api.s,
+    perSlice,
+  };
+  log(`paired /me vs bare Fastify + 1 query (${PAIRED_SLICES} alternating slices of ${sliceS} s): ${paired.apiRps.toFixed(0)} vs ${paired.referenceRps.toFixed(0)} req/s, ${((100 * paired.apiRps) / paired.referenceRps).toFixed(1)} % (slices: ${perSlice.map((r) => `${(100 * r).toFixed(1)} %`).join(', ')})`);
+  return paired;
 }

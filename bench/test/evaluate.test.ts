@@ -23,6 +23,13 @@ function row(name: PhaseName, latencyMs: number, paced?: Partial<PacedStats>): P
   };
 }
 
+/** A closed-loop phase that served `rps` 2xx answers a second. */
+function rowRps(name: PhaseName, rps: number): PhaseResult {
+  const phase = row(name, 1);
+  phase.load = { ...phase.load, rps };
+  return phase;
+}
+
 function report(phases: PhaseResult[]): RunReport {
   return {
     mode: 'full',
@@ -50,6 +57,22 @@ const target = (r: RunReport, prefix: string) => {
   expect(found).toHaveLength(1);
   return found[0]!;
 };
+
+describe("/me's ratio", () => {
+  it('is judged on the alternating slices when they ran, with the separate rows shown beside', () => {
+    const r = report([rowRps('baseline-db', 10_000), rowRps('me', 5_000)]);
+    r.pairedMe = { slices: 3, sliceS: 4, connections: 50, referenceRps: 8_000, apiRps: 6_400, perSlice: [0.79, 0.8, 0.81] };
+    const t = target(r, 'GET /v1/auth/me vs');
+    expect(t.met).toBe(true);
+    expect(t.measured).toMatch(/^80\.0 % \(6,400 vs 8,000\/s in 3 alternating slices of 4 s each: 79\.0 %, 80\.0 %, 81\.0 %; the two phases' own rows: 50\.0 %\)$/);
+  });
+
+  it('falls back to the two phases when no slices ran', () => {
+    const t = target(report([rowRps('baseline-db', 10_000), rowRps('me', 7_000)]), 'GET /v1/auth/me vs');
+    expect(t.met).toBe(false);
+    expect(t.measured).toBe('70.0 % (7,000 vs 10,000/s)');
+  });
+});
 
 describe('latency targets', () => {
   it('are met on the paced row even when the closed-loop row of the same phase is far over', () => {

@@ -52,8 +52,17 @@ export async function measureBaselineDb(harness: Harness, url: string): Promise<
     // The floor of the paced latency targets: one HTTP request and one query, no work of ours, at the
     // same offered load. The API-key request (its authentication is one such query) cannot beat it.
     await measurePaced(harness, { name: 'baseline-db', title, server: hello, next, meter });
+    // Kept for /me's paired measurement (phases/auth.ts); stopped by stopReference1Query.
+    if (runs(options, 'me')) harness.reference1Query = { server: hello, next };
   } finally {
     await monitor.end({ timeout: 5 });
-    await stopServer(hello);
+    if (!harness.reference1Query) await stopServer(hello);
   }
+}
+
+/** Stops the bare Fastify + 1 query server kept for the paired measurement, if it was kept. */
+export async function stopReference1Query(harness: Harness): Promise<void> {
+  const kept = harness.reference1Query;
+  harness.reference1Query = undefined;
+  if (kept) await stopServer(kept.server);
 }
