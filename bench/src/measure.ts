@@ -89,7 +89,7 @@ function record(harness: Harness, phase: PhaseResult): PhaseResult {
 }
 
 /** How many slices each side of a paired measurement gets. */
-export const PAIRED_SLICES = 3;
+const PAIRED_SLICES = 3;
 
 /**
  * `reference` and `api` alternately (reference first), PAIRED_SLICES slices each of
