@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UnavailableError } from '../src/errors.js';
-import { HashSlots } from '../src/lib/hash-slots.js';
+import { ClientGoneError, HashSlots } from '../src/lib/hash-slots.js';
 
 function gate() {
   let open!: () => void;
@@ -50,5 +50,29 @@ describe('HashSlots', () => {
     const slots = new HashSlots(1, 0);
     await expect(slots.run(() => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
     await expect(slots.run(() => Promise.resolve('ok'))).resolves.toBe('ok');
+  });
+
+  it('drops a queued call whose client has gone when its turn comes: its work never runs, the next one gets the slot', async () => {
+    const slots = new HashSlots(1, 10);
+    const running = gate();
+    const ran: string[] = [];
+    const first = slots.run(async () => {
+      ran.push('first');
+      await running.opened;
+    });
+    let gone = false;
+    const abandoned = slots.run(async () => void ran.push('abandoned'), () => !gone).catch((err: unknown) => err);
+    const next = slots.run(async () => void ran.push('next'));
+    await Promise.resolve();
+    expect(slots.queued).toBe(2);
+    gone = true; // its connection closed while it waited
+    running.open();
+    await first;
+    expect(await abandoned).toBeInstanceOf(ClientGoneError);
+    await next;
+    expect(ran).toEqual(['first', 'next']);
+    expect(slots.queued).toBe(0);
+    // The slot was passed on, not lost: a new call runs at once.
+    expect(await slots.run(async () => 'free')).toBe('free');
   });
 });

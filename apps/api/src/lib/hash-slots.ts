@@ -6,30 +6,53 @@ import { UnavailableError } from '../errors.js';
  * cannot pile up seconds of waiting (it is shed with 503 and Retry-After instead) nor starve the
  * event loop and libuv's threads of the cores.
  */
+/** A queued hash whose client had gone when its turn came: it was not computed. */
+export class ClientGoneError extends Error {
+  override readonly name = 'ClientGoneError';
+  constructor() {
+    super('The client closed the connection before its turn');
+  }
+}
+
+interface Waiter {
+  go: () => void;
+  skip: (err: ClientGoneError) => void;
+  wanted: () => boolean;
+}
+
 export class HashSlots {
   private running = 0;
-  private readonly waiting: (() => void)[] = [];
+  private readonly waiting: Waiter[] = [];
 
   constructor(
     readonly concurrency = availableParallelism(),
     readonly maxWaiting = 32 * availableParallelism(),
   ) {}
 
-  async run<T>(work: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` in a slot, at once or after those queued before it. `wanted` is asked when a queued
+   * call's turn comes: a call whose client has gone meanwhile (its connection closed) is dropped
+   * with ClientGoneError instead of costing a hash nobody will read, and the slot goes to the next.
+   */
+  async run<T>(work: () => Promise<T>, wanted: () => boolean = () => true): Promise<T> {
     if (this.running >= this.concurrency) {
       if (this.waiting.length >= this.maxWaiting) {
         throw new UnavailableError('at-capacity', 'Too many sign-ins at once; try again in a moment', 1);
       }
-      await new Promise<void>((resolve) => this.waiting.push(resolve));
+      await new Promise<void>((go, skip) => this.waiting.push({ go, skip, wanted }));
     } else {
       this.running += 1;
     }
     try {
       return await work();
     } finally {
-      const next = this.waiting.shift();
-      // The slot passes straight to the next in line; only when nobody waits is it freed.
-      if (next) next();
+      // The slot passes straight to the next in line still wanted; only when nobody waits is it freed.
+      let next = this.waiting.shift();
+      while (next && !next.wanted()) {
+        next.skip(new ClientGoneError());
+        next = this.waiting.shift();
+      }
+      if (next) next.go();
       else this.running -= 1;
     }
   }

@@ -4,6 +4,7 @@ import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import type { Socket } from 'node:net';
 import fp from 'fastify-plugin';
 import { DomainError, summarize, type ProblemExtra } from '../errors.js';
+import { ClientGoneError } from '../lib/hash-slots.js';
 import { RouteMethods } from '../lib/route-methods.js';
 import { loggableError } from '../lib/loggable-error.js';
 import { SECURITY_HEADERS } from '../lib/security-headers.js';
@@ -180,7 +181,10 @@ export default fp(
   async function problemPlugin(app: FastifyInstance) {
     app.setErrorHandler((err: FastifyError | DomainError | Error, request, reply) => {
       const { body, headers } = problemOf(err);
-      if (body.status >= 500) {
+      if (err instanceof ClientGoneError) {
+        // Nobody is there to read it: the connection closed while the request waited for a hash slot.
+        request.log.info('client gone before its turn: its password hash was not computed');
+      } else if (body.status >= 500) {
         request.log.error({ err: loggableError(err) }, 'request failed');
       } else {
         request.log.info({ status: body.status, detail: body.detail }, 'request refused');

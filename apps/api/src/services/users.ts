@@ -65,11 +65,12 @@ export class UserService {
   }
 
   /** A new account and its default schedule (in `timeZone`, the browser's; UTC when absent), together. */
-  async register(email: string, password: string, timeZone?: string): Promise<Pick<User, 'id' | 'email'>> {
+  /** `wanted`: whether the caller still waits for the answer (HashSlots drops a hash nobody will read). */
+  async register(email: string, password: string, timeZone?: string, wanted?: () => boolean): Promise<Pick<User, 'id' | 'email'>> {
     const problem = passwordProblem(password);
     if (problem) throw new ValidationError([{ path: '/password', message: problem }]);
     const zone = timeZone === undefined ? undefined : checkedTimeZone(timeZone, '/time_zone');
-    const hashedPassword = await this.slots.run(() => hashPassword(password, this.scheme, this.argon2Parameters));
+    const hashedPassword = await this.slots.run(() => hashPassword(password, this.scheme, this.argon2Parameters), wanted);
     const address = canonicalEmail(email);
     const schedule = scheduleRow(0, defaultSchedule(zone));
     const column = (c: AnyPgColumn) => sql.identifier(c.name);
@@ -155,9 +156,9 @@ export class UserService {
    * same time; an inactive account is refused only once its password is proven. A legacy bcrypt or
    * weaker argon2 hash is replaced on success.
    */
-  async authenticate(email: string, password: string): Promise<User> {
+  async authenticate(email: string, password: string, wanted?: () => boolean): Promise<User> {
     // The slot is taken before the lookup, so a shed sign-in costs nothing at all.
-    return this.slots.run(() => this.checkCredentials(email, password));
+    return this.slots.run(() => this.checkCredentials(email, password), wanted);
   }
 
   private async checkCredentials(email: string, password: string): Promise<User> {

@@ -17,12 +17,16 @@ async function canonicalizeEmail(request: FastifyRequest) {
   if (body && typeof body === 'object' && typeof body.email === 'string') body.email = canonicalEmail(body.email);
 }
 
+/** Whether the request's client still waits for its answer (its connection is open). */
+const stillWaiting = (request: FastifyRequest) => () => !request.raw.socket?.destroyed;
+
 // Method, path, auth and schemas come from the contract (routes.ts); here only the handlers.
 export default async function authRoutes(app: FastifyInstance) {
   /** Email and password, throttled per source and per account and source. */
-  const signIn = async (email: string, password: string, source: string) => {
+  const signIn = async (request: FastifyRequest, email: string, password: string) => {
+    const source = request.ip;
     await app.throttle.attempt(source);
-    return app.throttle.guard(email, source, () => app.users.authenticate(email, password));
+    return app.throttle.guard(email, source, () => app.users.authenticate(email, password, stillWaiting(request)));
   };
 
   /** Refuses the request's token from now on (logout, browser sign-out). */
@@ -36,7 +40,7 @@ export default async function authRoutes(app: FastifyInstance) {
     'register',
     async (request) => {
       await app.throttle.attempt(request.ip);
-      const user = await app.users.register(request.body.email, request.body.password, request.body.time_zone);
+      const user = await app.users.register(request.body.email, request.body.password, request.body.time_zone, stillWaiting(request));
       return { id: user.id, email: user.email };
     },
     { preValidation: canonicalizeEmail },
@@ -55,7 +59,7 @@ export default async function authRoutes(app: FastifyInstance) {
       }
     });
     defineRoute(form, 'login', async (request) => {
-      const user = await signIn(request.body.username, request.body.password, request.ip);
+      const user = await signIn(request, request.body.username, request.body.password);
       const { token, expiresIn } = app.issueToken(user);
       return { access_token: token, token_type: 'bearer' as const, expires_in: expiresIn };
     });
@@ -67,7 +71,7 @@ export default async function authRoutes(app: FastifyInstance) {
   const cookieBase = { path: '/', sameSite: 'strict' as const, secure };
 
   defineRoute(app, 'createSession', async (request, reply) => {
-    const user = await signIn(request.body.email, request.body.password, request.ip);
+    const user = await signIn(request, request.body.email, request.body.password);
     const { token, expiresIn, jti } = app.issueToken(user);
     const csrf = app.csrfTokenFor(jti);
     reply
