@@ -61,8 +61,8 @@ describe('HashSlots', () => {
       await running.opened;
     });
     let gone = false;
-    const abandoned = slots.run(async () => void ran.push('abandoned'), () => !gone).catch((err: unknown) => err);
-    const next = slots.run(async () => void ran.push('next'));
+    const abandoned = slots.run(() => Promise.resolve(void ran.push('abandoned')), () => !gone).catch((err: unknown) => err);
+    const next = slots.run(() => Promise.resolve(void ran.push('next')));
     await Promise.resolve();
     expect(slots.queued).toBe(2);
     gone = true; // its connection closed while it waited
@@ -73,6 +73,6 @@ describe('HashSlots', () => {
     expect(ran).toEqual(['first', 'next']);
     expect(slots.queued).toBe(0);
     // The slot was passed on, not lost: a new call runs at once.
-    expect(await slots.run(async () => 'free')).toBe('free');
+    expect(await slots.run(() => Promise.resolve('free'))).toBe('free');
   });
 });
