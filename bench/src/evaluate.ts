@@ -74,19 +74,14 @@ export function evaluateTargets(report: RunReport): Target[] {
   const me = phase('me');
   const baselineDb = phase('baseline-db');
   const paired = report.pairedMe;
-  if (paired) {
-    // Judged on the alternating slices: the two phases' own rows ran minutes apart, and a shared
-    // machine's disturbance in one of them moved their ratio by tens of percent (2026-12-04: 53-91 %).
-    const apart = me && baselineDb ? `; the two phases' own rows: ${pct(me.load.rps / baselineDb.load.rps)}` : '';
-    atLeast(
-      'GET /v1/auth/me vs bare Fastify + 1 query',
-      '>= 75 % of its req/s',
-      paired.apiRps / paired.referenceRps,
-      0.75,
-      (x) => `${pct(x)} (${int(paired.apiRps)} vs ${int(paired.referenceRps)}/s in ${paired.slices} alternating slices of ${paired.sliceS} s each: ${paired.perSlice.map(pct).join(', ')}${apart})`,
-    );
-  } else if (me && baselineDb) {
-    atLeast('GET /v1/auth/me vs bare Fastify + 1 query', '>= 75 % of its req/s', me.load.rps / baselineDb.load.rps, 0.75, (x) => `${pct(x)} (${int(me.load.rps)} vs ${int(baselineDb.load.rps)}/s)`);
+  if (me && baselineDb) {
+    // Judged on the two phases' own rows. The alternating slices are shown beside, not judged: in
+    // them the reference served 40-60 % of its own phase's rate, unexplained (2026-12-04), so their
+    // ratio (92-94 %) may favour /me.
+    const slices = paired
+      ? `; alternating slices, not judged: ${pct(paired.apiRps / paired.referenceRps)} (${int(paired.apiRps)} vs ${int(paired.referenceRps)}/s: ${paired.perSlice.map(pct).join(', ')})`
+      : '';
+    atLeast('GET /v1/auth/me vs bare Fastify + 1 query', '>= 75 % of its req/s', me.load.rps / baselineDb.load.rps, 0.75, (x) => `${pct(x)} (${int(me.load.rps)} vs ${int(baselineDb.load.rps)}/s${slices})`);
   }
   // Sign-ins and sign-ups against what the cores gave two hashes at a time in this run.
   const hashRate = report.argon2.parallelPerSecond;
