@@ -451,6 +451,44 @@ describe('GET /v1/clients?q=', () => {
   });
 });
 
+describe('GET /v1/clients?q= takes every character literally', () => {
+  // The name search is a prefix query over the name's suffixes (a tsquery): none of q's characters
+  // may be read as its syntax (& | ! : * ( ) < - > \\ '), nor change what it matches.
+  let quoter: Caller;
+  const NAMES = ["O'Brien & Sons", 'a|b', '!bang', 'c:*d', '(paren)', 'x<->y', 'back\\\\slash', 'Zoë  Two'];
+  beforeAll(async () => {
+    quoter = await signUp(ctx.app, 'quoter@example.com');
+    for (const [i, name] of NAMES.entries()) await makeClient(quoter, name, `+1212555${String(1000 + i)}`);
+  });
+
+  const names = async (q: string) => (await list(quoter, `?q=${encodeURIComponent(q)}`)).items.map((c) => c.name);
+
+  it.each([
+    ["o'b", ["O'Brien & Sons"]],
+    ["'", ["O'Brien & Sons"]],
+    ['& s', ["O'Brien & Sons"]],
+    ['&', ["O'Brien & Sons"]],
+    ['|', ['a|b']],
+    ['a|', ['a|b']],
+    ['!', ['!bang']],
+    ['!b', ['!bang']],
+    [':*', ['c:*d']],
+    [':', ['c:*d']],
+    ['*', ['c:*d']],
+    ['(', ['(paren)']],
+    ['n)', ['(paren)']],
+    ['<->', ['x<->y']],
+    ['\\\\s', ['back\\\\slash']],
+    ['\\', ['back\\\\slash']],
+    ['ë  t', ['Zoë  Two']],
+    ['ë t', []],
+    ["''", []],
+    ['*:', []],
+  ])('q=%j', async (q, expected) => {
+    expect(await names(q)).toEqual(expected);
+  });
+});
+
 describe("another user's client", () => {
   let secret: WireClient;
   let appointmentId: number;

@@ -38,6 +38,8 @@ export interface Catalog {
   constraints: CatalogConstraint[];
   indexes: CatalogIndex[];
   triggers: CatalogTrigger[];
+  /** Functions of the public schema that no extension owns: `name(argument list)`. */
+  functions: string[];
   extensions: string[];
 }
 
@@ -85,12 +87,23 @@ export async function readCatalog(db: Database): Promise<Catalog> {
         where n.nspname = 'public' and not t.tgisinternal
         order by cl.relname collate "C", t.tgname collate "C"`,
   );
+  const functions = await queryRows<{ signature: string }>(
+    db,
+    sql`select signature from (
+          select p.proname::text || '(' || pg_get_function_identity_arguments(p.oid) || ')' as signature
+          from pg_proc p
+          join pg_namespace n on n.oid = p.pronamespace
+          where n.nspname = 'public'
+            and not exists (select 1 from pg_depend d where d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e')
+        ) f order by signature collate "C"`,
+  );
   const extensions = await queryRows<{ name: string }>(db, sql`select extname::text as name from pg_extension order by extname collate "C"`);
   return {
     columns: columns.map((c) => ({ table: c.table, column: c.column, type: c.type, notNull: Boolean(c.notNull), default: c.default ?? null })),
     constraints: constraints.map((c) => ({ table: c.table, name: c.name, type: c.type, def: c.def })),
     indexes: indexes.map((i) => ({ table: i.table, name: i.name, def: unnamedIndexDef(i.def) })),
     triggers: triggers.map((t) => ({ table: t.table, name: t.name, def: t.def })),
+    functions: functions.map((f) => f.signature),
     extensions: extensions.map((e) => e.name),
   };
 }

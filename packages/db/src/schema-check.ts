@@ -128,7 +128,7 @@ export const EXPECTED_INDEXES: string[] = [
   'CREATE UNIQUE INDEX ON public.users USING btree (email)',
   'CREATE UNIQUE INDEX ON public.users USING btree (lower((email)::text))',
   'CREATE INDEX ON public.clients USING btree (owner_id, lower((name)::text) COLLATE "C", id)',
-  'CREATE INDEX ON public.clients USING gin (owner_id, name gin_trgm_ops)',
+  'CREATE INDEX ON public.clients USING gin (agentcaller_client_name_suffixes(owner_id, (name)::text))',
   "CREATE INDEX ON public.clients USING gin (regexp_replace((phone)::text, '[^0-9]'::text, ''::text, 'g'::text) gin_trgm_ops)",
   'CREATE INDEX ON public.appointments USING btree (client_id)',
   'CREATE INDEX ON public.appointments USING btree (owner_id, starts_at, id)',

@@ -1,7 +1,7 @@
 // The original Python service (SQLAlchemy models + Alembic) already created its tables: the first
 // migration must adopt them untouched, and a failing migration must leave that database as it was.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHECK_VIOLATION, EXCLUSION_VIOLATION, migrate, sqlState, UNIQUE_VIOLATION } from '../src/index.js';
+import { CHECK_VIOLATION, EXCLUSION_VIOLATION, migrate, readCatalog, sqlState, UNIQUE_VIOLATION } from '../src/index.js';
 import type { Connection } from '../src/index.js';
 import { SEED_SCHEMA } from '../src/seed-era.js';
 import { createTestDatabase } from '../src/testing.js';
@@ -35,7 +35,8 @@ import {
   INDEXES_0005,
   INDEXES_0006,
   INDEXES_0007,
-  INDEXES_0008,
+  INDEXES_0010,
+  FUNCTIONS_0010,
   ORIGINAL_COLUMNS,
   ORIGINAL_CONSTRAINTS,
   ORIGINAL_FOREIGN_KEYS,
@@ -226,16 +227,17 @@ describe('adopting the original service’s database', () => {
     expect(journal).toHaveLength(migrationFiles.length);
   });
 
-  it('the catalog is the original one, unchanged, plus exactly what 0001 to 0009 add', async () => {
+  it('the catalog is the original one, unchanged, plus exactly what 0001 to 0010 add', async () => {
     expect(await columns(c)).toEqual(inColumnOrder(ALEMBIC_COLUMNS, ORIGINAL_COLUMNS, COLUMNS_0002, COLUMNS_0003, COLUMNS_0004, COLUMNS_0005, COLUMNS_0006, COLUMNS_0007, COLUMNS_0009));
     expect(await constraints(c)).toEqual(
       byTableAndName(ALEMBIC_CONSTRAINTS, ORIGINAL_CONSTRAINTS, CONSTRAINTS_0002, CONSTRAINTS_0003, CONSTRAINTS_0005, CONSTRAINTS_0006, CONSTRAINTS_0007),
     );
     expect(await foreignKeys(c)).toEqual(byTableAndName(ORIGINAL_FOREIGN_KEYS, FOREIGN_KEYS_0002, FOREIGN_KEYS_0005, FOREIGN_KEYS_0006, FOREIGN_KEYS_0007));
     expect(await indexes(c)).toEqual(
-      expectedIndexes(ALEMBIC_INDEXES, ORIGINAL_INDEXES, SEED_ID_INDEXES, INDEXES_0001, INDEXES_0002, INDEXES_0003, INDEXES_0004, INDEXES_0005, INDEXES_0006, INDEXES_0007, INDEXES_0008),
+      expectedIndexes(ALEMBIC_INDEXES, ORIGINAL_INDEXES, SEED_ID_INDEXES, INDEXES_0001, INDEXES_0002, INDEXES_0003, INDEXES_0004, INDEXES_0005, INDEXES_0006, INDEXES_0007, INDEXES_0010),
     );
     expect(await extensions(c)).toEqual([...extensionsBefore, ...EXTENSIONS_0002, ...EXTENSIONS_0008].sort());
+    expect((await readCatalog(c.db)).functions).toEqual(FUNCTIONS_0010);
     // Alembic's constraint is kept, the original foreign key is not duplicated.
     expect(
       await count(c, sql`select count(*)::int as n from pg_constraint where conname = 'appointments_client_id_fkey'`),

@@ -304,22 +304,32 @@ export const INDEXES_0007: Index[] = [
   { table: 'password_reset_tokens', name: 'password_reset_tokens_token_hash_key', def: 'CREATE UNIQUE INDEX password_reset_tokens_token_hash_key ON public.password_reset_tokens USING btree (token_hash)' },
 ];
 
-// 0008: the client search's trigram index keyed with the owner (btree_gin), replacing 0002's
-// name-only ix_clients_name_trgm.
-export const INDEXES_0008: Index[] = [
-  {
-    table: 'clients',
-    name: 'ix_clients_owner_name_trgm',
-    def: 'CREATE INDEX ix_clients_owner_name_trgm ON public.clients USING gin (owner_id, name gin_trgm_ops)',
-  },
-];
-
+// 0008: btree_gin, for the client search's trigram index keyed with the owner, which replaced
+// 0002's name-only ix_clients_name_trgm; 0010 replaced that index in turn (below).
 export const EXTENSIONS_0008 = ['btree_gin'];
 
 // 0009: when the account's tokens were last revoked (set with each raise of token_version), for
 // the original service's tokens, which carry no version. NULL until the first raise.
 export const COLUMNS_0009: Column[] = [
   { table: 'users', column: 'tokens_revoked_at', type: 'timestamp with time zone', notNull: false, default: null },
+];
+
+// 0010: the client search by every suffix of the name, keyed with the owner (the index and its two
+// functions), replacing 0008's trigram index.
+export const INDEXES_0010: Index[] = [
+  {
+    table: 'clients',
+    name: 'ix_clients_name_suffixes',
+    def: 'CREATE INDEX ix_clients_name_suffixes ON public.clients USING gin (agentcaller_client_name_suffixes(owner_id, (name)::text))',
+  },
+];
+
+// The functions of the public schema after every migration: 0004's two triggers' and 0010's two.
+export const FUNCTIONS_0010 = [
+  'agentcaller_appointment_default_owner()',
+  'agentcaller_client_default_owner()',
+  'agentcaller_client_name_query(owner integer, q text)',
+  'agentcaller_client_name_suffixes(owner integer, full_name text)',
 ];
 
 // The indexes SQLAlchemy made for `index=True` on the original's primary keys (redundant, kept).

@@ -71,6 +71,11 @@ export const journalEntries = (
 /** The migrations as the migrator reads them (hash and folderMillis are what it records). */
 export const migrations = readMigrationFiles({ migrationsFolder });
 
+/** The statements of a migration file, as the migrator splits them. */
+export function statements(path: string): string[] {
+  return readFileSync(path, 'utf8').split('--> statement-breakpoint').filter((s) => s.trim());
+}
+
 export interface JournalRow {
   id: number;
   hash: string;

@@ -7,14 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXPECTED_COLUMNS, migrate, migrationStatus, migrationsFolder, checkSchema, readCatalog, type Catalog } from '../src/index.js';
 import type { Connection } from '../src/index.js';
 import { createTestDatabase, type TestDatabase } from '../src/testing.js';
-import { count, exec, migrations, open, rows, sql } from './helpers.js';
+import { count, exec, migrations, open, rows, sql, statements } from './helpers.js';
 
 const FIRST_TEXTS = join(import.meta.dirname, 'fixtures', 'first-texts');
-
-/** The statements of a migration file, as the migrator splits them. */
-function statements(path: string): string[] {
-  return readFileSync(path, 'utf8').split('--> statement-breakpoint').filter((s) => s.trim());
-}
 
 /** Order-independent view: column order differs between histories (ADD COLUMN appends). */
 function normalized(catalog: Catalog) {
@@ -24,6 +19,7 @@ function normalized(catalog: Catalog) {
     constraints: catalog.constraints,
     indexes: catalog.indexes,
     triggers: catalog.triggers,
+    functions: catalog.functions,
     extensions: catalog.extensions,
   };
 }
@@ -69,7 +65,7 @@ describe('an install migrated by the first texts of 0000 to 0003', () => {
     );
   });
 
-  it('reports 0000 and 0002 as applied from another text, and 0004 to 0009 as pending', async () => {
+  it('reports 0000 and 0002 as applied from another text, and 0004 to 0010 as pending', async () => {
     const status = await migrationStatus(old.db);
     expect(status.pending).toEqual([
       '0004_bring_original_schema_up_to_date',
@@ -78,6 +74,7 @@ describe('an install migrated by the first texts of 0000 to 0003', () => {
       '0007_add_admins_and_password_resets',
       '0008_index_client_search_by_owner',
       '0009_record_token_revocation_time',
+      '0010_search_client_names_by_suffix',
     ]);
     expect(status.changed).toEqual(['0000_create_original_schema', '0002_add_ownership_and_no_overlap']);
     expect(status.unknown).toEqual([]);
@@ -91,7 +88,7 @@ describe('an install migrated by the first texts of 0000 to 0003', () => {
     expect(drift).toContain('missing trigger clients_default_owner on clients');
   });
 
-  it('migrate() applies 0004 to 0009 only and reaches the fresh database’s catalog, keeping every row', async () => {
+  it('migrate() applies 0004 to 0010 only and reaches the fresh database’s catalog, keeping every row', async () => {
     const startedAt = await rows<{ t: string }>(old, sql`select now()::text as t`);
     expect((await migrate(old.db)).applied).toEqual(migrations.slice(4).map((m) => m.hash));
     expect(normalized(await readCatalog(old.db))).toEqual(normalized(await readCatalog(reference.db)));

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrate, sqlState, UNIQUE_VIOLATION } from '../src/index.js';
+import { migrate, readCatalog, sqlState, UNIQUE_VIOLATION } from '../src/index.js';
 import type { Connection } from '../src/index.js';
 import { createTestDatabase } from '../src/testing.js';
 import type { TestDatabase } from '../src/testing.js';
@@ -29,7 +29,8 @@ import {
   INDEXES_0005,
   INDEXES_0006,
   INDEXES_0007,
-  INDEXES_0008,
+  INDEXES_0010,
+  FUNCTIONS_0010,
   ORIGINAL_COLUMNS,
   ORIGINAL_CONSTRAINTS,
   ORIGINAL_FOREIGN_KEYS,
@@ -216,7 +217,7 @@ describe('schema after migrate()', () => {
 
   it('has exactly the original indexes, users_email_lower_key and those of 0002 and 0003', async () => {
     const actual = await indexes(c);
-    expect(actual).toEqual(expectedIndexes(ORIGINAL_INDEXES, INDEXES_0001, INDEXES_0002, INDEXES_0003, INDEXES_0004, INDEXES_0005, INDEXES_0006, INDEXES_0007, INDEXES_0008));
+    expect(actual).toEqual(expectedIndexes(ORIGINAL_INDEXES, INDEXES_0001, INDEXES_0002, INDEXES_0003, INDEXES_0004, INDEXES_0005, INDEXES_0006, INDEXES_0007, INDEXES_0010));
     expect(actual.map((index) => index.name)).toEqual([
       'api_keys_pkey',
       'api_keys_prefix_key',
@@ -232,8 +233,8 @@ describe('schema after migrate()', () => {
       'clients_id_owner_id_key',
       'clients_pkey',
       'ix_clients_name',
+      'ix_clients_name_suffixes',
       'ix_clients_owner_name',
-      'ix_clients_owner_name_trgm',
       'ix_clients_phone',
       'ix_clients_phone_digits_trgm',
       'password_reset_tokens_pkey',
@@ -245,6 +246,10 @@ describe('schema after migrate()', () => {
       'users_email_lower_key',
       'users_pkey',
     ]);
+  });
+
+  it('has exactly the functions of 0004 (the triggers) and 0010 (the client search) in public', async () => {
+    expect((await readCatalog(c.db)).functions).toEqual(FUNCTIONS_0010);
   });
 
   it('installs btree_gin, btree_gist and pg_trgm, and no other extension', async () => {

@@ -1,6 +1,6 @@
 import { CLIENT_NAME_MAX, type Client as WireClient, type ClientPage, type CreateClientBody, type UpdateClientBody } from '@agentcaller/contracts';
-import { clients, PHONE_DIGITS, queryRows, type Client, type Database } from '@agentcaller/db';
-import { and, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
+import { clientNameContains, clients, PHONE_DIGITS, queryRows, type Client, type Database } from '@agentcaller/db';
+import { and, eq, or, sql } from 'drizzle-orm';
 import { NotFoundError, requireSomeChange, ValidationError } from '../errors.js';
 import { containsPattern } from '../lib/like.js';
 import { utcText } from '../lib/sql.js';
@@ -39,40 +39,43 @@ export class ClientService {
   }
 
   async list(ownerId: number, query: { q?: string; limit: number; offset: number }): Promise<ClientPage> {
-    const conditions: (SQL | undefined)[] = [eq(clients.ownerId, ownerId)];
+    const mine = eq(clients.ownerId, ownerId);
     const q = query.q?.trim();
-    if (q) {
-      const digits = phoneDigits(q, this.region);
-      // The phone's digits, whatever its stored formatting (adopted rows may hold '(415) 555-0123'):
-      // the expression ix_clients_phone_digits_trgm indexes.
-      conditions.push(or(ilike(clients.name, containsPattern(q)), ...digits.map((d) => sql`${PHONE_DIGITS} like ${containsPattern(d)}`)));
-    }
-    const where = and(...conditions);
     if (!q) {
       // The owner's list in name order: one walk of ix_clients_owner_name, the total by the window.
       const rows = await this.db
         .select({ id: clients.id, name: clients.name, phone: clients.phone, createdAt: clients.createdAt, total: windowTotal })
         .from(clients)
-        .where(where)
+        .where(mine)
         .orderBy(...byName)
         .limit(query.limit)
         .offset(query.offset);
-      const total = await pageTotal(this.db, rows[0]?.total, query.offset, clients, () => where);
+      const total = await pageTotal(this.db, rows[0]?.total, query.offset, clients, () => mine);
       return { items: rows.map(toWireClient), total, limit: query.limit, offset: query.offset };
     }
-    // A search: find every match first (the trigram indexes), then sort and count only those. Left
-    // to itself, the planner may walk the whole name order instead, filtering 100,000 rows to find
-    // a common first name; the materialized CTE rules that plan out.
+    // A search: the name through its suffixes (ix_clients_name_suffixes); when q looks like a phone
+    // fragment, also the phone's digits, whatever the stored formatting (adopted rows may hold
+    // '(415) 555-0123'), through ix_clients_phone_digits_trgm.
+    const digits = phoneDigits(q, this.region);
+    const byNameMatch = and(mine, clientNameContains(ownerId, q))!;
+    const byPhone = digits.length ? and(mine, or(...digits.map((d) => sql`${PHONE_DIGITS} like ${containsPattern(d)}`))) : undefined;
+    const columns = sql`${clients.id} as id, ${clients.name} as name, ${clients.phone} as phone, ${clients.createdAt} as created_at`;
+    // Every match first, then sort and count only those: left to itself, the planner may walk the
+    // whole name order instead, filtering 100,000 rows to find a common first name; the
+    // materialized CTE rules that plan out. Name and phone are a UNION, not one OR: a bitmap OR
+    // rechecks the whole condition on each phone candidate (every owner's), which built the name's
+    // suffixes again for each: 23 ms for '415 20' among 100,000 clients, against 3 ms apart.
+    const matches = byPhone
+      ? sql`select ${columns} from ${clients} where ${byNameMatch} union select ${columns} from ${clients} where ${byPhone}`
+      : sql`select ${columns} from ${clients} where ${byNameMatch}`;
     const rows = await queryRows<{ id: number; name: string; phone: string; created_at: string; total: string | number }>(
       this.db,
-      sql`with m as materialized (
-            select ${clients.id} as id, ${clients.name} as name, ${clients.phone} as phone, ${clients.createdAt} as created_at
-              from ${clients} where ${where})
+      sql`with m as materialized (${matches})
           select id, name, phone, ${utcText(sql`created_at`)} as created_at, count(*) over () as total
             from m order by lower(name) collate "C", id
            limit ${query.limit} offset ${query.offset}`,
     );
-    const total = await pageTotal(this.db, rows[0]?.total, query.offset, clients, () => where);
+    const total = await pageTotal(this.db, rows[0]?.total, query.offset, clients, () => (byPhone ? or(byNameMatch, byPhone) : byNameMatch));
     const items = rows.map(({ id, name, phone, created_at }) => ({ id, name, phone, created_at }));
     return { items, total, limit: query.limit, offset: query.offset };
   }

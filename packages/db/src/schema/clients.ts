@@ -1,9 +1,12 @@
-import { sql } from 'drizzle-orm';
-import { foreignKey, index, integer, pgTable, serial, timestamp, unique, varchar } from 'drizzle-orm/pg-core';
+import { sql, type SQL } from 'drizzle-orm';
+import { foreignKey, index, integer, pgTable, serial, timestamp, unique, varchar, type AnyPgColumn } from 'drizzle-orm/pg-core';
 import { users } from './users.js';
 
 /** The phone's digits, as the search index and the search compare them. */
 export const PHONE_DIGITS = sql.raw(`regexp_replace("phone", '[^0-9]', '', 'g')`);
+
+/** Every suffix of the lower-cased name, keyed with the owner: what ix_clients_name_suffixes indexes (0010). */
+const nameSuffixes = (ownerId: AnyPgColumn, name: AnyPgColumn): SQL => sql`agentcaller_client_name_suffixes(${ownerId}, ${name})`;
 
 export const clients = pgTable(
   'clients',
@@ -26,17 +29,27 @@ export const clients = pgTable(
     // Lists are per owner, ordered by name (case-insensitive, code-point order on every server
     // whatever its collation) then id.
     index('ix_clients_owner_name').on(t.ownerId, sql`lower(${t.name}) COLLATE "C"`, t.id),
-    // Substring search (ILIKE '%q%') on the name and on the phone's digits, whatever the stored
-    // formatting (adopted rows may hold '(415) 555-0123'). The name's trigrams are keyed with the
-    // owner (btree_gin, 0008): a search reads its owner's matches only, not every owner's (with a
-    // name-only index, '%Rosa%' read 24,400 matches of all owners and and-ed them with the owner's
-    // 100,000 rows).
-    index('ix_clients_owner_name_trgm').using('gin', t.ownerId, t.name.op('gin_trgm_ops')),
+    // Substring search on the name: every suffix of the lower-cased name, keyed with the owner
+    // ('42 ross', '42 oss', …), in a GIN index (0010's functions). "Any part of the name" is a
+    // prefix of one of its suffixes: one walk down the index to the query's entries, whatever the
+    // size of the list (docs/decisions.md, "Client search in time that does not grow with the list").
+    index('ix_clients_name_suffixes').using('gin', nameSuffixes(t.ownerId, t.name)),
+    // Substring search on the phone's digits, whatever the stored formatting (adopted rows may hold
+    // '(415) 555-0123').
     index('ix_clients_phone_digits_trgm').using('gin', sql`${PHONE_DIGITS} gin_trgm_ops`),
     // The trigger clients_default_owner (0004, by hand) gives rows the original service inserts
     // during a switch-over an owner, as 0002 did.
   ],
 );
+
+/**
+ * The owner's clients whose name contains `q` (any case, every character literal), served by
+ * ix_clients_name_suffixes. `q` must not start with a space (the index leaves those suffixes out):
+ * the API trims it.
+ */
+export function clientNameContains(ownerId: number, q: string): SQL {
+  return sql`${nameSuffixes(clients.ownerId, clients.name)} @@ agentcaller_client_name_query(${ownerId}, ${q})`;
+}
 
 export type Client = typeof clients.$inferSelect;
 export type NewClient = typeof clients.$inferInsert;
