@@ -14,3 +14,11 @@ export function onRequestEnd(app: FastifyInstance, release: (request: FastifyReq
     done();
   });
 }
+
+/**
+ * Whether the request's client has gone: its connection is closed. Not `request.raw.destroyed`: Node
+ * destroys the request stream once its body has been read, while the client still waits.
+ */
+export function clientGone(request: FastifyRequest): boolean {
+  return request.raw.socket?.destroyed === true;
+}

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { AccountGate } from '../lib/account-gate.js';
-import { onRequestEnd } from '../lib/request-end.js';
+import { clientGone, onRequestEnd } from '../lib/request-end.js';
 import { HEAVY_PER_ACCOUNT, HEAVY_QUEUE_PER_ACCOUNT } from '../routes/limits.js';
 import { userOf } from './auth.js';
 
@@ -35,7 +35,7 @@ export default fp(
       await gate.acquire(account);
       request.heavySlot = account;
       // The client left while this waited: hand the slot on at once.
-      if (request.raw.destroyed) release(request);
+      if (clientGone(request)) release(request);
     });
     // Every request passes here, heavy or not.
     onRequestEnd(app, release);

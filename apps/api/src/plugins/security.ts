@@ -7,7 +7,7 @@ import type { Config } from '../config.js';
 /** What the security plugin reads of the configuration, and nothing else. */
 type SecurityOptions = Pick<Config, 'env' | 'corsOrigins' | 'requestTimeoutSeconds' | 'maxInFlight'>;
 import { DomainError, UnavailableError } from '../errors.js';
-import { onRequestEnd } from '../lib/request-end.js';
+import { clientGone, onRequestEnd } from '../lib/request-end.js';
 import { HSTS, SECURITY_HEADERS } from '../lib/security-headers.js';
 import { problem, PROBLEM_CONTENT_TYPE } from './problem.js';
 
@@ -129,7 +129,7 @@ export default fp(
       // A client that went away earlier (e.g. while authentication, which runs in onRequest, awaited
       // the database) had its onRequestAbort before this slot was taken, and no onResponse follows:
       // give the slot back now.
-      if (request.raw.destroyed) release(request);
+      if (clientGone(request)) release(request);
       done();
     });
     function release(request: FastifyRequest) {

@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { userOf } from '../../plugins/auth.js';
 import { canonicalEmail } from '../../lib/email.js';
 import { parseMultipartFields } from '../../lib/multipart.js';
+import { clientGone } from '../../lib/request-end.js';
 import { toMe } from '../../services/users.js';
 import { defineRoute } from '../define.js';
 import { BODY_LIMIT } from '../limits.js';
@@ -18,7 +19,7 @@ async function canonicalizeEmail(request: FastifyRequest) {
 }
 
 /** Whether the request's client still waits for its answer (its connection is open). */
-const stillWaiting = (request: FastifyRequest) => () => !request.raw.socket?.destroyed;
+const stillWaiting = (request: FastifyRequest) => () => !clientGone(request);
 
 // Method, path, auth and schemas come from the contract (routes.ts); here only the handlers.
 export default async function authRoutes(app: FastifyInstance) {
