@@ -1,5 +1,6 @@
 // Judging a run: the problems that fail it, each phase's ratio to the bare-Fastify baseline, and
 // the issue's targets met or missed. Nothing here prints: render.ts and render-markdown.ts do.
+import type { LoadResult } from './load.js';
 import type { PhaseName } from './options.js';
 import type { PhaseResult, RunReport, Target } from './results.js';
 import { int, mb, ms, pct } from './units.js';
@@ -10,11 +11,17 @@ const median = (values: number[]) => {
   return sorted[Math.floor((sorted.length - 1) / 2)]!;
 };
 
+/** The line a run's failures get for a load's errors, if it had any. */
+export function errorsProblem(name: string, result: Pick<LoadResult, 'errors' | 'statuses'>): string | undefined {
+  return result.errors > 0 ? `${name}: ${result.errors} errors (statuses ${JSON.stringify(result.statuses)})` : undefined;
+}
+
 /** What fails the run in a measured phase: errors, nothing served, shedding in a smoke run, a failing /health. */
 export function phaseProblems(phase: PhaseResult, mode: RunReport['mode']): string[] {
   const { name, load: result, health } = phase;
   const problems: string[] = [];
-  if (result.errors > 0) problems.push(`${name}: ${result.errors} errors (statuses ${JSON.stringify(result.statuses)})`);
+  const errors = errorsProblem(name, result);
+  if (errors) problems.push(errors);
   if (result.responses === 0 || result.rps === 0) problems.push(`${name}: no successful request`);
   if (mode === 'smoke' && result.shed > 0) problems.push(`${name}: ${result.shed} requests shed or throttled`);
   if (health && health.errors + health.shed > 0) problems.push(`${name}: /health failed ${health.errors + health.shed} times during the flood`);

@@ -3,7 +3,7 @@
 // closed-loop phase gives throughput at saturation; measurePaced the latency at a stated load.
 import { loadavg } from 'node:os';
 import type { CpuMeter } from './cpu.js';
-import { phaseProblems } from './evaluate.js';
+import { errorsProblem, phaseProblems } from './evaluate.js';
 import { log, type Harness } from './harness.js';
 import { load, type LoadResult, type RequestShape } from './load.js';
 import { paced } from './paced.js';
@@ -109,7 +109,8 @@ export async function measurePaired(
     for (const side of ['reference', 'api'] as const) {
       const { server, next } = spec[side];
       const result = await load({ url: server.url, connections: spec.connections, durationS: sliceS, next });
-      if (result.errors > 0) harness.failures.push(`paired /me: ${side} slice ${i + 1}: ${result.errors} errors (statuses ${JSON.stringify(result.statuses)})`);
+      const errors = errorsProblem(`paired /me: ${side} slice ${i + 1}`, result);
+      if (errors) harness.failures.push(errors);
       totals[side].ok += result.rps * result.durationS;
       totals[side].s += result.durationS;
       rps[side] = result.rps;

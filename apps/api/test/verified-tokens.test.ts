@@ -87,12 +87,12 @@ describe('the token window', () => {
       return { ...claims };
     });
     const cache = new VerifiedTokens(verifier, 10, () => now);
-    expect(() => cache.verify('t')).toThrow('inactive');
+    expect(() => cache.check('t').claims).toThrow('inactive');
     now = 1_500_000;
-    expect(cache.verify('t')).toMatchObject({ sub: 'a@example.com' });
+    expect(cache.check('t').claims).toMatchObject({ sub: 'a@example.com' });
     // The clock going back before nbf: the entry is not used, the verifier decides again.
     now = 1_499_999;
-    expect(() => cache.verify('t')).toThrow('inactive');
+    expect(() => cache.check('t').claims).toThrow('inactive');
     expect(verifier).toHaveBeenCalledTimes(3);
   });
 });
@@ -153,12 +153,12 @@ describe('the bound', () => {
   it(`holds at most ${VERIFIED_TOKENS_MAX} tokens, dropping the oldest`, () => {
     const verifier = vi.fn((token: string): TokenClaims => ({ sub: token, exp: nowSeconds() + 600 }));
     const cache = new VerifiedTokens(verifier);
-    for (let i = 0; i < VERIFIED_TOKENS_MAX + 500; i++) cache.verify(`token-${i}`);
+    for (let i = 0; i < VERIFIED_TOKENS_MAX + 500; i++) cache.check(`token-${i}`);
     expect(cache.size).toBe(VERIFIED_TOKENS_MAX);
     verifier.mockClear();
-    cache.verify(`token-${VERIFIED_TOKENS_MAX + 499}`);
+    cache.check(`token-${VERIFIED_TOKENS_MAX + 499}`);
     expect(verifier).not.toHaveBeenCalled();
-    cache.verify('token-0');
+    cache.check('token-0');
     expect(verifier).toHaveBeenCalledTimes(1);
     expect(cache.size).toBe(VERIFIED_TOKENS_MAX);
   });
@@ -168,8 +168,8 @@ describe('the bound', () => {
       throw new Error('bad signature');
     });
     const cache = new VerifiedTokens(verifier);
-    expect(() => cache.verify('t')).toThrow('bad signature');
-    expect(() => cache.verify('t')).toThrow('bad signature');
+    expect(() => cache.check('t').claims).toThrow('bad signature');
+    expect(() => cache.check('t').claims).toThrow('bad signature');
     expect(verifier).toHaveBeenCalledTimes(2);
     expect(cache.size).toBe(0);
   });

@@ -24,7 +24,7 @@ interface Entry<D> {
 }
 
 /**
- * `verify` with its successes remembered. One instance per verifier (per signing key): a token that
+ * The verifier with its successes remembered. One instance per verifier (per signing key): a token that
  * only another key signed can never be found here, since only this instance's verifier fills it.
  */
 export class VerifiedTokens<D = undefined> {
@@ -41,11 +41,6 @@ export class VerifiedTokens<D = undefined> {
      */
     private readonly derive: (token: string) => D = () => undefined as D,
   ) {}
-
-  /** The token's claims, as the verifier returns them; throws whatever it throws. */
-  verify(token: string): Readonly<TokenClaims> {
-    return this.check(token).claims;
-  }
 
   /** The claims and what `derive` made of the token; throws whatever the verifier throws. */
   check(token: string): { claims: Readonly<TokenClaims>; derived: D } {

@@ -72,8 +72,16 @@ export class UserService {
     const zone = timeZone === undefined ? undefined : checkedTimeZone(timeZone, '/time_zone');
     const hashedPassword = await this.slots.run(() => hashPassword(password, this.scheme, this.argon2Parameters), wanted);
     const address = canonicalEmail(email);
-    const schedule = scheduleRow(0, defaultSchedule(zone));
+    // The schedule's columns and values from scheduleRow, the one mapping of a schedule to its row;
+    // each value cast to its column's type (in INSERT … SELECT nothing else types a parameter).
+    const { userId: _userId, ...schedule } = scheduleRow(0, defaultSchedule(zone));
+    const keys = Object.keys(schedule) as (keyof typeof schedule)[];
     const column = (c: AnyPgColumn) => sql.identifier(c.name);
+    const columns = sql.join(keys.map((key) => column(schedules[key])), sql`, `);
+    const values = sql.join(
+      keys.map((key) => sql`${sql.param(schedule[key], schedules[key])}::${sql.raw(schedules[key].getSQLType())}`),
+      sql`, `,
+    );
     try {
       // The account and its schedule in one statement: atomic without BEGIN and COMMIT, one round
       // trip instead of four (each costs both processes a loopback write and a wake-up).
@@ -82,13 +90,8 @@ export class UserService {
         sql`with u as (
               insert into ${users} (${column(users.email)}, ${column(users.hashedPassword)}) values (${address}, ${hashedPassword})
               returning ${column(users.id)})
-            insert into ${schedules} (${column(schedules.userId)}, ${column(schedules.timeZone)}, ${column(schedules.weeklyHours)},
-                ${column(schedules.dateOverrides)}, ${column(schedules.slotIntervalMinutes)}, ${column(schedules.bufferBeforeMinutes)},
-                ${column(schedules.bufferAfterMinutes)}, ${column(schedules.minimumNoticeMinutes)}, ${column(schedules.bookingHorizonDays)})
-            select u.id, ${schedule.timeZone}, ${JSON.stringify(schedule.weeklyHours)}::jsonb, ${JSON.stringify(schedule.dateOverrides)}::jsonb,
-                ${schedule.slotIntervalMinutes}, ${schedule.bufferBeforeMinutes}, ${schedule.bufferAfterMinutes},
-                ${schedule.minimumNoticeMinutes}, ${schedule.bookingHorizonDays}
-              from u
+            insert into ${schedules} (${column(schedules.userId)}, ${columns})
+            select u.id, ${values} from u
             returning ${column(schedules.userId)} as id`,
       );
       return { id: Number(created!.id), email: address };
