@@ -70,7 +70,7 @@ describe('db:doctor', () => {
     expect(report.lines).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^database: .* is reachable \(PostgreSQL \d+/),
-        expect.stringMatching(/^migrations: 0 applied, 10 pending \(0000_create_original_schema, /),
+        expect.stringMatching(/^migrations: 0 applied, 11 pending \(0000_create_original_schema, /),
         "alembic: the original service's alembic_version is here (3f2a9c1b7d40); AgentCaller leaves it alone",
         'legacy data: no problems the migrations would stop on',
         'SECRET_KEY: strong enough for production',
@@ -93,7 +93,7 @@ describe('db:doctor', () => {
     expect(report.ok).toBe(true);
     expect(report.lines).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/^migrations: 10 applied, 0 pending$/),
+        expect.stringMatching(/^migrations: 11 applied, 0 pending$/),
         'schema: matches what the migrations produce',
         'phones: 4 not in E.164 (free-form, from the original): `pnpm db:doctor --fix-phones` rewrites those it can read',
       ]),
