@@ -157,10 +157,13 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     if (value !== undefined && value !== '') raw[key] = value;
   }
   const problems = new Map<string, string>();
-  for (const error of Value.Errors(Env, raw)) {
-    const key = error.instancePath.replace(/^\//, '');
-    if (problems.has(key)) continue;
-    const rule = descriptionOf(Env.properties[key as keyof typeof Env.properties]) ?? error.message;
+  // Each variable against its own rule: one Errors() over the whole object stops after its first
+  // few errors (a union of literals alone yields one per literal), and the rest went unreported.
+  for (const [key, value] of Object.entries(raw)) {
+    const schema = Env.properties[key as keyof typeof Env.properties];
+    const [error] = Value.Errors(schema, value);
+    if (!error) continue;
+    const rule = descriptionOf(schema) ?? error.message;
     // A secret (the key, the SMTP password in its URL) is never echoed.
     problems.set(key, key === 'SECRET_KEY' || key === 'SMTP_URL' ? `${key} ${rule}` : `${key} ${rule} (got ${JSON.stringify(raw[key])})`);
   }

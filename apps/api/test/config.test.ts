@@ -189,6 +189,15 @@ describe('a bad value names its variable on one line', () => {
     for (const name of names) expect(err.problems.filter((line) => line.startsWith(`${name} `))).toHaveLength(1);
   });
 
+  it('every variable bad at once: one line each, none left out', () => {
+    // The break test: with nine bad values, PASSWORD_HASH and SMTP_URL went unreported (one
+    // validation of the whole environment stopped after its first few errors).
+    const firstCase = new Map<string, string>();
+    for (const [name, value] of cases) if (!firstCase.has(name)) firstCase.set(name, value);
+    const err = configError({ SECRET_KEY: STRONG_SECRET, DATA_DIR: tempDir(), ...Object.fromEntries(firstCase) });
+    expect(err.problems.map((line) => line.split(' ')[0]).sort()).toEqual([...firstCase.keys()].sort());
+  });
+
   it('range problems are reported alongside a value that fails its pattern', () => {
     // 0 minutes and port 70000 have the right shape but are out of range; REDIS_URL fails its pattern.
     const err = configError({ PORT: '70000', ACCESS_TOKEN_EXPIRE_MINUTES: '0', REDIS_URL: 'http://x', DATA_DIR: tempDir() });
