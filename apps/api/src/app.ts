@@ -1,8 +1,10 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import type { Config } from './config.js';
+import { ValidationError } from './errors.js';
 import type { Argon2Parameters } from './lib/passwords.js';
 import { lazyRequestLogger } from './lib/request-logger.js';
+import { illFormedAt } from './lib/well-formed.js';
 import authPlugin from './plugins/auth.js';
 import dbPlugin from './plugins/db.js';
 import fairnessPlugin from './plugins/fairness.js';
@@ -113,6 +115,18 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   app.setSerializerCompiler(serializerCompiler);
   // Only JSON (and, on the login route, the form) is read: a text/plain body is a 400.
   app.removeContentTypeParser('text/plain');
+  // JSON as Fastify parses it, refused when it spells a lone surrogate (422 at its place): such a
+  // string would be stored as U+FFFD, not as sent.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    parseJson(request, body as string, (err, value) => {
+      if (err) return done(err, undefined);
+      const at = illFormedAt(value);
+      if (at === undefined) return done(null, value);
+      done(new ValidationError([{ path: at, message: 'must be Unicode text: a lone surrogate (\\ud800 to \\udfff) is no character' }]), undefined);
+    });
+  });
 
   await app.register(problemPlugin);
   await app.register(securityPlugin, pick(config, 'env', 'corsOrigins', 'requestTimeoutSeconds', 'maxInFlight'));
