@@ -196,6 +196,9 @@ describe('POST /v1/clients', () => {
       ['blank', '   '],
       ['an unassigned country code', '+999 1234 5678'],
       ['a newline', '+1415555\n0123'],
+      // E.164 cannot hold an extension: stored without it, the number would be another one.
+      ['an extension', '+1 (212) 555-7788 ext. 12'],
+      ['an extension after x', '+12125557788x12'],
     ])('%s is 422 at /phone and nothing is stored', async (_label, phone) => {
       const before = await countClients(ctx.app);
       const res = await alice.send('POST', '/v1/clients', { name: 'Bad Phone', phone });

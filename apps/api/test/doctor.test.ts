@@ -88,14 +88,18 @@ describe('db:doctor', () => {
   });
 
   it('after adoption: the schema matches, legacy phones are counted, and --fix-phones rewrites those it can read', async () => {
-    await withApp(async () => {});
+    // The break test: a phone with an extension lost it to --fix-phones. The original service
+    // writes one during the switch-over (no owner: the trigger gives it one).
+    await withApp(async (ctx) => {
+      await ctx.app.db.execute(sql`insert into clients (name, phone) values ('Fay Desk', '+1 (212) 555-7788 ext. 12')`);
+    });
     const report = await doctor();
     expect(report.ok).toBe(true);
     expect(report.lines).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^migrations: 11 applied, 0 pending$/),
         'schema: matches what the migrations produce',
-        'phones: 4 not in E.164 (free-form, from the original): `pnpm db:doctor --fix-phones` rewrites those it can read',
+        'phones: 5 not in E.164 (free-form, from the original): `pnpm db:doctor --fix-phones` rewrites those it can read',
       ]),
     );
     const fixed = await doctor({ fixPhones: true });
@@ -104,13 +108,14 @@ describe('db:doctor', () => {
       'phones: client 1: "(415) 555-0123" -> +14155550123',
       'phones: client 2: "415.555.0199" -> +14155550199',
       'phones: client 3: "+44 20 7946 0958" -> +442079460958',
-      'phones: client 5: "ask at reception" is not a phone number in US; left as stored (correct it in the app)',
+      'phones: client 5: "ask at reception" is not a phone number in US, or has an extension E.164 cannot hold; left as stored (correct it in the app)',
+      'phones: client 6: "+1 (212) 555-7788 ext. 12" is not a phone number in US, or has an extension E.164 cannot hold; left as stored (correct it in the app)',
     ]);
     await withApp(async (ctx) => {
       const phones = await ctx.app.db.select({ phone: clients.phone }).from(clients).orderBy(asc(clients.id));
-      expect(phones.map((p) => p.phone)).toEqual(['+14155550123', '+14155550199', '+442079460958', '+14155550142', 'ask at reception']);
+      expect(phones.map((p) => p.phone)).toEqual(['+14155550123', '+14155550199', '+442079460958', '+14155550142', 'ask at reception', '+1 (212) 555-7788 ext. 12']);
     });
-    expect((await doctor()).lines).toContain('phones: 1 not in E.164 (free-form, from the original): `pnpm db:doctor --fix-phones` rewrites those it can read');
+    expect((await doctor()).lines).toContain('phones: 2 not in E.164 (free-form, from the original): `pnpm db:doctor --fix-phones` rewrites those it can read');
   });
 
   it('--token explains why a token would get 401, and accepts a good one', async () => {

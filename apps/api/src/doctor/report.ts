@@ -114,7 +114,7 @@ export async function runDoctor(env: Record<string, string | undefined>, options
         const report = await fixPhones(db, region);
         lines.push(`phones: ${report.fixed.length} rewritten to E.164 (read in ${region})`);
         for (const f of report.fixed) lines.push(`phones: client ${f.id}: ${JSON.stringify(f.from)} -> ${f.to}`);
-        for (const u of report.unreadable) lines.push(`phones: client ${u.id}: ${JSON.stringify(u.phone)} is not a phone number in ${region}; left as stored (correct it in the app)`);
+        for (const u of report.unreadable) lines.push(`phones: client ${u.id}: ${JSON.stringify(u.phone)} is not a phone number in ${region}, or has an extension E.164 cannot hold; left as stored (correct it in the app)`);
       } else {
         const legacy = await legacyPhoneCount(db);
         lines.push(legacy ? `phones: ${legacy} not in E.164 (free-form, from the original): \`pnpm db:doctor --fix-phones\` rewrites those it can read` : 'phones: all in E.164');

@@ -2,11 +2,13 @@ import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/
 
 /**
  * A dialable number in E.164, or undefined. National numbers are read in `region`; the full
- * ("max") metadata checks each region's real number plans, not only the length.
+ * ("max") metadata checks each region's real number plans, not only the length. A number with an
+ * extension ("ext. 12") is undefined too: E.164 cannot hold the extension, and dropping it would
+ * store another number than the one given.
  */
 export function toE164(input: string, region: string): string | undefined {
   const phone = parsePhoneNumberFromString(input.trim(), region as CountryCode);
-  if (!phone || !phone.isValid()) return undefined;
+  if (!phone || !phone.isValid() || phone.ext) return undefined;
   return phone.number;
 }
 

@@ -33,7 +33,7 @@ export class ClientService {
   private phone(value: string): string {
     const phone = toE164(value, this.region);
     if (!phone) {
-      throw new ValidationError([{ path: '/phone', message: `must be a dialable phone number (E.164, or national in ${this.region})` }]);
+      throw new ValidationError([{ path: '/phone', message: `must be a dialable phone number (E.164, or national in ${this.region}), without an extension` }]);
     }
     return phone;
   }

@@ -8,7 +8,7 @@ const unprocessable = (errors: { path: string; message: string }[]) =>
 describe('serverErrors', () => {
   it('puts each 422 issue next to the field its JSON Pointer names', () => {
     const err = unprocessable([
-      { path: '/phone', message: 'must be a dialable phone number (E.164, or national in US)' },
+      { path: '/phone', message: 'must be a dialable phone number (E.164, or national in US), without an extension' },
       { path: '/name', message: 'must NOT have fewer than 1 characters' },
     ]);
     expect(serverErrors(err, { name: 'name', phone: 'phone' })).toEqual({
