@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createHmac } from 'node:crypto';
 import { spellings } from './jwt.js';
 import { clients, connect, users, type Connection } from '@agentcaller/db';
-import { asc, eq, sql } from 'drizzle-orm';
+import { asc, eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDoctor } from '../src/doctor/report.js';
 import { revokeEveryToken } from '../src/lib/token-identity.js';
@@ -116,6 +116,32 @@ describe('db:doctor', () => {
       expect(phones.map((p) => p.phone)).toEqual(['+14155550123', '+14155550199', '+442079460958', '+14155550142', 'ask at reception', '+1 (212) 555-7788 ext. 12']);
     });
     expect((await doctor()).lines).toContain('phones: 2 not in E.164 (free-form, from the original): `pnpm db:doctor --fix-phones` rewrites those it can read');
+  });
+
+  it('lists accounts whose stored email no sign-in can match, with the address to store instead', async () => {
+    // The break test: the original stored " Spacey@Example.com " as sent; sign-in compares the typed
+    // address trimmed and in NFC, so that account could not sign in, and the doctor said all was well.
+    const decomposed = 'Jose\u0301@example.com'; // "José" with a combining accent (NFD)
+    const ids = await withApp(async (ctx) =>
+      ctx.app.db
+        .insert(users)
+        .values([
+          { email: ' Spacey@Example.com ', hashedPassword: SEED_USERS[0].hash },
+          { email: decomposed, hashedPassword: SEED_USERS[0].hash },
+          { email: 'Ünï@Exämple.com', hashedPassword: SEED_USERS[0].hash },
+        ])
+        .returning({ id: users.id }),
+    );
+    try {
+      const report = await doctor();
+      expect(report.ok).toBe(true);
+      expect(report.lines.filter((line) => line.startsWith('emails:'))).toEqual([
+        `emails: user ${ids[0]!.id}: " Spacey@Example.com " cannot sign in (sign-in compares the address trimmed, in Unicode NFC, any case); store "spacey@example.com" instead, e.g. UPDATE users SET email = 'spacey@example.com' WHERE id = ${ids[0]!.id}; its old tokens then stop working`,
+        `emails: user ${ids[1]!.id}: ${JSON.stringify(decomposed)} cannot sign in (sign-in compares the address trimmed, in Unicode NFC, any case); store "josé@example.com" instead, e.g. UPDATE users SET email = 'josé@example.com' WHERE id = ${ids[1]!.id}; its old tokens then stop working`,
+      ]);
+    } finally {
+      await withApp(async (ctx) => ctx.app.db.delete(users).where(inArray(users.id, ids.map((row) => row.id))));
+    }
   });
 
   it('--token explains why a token would get 401, and accepts a good one', async () => {

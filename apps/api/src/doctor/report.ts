@@ -13,6 +13,7 @@ import {
 } from '@agentcaller/db';
 import { sql } from 'drizzle-orm';
 import { secretKeyProblem } from '../config.js';
+import { unreachableEmailLines, unreachableEmails } from './emails.js';
 import { fixPhones, legacyPhoneCount } from './phones.js';
 import { explainToken } from './token.js';
 
@@ -103,6 +104,8 @@ export async function runDoctor(env: Record<string, string | undefined>, options
     const problems = await preflight(db);
     if (problems.length) for (const problem of problems) fail(`legacy data: ${problem}`);
     else lines.push('legacy data: no problems the migrations would stop on');
+    // Not a failure: AgentCaller runs, but these accounts cannot sign in until corrected.
+    lines.push(...unreachableEmailLines(await unreachableEmails(db)));
 
     if (status.pending.length === 0) {
       const drift = await checkSchema(db);
