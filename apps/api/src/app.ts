@@ -120,7 +120,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    parseJson(request, body as string, (err, value) => {
+    void parseJson(request, body as string, (err, value) => {
       if (err) return done(err, undefined);
       const at = illFormedAt(value);
       if (at === undefined) return done(null, value);
