@@ -206,6 +206,23 @@ describe('the web app against the real API', () => {
     await context.close();
   });
 
+  it('says on the sign-in page that it needs HTTPS when opened over plain HTTP under another name', async () => {
+    // The break test: behind plain-HTTP nginx at another name, signing in answered 200, the browser
+    // dropped the Secure cookie, and the page only said "Your session has ended".
+    const elsewhere = await launchBrowser(['--host-resolver-rules=MAP app.test 127.0.0.1']);
+    const away = await elsewhere.newPage();
+    await away.goto(`http://app.test:${new URL(web.url).port}/sign-in`);
+    await away.getByRole('alert').filter({ hasText: 'This page needs HTTPS' }).waitFor();
+    expect(await away.getByRole('alert').textContent()).toContain('plain HTTP at app.test:');
+    // At loopback, a secure context, the cookie is kept: no such notice.
+    const { context, page, errors } = await newPage();
+    await page.goto(`${web.url}/sign-in`);
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    expect(await page.getByText('This page needs HTTPS').count()).toBe(0);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('Forgot password?: the link from the mail (a real SMTP server) sets a new password once, and signs in with it', async () => {
     const forgetful = `forgetful-${Date.now()}@example.com`;
     await createClient({ baseUrl: api.url }).auth.register({ email: forgetful, password: PASSWORD });

@@ -132,17 +132,18 @@ export async function buildAndServe(port: number, apiUrl: string): Promise<{ url
     configFile: join(WEB_DIR, 'vite.config.ts'),
     logLevel: 'warn',
     build: { outDir },
-    preview: { host: '127.0.0.1', port, strictPort: true, open: false, proxy: { '/v1': { target: apiUrl } } },
+    // app.test: the name the HTTPS test opens it under (mapped to 127.0.0.1 in that browser).
+    preview: { host: '127.0.0.1', port, strictPort: true, open: false, allowedHosts: ['app.test'], proxy: { '/v1': { target: apiUrl } } },
   });
   cleanups.push(() => server.close());
   return { url: `http://127.0.0.1:${port}` };
 }
 
-export async function launchBrowser(): Promise<Browser> {
+export async function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`No Chromium at ${CHROMIUM}. Install Debian's: apt-get install -y chromium (or set CHROMIUM_PATH). Nothing is downloaded.`);
   }
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, ...extraArgs], headless: true });
   cleanups.push(() => browser.close());
   return browser;
 }

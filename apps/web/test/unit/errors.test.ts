@@ -12,7 +12,7 @@ describe('serverErrors', () => {
       { path: '/name', message: 'must NOT have fewer than 1 characters' },
     ]);
     expect(serverErrors(err, { name: 'name', phone: 'phone' })).toEqual({
-      fields: { phone: 'Must be a dialable phone number (E.164, or national in US)', name: 'Must NOT have fewer than 1 characters' },
+      fields: { phone: 'Must be a dialable phone number (E.164, or national in US), without an extension', name: 'Must NOT have fewer than 1 characters' },
       message: null,
     });
   });
