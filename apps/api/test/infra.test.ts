@@ -271,10 +271,10 @@ describe('apps/api/Dockerfile', () => {
     expect(pkg.scripts.start).not.toContain('MALLOC_ARENA_MAX');
   });
 
-  it('caps V8\'s young generation at 8 MB semi-spaces, in the image and `pnpm start` (the peak resident set)', () => {
+  it('caps V8\'s young generation at 8 MB semi-spaces and its old one at 96 MB, in the image and `pnpm start` (the peak resident set)', () => {
     const pkg = JSON.parse(read('../package.json')) as { scripts: Record<string, string> };
-    expect(dockerfile).toMatch(/^\s*NODE_OPTIONS=--max-semi-space-size=8 \\$/m);
-    expect(pkg.scripts.start).toBe('NODE_ENV=production NODE_OPTIONS=--max-semi-space-size=8 node dist/server.js');
+    expect(dockerfile).toMatch(/^\s*NODE_OPTIONS="--max-semi-space-size=8 --max-old-space-size=96" \\$/m);
+    expect(pkg.scripts.start).toBe("NODE_ENV=production NODE_OPTIONS='--max-semi-space-size=8 --max-old-space-size=96' node dist/server.js");
   });
 
   it('deploys only dist/ of the API package (its `files`)', () => {
