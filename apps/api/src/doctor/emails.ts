@@ -8,7 +8,7 @@ import { sql } from 'drizzle-orm';
 import { canonicalEmail } from '../lib/email.js';
 
 /** At most this many are listed by id; the rest are counted. */
-export const EMAIL_LINES_MAX = 50;
+const EMAIL_LINES_MAX = 50;
 
 export interface UnreachableEmails {
   listed: { id: number; email: string; canonical: string }[];
