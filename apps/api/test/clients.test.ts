@@ -442,6 +442,14 @@ describe('GET /v1/clients?q=', () => {
   });
 
   it.each([
+    ['er', 4],
+    ['555 01', 6],
+    ['101', 2],
+  ])('q=%j on a page past the end: no items, the total of every match (name, or name and phone)', async (q, total) => {
+    expect(await list(searcher, `?q=${encodeURIComponent(q)}&offset=50`)).toEqual({ items: [], total, limit: 20, offset: 50 });
+  });
+
+  it.each([
     ['a NUL', '?q=a%00b'],
     ['256 characters', `?q=${'a'.repeat(256)}`],
   ])('q with %s is 422 at /q', async (_label, query) => {
