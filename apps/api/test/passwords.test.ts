@@ -2,7 +2,7 @@
 // hash, as long as the libraries' own, and the hashes verify with the libraries and passlib's format.
 import bcrypt from 'bcrypt';
 import { describe, expect, it } from 'vitest';
-import { hashPassword, verifyPassword } from '../src/lib/passwords.js';
+import { dummyHash, hashPassword, verifyPassword } from '../src/lib/passwords.js';
 
 const CHEAP = { memoryCost: 1024, timeCost: 1, parallelism: 1 };
 
@@ -22,5 +22,20 @@ describe('hashPassword salts', () => {
       expect(await bcrypt.compare('same password', hash)).toBe(true);
     }
     expect(hashes[0]!.slice(7, 29)).not.toBe(hashes[1]!.slice(7, 29));
+  });
+});
+
+describe('dummyHash (the hash an unknown email is verified against)', () => {
+  it('is made once per set of parameters, and made again after it failed', async () => {
+    const cheap = { memoryCost: 1024, timeCost: 2, parallelism: 1 };
+    const first = dummyHash(cheap);
+    expect(dummyHash(cheap)).toBe(first);
+    expect(await first).toMatch(/^\$argon2id\$v=19\$m=1024,t=2,p=1\$/);
+    // argon2 refuses a memory cost under 8 KiB per lane: the failed hash is not kept.
+    const broken = { memoryCost: 1, timeCost: 2, parallelism: 1 };
+    const failed = dummyHash(broken);
+    await expect(failed).rejects.toThrow();
+    expect(dummyHash(broken)).not.toBe(failed);
+    await expect(dummyHash(broken)).rejects.toThrow();
   });
 });

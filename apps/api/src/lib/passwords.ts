@@ -81,17 +81,28 @@ export async function verifyPassword(
 const dummyHashes = new Map<string, Promise<string>>();
 
 /**
- * Spends the time of a real verification when there is no user, so an unknown email and a wrong
- * password cannot be told apart by timing.
+ * The hash `verifyDummy` compares against, made once per set of parameters. The auth plugin starts
+ * it at start-up without waiting (a hash is tens of ms on the thread pool while start-up goes on),
+ * so the first unknown-email login costs what every later one does. A failed hash is forgotten, so
+ * the next call makes it again.
  */
-export async function verifyDummy(password: string, parameters: Argon2Parameters = ARGON2_PARAMETERS): Promise<void> {
+export function dummyHash(parameters: Argon2Parameters = ARGON2_PARAMETERS): Promise<string> {
   const key = `${parameters.memoryCost},${parameters.timeCost},${parameters.parallelism}`;
   let hash = dummyHashes.get(key);
   if (!hash) {
     hash = hashPassword('dummy password that never matches', 'argon2id', parameters);
     dummyHashes.set(key, hash);
+    hash.catch(() => dummyHashes.delete(key));
   }
-  await argon2.verify(await hash, password).catch(() => false);
+  return hash;
+}
+
+/**
+ * Spends the time of a real verification when there is no user, so an unknown email and a wrong
+ * password cannot be told apart by timing.
+ */
+export async function verifyDummy(password: string, parameters: Argon2Parameters = ARGON2_PARAMETERS): Promise<void> {
+  await argon2.verify(await dummyHash(parameters), password).catch(() => false);
 }
 
 /** Over the 72 bytes the original service accepted: refused at sign-in whatever the stored hash. */

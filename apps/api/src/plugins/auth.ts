@@ -10,7 +10,7 @@ import type { Config } from '../config.js';
 type AuthOptions = Pick<Config, 'secretKey' | 'accessTokenExpireMinutes' | 'passwordHash'> & { argon2Parameters?: Argon2Parameters; publicWebUrl: string };
 import { ForbiddenError, UnauthorizedError } from '../errors.js';
 import type { User } from '@agentcaller/db';
-import { verifyDummy, type Argon2Parameters } from '../lib/passwords.js';
+import { dummyHash, type Argon2Parameters } from '../lib/passwords.js';
 import { INACTIVE_USER, UserService } from '../services/users.js';
 import { ApiKeyService } from '../services/api-keys.js';
 import { AdminUserService, NOT_AN_ADMIN } from '../services/admin-users.js';
@@ -199,8 +199,10 @@ export default fp(
     };
     app.decorate('authenticate', authenticate(false));
     app.decorate('authenticateOrKey', authenticate(true));
-    // Prepare the dummy hash now, so the first unknown-email login costs what every later one does.
-    await verifyDummy('warm-up', opts.argon2Parameters);
+    // Make the dummy hash now, so the first unknown-email login costs what every later one does;
+    // not awaited: start-up goes on while the thread pool hashes (a cold start was ~150 ms longer
+    // waiting for it). A failure here is logged; the first login that needs the hash makes it again.
+    dummyHash(opts.argon2Parameters).catch((err: unknown) => app.log.error({ err }, 'could not make the dummy password hash'));
   },
   { name: 'auth', dependencies: ['db', 'throttle', 'mail'] },
 );
