@@ -144,6 +144,35 @@ describe('db:doctor', () => {
     }
   });
 
+  it('finds white space at either end exactly as JavaScript trims it, and lists 50 with a count of the rest', async () => {
+    // Every character trim() removes (\s in JavaScript, read from JavaScript itself), before one
+    // address and after another: the database must decide as canonicalEmail does.
+    const spaces = Array.from({ length: 0x10000 }, (_, cp) => String.fromCharCode(cp)).filter((ch) => /\s/.test(ch));
+    expect(spaces.length).toBeGreaterThan(20);
+    const emails = spaces.flatMap((ch) => {
+      const hex = ch.charCodeAt(0).toString(16);
+      return [`${ch}before-${hex}@example.com`, `after-${hex}@example.com${ch}`];
+    });
+    // Not listed: inner white space and zero-width characters are not trimmed by sign-in either.
+    const fine = ['in side@example.com', 'zero\u200bwidth@example.com', '\u200bedge@example.com'];
+    const ids = await withApp(async (ctx) =>
+      ctx.app.db
+        .insert(users)
+        .values([...emails, ...fine].map((email) => ({ email, hashedPassword: SEED_USERS[0].hash })))
+        .returning({ id: users.id, email: users.email }),
+    );
+    try {
+      const lines = (await doctor()).lines.filter((line) => line.startsWith('emails:') || line.includes('emails like these'));
+      // By id: PGlite's driver drops a leading U+FEFF from text it reads back (TextDecoder).
+      const listed = ids.slice(0, Math.min(50, emails.length)).map((row) => row.id);
+      expect(lines).toHaveLength(listed.length + (emails.length > 50 ? 1 : 0));
+      expect(lines.slice(0, 50).map((line) => Number(/^emails: user (\d+): /.exec(line)?.[1]))).toEqual(listed);
+      if (emails.length > 50) expect(lines.at(-1)).toBe(`… and ${emails.length - 50} more emails like these`);
+    } finally {
+      await withApp(async (ctx) => ctx.app.db.delete(users).where(inArray(users.id, ids.map((row) => row.id))));
+    }
+  });
+
   it('--token explains why a token would get 401, and accepts a good one', async () => {
     const [admin] = SEED_USERS;
     const { good, loggedOut } = await withApp(async (ctx) => {

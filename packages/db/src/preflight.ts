@@ -73,7 +73,8 @@ export function describeOverlap({ first: a, second: b }: Overlap): string {
   return `appointments ${a.id} (client ${a.clientId}, ${a.startsAt} to ${a.endsAt}) and ${b.id} (client ${b.clientId}, ${b.startsAt} to ${b.endsAt}) overlap`;
 }
 
-function capped(lines: string[], total: number, what: string): string[] {
+/** The lines listed, and one more counting the rest when there are more than were listed. */
+export function capped(lines: string[], total: number, what: string): string[] {
   return total > lines.length ? [...lines, `… and ${total - lines.length} more ${what}`] : lines;
 }
 

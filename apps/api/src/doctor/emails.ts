@@ -3,12 +3,19 @@
 // (canonicalEmail) with lower(email) as stored. An address stored with white space around it, or in
 // another Unicode form, matches nothing that can be typed: its account cannot sign in, and its
 // tokens' `sub` names no account, until the stored address is corrected.
-import { queryRows, type Database } from '@agentcaller/db';
+import { capped, queryRows, type Database } from '@agentcaller/db';
 import { sql } from 'drizzle-orm';
 import { canonicalEmail } from '../lib/email.js';
 
 /** At most this many are listed by id; the rest are counted. */
 const EMAIL_LINES_MAX = 50;
+
+/**
+ * What JavaScript's `trim()` removes (WhiteSpace and LineTerminator, the characters `\s` matches),
+ * spelled for a PostgreSQL regular expression: PostgreSQL's `btrim` removes only spaces, and
+ * `[[:space:]]` follows the server's locale. A test checks it against JavaScript's own set.
+ */
+const TRIMMED = String.raw`[\u0009-\u000d\u0020\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]`;
 
 export interface UnreachableEmails {
   listed: { id: number; email: string; canonical: string }[];
@@ -18,17 +25,21 @@ export interface UnreachableEmails {
 export async function unreachableEmails(db: Database): Promise<UnreachableEmails> {
   const [table] = await queryRows<{ present: boolean }>(db, sql`select to_regclass('public.users') is not null as present`);
   if (!table?.present) return { listed: [], total: 0 }; // an empty database: nobody to sign in
-  // Only a candidate can differ from its canonical form beyond case: white space at either end, or
-  // a character outside printable ASCII (for the NFC check). The rest is decided here, by the same
-  // canonicalEmail sign-in uses.
-  const candidates = await queryRows<{ id: number | string; email: string }>(
+  // Decided in the database, a bounded list and a count: the address trimmed as JavaScript trims
+  // and in NFC differs from the stored one beyond case. Only printable ASCII with no white space at
+  // either end is skipped without normalizing (the index-free common case). The address to store
+  // instead is then made by canonicalEmail itself, as sign-in makes it.
+  const rows = await queryRows<{ id: number | string; email: string; n: number | string }>(
     db,
-    sql`select id, email from users where email ~ '^[[:space:]]|[[:space:]]$' or email !~ '^[ -~]*$' order by id`,
+    sql`select id, email, count(*) over () as n from users
+         where (email ~ ${`^${TRIMMED}|${TRIMMED}$`} or email !~ '^[ -~]*$')
+           and lower(normalize(regexp_replace(email, ${`^${TRIMMED}+|${TRIMMED}+$`}, '', 'g'), NFC)) <> lower(email)
+         order by id limit ${EMAIL_LINES_MAX}`,
   );
-  const unreachable = candidates
-    .map((row) => ({ id: Number(row.id), email: row.email, canonical: canonicalEmail(row.email) }))
-    .filter((row) => row.canonical !== row.email.toLowerCase());
-  return { listed: unreachable.slice(0, EMAIL_LINES_MAX), total: unreachable.length };
+  return {
+    listed: rows.map((row) => ({ id: Number(row.id), email: row.email, canonical: canonicalEmail(row.email) })),
+    total: Number(rows[0]?.n ?? 0),
+  };
 }
 
 /** The doctor's lines for them: each account, what to store instead, and the count past the list. */
@@ -37,6 +48,5 @@ export function unreachableEmailLines({ listed, total }: UnreachableEmails): str
     (row) =>
       `emails: user ${row.id}: ${JSON.stringify(row.email)} cannot sign in (sign-in compares the address trimmed, in Unicode NFC, any case); store ${JSON.stringify(row.canonical)} instead, e.g. UPDATE users SET email = '${row.canonical.replaceAll("'", "''")}' WHERE id = ${row.id}; its old tokens then stop working`,
   );
-  if (total > listed.length) lines.push(`emails: ${total - listed.length} more like these (the first ${listed.length} listed)`);
-  return lines;
+  return capped(lines, total, 'emails like these');
 }
