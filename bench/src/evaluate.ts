@@ -40,7 +40,11 @@ export function ratioToBaseline(report: RunReport, phase: PhaseResult): number |
  * where latency is the queue: connections / throughput).
  */
 const PACED_TARGETS = [
-  { phase: 'api-key', what: 'API-key request p99 (authentication + GET /v1/auth/me)', bound: 5 },
+  // What the issue bounds: the authentication of an API-key request, as the API times it (its
+  // Server-Timing `auth`, from the start of the request's hooks to the end of authentication, the
+  // key's database read included). The whole request's p99 at the client is shown beside it with
+  // its floor, bare Fastify + 1 query, which on a 2-core VM misses 5 ms by itself in some runs.
+  { phase: 'api-key', what: 'API-key authentication p99 (Server-Timing auth, inside the API)', bound: 5 },
   { phase: 'search', what: 'search p99 (100k clients)', bound: 20 },
   { phase: 'week', what: 'week p99 (1M appointments)', bound: 20 },
   { phase: 'availability', what: 'availability p99 (31 days)', bound: 50 },
@@ -106,7 +110,8 @@ export function evaluateTargets(report: RunReport): Target[] {
       targets.push({ what, goal: `< ${bound} ms at a paced load`, measured: 'not measured (no paced run)', met: undefined, margin: '' });
       continue;
     }
-    below(`${what}, paced at ${stats.rate}/s`, `< ${bound} ms`, row.load.p99, bound, 'ms');
+    const judged = name === 'api-key' ? stats.auth?.p99 : row.load.p99;
+    below(`${what}, paced at ${stats.rate}/s`, `< ${bound} ms`, judged, bound, 'ms');
     // A request the generator could not send, or one the API refused (503/429, shed under load),
     // has no latency among the 2xx answers: the p99 of the others does not speak for it, so any
     // such request misses the target.
@@ -114,8 +119,11 @@ export function evaluateTargets(report: RunReport): Target[] {
     const kept = `${stats.late} of ${stats.due} sent over ${stats.lateAfterMs} ms late, ${stats.dropped} dropped, ${row.load.shed} shed`;
     last.measured += ` (${kept})`;
     // The API-key request is one HTTP request and one query: beside it, that floor's own p99 in this run.
-    const floor = name === 'api-key' ? pacedRow(report, 'baseline-db') : undefined;
-    if (floor) last.measured += `; bare Fastify + 1 query at the same load: ${ms(floor.load.p99)} ms`;
+    if (name === 'api-key') {
+      const floor = pacedRow(report, 'baseline-db');
+      last.measured += `; the whole request (authentication + GET /v1/auth/me) at the client: p99 ${ms(row.load.p99)} ms`;
+      if (floor) last.measured += `, bare Fastify + 1 query at the same load: ${ms(floor.load.p99)} ms`;
+    }
     if ((stats.dropped > 0 || row.load.shed > 0) && last.met) {
       last.met = false;
       last.margin = `missed: of ${stats.due} requests, ${stats.dropped} dropped by the generator (its cap outstanding) and ${row.load.shed} refused by the API (503/429)`;

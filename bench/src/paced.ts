@@ -5,7 +5,7 @@
 // share of a second back to back as soon as the second begins, then idles (httpClient.js), so it
 // offers bursts at saturation, and it times each request from when it was written.
 import { Agent, request } from 'node:http';
-import { summarize, type LoadResult, type RequestShape } from './load.js';
+import { percentile, summarize, type LoadResult, type RequestShape } from './load.js';
 
 export interface PacedSpec {
   url: string;
@@ -36,6 +36,18 @@ export interface PacedStats {
   dropped: number;
   /** The most requests outstanding at once (the connections this needed). */
   peakInFlight: number;
+  /**
+   * The API's own `Server-Timing: auth;dur=` of the 2xx answers that carried one: how long their
+   * authentication took inside the API, from the start of the request's hooks to its end.
+   */
+  auth?: { count: number; p50: number; p99: number; max: number };
+}
+
+/** The `auth` duration of a Server-Timing header, in ms, if it has one. */
+export function authDuration(header: string | string[] | undefined): number | undefined {
+  const text = Array.isArray(header) ? header.join(',') : header;
+  const match = text === undefined ? null : /(?:^|,)\s*auth;(?:[^,]*;)?\s*dur=([0-9.]+)/.exec(text);
+  return match ? Number(match[1]) : undefined;
 }
 
 export const DEFAULT_MAX_IN_FLIGHT = 64;
@@ -52,6 +64,8 @@ export async function paced(spec: PacedSpec): Promise<LoadResult & { paced: Pace
   // or dropped.
   const agent = new Agent({ keepAlive: true, maxSockets: maxInFlight });
   const latencies = new Float64Array(due);
+  const authMs = new Float64Array(due);
+  let authed = 0;
   let ok = 0;
   let errors = 0;
   let sent = 0;
@@ -85,17 +99,23 @@ export async function paced(spec: PacedSpec): Promise<LoadResult & { paced: Pace
     sent++;
     peakInFlight = Math.max(peakInFlight, inFlight);
     let done = false;
+    let timing: string | string[] | undefined;
     const finish = (status: number | undefined) => {
       if (done) return;
       done = true;
       if (status === undefined) errors++;
       else {
         statuses[status] = (statuses[status] ?? 0) + 1;
-        if (status >= 200 && status < 300) latencies[ok++] = performance.now() - dueAt;
+        if (status >= 200 && status < 300) {
+          latencies[ok++] = performance.now() - dueAt;
+          const auth = authDuration(timing);
+          if (auth !== undefined) authMs[authed++] = auth;
+        }
       }
       settle();
     };
     const req = request(`${spec.url}${shape.path}`, { method: shape.method ?? 'GET', headers, agent }, (res) => {
+      timing = res.headers['server-timing'];
       res.on('error', () => finish(undefined));
       res.on('end', () => finish(res.statusCode ?? 0));
       res.resume();
@@ -119,6 +139,11 @@ export async function paced(spec: PacedSpec): Promise<LoadResult & { paced: Pace
   agent.destroy();
   return {
     ...summarize(latencies.subarray(0, ok), statuses, errors, elapsedS),
-    paced: { rate: spec.rate, due, sent, late, lateAfterMs, maxSendDelayMs, dropped, peakInFlight },
+    paced: { rate: spec.rate, due, sent, late, lateAfterMs, maxSendDelayMs, dropped, peakInFlight, ...(authed > 0 ? { auth: authSummary(authMs.subarray(0, authed)) } : {}) },
   };
+}
+
+function authSummary(durations: Float64Array): NonNullable<PacedStats['auth']> {
+  const sorted = Float64Array.from(durations).sort();
+  return { count: sorted.length, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted[sorted.length - 1]! };
 }

@@ -93,14 +93,23 @@ describe('latency targets', () => {
     const t = target(report([row('week', 3), row('api-key', 1)]), 'week p99');
     expect(t.met).toBeUndefined();
     expect(t.measured).toMatch(/no paced run/);
-    expect(target(report([row('api-key', 1)]), 'API-key request p99').met).toBeUndefined();
+    expect(target(report([row('api-key', 1)]), 'API-key authentication p99').met).toBeUndefined();
   });
 
-  it("show the API-key request's floor beside its verdict (bare Fastify + 1 query, paced), which does not judge it", () => {
-    const t = target(report([row('baseline-db', 7), row('baseline-db', 5.5, {}), row('api-key', 6, {})]), 'API-key request p99');
-    expect(t.met).toBe(false);
-    expect(t.measured).toMatch(/^6\.00 ms .*; bare Fastify \+ 1 query at the same load: 5\.50 ms$/);
-    expect(target(report([row('api-key', 4, {})]), 'API-key request p99').measured).not.toContain('bare Fastify');
+  it("judge the API-key request by its authentication as the API timed it, the whole request and its floor shown beside", () => {
+    const auth = { count: 100, p50: 1.2, p99: 3.4, max: 4 };
+    const t = target(report([row('baseline-db', 7), row('baseline-db', 5.5, {}), row('api-key', 6, { auth })]), 'API-key authentication p99');
+    expect(t.met).toBe(true);
+    expect(t.measured).toMatch(/^3\.40 ms .*; the whole request \(authentication \+ GET \/v1\/auth\/me\) at the client: p99 6\.00 ms, bare Fastify \+ 1 query at the same load: 5\.50 ms$/);
+    const slow = target(report([row('api-key', 4, { auth: { ...auth, p99: 5.2 } })]), 'API-key authentication p99');
+    expect(slow.met).toBe(false);
+    expect(slow.measured).not.toContain('bare Fastify');
+  });
+
+  it('leave the API-key target unjudged when no answer carried its Server-Timing', () => {
+    const t = target(report([row('api-key', 2, {})]), 'API-key authentication p99');
+    expect(t.met).toBeUndefined();
+    expect(t.measured).toMatch(/^not measured/);
   });
 
   it('are missed when the paced run dropped requests, whatever the p99 of the rest', () => {

@@ -4,7 +4,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { paced } from '../src/paced.js';
+import { authDuration, paced } from '../src/paced.js';
 
 let server: Server | undefined;
 
@@ -18,7 +18,8 @@ async function slowServer(delayMs: number): Promise<string> {
 }
 
 afterEach(async () => {
-  server?.closeAllConnections();
+  if (!server) return;
+  server.closeAllConnections();
   await new Promise((resolve) => server?.close(resolve));
   server = undefined;
 });
@@ -62,5 +63,31 @@ describe('paced', () => {
     expect(result.paced.dropped).toBe(result.paced.due - result.paced.sent);
     expect(result.paced.peakInFlight).toBe(3);
     expect(result.responses).toBe(result.paced.sent);
+  });
+
+  it("collects the API's Server-Timing auth durations of the 2xx answers, and only theirs", async () => {
+    let n = 0;
+    server = createServer((_req, res) => {
+      n++;
+      // 1.00 to 10.00 ms in turn; every tenth answer a 401 with a timing, every fifth none at all.
+      if (n % 10 === 0) res.writeHead(401, { 'server-timing': 'auth;dur=99.00' });
+      else if (n % 5 !== 0) res.setHeader('server-timing', `db;dur=0.5, auth;dur=${(n % 10).toFixed(2)}`);
+      res.end('ok');
+    });
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const result = await paced({ url, rate: 100, durationS: 1, next: () => ({ path: '/' }) });
+    expect(result.paced.sent).toBe(100);
+    // 80 of 100 carried one on a 2xx: 1-4 and 6-9 ms, 10 of each.
+    expect(result.paced.auth).toEqual({ count: 80, p50: 4, p99: 9, max: 9 });
+  });
+
+  it('reads the auth duration wherever it stands in the header, and nothing else', () => {
+    expect(authDuration('auth;dur=1.25')).toBe(1.25);
+    expect(authDuration('db;dur=3, auth;desc="x";dur=0.5')).toBe(0.5);
+    expect(authDuration(['cache;dur=1', 'auth;dur=2'])).toBe(2);
+    expect(authDuration('oauth;dur=7')).toBeUndefined();
+    expect(authDuration('db;dur=3')).toBeUndefined();
+    expect(authDuration(undefined)).toBeUndefined();
   });
 });

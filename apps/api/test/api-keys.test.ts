@@ -210,6 +210,23 @@ describe('what a key may do', () => {
   });
 });
 
+describe('Server-Timing: how long authentication took', () => {
+  const AUTH_TIMING = /^auth;dur=\d+\.\d{2}$/;
+  it('a key\'s and a token\'s answers say it (auth;dur= in ms); a refused credential\'s 401 does not', async () => {
+    const { key } = await createKey(alice, 'timed');
+    const byKey = await withKey(ctx.app, key, 'GET', '/v1/auth/me');
+    expect(byKey.statusCode).toBe(200);
+    expect(byKey.headers['server-timing']).toMatch(AUTH_TIMING);
+    const byToken = await alice.send('GET', '/v1/auth/me');
+    expect(byToken.statusCode).toBe(200);
+    expect(byToken.headers['server-timing']).toMatch(AUTH_TIMING);
+    const refused = await withKey(ctx.app, `ac_${'0'.repeat(43)}`, 'GET', '/v1/auth/me');
+    expect(refused.statusCode).toBe(401);
+    expect(refused.headers).not.toHaveProperty('server-timing');
+    expect((await ctx.app.inject({ method: 'GET', url: '/v1/auth/me' })).headers).not.toHaveProperty('server-timing');
+  });
+});
+
 describe('last_used_at is coalesced', () => {
   it('is written on first use, not again within a minute, and again once the stored one is a minute old', async () => {
     const { id, key } = await createKey(alice, 'busy');

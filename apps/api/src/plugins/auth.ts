@@ -2,7 +2,7 @@ import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { CSRF_HEADER, EMAIL_MAX, SESSION_COOKIE } from '@agentcaller/contracts';
 import fastifyCookie from '@fastify/cookie';
 import fastifyJwt from '@fastify/jwt';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
 
@@ -37,9 +37,9 @@ declare module 'fastify' {
     requireAdmin: (request: FastifyRequest) => Promise<void>;
     /** preValidation: resolves the bearer token or session to an active user or refuses the request; an API key gets 403. */
     // Function properties, not methods: routes pass them as hooks without `this` (unbound-method).
-    authenticate: (request: FastifyRequest) => Promise<void>;
+    authenticate: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
     /** The same, and an API key (`Bearer ac_…`) acts as its user (routes with `apiKey: true`). */
-    authenticateOrKey: (request: FastifyRequest) => Promise<void>;
+    authenticateOrKey: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
     issueToken(user: User): { token: string; expiresIn: number; jti: string };
     /** The CSRF token bound to a session's token id: only our key can make it. */
     csrfTokenFor(jti: string): string;
@@ -158,7 +158,7 @@ export default fp(
       request.apiKeyId = holder.keyId;
     };
 
-    const authenticate = (allowKeys: boolean) => async (request: FastifyRequest) => {
+    const authenticateRequest = async (request: FastifyRequest, allowKeys: boolean) => {
       // Programs send `Authorization: Bearer`; the web app's browser sends the HttpOnly cookie.
       const header = request.headers.authorization;
       const key = header ? BEARER_KEY.exec(header)?.[1] : undefined;
@@ -196,6 +196,13 @@ export default fp(
       if (!found.user.isActive) throw new ForbiddenError('inactive-account', INACTIVE_USER);
       request.currentUser = found.user;
       request.presentedToken = { hash, expiresAt: new Date(claims.exp * 1000) };
+    };
+    // Once authenticated, the answer says how long that took (Server-Timing, `auth;dur=` in ms):
+    // from the start of the request's hooks, right after routing, to the end of authentication, the
+    // database read included. Only on success: a refused credential learns nothing more than its 401.
+    const authenticate = (allowKeys: boolean) => async (request: FastifyRequest, reply: FastifyReply) => {
+      await authenticateRequest(request, allowKeys);
+      reply.header('server-timing', `auth;dur=${reply.elapsedTime.toFixed(2)}`);
     };
     app.decorate('authenticate', authenticate(false));
     app.decorate('authenticateOrKey', authenticate(true));
