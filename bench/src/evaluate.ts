@@ -43,7 +43,7 @@ const PACED_TARGETS = [
   // What the issue bounds: the authentication of an API-key request, as the API times it (its
   // Server-Timing `auth`, from the start of the request's hooks to the end of authentication, the
   // key's database read included). The whole request's p99 at the client is shown beside it with
-  // its floor, bare Fastify + 1 query, which on a 2-core VM misses 5 ms by itself in some runs.
+  // its floor, bare Fastify + 1 query, which missed 5 ms by itself in every full run of 2026-12-04.
   { phase: 'api-key', what: 'API-key authentication p99 (Server-Timing auth, inside the API)', bound: 5 },
   { phase: 'search', what: 'search p99 (100k clients)', bound: 20 },
   { phase: 'week', what: 'week p99 (1M appointments)', bound: 20 },
