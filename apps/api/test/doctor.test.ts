@@ -144,6 +144,32 @@ describe('db:doctor', () => {
     }
   });
 
+  it('does not suggest an address another account already has: it names that account instead', async () => {
+    // The break test: the suggested UPDATE for an NFD "josé" failed on the unique index (an NFC
+    // "josé" existed), and the one for " spaced@example.com " made a case-duplicate of
+    // "SPACED@example.com", after which the next start was refused.
+    const ids = await withApp(async (ctx) =>
+      ctx.app.db
+        .insert(users)
+        .values([
+          { email: 'jose\u0301@example.com', hashedPassword: SEED_USERS[0].hash },
+          { email: 'jos\u00e9@example.com', hashedPassword: SEED_USERS[0].hash },
+          { email: ' spaced@example.com ', hashedPassword: SEED_USERS[0].hash },
+          { email: 'SPACED@example.com', hashedPassword: SEED_USERS[0].hash },
+        ])
+        .returning({ id: users.id }),
+    );
+    try {
+      const [nfd, nfc, spaced, upper] = ids.map((row) => row.id);
+      expect((await doctor()).lines.filter((line) => line.startsWith('emails:'))).toEqual([
+        `emails: user ${nfd}: "jose\u0301@example.com" cannot sign in (sign-in compares the address trimmed, in Unicode NFC, any case); its address in that form, "jos\u00e9@example.com", is user ${nfc}'s: merge the two accounts, or give user ${nfd} another address`,
+        `emails: user ${spaced}: " spaced@example.com " cannot sign in (sign-in compares the address trimmed, in Unicode NFC, any case); its address in that form, "spaced@example.com", is user ${upper}'s: merge the two accounts, or give user ${spaced} another address`,
+      ]);
+    } finally {
+      await withApp(async (ctx) => ctx.app.db.delete(users).where(inArray(users.id, ids.map((row) => row.id))));
+    }
+  });
+
   it('finds white space at either end exactly as JavaScript trims it, and lists 50 with a count of the rest', async () => {
     // Every character trim() removes (\s in JavaScript, read from JavaScript itself), before one
     // address and after another: the database must decide as canonicalEmail does.

@@ -102,6 +102,41 @@ describe("a deleted account's token does not authenticate the next account with 
 });
 
 // Issue 10, item 6: one canonical email for storage, lookup and every key.
+// The break test of 2026-12-04: the original stored emails as sent, so " spaced@example.com " and
+// "SPACED@example.com" could be two accounts, and an NFD and an NFC "josé" two more. A token whose
+// `sub` is the first of each pair was looked up in canonical form and answered as the second.
+describe("a token whose sub is not in canonical form is its own account's, or nobody's", () => {
+  it('a sub with white space around it, or in NFD, is matched exactly, never by its canonical form', async () => {
+    const hour = 3600_000;
+    const rows = await ctx.app.db
+      .insert(users)
+      .values([
+        { email: ' spaced@example.com ', hashedPassword: 'x', createdAt: new Date(Date.now() - 48 * hour) },
+        { email: 'SPACED@example.com', hashedPassword: 'x', createdAt: new Date(Date.now() - 48 * hour) },
+        { email: 'jose\u0301@example.com', hashedPassword: 'x', createdAt: new Date(Date.now() - 48 * hour) },
+        { email: 'jos\u00e9@example.com', hashedPassword: 'x', createdAt: new Date(Date.now() - 48 * hour) },
+        { email: '  gone@example.com', hashedPassword: 'x', createdAt: new Date(Date.now() - 48 * hour) },
+      ])
+      .returning({ id: users.id, email: users.email });
+    const id = (email: string) => rows.find((row) => row.email === email)!.id;
+    const original = (sub: string) => makeJwt({ sub, exp: nowSeconds() + 600 }, TEST_SECRET);
+    const answeredAs = async (sub: string) => {
+      const res = await me(original(sub));
+      return res.statusCode === 200 ? res.json<{ id: number }>().id : res.statusCode;
+    };
+    expect(await answeredAs(' spaced@example.com ')).toBe(id(' spaced@example.com '));
+    expect(await answeredAs('SPACED@example.com')).toBe(id('SPACED@example.com'));
+    expect(await answeredAs('jose\u0301@example.com')).toBe(id('jose\u0301@example.com'));
+    expect(await answeredAs('jos\u00e9@example.com')).toBe(id('jos\u00e9@example.com'));
+    // Another spelling of an exact-only address is nobody's, even when one account has its canonical form.
+    expect(await answeredAs('  spaced@example.com')).toBe(401);
+    // Once the stored address is corrected, the old spelling stops working (db:doctor says so).
+    await ctx.app.db.update(users).set({ email: 'gone@example.com' }).where(eq(users.id, id('  gone@example.com')));
+    expect(await answeredAs('  gone@example.com')).toBe(401);
+    expect(await answeredAs('gone@example.com')).toBe(id('  gone@example.com'));
+  });
+});
+
 describe('one normalisation of emails', () => {
   it('a U+0130 spelling neither finds the account nor dodges its lockout', async () => {
     await register(ctx.app, 'admin@example.com', PASSWORD);

@@ -18,7 +18,8 @@ const EMAIL_LINES_MAX = 50;
 const TRIMMED = String.raw`[\u0009-\u000d\u0020\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]`;
 
 export interface UnreachableEmails {
-  listed: { id: number; email: string; canonical: string }[];
+  /** `takenBy`: the account that already has the canonical address (in some case), if one does. */
+  listed: { id: number; email: string; canonical: string; takenBy: number | undefined }[];
   total: number;
 }
 
@@ -29,24 +30,32 @@ export async function unreachableEmails(db: Database): Promise<UnreachableEmails
   // and in NFC differs from the stored one beyond case. Only printable ASCII with no white space at
   // either end is skipped without normalizing (the index-free common case). The address to store
   // instead is then made by canonicalEmail itself, as sign-in makes it.
-  const rows = await queryRows<{ id: number | string; email: string; n: number | string }>(
+  // `taken_by`: another account already has that address in some case (the original stored
+  // " ann@example.com " and "ANN@example.com" as two accounts): storing it would collide.
+  const rows = await queryRows<{ id: number | string; email: string; taken_by: number | string | null; n: number | string }>(
     db,
-    sql`select id, email, count(*) over () as n from users
-         where (email ~ ${`^${TRIMMED}|${TRIMMED}$`} or email !~ '^[ -~]*$')
-           and lower(normalize(regexp_replace(email, ${`^${TRIMMED}+|${TRIMMED}+$`}, '', 'g'), NFC)) <> lower(email)
+    sql`with candidates as (
+          select id, email, lower(normalize(regexp_replace(email, ${`^${TRIMMED}+|${TRIMMED}+$`}, '', 'g'), NFC)) as canonical
+            from users where email ~ ${`^${TRIMMED}|${TRIMMED}$`} or email !~ '^[ -~]*$')
+        select id, email, count(*) over () as n,
+               (select o.id from users o where lower(o.email) = c.canonical and o.id <> c.id order by o.id limit 1) as taken_by
+          from candidates c where canonical <> lower(email)
          order by id limit ${EMAIL_LINES_MAX}`,
   );
   return {
-    listed: rows.map((row) => ({ id: Number(row.id), email: row.email, canonical: canonicalEmail(row.email) })),
+    listed: rows.map((row) => ({ id: Number(row.id), email: row.email, canonical: canonicalEmail(row.email), takenBy: row.taken_by === null ? undefined : Number(row.taken_by) })),
     total: Number(rows[0]?.n ?? 0),
   };
 }
 
 /** The doctor's lines for them: each account, what to store instead, and the count past the list. */
 export function unreachableEmailLines({ listed, total }: UnreachableEmails): string[] {
-  const lines = listed.map(
-    (row) =>
-      `emails: user ${row.id}: ${JSON.stringify(row.email)} cannot sign in (sign-in compares the address trimmed, in Unicode NFC, any case); store ${JSON.stringify(row.canonical)} instead, e.g. UPDATE users SET email = '${row.canonical.replaceAll("'", "''")}' WHERE id = ${row.id}; its old tokens then stop working`,
-  );
+  const lines = listed.map((row) => {
+    const why = `emails: user ${row.id}: ${JSON.stringify(row.email)} cannot sign in (sign-in compares the address trimmed, in Unicode NFC, any case)`;
+    if (row.takenBy !== undefined) {
+      return `${why}; its address in that form, ${JSON.stringify(row.canonical)}, is user ${row.takenBy}'s: merge the two accounts, or give user ${row.id} another address`;
+    }
+    return `${why}; store ${JSON.stringify(row.canonical)} instead, e.g. UPDATE users SET email = '${row.canonical.replaceAll("'", "''")}' WHERE id = ${row.id}; its old tokens then stop working`;
+  });
   return capped(lines, total, 'emails like these');
 }

@@ -112,14 +112,20 @@ export function tooLongToSignIn(password: string): boolean {
 
 const dummyBcrypt = new Map<number, Promise<string>>();
 
-/** Like `verifyDummy`, at the cost of a legacy bcrypt hash with this cost factor (4 to 31). */
-export async function verifyDummyBcrypt(password: string, cost: number): Promise<void> {
+/** Like `dummyHash`, a bcrypt hash with this cost factor (4 to 31), made once per cost. */
+export function dummyBcryptHash(cost: number): Promise<string> {
   let hash = dummyBcrypt.get(cost);
   if (!hash) {
     hash = bcrypt.hash('dummy password that never matches', cost);
     dummyBcrypt.set(cost, hash);
+    hash.catch(() => dummyBcrypt.delete(cost));
   }
-  await bcrypt.compare(password, await hash).catch(() => false);
+  return hash;
+}
+
+/** Like `verifyDummy`, at the cost of a legacy bcrypt hash with this cost factor (4 to 31). */
+export async function verifyDummyBcrypt(password: string, cost: number): Promise<void> {
+  await bcrypt.compare(password, await dummyBcryptHash(cost)).catch(() => false);
 }
 
 /** The contract's rule: 8 to 72 bytes of UTF-8 (never silently truncated). */

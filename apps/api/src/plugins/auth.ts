@@ -210,6 +210,14 @@ export default fp(
     // not awaited: start-up goes on while the thread pool hashes (a cold start was ~150 ms longer
     // waiting for it). A failure here is logged; the first login that needs the hash makes it again.
     dummyHash(opts.argon2Parameters).catch((err: unknown) => app.log.error({ err }, 'could not make the dummy password hash'));
+    // The same for the bcrypt side of refused sign-ins (services/absent-accounts.ts): read the
+    // database's mix of hashes and time bcrypt now; the first refusal after a start then waits
+    // for nothing it has not already.
+    const refusalsPrepared = users.prepareRefusals().catch((err: unknown) => app.log.error({ err }, 'could not read the mix of password hashes'));
+    // Ended before the database closes (this hook runs before the db plugin's).
+    app.addHook('onClose', async () => {
+      await refusalsPrepared;
+    });
   },
   { name: 'auth', dependencies: ['db', 'throttle', 'mail'] },
 );

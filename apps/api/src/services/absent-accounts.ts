@@ -1,7 +1,8 @@
 import { createHmac } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { queryRows, users, type Database } from '@agentcaller/db';
 import { sql } from 'drizzle-orm';
-import { verifyDummy, verifyDummyBcrypt, type Argon2Parameters } from '../lib/passwords.js';
+import { dummyBcryptHash, verifyDummy, verifyDummyBcrypt, type Argon2Parameters } from '../lib/passwords.js';
 
 /** The mix of password hashes in the database: the share still on legacy bcrypt, and its cost. */
 interface HashMix {
@@ -10,6 +11,9 @@ interface HashMix {
 }
 
 const REFRESH_MS = 5 * 60_000;
+
+/** A refused sign-in lasts at least this many times the usual bcrypt verification, while bcrypt hashes remain. */
+const REFUSAL_FLOOR_MARGIN = 1.2;
 
 /**
  * What an unknown email costs at sign-in. Real accounts cost one argon2 verification (~25 ms) or,
@@ -22,6 +26,8 @@ export class AbsentAccounts {
   private mix: HashMix | undefined;
   private loading: Promise<HashMix> | undefined;
   private loadedAt = 0;
+  /** How long a bcrypt verification at the database's cost takes on this machine (ms, a moving average). */
+  private bcryptMs: number | undefined;
 
   constructor(
     private readonly db: Database,
@@ -32,8 +38,39 @@ export class AbsentAccounts {
   /** Spends the time a real account with this email would take to refuse `password`. */
   async verify(canonicalEmail: string, password: string): Promise<void> {
     const mix = await this.current();
-    if (mix.bcryptShare > 0 && this.position(canonicalEmail) < mix.bcryptShare) await verifyDummyBcrypt(password, mix.bcryptCost);
+    if (mix.bcryptShare > 0 && this.position(canonicalEmail) < mix.bcryptShare) await this.timedBcrypt(() => verifyDummyBcrypt(password, mix.bcryptCost));
     else await verifyDummy(password, this.argon2Parameters);
+  }
+
+  /** Runs a bcrypt verification (a real account's or the dummy's), noting how long it took. */
+  async timedBcrypt<T>(verification: () => Promise<T>): Promise<T> {
+    const began = performance.now();
+    const result = await verification();
+    const took = performance.now() - began;
+    this.bcryptMs = this.bcryptMs === undefined ? took : 0.8 * this.bcryptMs + 0.2 * took;
+    return result;
+  }
+
+  /**
+   * Waits until a refused sign-in that began at `began` (performance.now()) has lasted what a
+   * bcrypt verification does, while any account of the database is still on a bcrypt hash. An
+   * argon2 account or an unknown email is refused ~8x sooner than a bcrypt account otherwise, and
+   * that told which addresses are accounts not yet signed in since the move from the original
+   * (break test of 2026-12-04). A wait, not work: it holds no hashing slot and no CPU.
+   */
+  async refusalFloor(began: number): Promise<void> {
+    const mix = await this.current();
+    if (mix.bcryptShare === 0 || this.bcryptMs === undefined) return;
+    const wait = began + REFUSAL_FLOOR_MARGIN * this.bcryptMs - performance.now();
+    if (wait > 0) await sleep(wait);
+  }
+
+  /**
+   * Reads the mix and makes (and times) the bcrypt dummy now, beside start-up, so the first
+   * refused sign-in after a start costs what every later one does.
+   */
+  prepare(): Promise<HashMix> {
+    return this.current();
   }
 
   /** Where this address falls in [0, 1): the same for every instance sharing SECRET_KEY. */
@@ -65,8 +102,12 @@ export class AbsentAccounts {
       bcryptShare: total === 0 ? 0 : Number(row?.legacy ?? 0) / total,
       bcryptCost: Number.isInteger(cost) && cost >= 4 && cost <= 31 ? cost : 12,
     };
-    // Make the dummy hash now, so the first unknown email does not also pay for making it.
-    if (mix.bcryptShare > 0) await verifyDummyBcrypt('warm-up', mix.bcryptCost);
+    // Make the dummy hash now, so the first unknown email does not also pay for making it, and time
+    // one verification for refusalFloor (a refresh times one more).
+    if (mix.bcryptShare > 0) {
+      await dummyBcryptHash(mix.bcryptCost);
+      await this.timedBcrypt(() => verifyDummyBcrypt('warm-up', mix.bcryptCost));
+    }
     this.mix = mix;
     this.loadedAt = Date.now();
     return mix;

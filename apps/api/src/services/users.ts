@@ -26,6 +26,11 @@ export function toMe(user: User): Me {
 
 /** The statements every authenticated request and every sign-in run, prepared once per connection. */
 function prepareLookups(db: Database) {
+  // The user, and whether the presented token was revoked under either of its keys.
+  const withRevoked = {
+    user: users,
+    revoked: sql<boolean>`exists (select 1 from ${revokedTokens} where ${revokedTokens.tokenHash} in (${sql.placeholder('key')}, ${sql.placeholder('oldKey')}))`,
+  };
   return {
     byEmail: db
       .select()
@@ -34,14 +39,18 @@ function prepareLookups(db: Database) {
       .limit(1)
       .prepare('user_by_email'),
     forToken: db
-      .select({
-        user: users,
-        revoked: sql<boolean>`exists (select 1 from ${revokedTokens} where ${revokedTokens.tokenHash} in (${sql.placeholder('key')}, ${sql.placeholder('oldKey')}))`,
-      })
+      .select(withRevoked)
       .from(users)
       .where(byEmail(sql.placeholder('email')))
       .limit(1)
       .prepare('user_for_token'),
+    // A token's `sub` as stored, spelled exactly (see findForToken).
+    forTokenExact: db
+      .select(withRevoked)
+      .from(users)
+      .where(eq(users.email, sql.placeholder('email')))
+      .limit(1)
+      .prepare('user_for_token_exact'),
   };
 }
 
@@ -111,9 +120,22 @@ export class UserService {
     return user;
   }
 
-  /** The token's user and whether the token was revoked (under either of its keys), in one round trip. */
+  /**
+   * The token's user and whether the token was revoked (under either of its keys), in one round trip.
+   *
+   * A `sub` is the stored email of the account it was issued for (ours and the original's). In
+   * trimmed NFC form it is looked up as sign-in looks up an address, in any case: one account at
+   * most (emails are unique regardless of case). A `sub` with white space at an end, or not in NFC,
+   * names an adopted account whose address the original stored as sent: it is matched exactly, or
+   * not at all. Its canonical form may be another account's address (the original stored
+   * " ann@example.com " and "ANN@example.com" as two accounts), and that account is not this
+   * token's user; once the stored address is corrected, such a token stops working (db:doctor says so).
+   */
   async findForToken(email: string, [key, oldKey]: [string, string]): Promise<{ user: User; revoked: boolean } | undefined> {
-    const [row] = await this.lookups.forToken.execute({ email: canonicalEmail(email), key, oldKey });
+    const [row] =
+      email === email.trim().normalize('NFC')
+        ? await this.lookups.forToken.execute({ email: canonicalEmail(email), key, oldKey })
+        : await this.lookups.forTokenExact.execute({ email, key, oldKey });
     return row;
   }
 
@@ -160,8 +182,20 @@ export class UserService {
    * weaker argon2 hash is replaced on success.
    */
   async authenticate(email: string, password: string, wanted?: () => boolean): Promise<User> {
-    // The slot is taken before the lookup, so a shed sign-in costs nothing at all.
-    return this.slots.run(() => this.checkCredentials(email, password), wanted);
+    const began = performance.now();
+    try {
+      // The slot is taken before the lookup, so a shed sign-in costs nothing at all.
+      return await this.slots.run(() => this.checkCredentials(email, password), wanted);
+    } catch (err) {
+      // Every refusal lasts as long as a bcrypt account's would, outside the hashing slot.
+      if (err instanceof UnauthorizedError) await this.absent.refusalFloor(began);
+      throw err;
+    }
+  }
+
+  /** Starts reading the database's mix of hashes (and timing bcrypt), not waiting: see AbsentAccounts.prepare. */
+  prepareRefusals(): Promise<unknown> {
+    return this.absent.prepare();
   }
 
   private async checkCredentials(email: string, password: string): Promise<User> {
@@ -172,7 +206,8 @@ export class UserService {
       await this.absent.verify(canonicalEmail(email), password);
       throw new UnauthorizedError(INVALID_LOGIN, 'invalid-credentials');
     }
-    const { ok, needsRehash } = await verifyPassword(user.hashedPassword, password, this.scheme, this.argon2Parameters);
+    const verification = () => verifyPassword(user.hashedPassword, password, this.scheme, this.argon2Parameters);
+    const { ok, needsRehash } = user.hashedPassword.startsWith('$2') ? await this.absent.timedBcrypt(verification) : await verification();
     if (!ok) throw new UnauthorizedError(INVALID_LOGIN, 'invalid-credentials');
     if (!user.isActive) throw new ForbiddenError('inactive-account', INACTIVE_USER);
     if (needsRehash) {
