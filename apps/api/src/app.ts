@@ -65,6 +65,24 @@ export interface BuildOptions {
   argon2Parameters?: Argon2Parameters;
 }
 
+/** Fails at the first byte that is not UTF-8, instead of reading it as U+FFFD; drops a leading BOM. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Whether `text` is JSON at all (JSON.parse makes `__proto__` an own member: nothing is polluted). */
+function parsesAsJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A body refused before it reaches a route (a problem of kind bad-request with this detail). */
+function badBody(statusCode: 400 | 415, detail: string): Error {
+  return Object.assign(new Error(detail), { statusCode });
+}
+
 /** Only these keys of the configuration: each plugin gets its own options, nothing more. */
 function pick<K extends keyof Config>(config: Config, ...keys: K[]): Pick<Config, K> {
   return Object.fromEntries(keys.map((key) => [key, config[key]])) as Pick<Config, K>;
@@ -116,12 +134,25 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   // Only JSON (and, on the login route, the form) is read: a text/plain body is a 400.
   app.removeContentTypeParser('text/plain');
   // JSON as Fastify parses it, refused when it spells a lone surrogate (422 at its place): such a
-  // string would be stored as U+FFFD, not as sent.
+  // string would be stored as U+FFFD, not as sent. Likewise bytes that are not UTF-8 (JSON is
+  // UTF-8, RFC 8259): a 400, not U+FFFD; and a charset other than UTF-8 is an unsupported type.
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    void parseJson(request, body as string, (err, value) => {
-      if (err) return done(err, undefined);
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(request.headers['content-type'] ?? '')?.[1]?.toLowerCase();
+    if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') return done(badBody(415, 'JSON is read in UTF-8 only: send charset=utf-8, or no charset'), undefined);
+    let text: string;
+    try {
+      text = UTF8.decode(body as Buffer);
+    } catch {
+      return done(badBody(400, 'The request body is not valid UTF-8'), undefined);
+    }
+    void parseJson(request, text, (err, value) => {
+      if (err) {
+        // Fastify says "not valid JSON" for both; JSON that parses was refused for a member that
+        // would reach an object's prototype (secure-json-parse), and the answer says so.
+        return done(parsesAsJson(text) ? badBody(400, 'A JSON member named __proto__, or constructor holding prototype, is not accepted') : err, undefined);
+      }
       const at = illFormedAt(value);
       if (at === undefined) return done(null, value);
       done(new ValidationError([{ path: at, message: 'must be Unicode text: a lone surrogate (\\ud800 to \\udfff) is no character' }]), undefined);

@@ -132,6 +132,20 @@ describe('requests that cannot be read are answered as problems, on a real socke
     expect(responses.map((r) => r.status)).toEqual([200]);
   });
 
+  // The break test of round 8: two Host headers were 200, a gzip Content-Encoding was read as plain.
+  it('two Host headers, or a body with a Content-Encoding: 400 bad-request', async () => {
+    // Answered by the API's own hooks (keep-alive): each request asks to close, so the exchange ends.
+    await expectProblem(['GET /health HTTP/1.1\r\nHost: a.example\r\nHost: b.example\r\nConnection: close\r\n\r\n'], 400, '/problems/bad-request');
+    await expectProblem(['GET /health HTTP/1.1\r\nhost: a.example\r\nHOST: a.example\r\nConnection: close\r\n\r\n'], 400, '/problems/bad-request');
+    const body = '{"email":"x@example.com","password":"changeme123"}';
+    await expectProblem([`POST /v1/auth/register HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`], 400, '/problems/bad-request');
+    // identity is no encoding at all, and a GET without a body is not refused for the header.
+    const [identity] = await exchangeRaw([`POST /v1/auth/register HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Encoding: identity\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}`]);
+    expect(identity?.status).toBe(422);
+    const [get] = await exchangeRaw(['GET /health HTTP/1.1\r\nHost: x\r\nContent-Encoding: gzip\r\nConnection: close\r\n\r\n']);
+    expect(get?.status).toBe(200);
+  });
+
   it('headers over 16 KiB: 431 headers-too-large', async () => {
     await expectProblem([`GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(17 * 1024)}\r\n\r\n`], 431, '/problems/headers-too-large');
   });

@@ -47,6 +47,13 @@ function abandonSlowBody(request: FastifyRequest, reply: FastifyReply) {
  * Security headers, the CORS allow-list, and a bound on requests in flight: beyond it the API
  * answers 503 at once rather than queueing work it cannot finish in time.
  */
+/** How many Host headers came (rawHeaders alternates names and values). */
+function hostHeaders(raw: string[]): number {
+  let hosts = 0;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i]!.length === 4 && raw[i]!.toLowerCase() === 'host') hosts++;
+  return hosts;
+}
+
 export default fp(
   async function securityPlugin(app: FastifyInstance, opts: SecurityOptions) {
     // HSTS only on production answers that came over HTTPS: over plain HTTP it means nothing (RFC
@@ -96,9 +103,20 @@ export default fp(
         done(new UnavailableError('shutting-down', 'The server is shutting down; retry shortly', 1));
         return;
       }
-      // HTTP/1.1 requires Host (RFC 9112 §3.2); HTTP/1.0 may omit it.
+      // HTTP/1.1 requires Host (RFC 9112 §3.2); HTTP/1.0 may omit it. More than one is a 400 too
+      // (Node keeps the first and drops the others: two parts of a chain could read two hosts).
       if (request.raw.httpVersion === '1.1' && request.raw.headers.host === undefined) {
         done(new DomainError('bad-request', 'The request has no Host header'));
+        return;
+      }
+      if (hostHeaders(request.raw.rawHeaders) > 1) {
+        done(new DomainError('bad-request', 'The request has more than one Host header'));
+        return;
+      }
+      // No body is decompressed: a compressed one would be read as if it were not (RFC 9110 §8.4).
+      const encoding = request.raw.headers['content-encoding'];
+      if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity' && expectsBody(request.raw.headers)) {
+        done(new DomainError('bad-request', 'A request body with Content-Encoding is not read: send it uncompressed'));
         return;
       }
       // The whole body must arrive within REQUEST_TIMEOUT_SECONDS of the head: a body trickled a
