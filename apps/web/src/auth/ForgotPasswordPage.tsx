@@ -1,3 +1,4 @@
+import { isApiError } from '@agentcaller/sdk';
 import { useMutation } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { useForm } from 'react-hook-form';
@@ -15,6 +16,14 @@ interface ForgotValues {
 }
 
 /** "Forgot password?": asks the API to mail a reset link. The answer is the same whether or not the account exists. */
+/** Said when this server cannot mail at all: not a passing fault, so "try again" would mislead. */
+const RESET_UNAVAILABLE = 'This server cannot send password-reset mail. Ask whoever runs your AgentCaller to reset your password for you.';
+
+/** A 503 without Retry-After: the API says it cannot do this, not that it is busy (mail is not set up). */
+function resetUnavailable(err: unknown): boolean {
+  return isApiError(err) && err.status === 503 && err.retryAfter === undefined;
+}
+
 export function ForgotPasswordPage() {
   useDocumentTitle('Reset your password');
   const api = useApi();
@@ -28,7 +37,7 @@ export function ForgotPasswordPage() {
       if (fields.email) setError('email', { type: 'server', message: fields.email });
     },
   });
-  const problem = send.error ? serverErrors(send.error, { email: 'email' }).message : null;
+  const problem = send.error ? (resetUnavailable(send.error) ? RESET_UNAVAILABLE : serverErrors(send.error, { email: 'email' }).message) : null;
 
   return (
     <AuthLayout

@@ -1,3 +1,4 @@
+import { useRef } from 'react';
 import { CallBackList } from '../calls/CallBackList';
 import type { Appointment } from '@agentcaller/sdk';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
@@ -69,10 +70,18 @@ export default function CalendarPage() {
   const defaultDay = isBefore(weekStart, startOfDay(now)) ? (isBefore(startOfDay(now), to) ? startOfDay(now) : weekStart) : weekStart;
   const bookDay = dayOf(params.get('day') ?? '') ?? defaultDay;
   const open = (appointment: Appointment) => update({ appointment: String(appointment.id), book: null });
-  const closeDialogs = () => update({ appointment: null, book: null, day: null, time: null }, true);
+  // A save in another week moves the view there when its dialog closes, in the same change of the
+  // search params: two updates from one render would each start from the same params, and the
+  // close (which comes second) would put the old week back.
+  const weekAfterSave = useRef<string | null>(null);
+  const closeDialogs = () => {
+    const week = weekAfterSave.current;
+    weekAfterSave.current = null;
+    update({ appointment: null, book: null, day: null, time: null, ...(week ? { week, date: null } : {}) }, true);
+  };
   const afterSave = (saved: Appointment) => {
     const savedWeek = weekStartOf(new Date(saved.starts_at));
-    if (savedWeek.getTime() !== weekStart.getTime()) update({ week: formatDateParam(savedWeek), appointment: null, book: null, day: null, time: null }, true);
+    weekAfterSave.current = savedWeek.getTime() !== weekStart.getTime() ? formatDateParam(savedWeek) : null;
   };
 
   return (

@@ -78,6 +78,8 @@ export function ApiKeysSection() {
       pendingFocus.current = neighbour ? { revoke: neighbour.id } : 'list';
       // Gone from the page at once (with the dialog), then read again.
       queryClient.setQueryData<ApiKeyList>(keys.apiKeys, (old) => (old ? { items: old.items.filter((key) => key.id !== id) } : old));
+      // The key just shown once is dead now: its box would offer a key that no longer works.
+      setCreated((shown) => (shown?.id === id ? null : shown));
       setRevoking(null);
       void queryClient.invalidateQueries({ queryKey: keys.apiKeys });
     },

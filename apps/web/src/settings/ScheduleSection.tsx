@@ -21,6 +21,20 @@ const DAYS: [Day, string][] = [
   ['sun', 'Sunday'],
 ];
 
+/**
+ * Where a refusal points, in words: `/weekly_hours/tue/1` is "Tuesday, hours 2", `/time_zone` "Time
+ * zone"; a place the page does not name stays as the server gave it.
+ */
+function placeOf(path: string): string {
+  const hours = /^\/weekly_hours\/([a-z]{3})(?:\/(\d+))?(?:\/(start|end))?$/.exec(path);
+  const day = hours ? DAYS.find(([key]) => key === hours[1])?.[1] : undefined;
+  if (hours && day) return [day, hours[2] === undefined ? undefined : `hours ${Number(hours[2]) + 1}`, hours[3] === undefined ? undefined : hours[3] === 'start' ? 'from' : 'to'].filter(Boolean).join(', ');
+  const number = NUMBERS.find(([key]) => path === `/${key}`);
+  if (number) return number[1];
+  if (path === '/time_zone') return 'Time zone';
+  return path;
+}
+
 const NUMBERS: [keyof Schedule & `${string}_${'minutes' | 'days'}`, string, string][] = [
   ['slot_interval_minutes', 'Slot every (minutes)', 'Times offered start this often from the start of each working period (5–240).'],
   ['buffer_before_minutes', 'Free time before each appointment (minutes)', '0–240'],
@@ -81,7 +95,7 @@ export function ScheduleSection() {
               <ul>
                 {problems.map((p) => (
                   <li key={`${p.path}${p.message}`}>
-                    {p.path} {p.message}
+                    {placeOf(p.path)}: {p.message}
                   </li>
                 ))}
               </ul>

@@ -20,6 +20,28 @@ describe('forgot password', () => {
     expect(api.sent('POST /v1/auth/password-reset').map((r) => r.body)).toEqual([{ email: 'owner@example.com' }]);
   });
 
+  // The break test of round 8: without SMTP the page said "Something went wrong on our side (503).
+  // Please try again in a moment", though trying again can never work.
+  it('says so when the server cannot send mail at all (503 without Retry-After), and "try again" when it is busy', async () => {
+    const noMail = signedOut().on('POST /v1/auth/password-reset', problem('unavailable', 'Password reset by mail is not configured on this server (SMTP_URL)'));
+    renderApp(noMail, '/forgot-password');
+    const user = userEvent.setup();
+    await user.type(await screen.findByLabelText('Email'), 'owner@example.com');
+    await user.click(screen.getByRole('button', { name: 'Send the link' }));
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain('This server cannot send password-reset mail');
+    expect(alert.textContent).not.toMatch(/try again/i);
+  });
+
+  it('a busy server (503 with Retry-After) is still "try again"', async () => {
+    const busy = signedOut().on('POST /v1/auth/password-reset', { ...problem('at-capacity', 'This instance is at its limit'), headers: { 'retry-after': '1' } });
+    renderApp(busy, '/forgot-password');
+    const user = userEvent.setup();
+    await user.type(await screen.findByLabelText('Email'), 'owner@example.com');
+    await user.click(screen.getByRole('button', { name: 'Send the link' }));
+    expect((await screen.findByRole('alert')).textContent).toMatch(/try again/i);
+  });
+
   it('has the focus in the email field from the start', async () => {
     renderApp(signedOut(), '/forgot-password');
     const email = await screen.findByLabelText('Email');

@@ -114,6 +114,27 @@ describe('settings: API keys', () => {
     expect(await section.findByText(/at most 50 API keys/)).toBeTruthy();
   });
 
+  // The break test of round 8: the "copy it now" box still offered a key just revoked.
+  it('revoking the key just created closes its box; revoking another key leaves it', async () => {
+    const api = keysApi([{ id: 3, name: 'old agent', prefix: 'ac_AbCdEfGh', created_at: '2026-11-01T09:00:00.000Z', last_used_at: null }]);
+    renderApp(api, '/settings');
+    const user = userEvent.setup();
+    const section = within(await screen.findByRole('region', { name: 'API keys' }));
+    await user.type(await section.findByLabelText('Key name'), 'phone agent');
+    await user.click(section.getByRole('button', { name: 'Create key' }));
+    expect(await section.findByRole('region', { name: 'Your new key' })).toBeTruthy();
+    const revoke = async (name: string) => {
+      await user.click(await section.findByRole('button', { name: `Revoke ${name}` }));
+      await user.click(within(await screen.findByRole('alertdialog')).getByRole('button', { name: 'Revoke key' }));
+      await waitFor(() => expect(screen.queryByRole('alertdialog')).toBeNull());
+    };
+    await revoke('old agent');
+    expect(section.getByRole('region', { name: 'Your new key' })).toBeTruthy();
+    await revoke('phone agent');
+    await waitFor(() => expect(section.queryByRole('region', { name: 'Your new key' })).toBeNull());
+    expect(document.body.innerHTML).not.toContain(NEW_KEY);
+  });
+
   it('revokes a key only after a confirmation; keeping it sends nothing', async () => {
     const api = keysApi([{ id: 3, name: 'old agent', prefix: 'ac_AbCdEfGh', created_at: '2026-11-01T09:00:00.000Z', last_used_at: null }]);
     renderApp(api, '/settings');
