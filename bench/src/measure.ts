@@ -89,12 +89,17 @@ function record(harness: Harness, phase: PhaseResult): PhaseResult {
 }
 
 /** How many slices each side of a paired measurement gets. */
-const PAIRED_SLICES = 3;
+const PAIRED_SLICES = 4;
+/** Seconds of load, not counted, before each slice. */
+const PAIRED_WARMUP_S = 1;
 
 /**
- * `reference` and `api` alternately (reference first), PAIRED_SLICES slices each of
- * options.durationS / PAIRED_SLICES seconds, the same connections and no warm-up (both are warm:
- * each just had its own phase). A disturbance of a shared machine then falls on both sides alike.
+ * `reference` and `api` alternately, PAIRED_SLICES slices each of options.durationS /
+ * PAIRED_SLICES seconds, the same connections, each slice after a second of the same load not
+ * counted. A disturbance of a shared machine then falls on both sides alike. The order turns
+ * from pair to pair (reference, api; api, reference; …): a steady drift over the slices (both
+ * sides served 10-15 % less in each pair than in the one before, 2026-12-04) then falls on each
+ * side equally instead of always on the one that goes second. This is the /me target's ratio.
  */
 export async function measurePaired(
   harness: Harness,
@@ -106,8 +111,11 @@ export async function measurePaired(
   const perSlice: number[] = [];
   for (let i = 0; i < PAIRED_SLICES; i++) {
     const rps: Record<'reference' | 'api', number> = { reference: 0, api: 0 };
-    for (const side of ['reference', 'api'] as const) {
+    for (const side of i % 2 === 0 ? (['reference', 'api'] as const) : (['api', 'reference'] as const)) {
       const { server, next } = spec[side];
+      // A second of the same load first, not counted: the side's connections are opened, and its
+      // process has its event loop, JIT and pool busy again, before the slice is timed.
+      await load({ url: server.url, connections: spec.connections, durationS: PAIRED_WARMUP_S, next });
       const result = await load({ url: server.url, connections: spec.connections, durationS: sliceS, next });
       const errors = errorsProblem(`paired /me: ${side} slice ${i + 1}`, result);
       if (errors) harness.failures.push(errors);
