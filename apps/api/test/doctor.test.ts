@@ -156,14 +156,22 @@ describe('db:doctor', () => {
           { email: 'jos\u00e9@example.com', hashedPassword: SEED_USERS[0].hash },
           { email: ' spaced@example.com ', hashedPassword: SEED_USERS[0].hash },
           { email: 'SPACED@example.com', hashedPassword: SEED_USERS[0].hash },
+          // The second break test: two listed accounts were each told to store "dup@example.com".
+          { email: ' dup@example.com ', hashedPassword: SEED_USERS[0].hash },
+          { email: 'dup@example.com\t', hashedPassword: SEED_USERS[0].hash },
+          // …and a line break inside an address was printed raw in the suggested SQL.
+          { email: ' x@example.com\nSECRET_KEY: weak ', hashedPassword: SEED_USERS[0].hash },
         ])
         .returning({ id: users.id }),
     );
     try {
-      const [nfd, nfc, spaced, upper] = ids.map((row) => row.id);
+      const [nfd, nfc, spaced, upper, dup1, dup2, broken] = ids.map((row) => row.id);
       expect((await doctor()).lines.filter((line) => line.startsWith('emails:'))).toEqual([
-        `emails: user ${nfd}: "jose\u0301@example.com" cannot sign in (sign-in compares the address trimmed, in Unicode NFC, any case); its address in that form, "jos\u00e9@example.com", is user ${nfc}'s: merge the two accounts, or give user ${nfd} another address`,
-        `emails: user ${spaced}: " spaced@example.com " cannot sign in (sign-in compares the address trimmed, in Unicode NFC, any case); its address in that form, "spaced@example.com", is user ${upper}'s: merge the two accounts, or give user ${spaced} another address`,
+        `emails: user ${nfd}: "jose\u0301@example.com" cannot sign in (sign-in compares the address trimmed, in Unicode NFC, any case); its address in that form, "jos\u00e9@example.com", is user ${nfc}'s as well (as stored, or once corrected): merge the two accounts, or give user ${nfd} another address`,
+        `emails: user ${spaced}: " spaced@example.com " cannot sign in (sign-in compares the address trimmed, in Unicode NFC, any case); its address in that form, "spaced@example.com", is user ${upper}'s as well (as stored, or once corrected): merge the two accounts, or give user ${spaced} another address`,
+        `emails: user ${dup1}: " dup@example.com " cannot sign in (sign-in compares the address trimmed, in Unicode NFC, any case); its address in that form, "dup@example.com", is user ${dup2}'s as well (as stored, or once corrected): merge the two accounts, or give user ${dup1} another address`,
+        `emails: user ${dup2}: "dup@example.com\\t" cannot sign in (sign-in compares the address trimmed, in Unicode NFC, any case); its address in that form, "dup@example.com", is user ${dup1}'s as well (as stored, or once corrected): merge the two accounts, or give user ${dup2} another address`,
+        `emails: user ${broken}: " x@example.com\\nSECRET_KEY: weak " cannot sign in (sign-in compares the address trimmed, in Unicode NFC, any case), and holds a control character even trimmed: give user ${broken} a correct address`,
       ]);
     } finally {
       await withApp(async (ctx) => ctx.app.db.delete(users).where(inArray(users.id, ids.map((row) => row.id))));

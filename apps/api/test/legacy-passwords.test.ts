@@ -46,7 +46,7 @@ describe('passwords over 72 bytes at sign-in', () => {
  * The API started (production hashing) on a database already holding `rows`: the mix of hashes
  * is read at start-up, as a server reads it when it starts on an adopted database.
  */
-async function appWith(rows: { email: string; hashedPassword: string }[]): Promise<TestContext> {
+async function appWith(rows: { email: string; hashedPassword: string }[], env: Record<string, string> = {}): Promise<TestContext> {
   const database = await createTestDatabase(process.env.DATABASE_URL, { migrated: true, lasting: true });
   const setup = await startApp({ database: { ...database, drop: async () => {} }, productionHashing: true });
   try {
@@ -54,7 +54,7 @@ async function appWith(rows: { email: string; hashedPassword: string }[]): Promi
   } finally {
     await setup.close();
   }
-  return startApp({ database, productionHashing: true });
+  return startApp({ database, productionHashing: true, env });
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -144,6 +144,41 @@ describe('while bcrypt accounts remain, every refused sign-in lasts as long as t
       for (let i = 0; i < 4; i++) later.push(await refusal(app, `later${i}@example.com`));
       // Before, the first unknown email read the mix and made the bcrypt dummy itself: ~3x.
       expect(first / median(later)).toBeLessThan(1.8);
+    } finally {
+      await app.close();
+    }
+  });
+
+  // The second break test of round 8: the mix was read at start and every 5 minutes, so a bcrypt
+  // hash that appeared meanwhile (the original service adding an account, or this server's own
+  // sign-ups under PASSWORD_HASH=bcrypt) left unknown emails refused in argon2's time.
+  it('a bcrypt hash that appears while the server runs holds refusals back from the first time it is checked', async () => {
+    const argon2 = await hashPassword('a real password', 'argon2id');
+    const app = await appWith(Array.from({ length: 3 }, (_, i) => ({ email: `now${i}@example.com`, hashedPassword: argon2 })));
+    try {
+      const before = median([await refusal(app, 'nobody-a@example.com'), await refusal(app, 'nobody-b@example.com'), await refusal(app, 'nobody-c@example.com')]);
+      await app.app.db.insert(users).values({ email: 'arrived@example.com', hashedPassword: SEED_USERS[1].hash });
+      const bcryptRefusal = await refusal(app, 'arrived@example.com');
+      const after = median([await refusal(app, 'nobody-d@example.com'), await refusal(app, 'nobody-e@example.com'), await refusal(app, 'nobody-f@example.com')]);
+      expect(before).toBeLessThan(0.6 * bcryptRefusal);
+      expect(after / bcryptRefusal).toBeGreaterThan(0.8);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('under PASSWORD_HASH=bcrypt, the first sign-up holds refusals back', async () => {
+    const argon2 = await hashPassword('a real password', 'argon2id');
+    const app = await appWith([{ email: 'first@example.com', hashedPassword: argon2 }], { PASSWORD_HASH: 'bcrypt' });
+    try {
+      const before = median([await refusal(app, 'nobody-g@example.com'), await refusal(app, 'nobody-h@example.com'), await refusal(app, 'nobody-i@example.com')]);
+      const start = performance.now();
+      const signUp = await app.app.inject({ method: 'POST', url: '/v1/auth/register', payload: { email: 'joined@example.com', password: 'a new password 1' } });
+      expect(signUp.statusCode).toBe(201);
+      const signUpMs = performance.now() - start;
+      const after = median([await refusal(app, 'nobody-j@example.com'), await refusal(app, 'nobody-k@example.com'), await refusal(app, 'nobody-l@example.com')]);
+      expect(before).toBeLessThan(0.6 * signUpMs);
+      expect(after / signUpMs).toBeGreaterThan(0.8);
     } finally {
       await app.close();
     }

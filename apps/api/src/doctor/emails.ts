@@ -31,15 +31,19 @@ export async function unreachableEmails(db: Database): Promise<UnreachableEmails
   // either end is skipped without normalizing (the index-free common case). The address to store
   // instead is then made by canonicalEmail itself, as sign-in makes it.
   // `taken_by`: another account already has that address in some case (the original stored
-  // " ann@example.com " and "ANN@example.com" as two accounts): storing it would collide.
+  // " ann@example.com " and "ANN@example.com" as two accounts), or another listed account would be
+  // told to store the same one (" ann@example.com " and "ann@example.com\t"): storing it would collide.
   const rows = await queryRows<{ id: number | string; email: string; taken_by: number | string | null; n: number | string }>(
     db,
     sql`with candidates as (
           select id, email, lower(normalize(regexp_replace(email, ${`^${TRIMMED}+|${TRIMMED}+$`}, '', 'g'), NFC)) as canonical
             from users where email ~ ${`^${TRIMMED}|${TRIMMED}$`} or email !~ '^[ -~]*$')
+        , unreachable as (select * from candidates where canonical <> lower(email))
         select id, email, count(*) over () as n,
-               (select o.id from users o where lower(o.email) = c.canonical and o.id <> c.id order by o.id limit 1) as taken_by
-          from candidates c where canonical <> lower(email)
+               coalesce((select o.id from users o where lower(o.email) = c.canonical and o.id <> c.id order by o.id limit 1),
+                        -- or another account that this advice would give the same address
+                        (select min(u.id) from unreachable u where u.canonical = c.canonical and u.id <> c.id)) as taken_by
+          from unreachable c
          order by id limit ${EMAIL_LINES_MAX}`,
   );
   return {
@@ -53,8 +57,11 @@ export function unreachableEmailLines({ listed, total }: UnreachableEmails): str
   const lines = listed.map((row) => {
     const why = `emails: user ${row.id}: ${JSON.stringify(row.email)} cannot sign in (sign-in compares the address trimmed, in Unicode NFC, any case)`;
     if (row.takenBy !== undefined) {
-      return `${why}; its address in that form, ${JSON.stringify(row.canonical)}, is user ${row.takenBy}'s: merge the two accounts, or give user ${row.id} another address`;
+      return `${why}; its address in that form, ${JSON.stringify(row.canonical)}, is user ${row.takenBy}'s as well (as stored, or once corrected): merge the two accounts, or give user ${row.id} another address`;
     }
+    // No SQL to paste for an address with a control character (a line break, a tab inside): it is
+    // no address to store, and would break the line it is printed on.
+    if (/\p{Cc}/u.test(row.canonical)) return `${why}, and holds a control character even trimmed: give user ${row.id} a correct address`;
     return `${why}; store ${JSON.stringify(row.canonical)} instead, e.g. UPDATE users SET email = '${row.canonical.replaceAll("'", "''")}' WHERE id = ${row.id}; its old tokens then stop working`;
   });
   return capped(lines, total, 'emails like these');

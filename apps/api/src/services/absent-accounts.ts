@@ -10,7 +10,8 @@ interface HashMix {
   bcryptCost: number;
 }
 
-const REFRESH_MS = 5 * 60_000;
+/** How old the mix may be: a bcrypt hash another program (the original service) stores is seen within this. */
+const REFRESH_MS = 60_000;
 
 /** A refused sign-in lasts at least this many times the usual bcrypt verification, while bcrypt hashes remain. */
 const REFUSAL_FLOOR_MARGIN = 1.2;
@@ -28,6 +29,8 @@ export class AbsentAccounts {
   private loadedAt = 0;
   /** How long a bcrypt verification at the database's cost takes on this machine (ms, a moving average). */
   private bcryptMs: number | undefined;
+  /** A bcrypt hash was verified or made since the mix was read: refusals wait for bcrypt's time. */
+  private bcryptSeen = false;
 
   constructor(
     private readonly db: Database,
@@ -42,12 +45,18 @@ export class AbsentAccounts {
     else await verifyDummy(password, this.argon2Parameters);
   }
 
-  /** Runs a bcrypt verification (a real account's or the dummy's), noting how long it took. */
-  async timedBcrypt<T>(verification: () => Promise<T>): Promise<T> {
+  /**
+   * Runs a bcrypt verification or hash (a real account's, a new password's, or the dummy's), noting
+   * how long it took. It also tells refusalFloor that the database holds a bcrypt hash from now on,
+   * without waiting for the next read of the mix (a hash this server made, or an account the
+   * original service added since that read).
+   */
+  async timedBcrypt<T>(work: () => Promise<T>): Promise<T> {
     const began = performance.now();
-    const result = await verification();
+    const result = await work();
     const took = performance.now() - began;
     this.bcryptMs = this.bcryptMs === undefined ? took : 0.8 * this.bcryptMs + 0.2 * took;
+    this.bcryptSeen = true;
     return result;
   }
 
@@ -60,7 +69,7 @@ export class AbsentAccounts {
    */
   async refusalFloor(began: number): Promise<void> {
     const mix = await this.current();
-    if (mix.bcryptShare === 0 || this.bcryptMs === undefined) return;
+    if ((mix.bcryptShare === 0 && !this.bcryptSeen) || this.bcryptMs === undefined) return;
     const wait = began + REFUSAL_FLOOR_MARGIN * this.bcryptMs - performance.now();
     if (wait > 0) await sleep(wait);
   }
@@ -90,6 +99,8 @@ export class AbsentAccounts {
   }
 
   private async load(): Promise<HashMix> {
+    // What the count below does not see yet (a bcrypt hash checked or made from now on) sets it again.
+    this.bcryptSeen = false;
     const [row] = await queryRows<{ legacy: string | number; total: string | number; cost: string | null }>(
       this.db,
       sql`select count(*) filter (where ${users.hashedPassword} like '$2%') as legacy, count(*) as total,

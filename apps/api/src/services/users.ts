@@ -79,7 +79,7 @@ export class UserService {
     const problem = passwordProblem(password);
     if (problem) throw new ValidationError([{ path: '/password', message: problem }]);
     const zone = timeZone === undefined ? undefined : checkedTimeZone(timeZone, '/time_zone');
-    const hashedPassword = await this.slots.run(() => hashPassword(password, this.scheme, this.argon2Parameters), wanted);
+    const hashedPassword = await this.slots.run(() => this.hashNew(password), wanted);
     const address = canonicalEmail(email);
     // The schedule's columns and values from scheduleRow, the one mapping of a schedule to its row;
     // each value cast to its column's type (in INSERT … SELECT nothing else types a parameter).
@@ -112,7 +112,7 @@ export class UserService {
 
   /** A new password's hash, as registration and a password change make it (a password reset uses it). */
   async hashNewPassword(password: string): Promise<string> {
-    return this.slots.run(() => hashPassword(password, this.scheme, this.argon2Parameters));
+    return this.slots.run(() => this.hashNew(password));
   }
 
   async findByEmail(email: string): Promise<User | undefined> {
@@ -157,7 +157,7 @@ export class UserService {
     const hashedPassword = await this.slots.run(async () => {
       const { ok } = await verifyPassword(user.hashedPassword, current);
       if (!ok) throw new ValidationError([{ path: '/current_password', message: 'is not your current password' }]);
-      return hashPassword(next, this.scheme, this.argon2Parameters);
+      return this.hashNew(next);
     });
     // Only over the hash that was checked: of two changes at once, the second finds it gone.
     const changed = await this.db
@@ -193,6 +193,15 @@ export class UserService {
     }
   }
 
+  /**
+   * A new hash in this server's scheme. A bcrypt one (PASSWORD_HASH=bcrypt) is timed, and tells the
+   * refusals at once that the database now holds bcrypt hashes (AbsentAccounts.refusalFloor).
+   */
+  private hashNew(password: string): Promise<string> {
+    const hash = () => hashPassword(password, this.scheme, this.argon2Parameters);
+    return this.scheme === 'bcrypt' ? this.absent.timedBcrypt(hash) : hash();
+  }
+
   /** Starts reading the database's mix of hashes (and timing bcrypt), not waiting: see AbsentAccounts.prepare. */
   prepareRefusals(): Promise<unknown> {
     return this.absent.prepare();
@@ -211,7 +220,7 @@ export class UserService {
     if (!ok) throw new UnauthorizedError(INVALID_LOGIN, 'invalid-credentials');
     if (!user.isActive) throw new ForbiddenError('inactive-account', INACTIVE_USER);
     if (needsRehash) {
-      const hashedPassword = await hashPassword(password, this.scheme, this.argon2Parameters);
+      const hashedPassword = await this.hashNew(password);
       // Only over the hash that was checked: a password changed meanwhile is not put back.
       await this.db
         .update(users)
