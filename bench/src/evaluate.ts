@@ -86,22 +86,14 @@ export function evaluateTargets(report: RunReport): Target[] {
   const baselineDb = phase('baseline-db');
   const paired = report.pairedMe;
   if (me && baselineDb) {
-    // Judged on the alternating slices when they ran (measure.ts, measurePaired): both sides under
-    // the same moments of a shared machine, in turned order, each slice warmed. The two phases' own
-    // rows ran minutes apart, and on this 2-core VM gave 69.8-83.8 % for the same code within an
-    // hour (2026-12-04): shown beside, not judged. Without slices (a run of some phases only), the rows.
-    const rows = `${pct(me.load.rps / baselineDb.load.rps)} (${int(me.load.rps)} vs ${int(baselineDb.load.rps)}/s)`;
-    if (paired) {
-      atLeast(
-        'GET /v1/auth/me vs bare Fastify + 1 query',
-        '>= 75 % of its req/s',
-        paired.apiRps / paired.referenceRps,
-        0.75,
-        (x) => `${pct(x)} in ${paired.slices} alternating pairs of slices (${int(paired.apiRps)} vs ${int(paired.referenceRps)}/s: ${paired.perSlice.map(pct).join(', ')}); the two phases' own rows, not judged: ${rows}`,
-      );
-    } else {
-      atLeast('GET /v1/auth/me vs bare Fastify + 1 query', '>= 75 % of its req/s', me.load.rps / baselineDb.load.rps, 0.75, () => rows);
-    }
+    // Judged on the two phases' own rows. The alternating slices are shown beside, not judged: they
+    // were judged for one run on 2026-12-04 and gave 108 %, /me above the reference in three of
+    // four pairs, though /me costs ~30 µs more API CPU per request: an instrument that favours /me
+    // for a reason not found (the reference serves 57-72 % of its own phase's rate in them).
+    const slices = paired
+      ? `; alternating slices, not judged: ${pct(paired.apiRps / paired.referenceRps)} (${int(paired.apiRps)} vs ${int(paired.referenceRps)}/s: ${paired.perSlice.map(pct).join(', ')})`
+      : '';
+    atLeast('GET /v1/auth/me vs bare Fastify + 1 query', '>= 75 % of its req/s', me.load.rps / baselineDb.load.rps, 0.75, (x) => `${pct(x)} (${int(me.load.rps)} vs ${int(baselineDb.load.rps)}/s${slices})`);
   }
   // Sign-ins and sign-ups against what the cores gave two hashes at a time in this run.
   const hashRate = report.argon2.parallelPerSecond;

@@ -99,7 +99,8 @@ const PAIRED_WARMUP_S = 1;
  * counted. A disturbance of a shared machine then falls on both sides alike. The order turns
  * from pair to pair (reference, api; api, reference; …): a steady drift over the slices (both
  * sides served 10-15 % less in each pair than in the one before, 2026-12-04) then falls on each
- * side equally instead of always on the one that goes second. This is the /me target's ratio.
+ * side equally instead of always on the one that goes second. Shown beside the /me target, not
+ * judged (evaluate.ts says why).
  */
 export async function measurePaired(
   harness: Harness,
