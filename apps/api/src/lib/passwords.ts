@@ -77,6 +77,8 @@ export async function verifyPassword(
   return { ok: false, needsRehash: false };
 }
 
+const DUMMY_PASSWORD = 'dummy password that never matches';
+
 // One per set of parameters an app was built with (the app's own, never caller input).
 const dummyHashes = new Map<string, Promise<string>>();
 
@@ -88,13 +90,18 @@ const dummyHashes = new Map<string, Promise<string>>();
  */
 export function dummyHash(parameters: Argon2Parameters = ARGON2_PARAMETERS): Promise<string> {
   const key = `${parameters.memoryCost},${parameters.timeCost},${parameters.parallelism}`;
-  let hash = dummyHashes.get(key);
-  if (!hash) {
-    hash = hashPassword('dummy password that never matches', 'argon2id', parameters);
-    dummyHashes.set(key, hash);
-    hash.catch(() => dummyHashes.delete(key));
+  return madeOnce(dummyHashes, key, () => hashPassword(DUMMY_PASSWORD, 'argon2id', parameters));
+}
+
+/** `cache`'s promise for `key`, made by `make` if there is none; one that fails is forgotten. */
+function madeOnce<K>(cache: Map<K, Promise<string>>, key: K, make: () => Promise<string>): Promise<string> {
+  let made = cache.get(key);
+  if (!made) {
+    made = make();
+    cache.set(key, made);
+    made.catch(() => cache.delete(key));
   }
-  return hash;
+  return made;
 }
 
 /**
@@ -114,13 +121,7 @@ const dummyBcrypt = new Map<number, Promise<string>>();
 
 /** Like `dummyHash`, a bcrypt hash with this cost factor (4 to 31), made once per cost. */
 export function dummyBcryptHash(cost: number): Promise<string> {
-  let hash = dummyBcrypt.get(cost);
-  if (!hash) {
-    hash = bcrypt.hash('dummy password that never matches', cost);
-    dummyBcrypt.set(cost, hash);
-    hash.catch(() => dummyBcrypt.delete(cost));
-  }
-  return hash;
+  return madeOnce(dummyBcrypt, cost, () => bcrypt.hash(DUMMY_PASSWORD, cost));
 }
 
 /** Like `verifyDummy`, at the cost of a legacy bcrypt hash with this cost factor (4 to 31). */

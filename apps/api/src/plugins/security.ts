@@ -43,10 +43,6 @@ function abandonSlowBody(request: FastifyRequest, reply: FastifyReply) {
   reply.raw.end(body, () => socket.destroy());
 }
 
-/**
- * Security headers, the CORS allow-list, and a bound on requests in flight: beyond it the API
- * answers 503 at once rather than queueing work it cannot finish in time.
- */
 /** How many Host headers came (rawHeaders alternates names and values). */
 function hostHeaders(raw: string[]): number {
   let hosts = 0;
@@ -54,6 +50,10 @@ function hostHeaders(raw: string[]): number {
   return hosts;
 }
 
+/**
+ * Security headers, the CORS allow-list, and a bound on requests in flight: beyond it the API
+ * answers 503 at once rather than queueing work it cannot finish in time.
+ */
 export default fp(
   async function securityPlugin(app: FastifyInstance, opts: SecurityOptions) {
     // HSTS only on production answers that came over HTTPS: over plain HTTP it means nothing (RFC
@@ -113,15 +113,16 @@ export default fp(
         done(new DomainError('bad-request', 'The request has more than one Host header'));
         return;
       }
+      const hasBody = expectsBody(request.raw.headers);
       // No body is decompressed: a compressed one would be read as if it were not (RFC 9110 §8.4).
       const encoding = request.raw.headers['content-encoding'];
-      if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity' && expectsBody(request.raw.headers)) {
+      if (hasBody && encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
         done(new DomainError('bad-request', 'A request body with Content-Encoding is not read: send it uncompressed'));
         return;
       }
       // The whole body must arrive within REQUEST_TIMEOUT_SECONDS of the head: a body trickled a
       // byte at a time is cut off with 408 rather than held open for as long as the client likes.
-      if (expectsBody(request.raw.headers)) {
+      if (hasBody) {
         request.bodyTimer = setTimeout(() => abandonSlowBody(request, reply), bodyDeadlineMs);
       }
       done();
