@@ -64,7 +64,7 @@ const THROTTLE_ENV = {
  * doubled the CPU of a sign-in) and 8 MB semi-spaces for V8's young generation.
  */
 export function reportedApiEnv(options: Options): Record<string, string> {
-  return { NODE_ENV: 'production', LOG_LEVEL: 'warn', NODE_OPTIONS: '--max-semi-space-size=8 --max-old-space-size=96', ...THROTTLE_ENV, ...options.apiEnv };
+  return { NODE_ENV: 'production', LOG_LEVEL: 'warn', NODE_OPTIONS: '--max-semi-space-size=8 --max-old-space-size=1024', ...THROTTLE_ENV, ...options.apiEnv };
 }
 
 function apiEnv(harness: Harness, extra: Record<string, string | undefined>): Record<string, string | undefined> {
