@@ -4,6 +4,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { lockDataDir } from './lock.js';
+import { setStatementRunner } from './statement.js';
 import * as schema from './schema/index.js';
 import type { DatabaseTarget } from './url.js';
 
@@ -92,6 +93,10 @@ export async function connect(target: DatabaseTarget, options: ConnectOptions = 
         })
       : client;
     const db: Database = drizzlePglite(reachable, { schema, ...(options.logger ? { logger: options.logger } : {}) });
+    setStatementRunner(db, async (text, params) => {
+      options.logger?.logQuery(text, params);
+      return (await reachable.query<Record<string, unknown>>(text, params)).rows;
+    });
     return {
       db,
       driver: 'pglite',
@@ -117,6 +122,10 @@ export async function connect(target: DatabaseTarget, options: ConnectOptions = 
     ...(options.statementTimeoutMs ? { connection: { statement_timeout: options.statementTimeoutMs } } : {}),
   });
   const db: Database = drizzlePostgres(client, { schema, ...(options.logger ? { logger: options.logger } : {}) });
+  setStatementRunner(db, async (text, params) => {
+    options.logger?.logQuery(text, params);
+    return client.unsafe<Record<string, unknown>[]>(text, params as postgres.ParameterOrJSON<never>[], { prepare: true });
+  });
   return {
     db,
     driver: 'postgres',

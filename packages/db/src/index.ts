@@ -9,3 +9,4 @@ export * from './preflight.js';
 export * from './overlaps.js';
 export * from './lock.js';
 export * from './password-hash.js';
+export { runStatement, userFromRow, USER_COLUMNS, type StatementRunner } from './statement.js';
