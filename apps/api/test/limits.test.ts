@@ -81,6 +81,59 @@ describe('CORS allow-list from CORS_ORIGINS', () => {
   it('gives no CORS grant to another origin', async () => {
     const res = await ctx.app.inject({ method: 'GET', url: '/health', headers: { origin: 'https://evil.example' } });
     expect(res.headers['access-control-allow-origin']).toBeUndefined();
+    expect(res.headers['access-control-allow-credentials']).toBeUndefined();
+    expect(res.headers.vary).toBe('Origin');
+  });
+
+  it('grants a listed origin on every answer, refusals included, and lets it read Retry-After', async () => {
+    const origin = 'https://app.example.com';
+    for (const request of [
+      { method: 'GET', url: '/health' },
+      { method: 'GET', url: '/v1/auth/me' },
+      { method: 'GET', url: '/nope' },
+      { method: 'POST', url: '/v1/auth/register', ...json({ email: 'nope', password: 'x' }) },
+    ] as const) {
+      const res = await ctx.app.inject({ ...request, headers: { ...('headers' in request ? request.headers : {}), origin } });
+      const what = `${request.method} ${request.url} (${res.statusCode})`;
+      expect(res.headers['access-control-allow-origin'], what).toBe(origin);
+      expect(res.headers['access-control-allow-credentials'], what).toBe('true');
+      expect(res.headers['access-control-expose-headers'], what).toBe('retry-after');
+      expect(res.headers.vary, what).toBe('Origin');
+    }
+  });
+
+  it('says Vary: Origin without an Origin, and nothing else of CORS (a program, not a browser)', async () => {
+    const res = await ctx.app.inject({ method: 'GET', url: '/health' });
+    expect(res.headers.vary).toBe('Origin');
+    expect(Object.keys(res.headers).filter((name) => name.startsWith('access-control-'))).toEqual([]);
+  });
+
+  it('answers every preflight 204 with what the web app may send, granted only to a listed origin', async () => {
+    const preflight = (origin: string) =>
+      ctx.app.inject({ method: 'OPTIONS', url: '/v1/zzz', headers: { origin, 'access-control-request-method': 'DELETE', 'access-control-request-headers': 'x-csrf-token' } });
+    const listed = await preflight('http://localhost:3002');
+    expect(listed.statusCode).toBe(204);
+    expect(listed.body).toBe('');
+    expect(listed.headers).toMatchObject({
+      'access-control-allow-origin': 'http://localhost:3002',
+      'access-control-allow-credentials': 'true',
+      'access-control-allow-methods': 'GET, POST, PUT, PATCH, DELETE',
+      'access-control-allow-headers': 'authorization, content-type, x-csrf-token',
+      'access-control-max-age': '600',
+      'content-length': '0',
+      vary: 'Origin',
+    });
+    const other = await preflight('https://evil.example');
+    expect(other.statusCode).toBe(204);
+    expect(other.headers['access-control-allow-origin']).toBeUndefined();
+    expect(other.headers['access-control-allow-credentials']).toBeUndefined();
+  });
+
+  it('takes an OPTIONS with an Origin but no Access-Control-Request-Method as an ordinary request (405 problem)', async () => {
+    const res = await ctx.app.inject({ method: 'OPTIONS', url: '/v1/auth/me', headers: { origin: 'http://localhost:3002' } });
+    expect(res.statusCode).toBe(405);
+    expect(res.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+    expect(res.headers['access-control-allow-origin']).toBe('http://localhost:3002');
   });
 });
 

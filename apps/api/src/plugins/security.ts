@@ -1,4 +1,3 @@
-import cors from '@fastify/cors';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -43,6 +42,17 @@ function abandonSlowBody(request: FastifyRequest, reply: FastifyReply) {
   reply.raw.end(body, () => socket.destroy());
 }
 
+/** What a listed origin is granted on every answer, beside its name in Access-Control-Allow-Origin. */
+const CORS_GRANT = { 'access-control-allow-credentials': 'true', 'access-control-expose-headers': 'retry-after' } as const;
+/** A preflight's answer: what the web app sends (cookies, the CSRF header, JSON), cached 10 minutes. */
+const CORS_PREFLIGHT = {
+  'access-control-allow-methods': 'GET, POST, PUT, PATCH, DELETE',
+  'access-control-allow-headers': 'authorization, content-type, x-csrf-token',
+  'access-control-max-age': '600',
+  // Safari waits for a body on a 204 without it.
+  'content-length': '0',
+} as const;
+
 /** How many Host headers came (rawHeaders alternates names and values). */
 function hostHeaders(raw: string[]): number {
   let hosts = 0;
@@ -51,7 +61,7 @@ function hostHeaders(raw: string[]): number {
 }
 
 /**
- * Security headers, the CORS allow-list, and a bound on requests in flight: beyond it the API
+ * Security headers, the CORS allow-list (CORS_ORIGINS), and a bound on requests in flight: beyond it the API
  * answers 503 at once rather than queueing work it cannot finish in time.
  */
 export default fp(
@@ -59,28 +69,34 @@ export default fp(
     // HSTS only on production answers that came over HTTPS: over plain HTTP it means nothing (RFC
     // 6797) and /docs must work there by any host name.
     const hsts = opts.env === 'production';
-    // The security headers, the same for every answer (computed once, lib/security-headers.ts), in
-    // the first hook of all, before CORS (which answers a preflight from its own hook), so that every
-    // answer made from here on carries them, errors and refusals included.
+    // The security headers, the same for every answer (computed once, lib/security-headers.ts), and
+    // CORS, in the first hook of all, so that every answer made from here on carries them, errors,
+    // refusals and preflights included.
+    // CORS by hand (docs/decisions.md): @fastify/cors merged its options and resolved the origin
+    // anew on every request (~4 % of a /v1/auth/me's instructions), for answers that are fixed.
+    const listed = new Set(opts.corsOrigins);
     app.addHook('onRequest', (request, reply, done) => {
       reply.headers(SECURITY_HEADERS);
       if (hsts && request.protocol === 'https') reply.headers(HSTS);
+      // Every answer depends on Origin: a shared cache must not hand one origin's answer to another.
+      reply.header('vary', 'Origin');
+      const origin = request.headers.origin;
+      if (origin === undefined) {
+        done();
+        return;
+      }
+      if (listed.has(origin)) {
+        reply.header('access-control-allow-origin', origin);
+        reply.headers(CORS_GRANT);
+      }
+      // A preflight (Origin and Access-Control-Request-Method) is answered here, whoever asks: without
+      // the grant above the browser refuses it. An OPTIONS that is no preflight is an ordinary
+      // request: 405 with `Allow` on a known path, 404 on an unknown one, as problems.
+      if (request.method === 'OPTIONS' && request.headers['access-control-request-method'] !== undefined) {
+        reply.code(204).headers(CORS_PREFLIGHT).send();
+        return;
+      }
       done();
-    });
-    const corsOptions = {
-      origin: opts.corsOrigins,
-      credentials: true,
-      methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
-      allowedHeaders: ['authorization', 'content-type', 'x-csrf-token'],
-      exposedHeaders: ['retry-after'],
-      maxAge: 600,
-    };
-    // An OPTIONS that is not a CORS preflight (no Origin or no Access-Control-Request-Method) is an
-    // ordinary request: 405 with `Allow` on a known path, 404 on an unknown one, as problems
-    // (@fastify/cors would answer it 400 text/plain "Invalid Preflight Request").
-    await app.register(cors, () => (request: FastifyRequest, callback: (error: Error | null, options: typeof corsOptions | { origin: false }) => void) => {
-      const preflight = request.headers.origin !== undefined && request.headers['access-control-request-method'] !== undefined;
-      callback(null, request.method === 'OPTIONS' && !preflight ? { origin: false } : corsOptions);
     });
 
     // Graceful stop: from SIGTERM on, a request that still arrives on an open connection gets a 503
