@@ -1,6 +1,7 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseResponses, type RawResponse } from './faults/raw.js';
+import { BODY_BYTES_RECEIVING, BODY_LIMIT } from '../src/routes/limits.js';
 import { expectSecurityHeaders, startApp, type TestContext } from './helpers.js';
 
 let ctx: TestContext;
@@ -58,6 +59,7 @@ describe('slow request bodies', () => {
     // Written on the raw response, past Fastify's reply: the security headers all the same.
     expectSecurityHeaders(responses[0]!.headers, 'on the 408');
     expect(ctx.app.inFlight()).toBe(0);
+    expect(ctx.app.bodyBytesReceiving()).toBe(0);
     expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
   });
 
@@ -107,5 +109,66 @@ describe('slow request bodies', () => {
       body: JSON.stringify({ email: 'intime@example.com', password: 'correct horse battery' }),
     });
     expect(res.status).toBe(201);
+  });
+});
+
+// Round 9's break test: 500 connections each sending most of a 1 MiB body and holding it took an
+// instance from ~150 to ~670 MB. Bodies still arriving are now bounded in bytes, all together.
+describe('bodies still arriving, all together', () => {
+  let app: TestContext;
+  let appPort: number;
+  beforeAll(async () => {
+    app = await startApp();
+    await app.app.listen({ host: '127.0.0.1', port: 0 });
+    appPort = (app.app.server.address() as { port: number }).port;
+  });
+  afterAll(() => app.close());
+
+  /** A POST that says it sends `length` bytes, sends one, and waits. */
+  function holding(length: number) {
+    const socket = connect({ host: '127.0.0.1', port: appPort });
+    socket.on('error', () => {});
+    socket.write(`POST /v1/auth/register HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n\r\n{`);
+    return socket;
+  }
+  const register = (email: string) =>
+    fetch(`http://127.0.0.1:${appPort}/v1/auth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: 'correct horse battery' }) });
+  async function until(check: () => boolean) {
+    const deadline = Date.now() + 3000;
+    while (!check() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+
+  it('are bounded by BODY_BYTES_RECEIVING: beyond it a body is 503 at once, /health answers, and the bytes come back when they go', async () => {
+    const held = Array.from({ length: BODY_BYTES_RECEIVING / BODY_LIMIT }, () => holding(BODY_LIMIT));
+    try {
+      await until(() => app.app.bodyBytesReceiving() === BODY_BYTES_RECEIVING);
+      expect(app.app.bodyBytesReceiving()).toBe(BODY_BYTES_RECEIVING);
+      const refused = await register('refused@example.com');
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('retry-after')).toBe('1');
+      expect(await refused.json()).toMatchObject({ type: '/problems/at-capacity', status: 503 });
+      expect((await fetch(`http://127.0.0.1:${appPort}/health`)).status).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${appPort}/v1/auth/me`)).status).toBe(401);
+    } finally {
+      for (const socket of held) socket.destroy();
+    }
+    await until(() => app.app.bodyBytesReceiving() === 0);
+    expect(app.app.bodyBytesReceiving()).toBe(0);
+    expect((await register('accepted@example.com')).status).toBe(201);
+    expect(app.app.bodyBytesReceiving()).toBe(0);
+  });
+
+  it('count a chunked body as the whole limit', async () => {
+    const chunked = connect({ host: '127.0.0.1', port: appPort });
+    chunked.on('error', () => {});
+    chunked.write('POST /v1/auth/register HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n1\r\n{\r\n');
+    try {
+      await until(() => app.app.bodyBytesReceiving() === BODY_LIMIT);
+      expect(app.app.bodyBytesReceiving()).toBe(BODY_LIMIT);
+    } finally {
+      chunked.destroy();
+    }
+    await until(() => app.app.bodyBytesReceiving() === 0);
+    expect(app.app.bodyBytesReceiving()).toBe(0);
   });
 });

@@ -6,6 +6,7 @@ import type { Config } from '../config.js';
 /** What the security plugin reads of the configuration, and nothing else. */
 type SecurityOptions = Pick<Config, 'env' | 'corsOrigins' | 'requestTimeoutSeconds' | 'maxInFlight'>;
 import { DomainError, UnavailableError } from '../errors.js';
+import { BODY_BYTES_RECEIVING, BODY_LIMIT } from '../routes/limits.js';
 import { clientGone, onRequestEnd } from '../lib/request-end.js';
 import { HSTS, SECURITY_HEADERS } from '../lib/security-headers.js';
 import { problem, PROBLEM_CONTENT_TYPE } from './problem.js';
@@ -14,11 +15,10 @@ function expectsBody(headers: IncomingHttpHeaders): boolean {
   return headers['transfer-encoding'] !== undefined || Number(headers['content-length'] ?? 0) > 0;
 }
 
-function clearBodyTimer(request: FastifyRequest) {
-  if (request.bodyTimer) {
-    clearTimeout(request.bodyTimer);
-    request.bodyTimer = null;
-  }
+/** What a body about to arrive reserves of BODY_BYTES_RECEIVING: its Content-Length, or the limit. */
+function declaredBodyBytes(headers: IncomingHttpHeaders): number {
+  const length = headers['content-length'];
+  return headers['transfer-encoding'] !== undefined || length === undefined ? BODY_LIMIT : Math.min(Number(length) || 0, BODY_LIMIT + 1);
 }
 
 /** Answers 408 on the raw connection (the body parser is still waiting) and closes it. */
@@ -114,6 +114,17 @@ export default fp(
     });
 
     const bodyDeadlineMs = opts.requestTimeoutSeconds * 1000;
+    // The bytes reserved by bodies still arriving (BODY_BYTES_RECEIVING), given back once a body is
+    // in or its request ends, whichever comes first.
+    let receiving = 0;
+    const bodyDone = (request: FastifyRequest) => {
+      if (request.bodyTimer) {
+        clearTimeout(request.bodyTimer);
+        request.bodyTimer = null;
+      }
+      receiving -= request.bodyBytes;
+      request.bodyBytes = 0;
+    };
     app.addHook('onRequest', (request, reply, done) => {
       if (draining) {
         done(new UnavailableError('shutting-down', 'The server is shutting down; retry shortly', 1));
@@ -136,9 +147,16 @@ export default fp(
         done(new DomainError('bad-request', 'A request body with Content-Encoding is not read: send it uncompressed'));
         return;
       }
-      // The whole body must arrive within REQUEST_TIMEOUT_SECONDS of the head: a body trickled a
-      // byte at a time is cut off with 408 rather than held open for as long as the client likes.
       if (hasBody) {
+        const bytes = declaredBodyBytes(request.raw.headers);
+        if (receiving + bytes > BODY_BYTES_RECEIVING) {
+          done(new UnavailableError('at-capacity', 'The server is receiving too many request bodies at once; try again shortly', 1));
+          return;
+        }
+        receiving += bytes;
+        request.bodyBytes = bytes;
+        // The whole body must arrive within REQUEST_TIMEOUT_SECONDS of the head: a body trickled a
+        // byte at a time is cut off with 408 rather than held open for as long as the client likes.
         request.bodyTimer = setTimeout(() => abandonSlowBody(request, reply), bodyDeadlineMs);
       }
       done();
@@ -150,7 +168,7 @@ export default fp(
     let inFlight = 0;
     const max = opts.maxInFlight;
     app.addHook('preValidation', (request, _reply, done) => {
-      clearBodyTimer(request);
+      bodyDone(request);
       if (request.routeOptions.url === '/health') {
         done();
         return;
@@ -168,7 +186,7 @@ export default fp(
       done();
     });
     function release(request: FastifyRequest) {
-      clearBodyTimer(request);
+      bodyDone(request);
       if (request.countedInFlight) {
         request.countedInFlight = false;
         inFlight -= 1;
@@ -176,8 +194,10 @@ export default fp(
     }
     onRequestEnd(app, release);
     app.decorateRequest('bodyTimer', null);
+    app.decorateRequest('bodyBytes', 0);
     app.decorateRequest('countedInFlight', false);
     app.decorate('inFlight', () => inFlight);
+    app.decorate('bodyBytesReceiving', () => receiving);
   },
   { name: 'security' },
 );
@@ -187,8 +207,12 @@ declare module 'fastify' {
     countedInFlight: boolean;
     /** Cuts the connection if the body has not arrived by REQUEST_TIMEOUT_SECONDS. */
     bodyTimer: NodeJS.Timeout | null;
+    /** What the body still arriving reserves of BODY_BYTES_RECEIVING (0 once it is in). */
+    bodyBytes: number;
   }
   interface FastifyInstance {
     inFlight(): number;
+    /** The bytes reserved by bodies still arriving (BODY_BYTES_RECEIVING). */
+    bodyBytesReceiving(): number;
   }
 }

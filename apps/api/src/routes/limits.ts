@@ -4,6 +4,14 @@ import { BODY_LIMIT_BYTES } from '@agentcaller/contracts';
 export const BODY_LIMIT = BODY_LIMIT_BYTES;
 
 /**
+ * The bytes of request bodies an instance receives at once, by their Content-Length (a chunked body
+ * counts as BODY_LIMIT): beyond it, a request with a body is 503 `at-capacity` before any of it is
+ * read. Bodies still arriving hold no in-flight slot (MAX_IN_FLIGHT counts a request once its body is
+ * in), so without this, connections sending 1 MiB bodies slowly held ~1 MiB each, without bound.
+ */
+export const BODY_BYTES_RECEIVING = 32 * BODY_LIMIT;
+
+/**
  * No statement of a request runs longer than this on PostgreSQL: a list or count over a huge
  * calendar is cut off (503) instead of holding a pooled connection for as long as it takes.
  */
