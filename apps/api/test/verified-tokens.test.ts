@@ -4,7 +4,7 @@ import { users } from '@agentcaller/db';
 import { eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { TokenClaims } from '../src/lib/token-identity.js';
-import { VERIFIED_TOKENS_MAX, VerifiedTokens } from '../src/lib/verified-tokens.js';
+import { VERIFIED_TOKEN_MAX_LENGTH, VERIFIED_TOKENS_MAX, VerifiedTokens } from '../src/lib/verified-tokens.js';
 import { bearer, login, register, startApp, TEST_SECRET, type TestContext } from './helpers.js';
 import { makeJwt, nowSeconds } from './jwt.js';
 
@@ -161,6 +161,21 @@ describe('the bound', () => {
     cache.check('token-0');
     expect(verifier).toHaveBeenCalledTimes(1);
     expect(cache.size).toBe(VERIFIED_TOKENS_MAX);
+  });
+
+  it(`keeps no token longer than ${VERIFIED_TOKEN_MAX_LENGTH} characters (its claims could be any size): it is verified each time`, () => {
+    const verifier = vi.fn((token: string): TokenClaims => ({ sub: token, exp: nowSeconds() + 600 }));
+    const cache = new VerifiedTokens(verifier);
+    const long = 'x'.repeat(VERIFIED_TOKEN_MAX_LENGTH + 1);
+    expect(cache.check(long).claims.sub).toBe(long);
+    expect(cache.check(long).claims.sub).toBe(long);
+    expect(verifier).toHaveBeenCalledTimes(2);
+    expect(cache.size).toBe(0);
+    const longest = 'y'.repeat(VERIFIED_TOKEN_MAX_LENGTH);
+    cache.check(longest);
+    cache.check(longest);
+    expect(verifier).toHaveBeenCalledTimes(3);
+    expect(cache.size).toBe(1);
   });
 
   it('never caches a failure', () => {

@@ -14,6 +14,14 @@ import type { TokenClaims } from './token-identity.js';
 /** How many tokens are remembered at most: about 1.5 MB at ~350 bytes a token and its claims. */
 export const VERIFIED_TOKENS_MAX = 4096;
 
+/**
+ * The longest token remembered (characters): ours are ~250, the original service's ~150. A longer one
+ * (a signer may add any claims) is verified on every request instead, so the cache holds at most
+ * ~4096 x (1 KiB of text + its claims), whatever the tokens carry: round 9's break test filled it
+ * with 12 KB tokens signed by the key, ~200 MB.
+ */
+export const VERIFIED_TOKEN_MAX_LENGTH = 1024;
+
 interface Entry<D> {
   claims: Readonly<TokenClaims>;
   /** What `derive` made of the token's text, once. */
@@ -52,8 +60,9 @@ export class VerifiedTokens<D = undefined> {
     const claims = Object.freeze(this.verifier(token));
     const derived = this.derive(token);
     const { exp, nbf } = claims as { exp: unknown; nbf?: unknown };
-    // Only a token whose window the cache can check itself is kept (the verifier requires a numeric exp).
-    if (typeof exp === 'number' && (nbf === undefined || typeof nbf === 'number')) {
+    // Only a token whose window the cache can check itself is kept (the verifier requires a numeric
+    // exp), and only one of a bounded length.
+    if (token.length <= VERIFIED_TOKEN_MAX_LENGTH && typeof exp === 'number' && (nbf === undefined || typeof nbf === 'number')) {
       while (this.entries.size >= this.max) {
         const oldest = this.entries.keys().next().value;
         if (oldest === undefined) break;
