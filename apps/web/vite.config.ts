@@ -14,8 +14,10 @@ export default defineConfig(({ mode }) => {
   return {
     plugins: [react()],
     resolve: { conditions: [SOURCE_CONDITION, ...defaultClientConditions] },
-    server: { port: 3002, strictPort: true, proxy },
-    preview: { port: 3002, strictPort: true, proxy },
+    // No CORS of Vite's own: by default it granted any localhost or 127.0.0.1 origin, on the proxied
+    // API answers too. The page is same-origin; the API's own CORS_ORIGINS decides the rest.
+    server: { port: 3002, strictPort: true, proxy, cors: false },
+    preview: { port: 3002, strictPort: true, proxy, cors: false },
     build: {
       outDir: 'dist',
       sourcemap: true,

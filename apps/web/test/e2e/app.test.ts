@@ -61,6 +61,18 @@ async function errorTextOf(page: Page, label: string): Promise<string> {
 }
 
 describe('the web app against the real API', () => {
+  it('grants no other origin anything through the web server: Vite adds no CORS of its own', async () => {
+    // Round 9's break test: Vite's default CORS granted any localhost or 127.0.0.1 origin.
+    for (const origin of ['http://localhost:9999', 'http://127.0.0.1:1', 'http://evil.example']) {
+      const read = await fetch(`${web.url}/v1/auth/me`, { headers: { origin } });
+      expect(read.status, origin).toBe(401);
+      expect(read.headers.get('access-control-allow-origin'), origin).toBeNull();
+      const preflight = await fetch(`${web.url}/v1/clients`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST' } });
+      expect(preflight.headers.get('access-control-allow-origin'), origin).toBeNull();
+      expect(preflight.headers.get('access-control-allow-credentials'), origin).toBeNull();
+    }
+  });
+
   it('signs up, adds a client, books, shows a conflict, keeps the session on reload and signs out', async () => {
     const { context, page, errors } = await newPage();
 
