@@ -137,6 +137,30 @@ describe("a token whose sub is not in canonical form is its own account's, or no
   });
 });
 
+// Round 9's break test: PostgreSQL lower-cases `İ` (U+0130) to `i`, JavaScript to `i̇`. An adopted
+// `İvan@…` signed in as `ivan@…`, but its token (sub: the stored spelling) then found nobody.
+describe('a token names the account stored with exactly its sub first', () => {
+  it('an adopted address that JavaScript and PostgreSQL lower-case differently is its own token\'s account', async () => {
+    const [dotted, combining] = await ctx.app.db
+      .insert(users)
+      .values([
+        { email: '\u0130van@example.com', hashedPassword: 'x', createdAt: new Date(Date.now() - 3600_000) },
+        // What JavaScript makes of the first one's canonical form (i + U+0307): another account.
+        { email: 'i\u0307van@example.com', hashedPassword: 'x', createdAt: new Date(Date.now() - 3600_000) },
+      ])
+      .returning({ id: users.id });
+    const answeredAs = async (sub: string) => {
+      const res = await me(makeJwt({ sub, exp: nowSeconds() + 600 }, TEST_SECRET));
+      return res.statusCode === 200 ? res.json<{ id: number }>().id : res.statusCode;
+    };
+    expect(await answeredAs('\u0130van@example.com')).toBe(dotted!.id);
+    expect(await answeredAs('i\u0307van@example.com')).toBe(combining!.id);
+    // A token this API issued to the first (sub: its stored spelling, uid: its id) works too.
+    const issued = ctx.app.issueToken({ ...(await ctx.app.users.findForToken('\u0130van@example.com', ['-', '-']))!.user });
+    expect((await me(issued.token)).json<{ id: number }>().id).toBe(dotted!.id);
+  });
+});
+
 describe('one normalisation of emails', () => {
   it('a U+0130 spelling neither finds the account nor dodges its lockout', async () => {
     await register(ctx.app, 'admin@example.com', PASSWORD);

@@ -27,8 +27,8 @@ export function toMe(user: User): Me {
 /**
  * The token's user, and whether the presented token was revoked under either of its keys ($2, $3):
  * the read every authenticated request makes, run past Drizzle (`runStatement`, whose row mapping
- * cost ~11 % of a /v1/auth/me). By the canonical address against the stored one lower-cased (the
- * `users_email_lower_key` index), or by a `sub` spelled exactly as stored (see findForToken).
+ * cost ~11 % of a /v1/auth/me). By a `sub` spelled exactly as stored (`ix_users_email`), or by the
+ * canonical address against the stored one lower-cased (`users_email_lower_key`): see findForToken.
  */
 const userForToken = (match: string) =>
   `select ${USER_COLUMNS}, exists (select 1 from revoked_tokens where token_hash in ($2, $3)) as revoked from users where ${match} limit 1`;
@@ -114,21 +114,24 @@ export class UserService {
   }
 
   /**
-   * The token's user and whether the token was revoked (under either of its keys), in one round trip.
+   * The token's user and whether the token was revoked (under either of its keys), in one round trip
+   * (two when no account is stored with exactly the `sub`'s spelling).
    *
-   * A `sub` is the stored email of the account it was issued for (ours and the original's). In
-   * trimmed NFC form it is looked up as sign-in looks up an address, in any case: one account at
-   * most (emails are unique regardless of case). A `sub` with white space at an end, or not in NFC,
+   * A `sub` is the stored email of the account it was issued for (ours and the original's): the
+   * account stored with exactly that spelling is its user. Failing that, a `sub` in trimmed NFC form
+   * is looked up as sign-in looks up an address, in any case: one account at most (emails are unique
+   * regardless of case). A `sub` with white space at an end, or not in NFC,
    * names an adopted account whose address the original stored as sent: it is matched exactly, or
    * not at all. Its canonical form may be another account's address (the original stored
    * " ann@example.com " and "ANN@example.com" as two accounts), and that account is not this
    * token's user; once the stored address is corrected, such a token stops working (db:doctor says so).
    */
   async findForToken(email: string, [key, oldKey]: [string, string]): Promise<{ user: User; revoked: boolean } | undefined> {
-    const [row] =
-      email === email.trim().normalize('NFC')
-        ? await runStatement(this.db, USER_FOR_TOKEN, [canonicalEmail(email), key, oldKey])
-        : await runStatement(this.db, USER_FOR_TOKEN_EXACT, [email, key, oldKey]);
+    // The account stored with exactly this spelling first (every token this API issues names one,
+    // as the original's did): PostgreSQL's lower() and JavaScript's differ for a few letters (`İ`),
+    // so an adopted `İvan@…` signed in as `ivan@…` but its token's canonical form found nobody.
+    let [row] = await runStatement(this.db, USER_FOR_TOKEN_EXACT, [email, key, oldKey]);
+    if (!row && email === email.trim().normalize('NFC')) [row] = await runStatement(this.db, USER_FOR_TOKEN, [canonicalEmail(email), key, oldKey]);
     return row && { user: userFromRow(row), revoked: row.revoked === true };
   }
 
