@@ -146,6 +146,8 @@ describe('bodies still arriving, all together', () => {
       const refused = await register('refused@example.com');
       expect(refused.status).toBe(503);
       expect(refused.headers.get('retry-after')).toBe('1');
+      // Its body is not drained either: the connection closes after the answer.
+      expect(refused.headers.get('connection')).toBe('close');
       expect(await refused.json()).toMatchObject({ type: '/problems/at-capacity', status: 503 });
       expect((await fetch(`http://127.0.0.1:${appPort}/health`)).status).toBe(200);
       expect((await fetch(`http://127.0.0.1:${appPort}/v1/auth/me`)).status).toBe(401);

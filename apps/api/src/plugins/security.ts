@@ -150,6 +150,8 @@ export default fp(
       if (hasBody) {
         const bytes = declaredBodyBytes(request.raw.headers);
         if (receiving + bytes > BODY_BYTES_RECEIVING) {
+          // And the connection closes after the answer: its body is not read, nor drained.
+          reply.header('connection', 'close');
           done(new UnavailableError('at-capacity', 'The server is receiving too many request bodies at once; try again shortly', 1));
           return;
         }
