@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { Transform } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
@@ -6,19 +7,13 @@ import type { Config } from '../config.js';
 /** What the security plugin reads of the configuration, and nothing else. */
 type SecurityOptions = Pick<Config, 'env' | 'corsOrigins' | 'requestTimeoutSeconds' | 'maxInFlight'>;
 import { DomainError, UnavailableError } from '../errors.js';
-import { BODY_BYTES_RECEIVING, BODY_LIMIT } from '../routes/limits.js';
+import { BODY_BYTES_RECEIVING } from '../routes/limits.js';
 import { clientGone, onRequestEnd } from '../lib/request-end.js';
 import { HSTS, SECURITY_HEADERS } from '../lib/security-headers.js';
 import { problem, PROBLEM_CONTENT_TYPE } from './problem.js';
 
 function expectsBody(headers: IncomingHttpHeaders): boolean {
   return headers['transfer-encoding'] !== undefined || Number(headers['content-length'] ?? 0) > 0;
-}
-
-/** What a body about to arrive reserves of BODY_BYTES_RECEIVING: its Content-Length, or the limit. */
-function declaredBodyBytes(headers: IncomingHttpHeaders): number {
-  const length = headers['content-length'];
-  return headers['transfer-encoding'] !== undefined || length === undefined ? BODY_LIMIT : Math.min(Number(length) || 0, BODY_LIMIT + 1);
 }
 
 /** Answers 408 on the raw connection (the body parser is still waiting) and closes it. */
@@ -114,16 +109,14 @@ export default fp(
     });
 
     const bodyDeadlineMs = opts.requestTimeoutSeconds * 1000;
-    // The bytes reserved by bodies still arriving (BODY_BYTES_RECEIVING), given back once a body is
-    // in or its request ends, whichever comes first.
+    // The bytes of request bodies received by requests not yet answered (BODY_BYTES_RECEIVING),
+    // counted as they arrive (preParsing below) and given back when the request ends.
     let receiving = 0;
-    const bodyDone = (request: FastifyRequest) => {
+    const bodyArrived = (request: FastifyRequest) => {
       if (request.bodyTimer) {
         clearTimeout(request.bodyTimer);
         request.bodyTimer = null;
       }
-      receiving -= request.bodyBytes;
-      request.bodyBytes = 0;
     };
     app.addHook('onRequest', (request, reply, done) => {
       if (draining) {
@@ -148,20 +141,39 @@ export default fp(
         return;
       }
       if (hasBody) {
-        const bytes = declaredBodyBytes(request.raw.headers);
-        if (receiving + bytes > BODY_BYTES_RECEIVING) {
-          // And the connection closes after the answer: its body is not read, nor drained.
-          reply.header('connection', 'close');
-          done(new UnavailableError('at-capacity', 'The server is receiving too many request bodies at once; try again shortly', 1));
-          return;
-        }
-        receiving += bytes;
-        request.bodyBytes = bytes;
         // The whole body must arrive within REQUEST_TIMEOUT_SECONDS of the head: a body trickled a
         // byte at a time is cut off with 408 rather than held open for as long as the client likes.
         request.bodyTimer = setTimeout(() => abandonSlowBody(request, reply), bodyDeadlineMs);
       }
       done();
+    });
+
+    // Every byte of a body counts against BODY_BYTES_RECEIVING as it arrives (what is declared costs
+    // nothing: a connection that sends only headers holds nothing). The chunk that would go past it
+    // fails the body with 503 `at-capacity`, and the connection closes: the rest is not drained.
+    app.addHook('preParsing', (request, reply, payload, done) => {
+      if (request.bodyTimer === null) {
+        done(null, payload);
+        return;
+      }
+      let counted = 0;
+      const counter = new Transform({
+        transform(chunk: Buffer, _encoding, next) {
+          if (receiving + chunk.length > BODY_BYTES_RECEIVING) {
+            reply.header('connection', 'close');
+            next(Object.assign(new UnavailableError('at-capacity', 'The server is receiving too many request bodies at once; try again shortly', 1), { statusCode: 503 }));
+            return;
+          }
+          receiving += chunk.length;
+          request.bodyBytes += chunk.length;
+          counted += chunk.length;
+          // What Fastify compares with the body limit.
+          (counter as Transform & { receivedEncodedLength?: number }).receivedEncodedLength = counted;
+          next(null, chunk);
+        },
+      });
+      payload.on('error', (err) => counter.destroy(err));
+      done(null, payload.pipe(counter));
     });
 
     // A request counts as in flight only once its body has arrived and it is really being worked
@@ -170,7 +182,7 @@ export default fp(
     let inFlight = 0;
     const max = opts.maxInFlight;
     app.addHook('preValidation', (request, _reply, done) => {
-      bodyDone(request);
+      bodyArrived(request);
       if (request.routeOptions.url === '/health') {
         done();
         return;
@@ -188,7 +200,9 @@ export default fp(
       done();
     });
     function release(request: FastifyRequest) {
-      bodyDone(request);
+      bodyArrived(request);
+      receiving -= request.bodyBytes;
+      request.bodyBytes = 0;
       if (request.countedInFlight) {
         request.countedInFlight = false;
         inFlight -= 1;
@@ -209,12 +223,12 @@ declare module 'fastify' {
     countedInFlight: boolean;
     /** Cuts the connection if the body has not arrived by REQUEST_TIMEOUT_SECONDS. */
     bodyTimer: NodeJS.Timeout | null;
-    /** What the body still arriving reserves of BODY_BYTES_RECEIVING (0 once it is in). */
+    /** The bytes of its body received so far, counted against BODY_BYTES_RECEIVING until it ends. */
     bodyBytes: number;
   }
   interface FastifyInstance {
     inFlight(): number;
-    /** The bytes reserved by bodies still arriving (BODY_BYTES_RECEIVING). */
+    /** The bytes of bodies received by requests not yet answered (BODY_BYTES_RECEIVING). */
     bodyBytesReceiving(): number;
   }
 }

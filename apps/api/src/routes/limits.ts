@@ -4,10 +4,11 @@ import { BODY_LIMIT_BYTES } from '@agentcaller/contracts';
 export const BODY_LIMIT = BODY_LIMIT_BYTES;
 
 /**
- * The bytes of request bodies an instance receives at once, by their Content-Length (a chunked body
- * counts as BODY_LIMIT): beyond it, a request with a body is 503 `at-capacity` before any of it is
- * read. Bodies still arriving hold no in-flight slot (MAX_IN_FLIGHT counts a request once its body is
- * in), so without this, connections sending 1 MiB bodies slowly held ~1 MiB each, without bound.
+ * The bytes of request bodies an instance holds at once, counted as they arrive, until each request
+ * is answered: the chunk that would go past it fails its body with 503 `at-capacity` and the
+ * connection closes. Bodies still arriving hold no in-flight slot (MAX_IN_FLIGHT counts a request
+ * once its body is in), so without this, connections sending 1 MiB bodies and holding them held
+ * ~1 MiB each, without bound (round 9's break test: 500 of them, 670 MB).
  */
 export const BODY_BYTES_RECEIVING = 32 * BODY_LIMIT;
 
