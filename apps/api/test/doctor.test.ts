@@ -241,6 +241,10 @@ describe('db:doctor', () => {
       expect(await check(jwt(HS256, { sub: 'gone@example.com', exp: inAnHour() }))).toEqual([
         'token: 401: no user with the email "gone@example.com" (deleted, or never registered here)',
       ]);
+      // The account is found as the API finds it: a sub with white space around it only as spelled.
+      expect(await check(jwt(HS256, { sub: ` ${admin.email}`, exp: inAnHour() }))).toEqual([
+        `token: 401: no user with the email " ${admin.email}" (deleted, or never registered here)`,
+      ]);
       // The original's token shape (sub and exp only) for the inactive user; then a password change.
       expect(await check(jwt(HS256, { sub: 'former@example.com', exp: inAnHour() }))).toEqual(['token: 403 (not 401): user 3 is inactive']);
       await connection.ping();

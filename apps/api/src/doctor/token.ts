@@ -3,8 +3,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { queryRows, type Database } from '@agentcaller/db';
 import { sql } from 'drizzle-orm';
-import { canonicalEmail } from '../lib/email.js';
 import { issuedAt, issuedFor, revocationKey, survivesRevocations, textKey } from '../lib/token-identity.js';
+import { findUserForToken } from '../services/users.js';
 
 interface Claims {
   sub?: unknown;
@@ -55,11 +55,11 @@ export async function explainToken(
     sql`select exists (select 1 from information_schema.columns where table_schema = 'public' and table_name = 'users' and column_name = 'tokens_revoked_at') as ok`,
   );
   if (!ready?.ok) return refuse('this database is not migrated yet (no users.tokens_revoked_at): start the API or run `pnpm db:migrate` first');
-  const [user] = await queryRows<{ id: number; is_active: boolean; token_version: number; tokens_revoked_at: Date | string | null; created_at: Date | string }>(
-    db,
-    sql`select id, is_active, token_version, tokens_revoked_at, created_at from users where lower(email) = ${canonicalEmail(claims.sub)} limit 1`,
-  );
-  if (!user) return refuse(`no user with the email ${JSON.stringify(claims.sub)} (deleted, or never registered here)`);
+  // The account as the API finds it (services/users.ts), and whether the token was logged out.
+  const trimmed = token.trim();
+  const found = await findUserForToken(db, claims.sub, [revocationKey(trimmed), textKey(trimmed)]);
+  if (!found) return refuse(`no user with the email ${JSON.stringify(claims.sub)} (deleted, or never registered here)`);
+  const { user } = found;
   const identity = {
     sub: claims.sub,
     exp: claims.exp,
@@ -68,23 +68,18 @@ export async function explainToken(
     // Any `ver` counts as one, as in the API (which compares it exactly).
     ...(claims.ver !== undefined ? { ver: claims.ver as number } : {}),
   };
-  if (!issuedFor(identity, { id: user.id, createdAt: new Date(user.created_at) }, lifetimeSeconds)) {
+  if (!issuedFor(identity, user, lifetimeSeconds)) {
     return refuse(`issued for another account with this email (the account ${user.id} is newer than the token, or its uid differs): a deleted account's token`);
   }
-  const trimmed = token.trim();
-  const [revoked] = await queryRows<{ n: number | string }>(
-    db,
-    sql`select count(*)::int as n from revoked_tokens where token_hash in (${revocationKey(trimmed)}, ${textKey(trimmed)})`,
-  );
-  if (Number(revoked?.n) > 0) return refuse('revoked: it was logged out');
-  const revokedAt = user.tokens_revoked_at === null ? null : new Date(user.tokens_revoked_at);
-  if (!survivesRevocations(identity, { tokenVersion: Number(user.token_version), tokensRevokedAt: revokedAt }, lifetimeSeconds)) {
+  if (found.revoked) return refuse('revoked: it was logged out');
+  const revokedAt = user.tokensRevokedAt;
+  if (!survivesRevocations(identity, user, lifetimeSeconds)) {
     const why = 'the account’s tokens were revoked (password change or reset, sign out everywhere, deactivation)';
-    if (identity.ver !== undefined) return refuse(`issued before ${why}: token version ${JSON.stringify(identity.ver)}, account at ${user.token_version}`);
-    if (!revokedAt) return refuse(`it has no version, and the account’s (${user.token_version}) was raised with no time recorded: sign in again`);
+    if (identity.ver !== undefined) return refuse(`issued before ${why}: token version ${JSON.stringify(identity.ver)}, account at ${user.tokenVersion}`);
+    if (!revokedAt) return refuse(`it has no version, and the account’s (${user.tokenVersion}) was raised with no time recorded: sign in again`);
     const issued = new Date(issuedAt(identity, lifetimeSeconds) * 1000).toISOString();
     return refuse(`issued at ${issued} (no version: the original service’s), not in a later second than ${why} at ${revokedAt.toISOString()}`);
   }
-  if (!user.is_active) return { ok: false, lines: [`token: 403 (not 401): user ${user.id} is inactive`] };
+  if (!user.isActive) return { ok: false, lines: [`token: 403 (not 401): user ${user.id} is inactive`] };
   return { ok: true, lines: [`token: ok, accepted for user ${user.id} until ${expiresAt.toISOString()}`] };
 }

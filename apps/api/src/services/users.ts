@@ -35,6 +35,19 @@ const userForToken = (match: string) =>
 const USER_FOR_TOKEN = userForToken('lower(users.email) = $1');
 const USER_FOR_TOKEN_EXACT = userForToken('users.email = $1');
 
+/**
+ * A token's user (see UserService.findForToken), and whether the token was revoked under either of
+ * its keys: the API's authentication and db:doctor's explanation of a token both read it here.
+ */
+export async function findUserForToken(db: Database, email: string, [key, oldKey]: [string, string]): Promise<{ user: User; revoked: boolean } | undefined> {
+  // The account stored with exactly this spelling first (every token this API issues names one,
+  // as the original's did): PostgreSQL's lower() and JavaScript's differ for a few letters (`İ`),
+  // so an adopted `İvan@…` signed in as `ivan@…` but its token's canonical form found nobody.
+  let [row] = await runStatement(db, USER_FOR_TOKEN_EXACT, [email, key, oldKey]);
+  if (!row && email === email.trim().normalize('NFC')) [row] = await runStatement(db, USER_FOR_TOKEN, [canonicalEmail(email), key, oldKey]);
+  return row && { user: userFromRow(row), revoked: row.revoked === true };
+}
+
 /** The statement every sign-in runs, prepared once per connection. */
 function prepareLookups(db: Database) {
   return {
@@ -126,13 +139,8 @@ export class UserService {
    * " ann@example.com " and "ANN@example.com" as two accounts), and that account is not this
    * token's user; once the stored address is corrected, such a token stops working (db:doctor says so).
    */
-  async findForToken(email: string, [key, oldKey]: [string, string]): Promise<{ user: User; revoked: boolean } | undefined> {
-    // The account stored with exactly this spelling first (every token this API issues names one,
-    // as the original's did): PostgreSQL's lower() and JavaScript's differ for a few letters (`İ`),
-    // so an adopted `İvan@…` signed in as `ivan@…` but its token's canonical form found nobody.
-    let [row] = await runStatement(this.db, USER_FOR_TOKEN_EXACT, [email, key, oldKey]);
-    if (!row && email === email.trim().normalize('NFC')) [row] = await runStatement(this.db, USER_FOR_TOKEN, [canonicalEmail(email), key, oldKey]);
-    return row && { user: userFromRow(row), revoked: row.revoked === true };
+  findForToken(email: string, keys: [string, string]): Promise<{ user: User; revoked: boolean } | undefined> {
+    return findUserForToken(this.db, email, keys);
   }
 
   /** Refuses a token until it would have expired anyway; expired entries are purged on the way. */
