@@ -156,7 +156,6 @@ export default fp(
         done(null, payload);
         return;
       }
-      let counted = 0;
       const counter = new Transform({
         transform(chunk: Buffer, _encoding, next) {
           if (receiving + chunk.length > BODY_BYTES_RECEIVING) {
@@ -166,9 +165,8 @@ export default fp(
           }
           receiving += chunk.length;
           request.bodyBytes += chunk.length;
-          counted += chunk.length;
           // What Fastify compares with the body limit.
-          (counter as Transform & { receivedEncodedLength?: number }).receivedEncodedLength = counted;
+          (counter as Transform & { receivedEncodedLength?: number }).receivedEncodedLength = request.bodyBytes;
           next(null, chunk);
         },
       });
