@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import type { Options } from './options.js';
 import { freePort, startServer, type Server } from './processes.js';
 import type { RequestShape } from './load.js';
-import type { PairedRatio, PhaseResult } from './results.js';
+import type { PhaseResult } from './results.js';
+import type { CpuMeter } from './cpu.js';
 
 export interface Harness {
   options: Options;
@@ -24,11 +25,10 @@ export interface Harness {
   /** Each phase measured, in order. */
   phases: PhaseResult[];
   /**
-   * Bare Fastify + 1 query, kept running after its own phase so `/me` can be measured against it in
-   * alternating slices (phases/auth.ts); main.ts stops it.
+   * Bare Fastify + 1 query, kept running after its own phase (with its CPU meter) so it can be
+   * measured again right after `/me` (phases/auth.ts); main.ts stops it.
    */
-  reference1Query?: { server: Server; next: () => RequestShape } | undefined;
-  pairedMe?: PairedRatio | undefined;
+  reference1Query?: { server: Server; next: () => RequestShape; meter: CpuMeter; close: () => Promise<void> } | undefined;
 }
 
 export function createHarness(options: Options): Harness {

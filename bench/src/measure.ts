@@ -3,13 +3,13 @@
 // closed-loop phase gives throughput at saturation; measurePaced the latency at a stated load.
 import { loadavg } from 'node:os';
 import type { CpuMeter } from './cpu.js';
-import { errorsProblem, phaseProblems } from './evaluate.js';
+import { phaseProblems } from './evaluate.js';
 import { log, type Harness } from './harness.js';
 import { load, type LoadResult, type RequestShape } from './load.js';
 import { paced } from './paced.js';
 import type { PhaseName } from './options.js';
 import type { RssSampler, Server } from './processes.js';
-import type { PairedRatio, PhaseResult } from './results.js';
+import type { PhaseResult } from './results.js';
 
 export interface PhaseSpec {
   name: PhaseName;
@@ -86,54 +86,4 @@ function record(harness: Harness, phase: PhaseResult): PhaseResult {
   harness.failures.push(...phaseProblems(phase, harness.options.mode));
   harness.phases.push(phase);
   return phase;
-}
-
-/** How many slices each side of a paired measurement gets. */
-const PAIRED_SLICES = 4;
-/** Seconds of load, not counted, before each slice. */
-const PAIRED_WARMUP_S = 1;
-
-/**
- * `reference` and `api` alternately, PAIRED_SLICES slices each of options.durationS /
- * PAIRED_SLICES seconds, the same connections, each slice after a second of the same load not
- * counted. A disturbance of a shared machine then falls on both sides alike. The order turns
- * from pair to pair (reference, api; api, reference; …): a steady drift over the slices (both
- * sides served 10-15 % less in each pair than in the one before, 2026-12-04) then falls on each
- * side equally instead of always on the one that goes second. Shown beside the /me target, not
- * judged (evaluate.ts says why).
- */
-export async function measurePaired(
-  harness: Harness,
-  spec: { connections: number; reference: { server: Server; next: () => RequestShape }; api: { server: Server; next: () => RequestShape } },
-): Promise<PairedRatio> {
-  const { options } = harness;
-  const sliceS = options.durationS / PAIRED_SLICES;
-  const totals = { reference: { ok: 0, s: 0 }, api: { ok: 0, s: 0 } };
-  const perSlice: number[] = [];
-  for (let i = 0; i < PAIRED_SLICES; i++) {
-    const rps: Record<'reference' | 'api', number> = { reference: 0, api: 0 };
-    for (const side of i % 2 === 0 ? (['reference', 'api'] as const) : (['api', 'reference'] as const)) {
-      const { server, next } = spec[side];
-      // A second of the same load first, not counted: the side's connections are opened, and its
-      // process has its event loop, JIT and pool busy again, before the slice is timed.
-      await load({ url: server.url, connections: spec.connections, durationS: PAIRED_WARMUP_S, next });
-      const result = await load({ url: server.url, connections: spec.connections, durationS: sliceS, next });
-      const errors = errorsProblem(`paired /me: ${side} slice ${i + 1}`, result);
-      if (errors) harness.failures.push(errors);
-      totals[side].ok += result.rps * result.durationS;
-      totals[side].s += result.durationS;
-      rps[side] = result.rps;
-    }
-    perSlice.push(rps.api / rps.reference);
-  }
-  const paired: PairedRatio = {
-    slices: PAIRED_SLICES,
-    sliceS,
-    connections: spec.connections,
-    referenceRps: totals.reference.ok / totals.reference.s,
-    apiRps: totals.api.ok / totals.api.s,
-    perSlice,
-  };
-  log(`paired /me vs bare Fastify + 1 query (${PAIRED_SLICES} alternating slices of ${sliceS} s): ${paired.apiRps.toFixed(0)} vs ${paired.referenceRps.toFixed(0)} req/s, ${((100 * paired.apiRps) / paired.referenceRps).toFixed(1)} % (slices: ${perSlice.map((r) => `${(100 * r).toFixed(1)} %`).join(', ')})`);
-  return paired;
 }

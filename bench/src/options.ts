@@ -17,7 +17,11 @@ const PHASES = [
   'original-login',
   'original-register',
 ] as const;
-export type PhaseName = (typeof PHASES)[number];
+/**
+ * The phases `--only` selects, and `baseline-db-after`: bare Fastify + 1 query measured again right
+ * after `/me` (phases/auth.ts), run whenever both `baseline-db` and `me` are.
+ */
+export type PhaseName = (typeof PHASES)[number] | 'baseline-db-after';
 
 export interface Options {
   mode: 'full' | 'smoke';

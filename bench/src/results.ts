@@ -79,8 +79,6 @@ export interface RunReport {
   seed: SeedReport | undefined;
   argon2: Argon2Bound;
   phases: PhaseResult[];
-  /** `/me` and bare Fastify + 1 query in alternating slices (the /me target's ratio), if both ran. */
-  pairedMe?: PairedRatio | undefined;
   coldStart: { postgres: number[]; pglite: number[]; pgliteMigrateMs: number };
   /** VmHWM of the API that served the load, read just before it stopped. */
   peakRssBytes: number;
@@ -92,20 +90,4 @@ export interface RunReport {
   reference: Record<string, string> | undefined;
   failures: string[];
   targets?: Target[];
-}
-
-/**
- * Two servers' throughput measured in alternating slices (A B A B ...) under the same load, so that
- * a disturbance of the machine falls on both: each side's req/s is its 2xx answers over its own
- * measured seconds, summed over the slices.
- */
-export interface PairedRatio {
-  slices: number;
-  sliceS: number;
-  connections: number;
-  /** req/s of bare Fastify + 1 query, and of the API's /me, over all their slices. */
-  referenceRps: number;
-  apiRps: number;
-  /** Each pair's ratio, in order. */
-  perSlice: number[];
 }

@@ -2,7 +2,7 @@
 // sign-in and registration floods (argon2-bound) with /health probed meanwhile.
 import { calendarUser } from '../dataset.js';
 import { bearer, createApiKey, cycle, logins, registrations, sanity } from '../http.js';
-import { measure, measurePaced, measurePaired } from '../measure.js';
+import { measure, measurePaced } from '../measure.js';
 import { runs } from '../options.js';
 import type { LoadedApi } from './api-load.js';
 
@@ -18,9 +18,13 @@ export async function measureAuth(loaded: LoadedApi): Promise<void> {
     await sanity(api, 'me', { path: '/v1/auth/me', headers: bearer(tokens[0]!) }, 200, (b: { email?: string }) => b.email === tokenUsers[0]);
     const next = () => ({ path: '/v1/auth/me', headers: bearer(nextToken()) });
     await measure(harness, { name: 'me', title: 'GET /v1/auth/me', server: api, connections: options.fastConnections, next, meter, sampler });
-    // The /me target's ratio: against bare Fastify + 1 query in alternating slices (measure.ts).
+    // The reference measured again, the same way, right after: /me is judged against the mean of
+    // its phase before (on a machine without the API yet) and this one (evaluate.ts).
     const reference = harness.reference1Query;
-    if (reference) harness.pairedMe = await measurePaired(harness, { connections: options.fastConnections, reference, api: { server: api, next } });
+    if (reference) {
+      const title = 'GET /user (bare Fastify + 1 PostgreSQL query), again right after /me';
+      await measure(harness, { name: 'baseline-db-after', title, server: reference.server, connections: options.fastConnections, next: reference.next, meter: reference.meter });
+    }
   }
 
   if (runs(options, 'api-key')) {

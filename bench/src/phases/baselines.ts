@@ -52,17 +52,30 @@ export async function measureBaselineDb(harness: Harness, url: string): Promise<
     // The floor of the paced latency targets: one HTTP request and one query, no work of ours, at the
     // same offered load. The API-key request (its authentication is one such query) cannot beat it.
     await measurePaced(harness, { name: 'baseline-db', title, server: hello, next, meter });
-    // Kept for /me's paired measurement (phases/auth.ts); stopped by stopReference1Query.
-    if (runs(options, 'me')) harness.reference1Query = { server: hello, next };
+    // Kept, with its meter, to be measured again right after /me (phases/auth.ts); stopped by
+    // stopReference1Query.
+    if (runs(options, 'me')) {
+      harness.reference1Query = {
+        server: hello,
+        next,
+        meter,
+        close: async () => {
+          await monitor.end({ timeout: 5 });
+          await stopServer(hello);
+        },
+      };
+    }
   } finally {
-    await monitor.end({ timeout: 5 });
-    if (!harness.reference1Query) await stopServer(hello);
+    if (!harness.reference1Query) {
+      await monitor.end({ timeout: 5 });
+      await stopServer(hello);
+    }
   }
 }
 
-/** Stops the bare Fastify + 1 query server kept for the paired measurement, if it was kept. */
+/** Stops the bare Fastify + 1 query server kept for the measurement after /me, if it was kept. */
 export async function stopReference1Query(harness: Harness): Promise<void> {
   const kept = harness.reference1Query;
   harness.reference1Query = undefined;
-  if (kept) await stopServer(kept.server);
+  if (kept) await kept.close();
 }

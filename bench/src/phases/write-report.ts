@@ -53,7 +53,6 @@ export async function writeReport(harness: Harness, measured: Measured): Promise
     seed: measured.seedReport,
     argon2: measured.argon2,
     phases: harness.phases,
-    pairedMe: harness.pairedMe,
     coldStart: measured.coldStart,
     peakRssBytes: measured.peakRssBytes,
     plans: measured.plans,
