@@ -23,6 +23,7 @@ const INTEGER_VARIABLES = {
   THROTTLE_API_KEY_REQUESTS: { min: 1, max: 10_000_000, default: 600, unit: 'a whole number' },
   THROTTLE_API_KEY_WINDOW_SECONDS: { min: 1, max: 86400, default: 60, unit: 'a whole number' },
   MAX_IN_FLIGHT: { min: 1, max: 1_000_000, default: 1000, unit: 'a whole number' },
+  MAX_CONNECTIONS: { min: 1, max: 1_000_000, default: 2000, unit: 'a whole number' },
   REQUEST_TIMEOUT_SECONDS: { min: 1, max: 3600, default: 30, unit: 'a whole number' },
 } as const;
 type IntegerVariable = keyof typeof INTEGER_VARIABLES;
@@ -75,6 +76,7 @@ const Env = Type.Object({
   THROTTLE_API_KEY_REQUESTS: integerVariable('THROTTLE_API_KEY_REQUESTS'),
   THROTTLE_API_KEY_WINDOW_SECONDS: integerVariable('THROTTLE_API_KEY_WINDOW_SECONDS'),
   MAX_IN_FLIGHT: integerVariable('MAX_IN_FLIGHT'),
+  MAX_CONNECTIONS: integerVariable('MAX_CONNECTIONS'),
   REQUEST_TIMEOUT_SECONDS: integerVariable('REQUEST_TIMEOUT_SECONDS'),
   SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://\\S+$', description: 'must be an smtp:// (STARTTLS) or smtps:// URL' })),
   MAIL_FROM: Type.Optional(Type.String({ minLength: 3, maxLength: 320, pattern: '^[^\\r\\n]*@[^\\r\\n]*$', description: 'must be one sender address, e.g. "AgentCaller <no-reply@example.com>"' })),
@@ -101,6 +103,8 @@ export interface Config {
   passwordHash: PasswordScheme;
   throttle: ThrottleLimits;
   maxInFlight: number;
+  /** Open TCP connections per instance; past it a new connection is closed at once, unanswered. */
+  maxConnections: number;
   requestTimeoutSeconds: number;
   /** Addresses and CIDRs of the reverse proxies in front of the API; empty: nobody is trusted. */
   trustProxy: string[];
@@ -191,6 +195,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     apiKeyWindowSeconds: integer('THROTTLE_API_KEY_WINDOW_SECONDS'),
   };
   const maxInFlight = integer('MAX_IN_FLIGHT');
+  const maxConnections = integer('MAX_CONNECTIONS');
   const requestTimeoutSeconds = integer('REQUEST_TIMEOUT_SECONDS');
 
   // The same folder for every command (pnpm dev, start, db:migrate, db:seed), from any directory.
@@ -239,6 +244,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     passwordHash: env.PASSWORD_HASH ?? 'argon2id',
     throttle,
     maxInFlight,
+    maxConnections,
     requestTimeoutSeconds,
     trustProxy,
     mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM ?? 'AgentCaller <no-reply@localhost>', publicWebUrl },

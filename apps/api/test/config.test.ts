@@ -151,6 +151,8 @@ describe('a bad value names its variable on one line', () => {
     ['THROTTLE_API_KEY_WINDOW_SECONDS', '86401'],
     ['MAX_IN_FLIGHT', '0'],
     ['MAX_IN_FLIGHT', '1e3'],
+    ['MAX_CONNECTIONS', '0'],
+    ['MAX_CONNECTIONS', '1000001'],
     ['REQUEST_TIMEOUT_SECONDS', '3601'],
     ['PASSWORD_HASH', 'md5'],
     ['PASSWORD_HASH', 'BCRYPT'],

@@ -1,6 +1,7 @@
 import { PROBLEM_TYPES, problemType, type ProblemKind, type ProblemType, type ValidationIssue } from '@agentcaller/contracts';
 import { QUERY_CANCELED, sqlState } from '@agentcaller/db';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import fp from 'fastify-plugin';
 import { DomainError, summarize, type ProblemExtra } from '../errors.js';
@@ -113,6 +114,22 @@ export function clientErrorHandler(this: FastifyInstance, err: NodeJS.ErrnoExcep
     );
   }
   socket.destroy();
+}
+
+/**
+ * A problem written on a raw response, past Fastify (a body that never arrived, an `Expect` the API
+ * cannot meet): no hook set its headers, so the security headers go here, and the connection
+ * closes once it is sent.
+ */
+export function writeRawProblem(res: ServerResponse, kind: ProblemKind, detail: string, then?: () => void): void {
+  const body = JSON.stringify(problem(kind, detail));
+  res.writeHead(PROBLEM_TYPES[kind].status, {
+    ...SECURITY_HEADERS,
+    'content-type': PROBLEM_CONTENT_TYPE,
+    'content-length': Buffer.byteLength(body),
+    connection: 'close',
+  });
+  res.end(body, then);
 }
 
 function sendProblem(reply: FastifyReply, problem: ProblemBody, headers: Record<string, string> = {}) {

@@ -1,16 +1,16 @@
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { Transform } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
 
 /** What the security plugin reads of the configuration, and nothing else. */
-type SecurityOptions = Pick<Config, 'env' | 'corsOrigins' | 'requestTimeoutSeconds' | 'maxInFlight'>;
+type SecurityOptions = Pick<Config, 'env' | 'corsOrigins' | 'requestTimeoutSeconds' | 'maxInFlight' | 'maxConnections'>;
 import { DomainError, UnavailableError } from '../errors.js';
 import { BODY_BYTES_RECEIVING } from '../routes/limits.js';
 import { clientGone, onRequestEnd } from '../lib/request-end.js';
 import { HSTS, SECURITY_HEADERS } from '../lib/security-headers.js';
-import { problem, PROBLEM_CONTENT_TYPE } from './problem.js';
+import { writeRawProblem } from './problem.js';
 
 function expectsBody(headers: IncomingHttpHeaders): boolean {
   return headers['transfer-encoding'] !== undefined || Number(headers['content-length'] ?? 0) > 0;
@@ -25,16 +25,8 @@ function abandonSlowBody(request: FastifyRequest, reply: FastifyReply) {
     socket.destroy();
     return;
   }
-  const body = JSON.stringify(problem('request-timeout', 'The request body did not arrive in time'));
-  // Written past Fastify (its reply is still waiting for the body): the headers the hook set on the
-  // reply are not on the raw response, so they go here.
-  reply.raw.writeHead(408, {
-    ...SECURITY_HEADERS,
-    'content-type': PROBLEM_CONTENT_TYPE,
-    'content-length': Buffer.byteLength(body),
-    connection: 'close',
-  });
-  reply.raw.end(body, () => socket.destroy());
+  // Written past Fastify (its reply is still waiting for the body).
+  writeRawProblem(reply.raw, 'request-timeout', 'The request body did not arrive in time', () => socket.destroy());
 }
 
 /** What a listed origin is granted on every answer, beside its name in Access-Control-Allow-Origin. */
@@ -92,6 +84,33 @@ export default fp(
         return;
       }
       done();
+    });
+
+    // At most MAX_CONNECTIONS open connections: Node closes each one past it at once, unanswered
+    // (an idle keep-alive connection costs memory too, and nothing else bounded their number). The
+    // refusals are logged as a count, at most twice in 10 s whatever their rate.
+    app.server.maxConnections = opts.maxConnections;
+    let dropped = 0;
+    let dropWindow: NodeJS.Timeout | undefined;
+    const reportDropped = () => {
+      if (dropped > 0) app.log.warn({ dropped, maxConnections: opts.maxConnections }, 'connections refused: this instance holds MAX_CONNECTIONS open connections');
+      dropped = 0;
+    };
+    app.server.on('drop', () => {
+      dropped++;
+      if (dropWindow) return;
+      reportDropped();
+      dropWindow = setTimeout(() => {
+        dropWindow = undefined;
+        reportDropped();
+      }, 10_000).unref();
+    });
+    app.addHook('onClose', async () => clearTimeout(dropWindow));
+
+    // `Expect` other than 100-continue: Node would answer a bare 417 itself; a problem instead.
+    app.server.on('checkExpectation', (request: IncomingMessage, response: ServerResponse) => {
+      app.log.debug({ expect: request.headers.expect?.slice(0, 64) }, 'unmet Expect');
+      writeRawProblem(response, 'expectation-failed', 'The API meets no Expect but 100-continue');
     });
 
     // Graceful stop: from SIGTERM on, a request that still arrives on an open connection gets a 503

@@ -1,0 +1,107 @@
+// What reaches the HTTP server below Fastify: the bound on open connections (MAX_CONNECTIONS), and
+// an `Expect` header the API cannot meet, answered as a problem instead of Node's bare 417.
+import { connect, type Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseResponses, requestText, type RawResponse } from './faults/raw.js';
+import { expectSecurityHeaders, startApp, type TestContext } from './helpers.js';
+
+const MAX_CONNECTIONS = 4;
+let ctx: TestContext;
+let port: number;
+
+beforeAll(async () => {
+  ctx = await startApp({ env: { MAX_CONNECTIONS: String(MAX_CONNECTIONS) }, captureLogs: true });
+  await ctx.app.listen({ host: '127.0.0.1', port: 0 });
+  port = (ctx.app.server.address() as { port: number }).port;
+});
+afterAll(() => ctx.close());
+
+interface Conversation {
+  socket: Socket;
+  /** Everything answered on the connection, once it closed (or `stop` closed it). */
+  closed: Promise<{ responses: RawResponse[]; bytes: number }>;
+}
+
+/** A raw connection that sends `text` and collects what comes back. */
+function converse(text: string): Conversation {
+  const socket = connect({ host: '127.0.0.1', port });
+  const chunks: Buffer[] = [];
+  socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+  socket.on('error', () => {});
+  socket.write(text);
+  const closed = new Promise<{ responses: RawResponse[]; bytes: number }>((resolve) => {
+    socket.on('close', () => {
+      const raw = Buffer.concat(chunks);
+      resolve({ responses: parseResponses(raw), bytes: raw.length });
+    });
+  });
+  return { socket, closed };
+}
+
+/** A keep-alive connection whose GET /health was answered: the server holds it open. */
+async function heldOpen(): Promise<Socket> {
+  const socket = connect({ host: '127.0.0.1', port });
+  socket.on('error', () => {});
+  await new Promise<void>((resolve, reject) => {
+    socket.once('data', (chunk: Buffer) => (chunk.toString('latin1').startsWith('HTTP/1.1 200') ? resolve() : reject(new Error(chunk.toString('latin1')))));
+    socket.once('close', () => reject(new Error('closed before answering')));
+    socket.write(requestText('GET', '/health', {}));
+  });
+  return socket;
+}
+
+async function connectionsOpen(): Promise<number> {
+  return new Promise((resolve, reject) => ctx.app.server.getConnections((err, count) => (err ? reject(err) : resolve(count))));
+}
+
+async function until(condition: () => Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('MAX_CONNECTIONS', () => {
+  it('closes a connection past the bound at once, unanswered, logs the count, and takes new ones once others close', async () => {
+    const held = await Promise.all(Array.from({ length: MAX_CONNECTIONS }, heldOpen));
+    try {
+      expect(await connectionsOpen()).toBe(MAX_CONNECTIONS);
+      const refused = converse(requestText('GET', '/health', {}));
+      const { bytes } = await refused.closed;
+      expect(bytes).toBe(0);
+      const warned = ctx.logs.map((line) => JSON.parse(line) as { msg?: string; dropped?: number; maxConnections?: number }).filter((line) => line.msg?.startsWith('connections refused'));
+      expect(warned).toEqual([expect.objectContaining({ dropped: 1, maxConnections: MAX_CONNECTIONS })]);
+      // The ones held open still answer.
+      const again = new Promise<string>((resolve) => held[0]!.once('data', (chunk: Buffer) => resolve(chunk.toString('latin1'))));
+      held[0]!.write(requestText('GET', '/health', {}));
+      expect(await again).toMatch(/^HTTP\/1\.1 200/);
+    } finally {
+      held.pop()!.destroy();
+    }
+    await until(async () => (await connectionsOpen()) < MAX_CONNECTIONS, 'a connection to close');
+    const answered = converse(requestText('GET', '/health', { Connection: 'close' }));
+    expect((await answered.closed).responses.map((r) => r.status)).toEqual([200]);
+    for (const socket of held) socket.destroy();
+  });
+});
+
+describe('Expect', () => {
+  it('other than 100-continue is a 417 problem with the security headers, and the connection closes', async () => {
+    const asked = converse(requestText('POST', '/v1/auth/register', { Expect: '200-ok', 'Content-Type': 'application/json' }, '{}'));
+    const { responses } = await asked.closed;
+    expect(responses.map((r) => r.status)).toEqual([417]);
+    const [answer] = responses;
+    expect(answer!.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+    expect(answer!.headers.connection).toBe('close');
+    expect(JSON.parse(answer!.body)).toMatchObject({ type: '/problems/expectation-failed', status: 417, title: 'Expectation Failed' });
+    expectSecurityHeaders(answer!.headers, 'on the 417');
+  });
+
+  it('100-continue is met as before: Node says 100 Continue, and the request is answered', async () => {
+    const asked = converse(requestText('POST', '/v1/auth/register', { Expect: '100-continue', 'Content-Type': 'application/json', Connection: 'close' }, '{}'));
+    const { responses } = await asked.closed;
+    expect(responses.map((r) => r.status)).toEqual([100, 422]);
+    expect(JSON.parse(responses[1]!.body)).toMatchObject({ type: '/problems/validation' });
+  });
+});
