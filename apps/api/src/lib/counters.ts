@@ -1,4 +1,4 @@
-import { Redis, type Result } from 'ioredis';
+import { Redis, ReplyError, type Result } from 'ioredis';
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
@@ -113,8 +113,15 @@ const PREFIX = 'agentcaller:throttle:';
 // Sent once per connection (EVAL loads it), then called by its SHA-1 (EVALSHA): Redis no longer
 // receives and hashes the script's text on every throttled request. After a SCRIPT FLUSH or a
 // restart Redis answers NOSCRIPT, and ioredis sends the text again (EVAL) and goes on by SHA.
+// A key INCR refuses (written by something else: another type, or a string that is no integer) is
+// replaced and its count starts again, as a DEL would: before, the error suspended Redis for every
+// counter of the instance until the next probe.
 const HIT_SCRIPT = `
-local n = redis.call('INCR', KEYS[1])
+local n = redis.pcall('INCR', KEYS[1])
+if type(n) == 'table' then
+  redis.call('DEL', KEYS[1])
+  n = redis.call('INCR', KEYS[1])
+end
 if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 local ttl = redis.call('PTTL', KEYS[1])
 if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
@@ -226,6 +233,12 @@ export class ResilientCounters implements CounterStore {
     try {
       return await run();
     } catch (err) {
+      // Redis answered, with an error about the data (a key of another type that someone else
+      // wrote): it is up, and the other counters are fine; only this call is counted in process.
+      if (err instanceof ReplyError) {
+        this.log.warn({ reason: String((err as Error).message).slice(0, 120) }, 'redis refused a counter command: counted in process this once');
+        return fallback();
+      }
       this.suspend((err as Error).message);
       return fallback();
     }
@@ -245,7 +258,9 @@ export class ResilientCounters implements CounterStore {
     return this.shared(
       async () => {
         const [value, ttl] = await Promise.all([this.redis.get(PREFIX + key), this.redis.pttl(PREFIX + key)]);
-        return value === null ? { count: 0, resetMs: 0 } : { count: Number(value), resetMs: Math.max(ttl, 0) };
+        // A value that is no whole number (someone else's) counts as none.
+        const count = Number(value);
+        return value === null || !Number.isSafeInteger(count) ? { count: 0, resetMs: 0 } : { count, resetMs: Math.max(ttl, 0) };
       },
       () => this.memory.peek(key),
     );

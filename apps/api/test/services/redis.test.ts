@@ -197,3 +197,39 @@ describe('the counting script', () => {
     }
   }, 30_000);
 });
+
+// Round 9's break test: one key of the wrong type made the instance count everything in process
+// (and /ready say Redis was down) until the next probe.
+describe('a counter key someone else wrote in another shape', () => {
+  it('is replaced by the next hit: the count stays shared, /ready stays ok, nothing says Redis is down', async () => {
+    const port = await freePort();
+    const redis = await startRedis(port);
+    const probe = new Redis(port, '127.0.0.1');
+    try {
+      const env = { REDIS_URL: `redis://127.0.0.1:${port}` };
+      const [one, two] = [await app(env), await app(env)];
+      for (const ctx of [one, two]) await until(async () => (await ctx.app.inject({ method: 'GET', url: '/ready' })).json<{ redis: string }>().redis === 'ok', 5000);
+      const email = `wrongtype-${unique()}@example.com`;
+      await register(one.app, email, PASSWORD);
+      expect((await loginFrom(one, '10.4.0.1', email, 'wrong password')).statusCode).toBe(401);
+      // Every counter key this sign-in wrote, turned into a hash or a string that is no number.
+      const keys = await probe.keys('agentcaller:throttle:*');
+      expect(keys.length).toBeGreaterThanOrEqual(2);
+      for (const [i, key] of keys.entries()) {
+        await probe.del(key);
+        if (i % 2 === 0) await probe.hset(key, 'x', '1');
+        else await probe.set(key, 'not a number');
+      }
+      // Five failures over both instances lock the account: the count is shared again from 1.
+      for (const ctx of [one, two, one, two, one]) expect((await loginFrom(ctx, '10.4.0.1', email, 'wrong password')).statusCode).toBe(401);
+      for (const ctx of [two, one]) expect((await loginFrom(ctx, '10.4.0.1', email, PASSWORD)).statusCode).toBe(429);
+      for (const ctx of [one, two]) {
+        expect((await ctx.app.inject({ method: 'GET', url: '/ready' })).json()).toMatchObject({ redis: 'ok' });
+        expect(ctx.logs.join('')).not.toContain('redis unavailable');
+      }
+    } finally {
+      probe.disconnect();
+      redis.kill('SIGKILL');
+    }
+  }, 30_000);
+});
