@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { accountCounterKey } from '../../src/services/throttle.js';
-import { json, register } from '../helpers.js';
+import { json, register, type TestContext } from '../helpers.js';
 import { resetTokenOf, startSmtp } from '../smtp.js';
 import { loginFrom, PASSWORD, unique, useThrottledApps } from '../throttle-helpers.js';
 
@@ -167,16 +167,26 @@ describe('when Redis freezes', () => {
   }, 60_000);
 });
 
+/** Two instances on a redis-server of this test's own (ready on both), and a client to look into it. */
+async function withOwnRedis(run: (sides: { one: TestContext; two: TestContext; probe: Redis }) => Promise<void>): Promise<void> {
+  const port = await freePort();
+  const redis = await startRedis(port);
+  const probe = new Redis(port, '127.0.0.1');
+  try {
+    const env = { REDIS_URL: `redis://127.0.0.1:${port}` };
+    const [one, two] = [await app(env), await app(env)];
+    for (const ctx of [one, two]) await until(async () => (await ctx.app.inject({ method: 'GET', url: '/ready' })).json<{ redis: string }>().redis === 'ok', 5000);
+    await run({ one, two, probe });
+  } finally {
+    probe.disconnect();
+    redis.kill('SIGKILL');
+  }
+}
+
 // The counting script is sent once per connection and then called by its SHA (lib/counters.ts).
 describe('the counting script', () => {
   it('is called by its SHA, and a SCRIPT FLUSH between requests breaks neither the shared count nor its lock', async () => {
-    const port = await freePort();
-    const redis = await startRedis(port);
-    const probe = new Redis(port, '127.0.0.1');
-    try {
-      const env = { REDIS_URL: `redis://127.0.0.1:${port}` };
-      const [one, two] = [await app(env), await app(env)];
-      for (const ctx of [one, two]) await until(async () => (await ctx.app.inject({ method: 'GET', url: '/ready' })).json<{ redis: string }>().redis === 'ok', 5000);
+    await withOwnRedis(async ({ one, two, probe }) => {
       await probe.config('RESETSTAT');
       const email = `script-${unique()}@example.com`;
       await register(one.app, email, PASSWORD);
@@ -191,10 +201,7 @@ describe('the counting script', () => {
       expect(calls('eval', stats)).toBeLessThanOrEqual(4);
       expect(calls('evalsha', stats)).toBeGreaterThanOrEqual(8);
       for (const ctx of [one, two]) expect(ctx.logs.join('')).not.toContain('redis unavailable');
-    } finally {
-      probe.disconnect();
-      redis.kill('SIGKILL');
-    }
+    });
   }, 30_000);
 });
 
@@ -202,13 +209,7 @@ describe('the counting script', () => {
 // (and /ready say Redis was down) until the next probe.
 describe('a counter key someone else wrote in another shape', () => {
   it('is replaced by the next hit: the count stays shared, /ready stays ok, nothing says Redis is down', async () => {
-    const port = await freePort();
-    const redis = await startRedis(port);
-    const probe = new Redis(port, '127.0.0.1');
-    try {
-      const env = { REDIS_URL: `redis://127.0.0.1:${port}` };
-      const [one, two] = [await app(env), await app(env)];
-      for (const ctx of [one, two]) await until(async () => (await ctx.app.inject({ method: 'GET', url: '/ready' })).json<{ redis: string }>().redis === 'ok', 5000);
+    await withOwnRedis(async ({ one, two, probe }) => {
       const email = `wrongtype-${unique()}@example.com`;
       await register(one.app, email, PASSWORD);
       expect((await loginFrom(one, '10.4.0.1', email, 'wrong password')).statusCode).toBe(401);
@@ -227,9 +228,6 @@ describe('a counter key someone else wrote in another shape', () => {
         expect((await ctx.app.inject({ method: 'GET', url: '/ready' })).json()).toMatchObject({ redis: 'ok' });
         expect(ctx.logs.join('')).not.toContain('redis unavailable');
       }
-    } finally {
-      probe.disconnect();
-      redis.kill('SIGKILL');
-    }
+    });
   }, 30_000);
 });
