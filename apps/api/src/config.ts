@@ -215,7 +215,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   const badOrigin = corsOrigins.find((origin) => !/^https?:\/\/[^/\s]+$/.test(origin));
   if (badOrigin !== undefined) problems.set('CORS_ORIGINS', `CORS_ORIGINS must be a comma-separated list of http(s) origins (got ${JSON.stringify(badOrigin)})`);
 
-  const trustProxy = (env.TRUST_PROXY ?? '').split(',').map((entry) => entry.trim()).filter(Boolean);
+  // In development the web app's dev and preview servers (Vite) proxy /v1 from the same machine and
+  // say who the browser is in X-Forwarded-For: loopback is trusted by default there, or every
+  // person signing in through them would be one source, 127.0.0.1, for the throttles. Elsewhere
+  // nobody is trusted unless named.
+  const trustProxy = (env.TRUST_PROXY ?? (nodeEnv === 'development' ? DEVELOPMENT_TRUST_PROXY : '')).split(',').map((entry) => entry.trim()).filter(Boolean);
   const badProxy = trustProxy.find((entry) => !isAddressOrCidr(entry));
   if (badProxy !== undefined) problems.set('TRUST_PROXY', `TRUST_PROXY must be a comma-separated list of IP addresses or CIDRs (got ${JSON.stringify(badProxy)})`);
 
@@ -250,6 +254,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM ?? 'AgentCaller <no-reply@localhost>', publicWebUrl },
   };
 }
+
+/** Whom development trusts for X-Forwarded-For by default: the web app's proxy on this machine. */
+const DEVELOPMENT_TRUST_PROXY = '127.0.0.1,::1';
 
 /** `10.0.0.1`, `::1`, `10.0.0.0/8`, `fd00::/8`. */
 function isAddressOrCidr(entry: string): boolean {

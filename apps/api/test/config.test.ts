@@ -37,6 +37,9 @@ describe('defaults', () => {
       logLevel: 'info',
       dataDir,
       database: { kind: 'pglite', dataDir: join(dataDir, 'pglite') },
+      // The web app's dev and preview servers proxy /v1 from this machine (round 10's break test:
+      // trusting nobody made every person signing in through them one source).
+      trustProxy: ['127.0.0.1', '::1'],
     });
   });
 
@@ -52,8 +55,12 @@ describe('defaults', () => {
       corsOrigins: ['http://localhost:3002'],
       defaultPhoneRegion: 'US',
       database: { kind: 'pglite', dataDir: join(dataDir, 'pglite') },
+      trustProxy: [],
     });
     expect(existsSync(join(dataDir, 'secret_key'))).toBe(false);
+    // Tests, like production, trust nobody unless told.
+    expect(loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir }).trustProxy).toEqual([]);
+    expect(loadConfig({ DATA_DIR: dataDir, TRUST_PROXY: '10.0.0.1' }).trustProxy).toEqual(['10.0.0.1']);
   });
 
   it('treats an empty value as unset', () => {
