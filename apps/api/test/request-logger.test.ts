@@ -82,7 +82,7 @@ describe('a request that writes', () => {
     const ids = [...new Set(lines.map((line) => line.reqId))];
     expect(ids).toHaveLength(2);
     for (const [id, method, url] of [
-      [ids[0], 'GET', '/v1/auth/me?one'],
+      [ids[0], 'GET', '/v1/auth/me?[redacted]'],
       [ids[1], 'DELETE', '/v1/clients/2'],
     ] as const) {
       expect(id).toMatch(/^req-/);
@@ -91,5 +91,23 @@ describe('a request that writes', () => {
       expect(ofRequest[0]!.req).toMatchObject({ method, url });
       expect(ofRequest[2]!.res).toEqual({ statusCode: 401 });
     }
+  });
+});
+
+// Round 10's break test: a password and tokens sent in a query string were logged in `req.url` as sent.
+describe('a logged URL', () => {
+  it('keeps the path and says only that there was a query: no password, token or search text from it', async () => {
+    const email = `query-log-${Date.now()}@example.com`;
+    await register(info.app, email, 'a password of the query test');
+    const token = await login(info.app, email, 'a password of the query test');
+    const from = info.logs.length;
+    const secret = 'Query-Secret-Password-1';
+    await info.app.inject({ method: 'POST', url: `/v1/auth/login?username=${encodeURIComponent(email)}&password=${secret}`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'username=x&password=y' });
+    await info.app.inject({ method: 'GET', url: `/v1/auth/me?access_token=${token}` });
+    await info.app.inject({ method: 'GET', url: '/v1/clients?q=Maria%20Ross', headers: bearer(token) });
+    const written = info.logs.slice(from).join('');
+    for (const leaked of [secret, token, token.split('.')[2]!, 'Maria', encodeURIComponent(email)]) expect(written).not.toContain(leaked);
+    const urls = linesOf(info, from).flatMap((line) => (line.req?.url ? [line.req.url] : []));
+    expect(urls).toEqual(['/v1/auth/login?[redacted]', '/v1/auth/me?[redacted]', '/v1/clients?[redacted]']);
   });
 });
