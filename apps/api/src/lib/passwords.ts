@@ -46,6 +46,26 @@ function rehashFor(hash: string, scheme: PasswordScheme, parameters: Argon2Param
   return !hash.startsWith('$argon2') || argon2.needsRehash(hash, argon2Options(parameters));
 }
 
+/**
+ * The dearest stored hash the API computes. The original made bcrypt at cost 12 and this API
+ * argon2id at 19 MiB and 2 passes; a stored hash asking for more (written by hand, or by another
+ * program) is refused without being computed. Round 10's break test stored `m=4194304,t=100`: one
+ * anonymous sign-in took an instance to 4.4 GB and a hashing thread for 8 minutes. Such an account
+ * signs in again after a password reset. bcrypt 14 is 4 × the original's cost (~0.7 s here).
+ */
+export const MAX_BCRYPT_COST = 14;
+const MAX_ARGON2 = { memoryCost: 64 * 1024, timeCost: 10, parallelism: 4 } as const;
+const ARGON2_COST = /^\$argon2(?:id|i|d)\$(?:v=\d+\$)?m=(\d{1,12}),t=(\d{1,12}),p=(\d{1,12})\$/;
+
+/** Whether `hash` asks for more work than MAX_BCRYPT_COST or MAX_ARGON2 allow. */
+export function overCost(hash: string): boolean {
+  if (BCRYPT_HASH.test(hash)) return Number(hash.slice(4, 6)) > MAX_BCRYPT_COST;
+  const argon2Cost = ARGON2_COST.exec(hash);
+  if (!argon2Cost) return false;
+  const [memoryCost, timeCost, parallelism] = argon2Cost.slice(1).map(Number) as [number, number, number];
+  return memoryCost > MAX_ARGON2.memoryCost || timeCost > MAX_ARGON2.timeCost || parallelism > MAX_ARGON2.parallelism;
+}
+
 export interface Verification {
   ok: boolean;
   /** The stored hash is legacy (bcrypt) or weaker than today's argon2 parameters. */
@@ -60,6 +80,11 @@ export async function verifyPassword(
 ): Promise<Verification> {
   // A password over 72 bytes never signs in: bcrypt would compare only its first 72 (issue 10, item 7).
   if (tooLongToSignIn(password)) return { ok: false, needsRehash: false };
+  if (overCost(hash)) {
+    // Refused at the cost of an ordinary verification, not at the cost the hash asks for.
+    await verifyDummy(password, parameters);
+    return { ok: false, needsRehash: false };
+  }
   if (BCRYPT_HASH.test(hash)) {
     // bcrypt reads at most 72 bytes; longer passwords were refused by the original service too.
     // $2y$ (PHP's name) is the same algorithm as $2b$, which is the only one the native binding reads.

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { queryRows, users, type Database } from '@agentcaller/db';
 import { sql } from 'drizzle-orm';
-import { dummyBcryptHash, verifyDummy, verifyDummyBcrypt, type Argon2Parameters } from '../lib/passwords.js';
+import { dummyBcryptHash, MAX_BCRYPT_COST, verifyDummy, verifyDummyBcrypt, type Argon2Parameters } from '../lib/passwords.js';
 
 /** The mix of password hashes in the database: the share still on legacy bcrypt, and its cost. */
 interface HashMix {
@@ -111,7 +111,8 @@ export class AbsentAccounts {
     const cost = Number(row?.cost ?? 12);
     const mix = {
       bcryptShare: total === 0 ? 0 : Number(row?.legacy ?? 0) / total,
-      bcryptCost: Number.isInteger(cost) && cost >= 4 && cost <= 31 ? cost : 12,
+      // A dearer cost is refused at sign-in, never computed (MAX_BCRYPT_COST).
+      bcryptCost: Number.isInteger(cost) && cost >= 4 && cost <= MAX_BCRYPT_COST ? cost : 12,
     };
     // Make the dummy hash now, so the first unknown email does not also pay for making it, and time
     // one verification for refusalFloor (a refresh times one more).
