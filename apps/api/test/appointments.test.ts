@@ -688,3 +688,29 @@ describe('status (adopted with the original’s overlaps, or set by the scheduli
     expect(patched.json()).toMatchObject({ notes: 'was double-booked', status: 'cancelled' });
   });
 });
+
+// Round 10's break test: appointments written by hand (or by the original service) in year 1, 99 or
+// BC came back 2000 years off, or made the whole list and the appointment a 500.
+describe('legacy appointments at dates no one books', () => {
+  it('come back at their stored instant, listed and one by one, and a move keeps the year', async () => {
+    const antiquarian = await signUp(ctx.app, 'antiquarian@example.com');
+    const c = await makeClient(antiquarian, 'Aulus', '+14155550181');
+    await ctx.app.db.execute(sql`
+      insert into appointments (client_id, owner_id, starts_at, ends_at, notes) values
+        (${c.id}, ${antiquarian.id}, '0044-03-15 10:00:00+00 BC', '0044-03-15 11:00:00+00 BC', 'ides'),
+        (${c.id}, ${antiquarian.id}, '0001-06-01 10:00:00+00', '0001-06-01 11:00:00+00', 'year one'),
+        (${c.id}, ${antiquarian.id}, '0099-06-01 10:00:00+00', '0099-06-01 11:00:00+00', 'year 99')`);
+    const { items } = await list(antiquarian, { limit: 10 });
+    expect(items.map((a) => [a.notes, a.starts_at, a.ends_at])).toEqual([
+      ['ides', '-000043-03-15T10:00:00.000Z', '-000043-03-15T11:00:00.000Z'],
+      ['year one', '0001-06-01T10:00:00.000Z', '0001-06-01T11:00:00.000Z'],
+      ['year 99', '0099-06-01T10:00:00.000Z', '0099-06-01T11:00:00.000Z'],
+    ]);
+    const one = await antiquarian.send('GET', `/v1/appointments/${items[0]!.id}`);
+    expect(one.statusCode, one.body).toBe(200);
+    // A change of the notes alone leaves the stored instants as they were.
+    const patched = await antiquarian.send('PATCH', `/v1/appointments/${items[1]!.id}`, { notes: 'still year one' });
+    expect(patched.statusCode, patched.body).toBe(200);
+    expect(patched.json<{ starts_at: string }>().starts_at).toBe('0001-06-01T10:00:00.000Z');
+  });
+});

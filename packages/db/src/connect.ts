@@ -6,6 +6,7 @@ import postgres from 'postgres';
 import { lockDataDir } from './lock.js';
 import { setStatementRunner } from './statement.js';
 import * as schema from './schema/index.js';
+import { parseTimestamptz, TIMESTAMPTZ_OID } from './timestamps.js';
 import type { DatabaseTarget } from './url.js';
 
 export type Schema = typeof schema;
@@ -66,6 +67,7 @@ export async function openPglite(target: Extract<DatabaseTarget, { kind: 'pglite
     // runs no I/O of its own): 32 MB holds the working set of an embedded install (a business's
     // calendar and clients, a few MB), and a real server is what a larger one runs on.
     startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${target.dataDir ? ON_DISK_SHARED_BUFFERS : IN_MEMORY_SHARED_BUFFERS}`],
+    parsers: { [TIMESTAMPTZ_OID]: parseTimestamptz },
   });
 }
 
@@ -122,6 +124,9 @@ export async function connect(target: DatabaseTarget, options: ConnectOptions = 
     ...(options.statementTimeoutMs ? { connection: { statement_timeout: options.statementTimeoutMs } } : {}),
   });
   const db: Database = drizzlePostgres(client, { schema, ...(options.logger ? { logger: options.logger } : {}) });
+  // Drizzle turned postgres-js's own timestamp parsing off (it reads the text with new Date): the
+  // one parser of both drivers instead (timestamps.ts).
+  client.options.parsers[TIMESTAMPTZ_OID] = parseTimestamptz;
   setStatementRunner(db, async (text, params) => {
     options.logger?.logQuery(text, params);
     return client.unsafe<Record<string, unknown>[]>(text, params as postgres.ParameterOrJSON<never>[], { prepare: true });

@@ -27,19 +27,16 @@ export function runStatement(db: Database, text: string, params: unknown[]): Pro
   return run(text, params);
 }
 
-/** A timestamp as the drivers give it past Drizzle: PGlite a Date, postgres-js its text (Drizzle turns postgres-js's parsing off). */
-function instant(value: unknown): Date {
-  return value instanceof Date ? value : new Date(value as string);
-}
-
-// The column types a driver already gives as the schema's TypeScript type. Any other type in `users`
-// stops the module from loading (and so every test), until it is decoded here too.
+// The column types a driver already gives as the schema's TypeScript type. A custom column (the
+// schema's timestamptz) is decoded as Drizzle decodes it (its mapFromDriverValue: a Date from
+// postgres-js, the text from PGlite, each read by parseTimestamptz). Any other type in `users` stops
+// the module from loading (and so every test), until it is decoded here too.
 const AS_GIVEN = new Set(['PgSerial', 'PgInteger', 'PgVarchar', 'PgText', 'PgBoolean']);
 const USER_FIELDS = Object.entries(getTableColumns(users)).map(([key, column]) => {
-  if (column.columnType !== 'PgTimestamp' && !AS_GIVEN.has(column.columnType)) {
+  if (column.columnType !== 'PgCustomColumn' && !AS_GIVEN.has(column.columnType)) {
     throw new Error(`users.${column.name} (${column.columnType}) has no decoding for runStatement's rows`);
   }
-  return { key, name: column.name, decode: column.columnType === 'PgTimestamp' ? instant : undefined };
+  return { key, name: column.name, decode: column.columnType === 'PgCustomColumn' ? (value: unknown) => column.mapFromDriverValue(value) : undefined };
 });
 
 /** Every column of `users`, from the schema, for a statement whose rows `userFromRow` reads. */

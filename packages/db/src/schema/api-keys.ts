@@ -1,4 +1,6 @@
-import { foreignKey, index, integer, pgTable, serial, text, timestamp, unique, varchar } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { foreignKey, index, integer, pgTable, serial, text, unique, varchar } from 'drizzle-orm/pg-core';
+import { timestamptz } from './timestamptz.js';
 import { users } from './users.js';
 
 /**
@@ -17,10 +19,10 @@ export const apiKeys = pgTable(
     prefix: varchar('prefix', { length: 16 }).notNull(),
     /** Hex SHA-256 of the whole key. */
     keyHash: text('key_hash').notNull(),
-    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    createdAt: timestamptz('created_at').notNull().default(sql`now()`),
     /** Coalesced: written at most once a minute per key, not on every request. */
-    lastUsedAt: timestamp('last_used_at', { withTimezone: true, mode: 'date' }),
-    revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
+    lastUsedAt: timestamptz('last_used_at'),
+    revokedAt: timestamptz('revoked_at'),
   },
   (t) => [
     foreignKey({ name: 'api_keys_user_id_fkey', columns: [t.userId], foreignColumns: [users.id] }).onDelete('cascade'),

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { check, foreignKey, index, integer, pgTable, serial, text, timestamp, varchar } from 'drizzle-orm/pg-core';
+import { check, foreignKey, index, integer, pgTable, serial, text, varchar } from 'drizzle-orm/pg-core';
+import { timestamptz } from './timestamptz.js';
 import { clients } from './clients.js';
 
 /** An appointment's status (spec, "Appointments"); only non-cancelled ones take part in the no-overlap rule. */
@@ -11,15 +12,15 @@ export const appointments = pgTable(
   {
     id: serial('id').primaryKey(),
     clientId: integer('client_id').notNull(),
-    startsAt: timestamp('starts_at', { withTimezone: true, mode: 'date' }).notNull(),
-    endsAt: timestamp('ends_at', { withTimezone: true, mode: 'date' }).notNull(),
+    startsAt: timestamptz('starts_at').notNull(),
+    endsAt: timestamptz('ends_at').notNull(),
     notes: text('notes'),
     // Added by 0002: the calendar (user) this appointment is in, always its client's owner.
     ownerId: integer('owner_id').notNull(),
     // Added by 0002 (0004 on databases that applied 0002's first text).
     status: varchar('status', { length: 16, enum: APPOINTMENT_STATUSES }).notNull().default('scheduled'),
     // Added by 0004 (the original service had no created_at here; 0000's first text did).
-    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    createdAt: timestamptz('created_at').notNull().default(sql`now()`),
   },
   (t) => [
     // Named as SQLAlchemy named it in the original database.

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { check, foreignKey, index, integer, pgTable, serial, text, timestamp, varchar } from 'drizzle-orm/pg-core';
+import { check, foreignKey, index, integer, pgTable, serial, text, varchar } from 'drizzle-orm/pg-core';
+import { timestamptz } from './timestamptz.js';
 import { appointments } from './appointments.js';
 import { clients } from './clients.js';
 
@@ -19,12 +20,12 @@ export const calls = pgTable(
     clientId: integer('client_id').notNull(),
     /** The appointment this call booked (or was about); kept null when the appointment is deleted. */
     appointmentId: integer('appointment_id'),
-    startedAt: timestamp('started_at', { withTimezone: true, mode: 'date' }).notNull(),
+    startedAt: timestamptz('started_at').notNull(),
     durationSeconds: integer('duration_seconds').notNull(),
     outcome: varchar('outcome', { length: 16, enum: CALL_OUTCOMES }).notNull(),
     notes: text('notes'),
-    callBackAt: timestamp('call_back_at', { withTimezone: true, mode: 'date' }),
-    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    callBackAt: timestamptz('call_back_at'),
+    createdAt: timestamptz('created_at').notNull().default(sql`now()`),
   },
   (t) => [
     // The client is the owner's (the pair is unique on clients); deleting the client deletes its calls.

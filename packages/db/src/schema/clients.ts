@@ -1,5 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
-import { foreignKey, index, integer, pgTable, serial, timestamp, unique, varchar, type AnyPgColumn } from 'drizzle-orm/pg-core';
+import { foreignKey, index, integer, pgTable, serial, unique, varchar, type AnyPgColumn } from 'drizzle-orm/pg-core';
+import { timestamptz } from './timestamptz.js';
 import { users } from './users.js';
 
 /** The phone's digits, as the search index and the search compare them. */
@@ -18,7 +19,7 @@ export const clients = pgTable(
     // Added by 0002: the user whose client this is.
     ownerId: integer('owner_id').notNull(),
     // Added by 0004 (the original service had no created_at here; 0000's first text did).
-    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    createdAt: timestamptz('created_at').notNull().default(sql`now()`),
   },
   (t) => [
     index('ix_clients_name').on(t.name),

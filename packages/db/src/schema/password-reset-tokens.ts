@@ -1,4 +1,6 @@
-import { foreignKey, integer, pgTable, text, timestamp, unique } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { foreignKey, integer, pgTable, text, unique } from 'drizzle-orm/pg-core';
+import { timestamptz } from './timestamptz.js';
 import { users } from './users.js';
 
 /**
@@ -13,9 +15,9 @@ export const passwordResetTokens = pgTable(
     userId: integer('user_id').primaryKey(),
     /** Hex SHA-256 of the token in the link. */
     tokenHash: text('token_hash').notNull(),
-    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
-    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
-    usedAt: timestamp('used_at', { withTimezone: true, mode: 'date' }),
+    createdAt: timestamptz('created_at').notNull().default(sql`now()`),
+    expiresAt: timestamptz('expires_at').notNull(),
+    usedAt: timestamptz('used_at'),
   },
   (t) => [
     foreignKey({ name: 'password_reset_tokens_user_id_fkey', columns: [t.userId], foreignColumns: [users.id] }).onDelete('cascade'),

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { check, foreignKey, integer, jsonb, pgTable, timestamp, varchar } from 'drizzle-orm/pg-core';
+import { check, foreignKey, integer, jsonb, pgTable, varchar } from 'drizzle-orm/pg-core';
+import { timestamptz } from './timestamptz.js';
 import { users } from './users.js';
 
 /** One local working interval, `HH:MM` to `HH:MM` (end may be `24:00`), start before end. */
@@ -37,7 +38,7 @@ export const schedules = pgTable(
     bufferAfterMinutes: integer('buffer_after_minutes').notNull(),
     minimumNoticeMinutes: integer('minimum_notice_minutes').notNull(),
     bookingHorizonDays: integer('booking_horizon_days').notNull(),
-    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    updatedAt: timestamptz('updated_at').notNull().default(sql`now()`),
   },
   (t) => [
     foreignKey({ name: 'schedules_user_id_fkey', columns: [t.userId], foreignColumns: [users.id] }).onDelete('cascade'),
