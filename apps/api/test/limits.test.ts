@@ -157,7 +157,7 @@ describe('body limit', () => {
 describe('requests in flight', () => {
   it('beyond MAX_IN_FLIGHT are answered 503 with Retry-After, and the count is released', async () => {
     // Production hashing: the two sign-ins must still be hashing when the third request comes.
-    const small = await startApp({ env: { MAX_IN_FLIGHT: '2' }, productionHashing: true });
+    const small = await startApp({ env: { MAX_IN_FLIGHT: '2' }, productionHashing: true, captureLogs: true });
     try {
       await register(small.app, 'busy@example.com', 'correct horse battery');
       const slow = () => small.app.inject({ method: 'POST', url: '/v1/auth/login', ...form({ username: 'busy@example.com', password: 'correct horse battery' }) });
@@ -171,6 +171,10 @@ describe('requests in flight', () => {
       expect(c.headers['retry-after']).toBe('1');
       expectSecurityHeaders(c.headers, 'at capacity');
       expect(c.json()).toMatchObject({ type: '/problems/at-capacity', status: 503, title: 'Service Unavailable' });
+      // A refusal on purpose: one warning without a stack, not an error (round 10's break test).
+      const logged = small.logs.flatMap((chunk) => chunk.split('\n')).filter(Boolean).map((line) => JSON.parse(line) as { level: number; msg: string; err?: unknown; type?: string });
+      expect(logged.filter((line) => line.level >= 50)).toEqual([]);
+      expect(logged.filter((line) => line.msg === 'request refused under load')).toEqual([expect.objectContaining({ level: 40, type: '/problems/at-capacity' })]);
       expect(small.app.inFlight()).toBe(0);
       expect((await small.app.inject({ method: 'GET', url: '/ready' })).statusCode).toBe(200);
     } finally {
