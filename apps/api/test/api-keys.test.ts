@@ -4,6 +4,7 @@ import { eq, sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { App } from '../src/app.js';
 import { form, json, startApp, type TestContext } from './helpers.js';
+import { REVOKED_KEYS_KEPT } from '../src/services/api-keys.js';
 import { expectProblem, signUp, type Caller } from './fixtures.js';
 
 let ctx: TestContext;
@@ -380,5 +381,25 @@ describe('answers that hold a credential are never cached', () => {
     expect(session.statusCode).toBe(200);
     expect(session.headers['cache-control']).toBe('no-store');
     expect((await alice.send('GET', '/v1/clients')).headers['cache-control']).toBe('no-store');
+  });
+});
+
+// Round 10's break test: 300 create-and-revoke cycles left 301 rows for one account, without end.
+describe('revoked keys', () => {
+  it('are kept for the newest REVOKED_KEYS_KEPT only, and a key whose row went is refused all the same', async () => {
+    const carol = await signUp(ctx.app, 'carol-churn@example.com');
+    const keys: CreatedKey[] = [];
+    for (let i = 0; i < REVOKED_KEYS_KEPT + 10; i++) {
+      const key = await createKey(carol, `churn ${i}`);
+      expect((await carol.send('DELETE', `/v1/api-keys/${key.id}`)).statusCode).toBe(204);
+      keys.push(key);
+    }
+    const live = await createKey(carol, 'the one in use');
+    const rows = await ctx.app.db.select({ id: apiKeys.id, revokedAt: apiKeys.revokedAt }).from(apiKeys).where(eq(apiKeys.userId, carol.id));
+    expect(rows.filter((r) => r.revokedAt !== null)).toHaveLength(REVOKED_KEYS_KEPT);
+    expect(rows.filter((r) => r.revokedAt === null).map((r) => r.id)).toEqual([live.id]);
+    // The oldest (row deleted) and the newest revoked (row kept) are both refused; the live one works.
+    for (const key of [keys[0]!, keys.at(-1)!]) expect((await withKey(ctx.app, key.key, 'GET', '/v1/auth/me')).statusCode).toBe(401);
+    expect((await withKey(ctx.app, live.key, 'GET', '/v1/auth/me')).statusCode).toBe(200);
   });
 });

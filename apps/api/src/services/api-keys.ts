@@ -32,6 +32,9 @@ export interface ErrorLog {
   error(obj: object, msg: string): void;
 }
 
+/** Revoked keys an account keeps (newest first); older ones are deleted when a key is created. */
+export const REVOKED_KEYS_KEPT = 50;
+
 export class ApiKeyService {
   private readonly byPrefix;
   /** The `last_used_at` writes under way, by key id: at most one per key. */
@@ -72,6 +75,14 @@ export class ApiKeyService {
             throw new ConflictError('api-key-limit', `An account may hold at most ${API_KEYS_PER_USER_MAX} API keys; revoke one first`);
           }
           const [inserted] = await tx.insert(apiKeys).values({ userId, name, prefix: apiKeyPrefix(key), keyHash: hashApiKey(key) }).returning();
+          // Revoked keys are kept for the newest REVOKED_KEYS_KEPT only: creating and revoking in a
+          // loop left a row per key, without end (round 10's break test: 40 a second). A key whose
+          // row is gone is refused as unknown, as a revoked one is.
+          await tx.execute(sql`
+            delete from ${apiKeys} where ${apiKeys.userId} = ${userId} and ${apiKeys.revokedAt} is not null
+               and ${apiKeys.id} not in (select ${apiKeys.id} from ${apiKeys}
+                                          where ${apiKeys.userId} = ${userId} and ${apiKeys.revokedAt} is not null
+                                          order by ${apiKeys.revokedAt} desc, ${apiKeys.id} desc limit ${REVOKED_KEYS_KEPT})`);
           return inserted!;
         });
         return { id: row.id, name: row.name, key, prefix: row.prefix, created_at: row.createdAt.toISOString() };
