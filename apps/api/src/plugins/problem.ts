@@ -10,7 +10,7 @@ import { RouteMethods } from '../lib/route-methods.js';
 import { loggableError } from '../lib/loggable-error.js';
 import { SECURITY_HEADERS } from '../lib/security-headers.js';
 
-export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
+const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 
 interface ProblemBody {
   type: ProblemType;
@@ -140,7 +140,7 @@ function sendProblem(reply: FastifyReply, problem: ProblemBody, headers: Record<
  * The one place a kind of problem becomes HTTP: `type`, status and title from the contracts'
  * table (PROBLEM_TYPES), and the header its status requires. Every error of the API passes here.
  */
-export function problem(kind: ProblemKind, detail: string, extra: ProblemExtra = {}): ProblemBody {
+function problem(kind: ProblemKind, detail: string, extra: ProblemExtra = {}): ProblemBody {
   const { status, title } = PROBLEM_TYPES[kind];
   return { type: problemType(kind), title, status, detail, ...extra };
 }
