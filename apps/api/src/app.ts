@@ -89,13 +89,23 @@ function pick<K extends keyof Config>(config: Config, ...keys: K[]): Pick<Config
 }
 
 /**
- * A logged URL: its path, and of its query only that there was one. Clients put passwords and tokens
- * there by mistake (`?password=`, `?access_token=`: round 10's break test found both in the log as
- * sent), and a search's `q` holds people's names and numbers.
+ * A logged URL: its path, and of its query only the names, each value `[redacted]`. Clients put
+ * passwords and tokens there by mistake (`?password=`, `?access_token=`: round 10's break test found
+ * both in the log as sent), and a search's `q` holds people's names and numbers. A name that is not a
+ * short identifier (a bare token as a key) is redacted whole.
  */
 function loggedUrl(url: string): string {
   const query = url.indexOf('?');
-  return query === -1 ? url : `${url.slice(0, query)}?[redacted]`;
+  if (query === -1) return url;
+  const names = url
+    .slice(query + 1)
+    .split('&')
+    .filter(Boolean)
+    .map((pair) => {
+      const name = pair.split('=', 1)[0]!;
+      return /^[A-Za-z0-9_.-]{1,32}$/.test(name) ? `${name}=[redacted]` : '[redacted]';
+    });
+  return `${url.slice(0, query)}?${names.join('&')}`;
 }
 
 /** Fastify's request serializer, with the URL as loggedUrl gives it. */

@@ -123,7 +123,7 @@ describe('SIGTERM under a stream of reads and writes', () => {
     await register(server, email);
     const token = await login(server, email);
     const isProbe = (probe: string) => (line: Record<string, unknown>) =>
-      line.msg === 'incoming request' && (line.req as { url?: string } | undefined)?.url?.endsWith(`probe=${probe}`) === true;
+      line.msg === 'incoming request' && (line.req as { url?: string } | undefined)?.url?.endsWith(`probe_${probe}=[redacted]`) === true;
 
     // One create on its own connection, held one byte short of its body: the server has read its
     // head (and logged it) when the signal comes, so it is in flight for certain. It is released
@@ -131,7 +131,7 @@ describe('SIGTERM under a stream of reads and writes', () => {
     // during the drain, on a connection the server must keep open to answer the first.
     const held = holdRequest(
       server.port,
-      requestText('POST', '/v1/clients?probe=held', { ...auth(token), 'Content-Type': 'application/json' }, JSON.stringify({ name: 'held', phone: '+14155550123' })),
+      requestText('POST', '/v1/clients?probe_held', { ...auth(token), 'Content-Type': 'application/json' }, JSON.stringify({ name: 'held', phone: '+14155550123' })),
     );
     await server.waitForLogs((lines) => lines.some(isProbe('held')), 10_000);
 
@@ -148,13 +148,13 @@ describe('SIGTERM under a stream of reads and writes', () => {
         n % 8 === 7
           ? {
               method: 'POST',
-              path: `/v1/auth/login?probe=${n}`,
+              path: `/v1/auth/login?probe_${n}`,
               headers: { 'content-type': 'application/x-www-form-urlencoded' },
               body: new URLSearchParams({ username: email, password: PASSWORD }).toString(),
             }
           : n % 2 === 0
-            ? { method: 'GET', path: `/v1/clients?limit=5&probe=${n}`, headers: auth(token) }
-            : createCall(token, `drain ${n}`, `/v1/clients?probe=${n}`),
+            ? { method: 'GET', path: `/v1/clients?limit=5&probe_${n}`, headers: auth(token) }
+            : createCall(token, `drain ${n}`, `/v1/clients?probe_${n}`),
       agent,
     );
     let outcomes: Outcome[];
@@ -165,7 +165,7 @@ describe('SIGTERM under a stream of reads and writes', () => {
       sentBeforeSignal = load.outcomes.length;
       server.child.kill('SIGTERM');
       await waitUntilRefused(server.port, 10_000);
-      held.release(requestText('GET', '/v1/clients?limit=1&probe=pipelined', auth(token)));
+      held.release(requestText('GET', '/v1/clients?limit=1&probe_pipelined', auth(token)));
       exit = await server.exited(15_000);
       // A little longer: requests after the exit are refused at connect.
       await sleep(150);
@@ -180,7 +180,7 @@ describe('SIGTERM under a stream of reads and writes', () => {
     const logs = server.logs();
     const shuttingDownAt = logs.findIndex((line) => line.msg === 'shutting down: finishing in-flight requests');
     expect(shuttingDownAt).toBeGreaterThan(-1);
-    const probeOf = (path: string) => /[?&]probe=(\w+)/.exec(path)?.[1] ?? '';
+    const probeOf = (path: string) => /[?&]probe_(\w+)/.exec(path)?.[1] ?? '';
     const readByServer = new Set(
       logs.filter((line) => line.msg === 'incoming request').map((line) => probeOf((line.req as { url?: string } | undefined)?.url ?? '')),
     );
@@ -197,10 +197,10 @@ describe('SIGTERM under a stream of reads and writes', () => {
     const [heldCreated, pipelined] = heldAnswers.responses as [RawResponse, RawResponse | undefined];
     const all: Outcome[] = [
       ...outcomes,
-      { ...createCall(token, 'held', '/v1/clients?probe=held'), sent: true, status: 201, contentType: heldCreated.headers['content-type'], responseBody: heldCreated.body },
+      { ...createCall(token, 'held', '/v1/clients?probe_held'), sent: true, status: 201, contentType: heldCreated.headers['content-type'], responseBody: heldCreated.body },
       pipelined
-        ? { method: 'GET', path: '/v1/clients?limit=1&probe=pipelined', sent: true, status: pipelined.status, contentType: pipelined.headers['content-type'], responseBody: pipelined.body }
-        : { method: 'GET', path: '/v1/clients?limit=1&probe=pipelined', sent: true, error: 'closed after the in-flight answer' },
+        ? { method: 'GET', path: '/v1/clients?limit=1&probe_pipelined', sent: true, status: pipelined.status, contentType: pipelined.headers['content-type'], responseBody: pipelined.body }
+        : { method: 'GET', path: '/v1/clients?limit=1&probe_pipelined', sent: true, error: 'closed after the in-flight answer' },
     ];
 
     const answered = all.filter((o) => o.status !== undefined);
