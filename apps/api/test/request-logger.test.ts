@@ -1,6 +1,7 @@
 // A request's logger (lib/request-logger.ts): made only when the request writes a line, and every line
 // written still carries the request id and the request's fields, read from the real log output.
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { connect } from 'node:net';
 import { bearer, login, register, startApp, type TestContext } from './helpers.js';
 
 interface Line {
@@ -106,6 +107,10 @@ describe('a logged URL', () => {
     await info.app.inject({ method: 'GET', url: `/v1/auth/me?access_token=${token}` });
     await info.app.inject({ method: 'GET', url: '/v1/clients?q=Maria%20Ross', headers: bearer(token) });
     await info.app.inject({ method: 'GET', url: `/v1/auth/me?${token}&limit=5`, headers: bearer(token) });
+    // An absolute-form target, its authority holding a password: sent raw, as a proxy would.
+    if (!info.app.server.listening) await info.app.listen({ host: '127.0.0.1', port: 0 });
+    const port = (info.app.server.address() as { port: number }).port;
+    await rawRequest(port, `GET http://someone:${secret}@127.0.0.1:${port}/v1/auth/me?password=x HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
     const written = info.logs.slice(from).join('');
     for (const leaked of [secret, token, token.split('.')[2]!, 'Maria', encodeURIComponent(email)]) expect(written).not.toContain(leaked);
     const urls = linesOf(info, from).flatMap((line) => (line.req?.url ? [line.req.url] : []));
@@ -115,6 +120,17 @@ describe('a logged URL', () => {
       '/v1/clients?q=[redacted]',
       // A token sent as a bare name is no short identifier: redacted whole.
       '/v1/auth/me?[redacted]&limit=[redacted]',
+      '/v1/auth/me?password=[redacted]',
     ]);
   });
 });
+
+/** Sends `text` on a new connection and resolves when the server closes it. */
+function rawRequest(port: number, text: string): Promise<void> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port }, () => socket.end(text));
+    socket.on('data', () => {});
+    socket.on('error', () => resolve());
+    socket.on('close', () => resolve());
+  });
+}
