@@ -88,6 +88,13 @@ export class UnavailableError extends DomainError {
   }
 }
 
+/** A feature this server is not configured for (password reset without SMTP_URL): expected, said at start. */
+export class NotConfiguredError extends UnavailableError {
+  constructor(detail: string) {
+    super('unavailable', detail);
+  }
+}
+
 export function summarize(errors: ValidationIssue[]): string {
   const [first] = errors;
   if (!first) return 'The request is invalid';

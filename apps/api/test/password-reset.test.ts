@@ -264,6 +264,10 @@ describe('without SMTP_URL', () => {
       expectProblem(await requestReset('prod@example.com', prod.app), 503, '/problems/unavailable');
       expect(prod.logs.join('')).not.toContain('reset-password#token=');
       expect(prod.logs.join('')).toContain('SMTP_URL is unset in production');
+      // Expected here, and said at start: one warning per request, no error with a stack.
+      const lines = prod.logs.flatMap((chunk) => chunk.split('\n')).filter(Boolean).map((line) => JSON.parse(line) as { level: number; msg: string });
+      expect(lines.filter((line) => line.level >= 50)).toEqual([]);
+      expect(lines.filter((line) => line.msg === 'request refused: not configured on this server')).toEqual([expect.objectContaining({ level: 40 })]);
     } finally {
       await prod.close();
     }

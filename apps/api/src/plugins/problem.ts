@@ -4,7 +4,7 @@ import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import fp from 'fastify-plugin';
-import { DomainError, summarize, type ProblemExtra } from '../errors.js';
+import { DomainError, NotConfiguredError, summarize, type ProblemExtra } from '../errors.js';
 import { ClientGoneError } from '../lib/hash-slots.js';
 import { RouteMethods } from '../lib/route-methods.js';
 import { loggableError } from '../lib/loggable-error.js';
@@ -204,10 +204,11 @@ export default fp(
       if (err instanceof ClientGoneError) {
         // Nobody is there to read it: the connection closed while the request waited for a hash slot.
         request.log.info('client gone before its turn: its password hash was not computed');
-      } else if (err instanceof DomainError && REFUSED_UNDER_LOAD.has(err.kind)) {
-        // Refused on purpose, under load or while stopping: one line, no stack. As errors with their
-        // stacks, a sign-in flood wrote ~2,000 of them (round 10's break test).
-        request.log.warn({ status: body.status, type: body.type }, 'request refused under load');
+      } else if (err instanceof NotConfiguredError || (err instanceof DomainError && REFUSED_UNDER_LOAD.has(err.kind))) {
+        // Refused on purpose, under load, while stopping, or for a feature this server is not
+        // configured for: one line, no stack. As errors with their stacks, a sign-in flood wrote
+        // ~2,000 of them, and anyone could add one per password-reset request (round 10).
+        request.log.warn({ status: body.status, type: body.type }, err instanceof NotConfiguredError ? 'request refused: not configured on this server' : 'request refused under load');
       } else if (body.status >= 500) {
         request.log.error({ err: loggableError(err) }, 'request failed');
       } else {

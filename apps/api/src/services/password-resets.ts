@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { apiKeys, passwordResetTokens, users, type Database } from '@agentcaller/db';
 import { and, eq, isNull, sql } from 'drizzle-orm';
-import { InvalidResetTokenError, UnavailableError, ValidationError } from '../errors.js';
+import { InvalidResetTokenError, NotConfiguredError, ValidationError } from '../errors.js';
 import { canonicalEmail } from '../lib/email.js';
 import type { Mailer } from '../lib/mailer.js';
 import { passwordProblem } from '../lib/passwords.js';
@@ -57,7 +57,7 @@ export class PasswordResetService {
    * nothing about the account.
    */
   async request(email: string): Promise<void> {
-    if (this.mailer.mode === 'off') throw new UnavailableError('unavailable', 'Password reset by mail is not configured on this server (SMTP_URL)');
+    if (this.mailer.mode === 'off') throw new NotConfiguredError('Password reset by mail is not configured on this server (SMTP_URL)');
     const address = canonicalEmail(email);
     const token = generateResetToken();
     const expiresAt = new Date(this.now() + RESET_TOKEN_TTL_MS);
