@@ -60,6 +60,17 @@ describe('one form of a source address', () => {
     expect(sourceKey('2001:db8:1:3::1')).not.toBe(a);
   });
 
+  // Round 10's second break test: a trusted proxy's X-Forwarded-For entries, taken as written.
+  it('a port, brackets or a zone do not make another source, and text that is no address is one source', () => {
+    expect(sourceKey('9.9.9.10:1234')).toBe('9.9.9.10');
+    expect(sourceKey('[2001:db8::1]')).toBe(sourceKey('2001:db8::ffff'));
+    expect(sourceKey('[2001:db8::1]:443')).toBe(sourceKey('2001:db8::1'));
+    expect(sourceKey('fe80::1%eth0')).toBe(sourceKey('fe80::2'));
+    expect(sourceKey('not-an-ip')).toBe(sourceKey('0x09090909'));
+    expect(sourceKey('not-an-ip')).not.toBe(sourceKey('9.9.9.9'));
+    expect(sourceKey(' 192.0.2.7 ')).toBe('192.0.2.7');
+  });
+
   it('locks out a /64 as one source', async () => {
     const counters = new MemoryCounters();
     const throttle = new Throttle(counters, { ...limits, sourceAttempts: 3 });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { isIPv6 } from 'node:net';
+import { isIPv4, isIPv6 } from 'node:net';
 import { ThrottledError } from '../errors.js';
 import type { CounterStore } from '../lib/counters.js';
 import { canonicalEmail } from '../lib/email.js';
@@ -33,11 +33,28 @@ function digest(value: string): string {
  * address counts as its /64 (one host owns a whole /64 and could otherwise take a fresh address per
  * request).
  */
-export function sourceKey(address: string): string {
+export function sourceKey(source: string): string {
+  // What a trusted proxy's X-Forwarded-For says is taken as written: a port (`9.9.9.9:4444`,
+  // `[2001:db8::1]:80`), brackets or a zone (`fe80::1%eth0`) made another source of one address,
+  // and text that is no address a source of its own for every spelling (round 10's second break
+  // test). Ports, brackets and zones are dropped; anything else that is no address is one source.
+  const address = withoutPort(source);
   const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address);
   if (mapped) return mapped[1]!;
-  if (!isIPv6(address)) return address;
+  if (isIPv4(address)) return address;
+  if (!isIPv6(address)) return UNREADABLE_SOURCE;
   return expandIPv6(address).slice(0, 4).join(':') + '::/64';
+}
+
+/** The one source of every X-Forwarded-For entry that is no IP address. */
+const UNREADABLE_SOURCE = 'unreadable';
+
+/** `1.2.3.4:80` → `1.2.3.4`; `[::1]:80` and `[::1]` → `::1`; `fe80::1%eth0` → `fe80::1`. */
+function withoutPort(source: string): string {
+  const trimmed = String(source ?? '').trim();
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(trimmed);
+  const bare = bracketed ? bracketed[1]! : /^(\d{1,3}(?:\.\d{1,3}){3}):\d+$/.exec(trimmed)?.[1] ?? trimmed;
+  return bare.replace(/%.*$/, '');
 }
 
 function expandIPv6(address: string): string[] {
