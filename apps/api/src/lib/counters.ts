@@ -132,6 +132,9 @@ export interface Logger {
   info(obj: object, msg: string): void;
 }
 
+/** How long a connection attempt to Redis may take; start-up waits at most this for the first. */
+export const REDIS_CONNECT_TIMEOUT_MS = 2_000;
+
 /** How long `/ready` and the recovery probe wait for Redis to answer a PING. */
 const REDIS_PING_TIMEOUT_MS = 250;
 const PROBE_EVERY_MS = 500;
@@ -159,7 +162,7 @@ export class ResilientCounters implements CounterStore {
       lazyConnect: false,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
-      connectTimeout: 2_000,
+      connectTimeout: REDIS_CONNECT_TIMEOUT_MS,
       commandTimeout: 500,
       retryStrategy: (attempt) => Math.min(attempt * 250, 2_000),
     });
@@ -169,6 +172,24 @@ export class ResilientCounters implements CounterStore {
     this.redis.on('ready', () => {
       this.suspended = false;
       this.recovered();
+    });
+  }
+
+  /**
+   * Resolves once the first connection is ready, or after `timeoutMs` (false): an instance then
+   * starts counting in Redis from its first request, instead of in process until it connects.
+   */
+  connected(timeoutMs: number): Promise<boolean> {
+    if (this.redis.status === 'ready') return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (ok: boolean) => {
+        clearTimeout(timer);
+        this.redis.off('ready', onReady);
+        resolve(ok);
+      };
+      const onReady = () => done(true);
+      const timer = setTimeout(() => done(false), timeoutMs);
+      this.redis.on('ready', onReady);
     });
   }
 

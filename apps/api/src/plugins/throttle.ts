@@ -4,7 +4,7 @@ import type { Config } from '../config.js';
 
 /** What the throttle plugin reads of the configuration, and nothing else. */
 type ThrottleOptions = Pick<Config, 'redisUrl' | 'throttle'>;
-import { MemoryCounters, ResilientCounters, type CounterStore } from '../lib/counters.js';
+import { MemoryCounters, REDIS_CONNECT_TIMEOUT_MS, ResilientCounters, type CounterStore } from '../lib/counters.js';
 import { Throttle } from '../services/throttle.js';
 
 declare module 'fastify' {
@@ -23,6 +23,12 @@ export default fp(
       const shared = new ResilientCounters(opts.redisUrl, app.log);
       counters = shared;
       app.decorate('redisStatus', () => shared.status());
+      // Listening waits (at most the connect timeout) for the first connection to Redis, so the
+      // first requests are counted where every instance sees them. Redis down at start delays
+      // start-up by that much, then the instance counts in process (logged) until it is back.
+      app.addHook('onReady', async () => {
+        await shared.connected(REDIS_CONNECT_TIMEOUT_MS);
+      });
     } else {
       counters = new MemoryCounters();
       app.decorate('redisStatus', async () => 'not configured' as const);

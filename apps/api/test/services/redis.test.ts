@@ -1,7 +1,7 @@
 // Throttling counters in a real Redis: shared by two instances, and an outage of a redis-server
 // this test starts and stops itself (so this suite needs Redis installed and running at :6379).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { accountCounterKey } from '../../src/services/throttle.js';
@@ -16,7 +16,7 @@ describe('counters in Redis', () => {
     const env = { REDIS_URL: 'redis://127.0.0.1:6379/0' };
     const one = await app(env);
     const two = await app(env);
-    expect((await one.app.inject({ method: 'GET', url: '/ready' })).json()).toMatchObject({ redis: 'ok' });
+    await redisAnswers(one);
     const email = `redis-${unique()}@example.com`;
     const source = `10.1.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
     await register(one.app, email, PASSWORD);
@@ -34,7 +34,7 @@ describe('a password reset in Redis', () => {
       const env = { REDIS_URL: 'redis://127.0.0.1:6379/8', SMTP_URL: smtp.url };
       const one = await app(env);
       const two = await app(env);
-      for (const ctx of [one, two]) expect((await ctx.app.inject({ method: 'GET', url: '/ready' })).json()).toMatchObject({ redis: 'ok' });
+      for (const ctx of [one, two]) await redisAnswers(ctx);
       // Each app has a database of its own; the lock lives only in the shared Redis (the sign-in
       // throttle answers before any account is looked up, so \`two\` refuses, then takes, attempts).
       const email = `redis-reset-${unique()}@example.com`;
@@ -167,6 +167,14 @@ describe('when Redis freezes', () => {
   }, 60_000);
 });
 
+/**
+ * Waits for `/ready` to say Redis answers. Start-up waits for the connection, but `/ready` also
+ * needs a PING answered within 250 ms, which a loaded CI machine can miss once.
+ */
+async function redisAnswers(ctx: TestContext): Promise<void> {
+  await until(async () => (await ctx.app.inject({ method: 'GET', url: '/ready' })).json<{ redis: string }>().redis === 'ok', 5000);
+}
+
 /** Two instances on a redis-server of this test's own (ready on both), and a client to look into it. */
 async function withOwnRedis(run: (sides: { one: TestContext; two: TestContext; probe: Redis }) => Promise<void>): Promise<void> {
   const port = await freePort();
@@ -175,13 +183,48 @@ async function withOwnRedis(run: (sides: { one: TestContext; two: TestContext; p
   try {
     const env = { REDIS_URL: `redis://127.0.0.1:${port}` };
     const [one, two] = [await app(env), await app(env)];
-    for (const ctx of [one, two]) await until(async () => (await ctx.app.inject({ method: 'GET', url: '/ready' })).json<{ redis: string }>().redis === 'ok', 5000);
+    for (const ctx of [one, two]) await redisAnswers(ctx);
     await run({ one, two, probe });
   } finally {
     probe.disconnect();
     redis.kill('SIGKILL');
   }
 }
+
+// CI found the first requests of a new instance counted in process: it listened before its
+// connection to Redis was ready. Start-up now waits for it (plugins/throttle.ts).
+describe('a new instance', () => {
+  it('counts in Redis from its first request, even when Redis is slow to connect', async () => {
+    const port = await freePort();
+    const redis = await startRedis(port);
+    const probe = new Redis(port, '127.0.0.1');
+    // A link to Redis that takes 500 ms to open (a remote or busy Redis; on CI, a loaded machine).
+    const slowLink = createServer((socket) => {
+      socket.pause();
+      setTimeout(() => {
+        const upstream = connect(port, '127.0.0.1', () => socket.resume());
+        socket.pipe(upstream).pipe(socket);
+        const end = () => (socket.destroy(), upstream.destroy());
+        socket.on('error', end).on('close', end);
+        upstream.on('error', end).on('close', end);
+      }, 500);
+    });
+    await new Promise<void>((resolve) => slowLink.listen(0, '127.0.0.1', resolve));
+    const linkPort = (slowLink.address() as AddressInfo).port;
+    try {
+      const ctx = await app({ REDIS_URL: `redis://127.0.0.1:${linkPort}` });
+      // No account: the throttle counts before any account is looked up.
+      const email = `first-${unique()}@example.com`;
+      expect((await loginFrom(ctx, '10.4.0.1', email, 'wrong password')).statusCode).toBe(401);
+      expect(await probe.get(`agentcaller:throttle:${accountCounterKey(email, '10.4.0.1')}`)).toBe('1');
+      expect(ctx.logs.join('')).not.toContain('redis unavailable');
+    } finally {
+      probe.disconnect();
+      slowLink.close();
+      redis.kill('SIGKILL');
+    }
+  });
+});
 
 // The counting script is sent once per connection and then called by its SHA (lib/counters.ts).
 describe('the counting script', () => {
