@@ -34,6 +34,10 @@ const VALUES = [
   '0999-12-31 23:59:59.999+00',
   '0044-03-15 10:00:00+00 BC',
   '2030-01-07 09:30:00.123456+00',
+  // The common shape's own reading (timestamps.ts): fractions of one and two digits, year 100.
+  '2030-01-07 09:30:00.1+00',
+  '2030-01-07 09:30:00.12+00',
+  '0100-01-01 00:00:00+00',
   '1970-01-01 00:00:00+00',
   '9999-12-31 23:59:59+00',
 ];
@@ -75,5 +79,34 @@ describe('parseTimestamptz', () => {
     expect(parseTimestamptz('294276-12-31 23:59:59+00').getTime()).toBe(DATE_LIMIT_MS);
     expect(parseTimestamptz('4713-01-01 00:00:00+00 BC').getTime()).toBe(Date.UTC(-4712, 0, 1));
     expect(parseTimestamptz('2030-01-07T09:30:00Z').toISOString()).toBe('2030-01-07T09:30:00.000Z');
+  });
+});
+
+describe('parseTimestamptz on the common shape', () => {
+  /** PostgreSQL's text for `ms` at `offsetMinutes` east of UTC, with `fractionDigits` digits of fraction. */
+  function textOf(ms: number, offsetMinutes: number, fractionDigits: number): string {
+    const local = new Date(ms + offsetMinutes * 60_000).toISOString(); // YYYY-MM-DDTHH:MM:SS.mmmZ
+    const fraction = fractionDigits === 0 ? '' : `.${`${local.slice(20, 23)}000`.slice(0, fractionDigits)}`;
+    const sign = offsetMinutes < 0 ? '-' : '+';
+    const hours = String(Math.floor(Math.abs(offsetMinutes) / 60)).padStart(2, '0');
+    const minutes = Math.abs(offsetMinutes) % 60;
+    return `${local.slice(0, 10)} ${local.slice(11, 19)}${fraction}${sign}${hours}${minutes ? `:${String(minutes).padStart(2, '0')}` : ''}`;
+  }
+
+  it('is the instant written, for 5,000 instants from year 100 to 9999 at offsets of hours and minutes', () => {
+    const from = Date.UTC(100, 0, 2);
+    const to = Date.UTC(9999, 11, 30);
+    let seed = 42;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let i = 0; i < 5000; i++) {
+      const ms = Math.floor(from + random() * (to - from));
+      const offset = [0, 330, -210, 345, -660, 840, -150][i % 7]!;
+      const digits = i % 7;
+      const text = textOf(ms, offset, digits);
+      // The fraction keeps as many millisecond digits as it was written with.
+      const unit = digits >= 3 ? 1 : 10 ** (3 - digits);
+      const kept = ms - (((ms % unit) + unit) % unit);
+      expect(parseTimestamptz(text).getTime(), text).toBe(kept);
+    }
   });
 });

@@ -158,11 +158,22 @@ export default fp(
       request.apiKeyId = holder.keyId;
     };
 
-    const authenticateRequest = async (request: FastifyRequest, allowKeys: boolean) => {
+    // Once authenticated, the answer says how long that took (Server-Timing, `auth;dur=` in ms):
+    // from the start of the request's hooks, right after routing, to the end of authentication, the
+    // database read included. Only on success: a refused credential learns nothing more than its 401.
+    const timed = (reply: FastifyReply) => {
+      reply.header('server-timing', `auth;dur=${reply.elapsedTime.toFixed(2)}`);
+    };
+    // One async function per request (the hook itself), not a second one awaiting it.
+    const authenticateRequest = async (request: FastifyRequest, reply: FastifyReply, allowKeys: boolean) => {
       // Programs send `Authorization: Bearer`; the web app's browser sends the HttpOnly cookie.
       const header = request.headers.authorization;
       const key = header ? BEARER_KEY.exec(header)?.[1] : undefined;
-      if (key !== undefined) return authenticateKey(request, key, allowKeys);
+      if (key !== undefined) {
+        await authenticateKey(request, key, allowKeys);
+        timed(reply);
+        return;
+      }
       const cookie = header ? undefined : sessionCookie(request);
       if (!header && !cookie) throw new UnauthorizedError('Not authenticated');
       const token = header ? BEARER.exec(header)?.[1] : cookie;
@@ -196,16 +207,10 @@ export default fp(
       if (!found.user.isActive) throw new ForbiddenError('inactive-account', INACTIVE_USER);
       request.currentUser = found.user;
       request.presentedToken = { hash, expiresAt: new Date(claims.exp * 1000) };
+      timed(reply);
     };
-    // Once authenticated, the answer says how long that took (Server-Timing, `auth;dur=` in ms):
-    // from the start of the request's hooks, right after routing, to the end of authentication, the
-    // database read included. Only on success: a refused credential learns nothing more than its 401.
-    const authenticate = (allowKeys: boolean) => async (request: FastifyRequest, reply: FastifyReply) => {
-      await authenticateRequest(request, allowKeys);
-      reply.header('server-timing', `auth;dur=${reply.elapsedTime.toFixed(2)}`);
-    };
-    app.decorate('authenticate', authenticate(false));
-    app.decorate('authenticateOrKey', authenticate(true));
+    app.decorate('authenticate', (request: FastifyRequest, reply: FastifyReply) => authenticateRequest(request, reply, false));
+    app.decorate('authenticateOrKey', (request: FastifyRequest, reply: FastifyReply) => authenticateRequest(request, reply, true));
     // Make the dummy hash now, so the first unknown-email login costs what every later one does;
     // not awaited: start-up goes on while the thread pool hashes (a cold start was ~150 ms longer
     // waiting for it). A failure here is logged; the first login that needs the hash makes it again.

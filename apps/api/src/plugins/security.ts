@@ -29,6 +29,12 @@ function abandonSlowBody(request: FastifyRequest, reply: FastifyReply) {
   writeRawProblem(reply.raw, 'request-timeout', 'The request body did not arrive in time', () => socket.destroy());
 }
 
+/**
+ * The security headers, and `Vary: Origin`: every answer depends on Origin, so a shared cache must
+ * not hand one origin's answer to another. One object, set in one call.
+ */
+const EVERY_ANSWER = Object.freeze({ ...SECURITY_HEADERS, vary: 'Origin' });
+
 /** What a listed origin is granted on every answer, beside its name in Access-Control-Allow-Origin. */
 const CORS_GRANT = { 'access-control-allow-credentials': 'true', 'access-control-expose-headers': 'retry-after' } as const;
 /** A preflight's answer: what the web app sends (cookies, the CSRF header, JSON), cached 10 minutes. */
@@ -63,10 +69,8 @@ export default fp(
     // anew on every request (~4 % of a /v1/auth/me's instructions), for answers that are fixed.
     const listed = new Set(opts.corsOrigins);
     app.addHook('onRequest', (request, reply, done) => {
-      reply.headers(SECURITY_HEADERS);
+      reply.headers(EVERY_ANSWER);
       if (hsts && request.protocol === 'https') reply.headers(HSTS);
-      // Every answer depends on Origin: a shared cache must not hand one origin's answer to another.
-      reply.header('vary', 'Origin');
       const origin = request.headers.origin;
       if (origin === undefined) {
         done();
