@@ -43,8 +43,10 @@ export async function findUserForToken(db: Database, email: string, [key, oldKey
   // The account stored with exactly this spelling first (every token this API issues names one,
   // as the original's did): PostgreSQL's lower() and JavaScript's differ for a few letters (`İ`),
   // so an adopted `İvan@…` signed in as `ivan@…` but its token's canonical form found nobody.
-  let [row] = await runStatement(db, USER_FOR_TOKEN_EXACT, [email, key, oldKey]);
-  if (!row && email === email.trim().normalize('NFC')) [row] = await runStatement(db, USER_FOR_TOKEN, [canonicalEmail(email), key, oldKey]);
+  // Rows by index, not destructured: postgres-js's rows are an Array subclass, which V8 destructures
+  // through the iterator protocol (two objects a request).
+  let row = (await runStatement(db, USER_FOR_TOKEN_EXACT, [email, key, oldKey]))[0];
+  if (!row && email === email.trim().normalize('NFC')) row = (await runStatement(db, USER_FOR_TOKEN, [canonicalEmail(email), key, oldKey]))[0];
   return row && { user: userFromRow(row), revoked: row.revoked === true };
 }
 
