@@ -4,13 +4,29 @@ import { defaultClientConditions, defineConfig, loadEnv, type ProxyOptions } fro
 /** Read @agentcaller/sdk and @agentcaller/contracts from their TypeScript source: no prior build. */
 export const SOURCE_CONDITION = '@agentcaller/source';
 
+/**
+ * The API believes this proxy's `X-Forwarded-For` (TRUST_PROXY, or development's loopback default):
+ * the proxy names the connection's peer and nothing else. `xfwd` appended the peer to whatever the
+ * client had sent, so the API, skipping the trusted hop, took the client's own word for its address
+ * and the sign-in lockout and per-source throttle could be escaped (round 11's break test).
+ */
+export const forwardPeerOnly: NonNullable<ProxyOptions['configure']> = (proxy) => {
+  proxy.on('proxyReq', (proxyReq, req) => {
+    const socket = req.socket as typeof req.socket & { encrypted?: boolean };
+    proxyReq.setHeader('x-forwarded-for', socket.remoteAddress ?? '');
+    proxyReq.setHeader('x-forwarded-proto', socket.encrypted ? 'https' : 'http');
+    if (req.headers.host !== undefined) proxyReq.setHeader('x-forwarded-host', req.headers.host);
+    for (const header of ['x-forwarded-port', 'forwarded', 'x-real-ip']) proxyReq.removeHeader(header);
+  });
+};
+
 export default defineConfig(({ mode }) => {
   // loadEnv gives variables already in the environment priority over .env files.
   const env = loadEnv(mode, process.cwd(), 'VITE_');
   const target = env.VITE_API_PROXY_TARGET || 'http://127.0.0.1:8000';
   // The browser talks to its own origin and /v1 goes on to the API: no CORS, and the session
   // cookies belong to the page's origin.
-  const proxy: Record<string, ProxyOptions> = { '/v1': { target, xfwd: true } };
+  const proxy: Record<string, ProxyOptions> = { '/v1': { target, configure: forwardPeerOnly } };
   return {
     plugins: [react()],
     resolve: { conditions: [SOURCE_CONDITION, ...defaultClientConditions] },
