@@ -126,10 +126,10 @@ describe('bodies being received, all together', () => {
   afterAll(() => app.close());
 
   /** A POST that says it sends `declared` bytes, sends `sent` of them, and waits. */
-  function holding(declared: number, sent: number) {
+  function holding(declared: number, sent: number, path = '/v1/auth/register') {
     const socket = connect({ host: '127.0.0.1', port: appPort });
     socket.on('error', () => {});
-    socket.write(`POST /v1/auth/register HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${declared}\r\n\r\n`);
+    socket.write(`POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${declared}\r\n\r\n`);
     if (sent > 0) socket.write(Buffer.alloc(sent, 0x20));
     return socket;
   }
@@ -159,6 +159,25 @@ describe('bodies being received, all together', () => {
     await until(() => app.app.bodyBytesReceiving() === 0);
     expect(app.app.bodyBytesReceiving()).toBe(0);
     expect((await register('accepted@example.com')).status).toBe(201);
+    expect(app.app.bodyBytesReceiving()).toBe(0);
+  });
+
+  // Found in round 11: a body answered before it was read (here a content type the sign-in does not
+  // take: 400) went on being counted as Node drained it, and was never given back.
+  it('stop counting once their request is answered, however long the rest keeps coming', async () => {
+    const socket = holding(BODY_LIMIT, 0, '/v1/auth/login');
+    try {
+      const answer = await new Promise<string>((resolve) => socket.once('data', (chunk: Buffer) => resolve(chunk.toString())));
+      expect(answer.split(' ', 2)[1]).toBe('400');
+      for (let i = 0; i < 8; i++) {
+        socket.write(Buffer.alloc(64 * 1024, 0x20));
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(app.app.bodyBytesReceiving()).toBe(0);
+    } finally {
+      socket.destroy();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
     expect(app.app.bodyBytesReceiving()).toBe(0);
   });
 

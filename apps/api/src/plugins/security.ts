@@ -181,6 +181,13 @@ export default fp(
       }
       const counter = new Transform({
         transform(chunk: Buffer, _encoding, next) {
+          // Answered already (a 400 for a content type no parser reads, say): what still arrives is
+          // Node draining the connection, no longer held by a request. Counted after the answer, it
+          // was never given back, and BODY_BYTES_RECEIVING shrank for good (round 11).
+          if (request.bodyCounter !== counter) {
+            next(null, chunk);
+            return;
+          }
           if (receiving + chunk.length > BODY_BYTES_RECEIVING) {
             reply.header('connection', 'close');
             next(Object.assign(new UnavailableError('at-capacity', 'The server is receiving too many request bodies at once; try again shortly', 1), { statusCode: 503 }));
@@ -194,6 +201,7 @@ export default fp(
         },
       });
       payload.on('error', (err) => counter.destroy(err));
+      request.bodyCounter = counter;
       done(null, payload.pipe(counter));
     });
 
@@ -224,6 +232,12 @@ export default fp(
       bodyArrived(request);
       receiving -= request.bodyBytes;
       request.bodyBytes = 0;
+      const counter = request.bodyCounter;
+      if (counter) {
+        // The rest of an unread body flows through uncounted, and nobody reads it: let it drain.
+        request.bodyCounter = null;
+        counter.resume();
+      }
       if (request.countedInFlight) {
         request.countedInFlight = false;
         inFlight -= 1;
@@ -232,6 +246,7 @@ export default fp(
     onRequestEnd(app, release);
     app.decorateRequest('bodyTimer', null);
     app.decorateRequest('bodyBytes', 0);
+    app.decorateRequest('bodyCounter', null);
     app.decorateRequest('countedInFlight', false);
     app.decorate('inFlight', () => inFlight);
     app.decorate('bodyBytesReceiving', () => receiving);
@@ -246,6 +261,8 @@ declare module 'fastify' {
     bodyTimer: NodeJS.Timeout | null;
     /** The bytes of its body received so far, counted against BODY_BYTES_RECEIVING until it ends. */
     bodyBytes: number;
+    /** What counts its body's bytes as they arrive, until the request ends (then null). */
+    bodyCounter: Transform | null;
   }
   interface FastifyInstance {
     inFlight(): number;
