@@ -1,3 +1,4 @@
+import { PUBLIC_BODY_LIMIT_BYTES } from '@agentcaller/contracts';
 import { users } from '@agentcaller/db';
 import bcrypt from 'bcrypt';
 import { SEED_USERS } from '@agentcaller/db/seed-era';
@@ -153,9 +154,10 @@ describe('POST /v1/auth/login', () => {
       expect(res.json()).toMatchObject({ status: 400, detail: 'Unsupported content type for this route' });
     });
 
-    it('a form over 1 MiB is 413', async () => {
-      const res = await loginRaw({ username: 'user@example.com', password: PASSWORD, scope: 'x'.repeat(1024 * 1024) });
+    it('a form over 8 KiB is 413 (a route that needs no credentials reads no more)', async () => {
+      const res = await loginRaw({ username: 'user@example.com', password: PASSWORD, scope: 'x'.repeat(PUBLIC_BODY_LIMIT_BYTES) });
       expect(res.statusCode).toBe(413);
+      expect(res.json()).toMatchObject({ type: '/problems/payload-too-large' });
     });
   });
 
@@ -210,12 +212,14 @@ describe('POST /v1/auth/login', () => {
       expect(noBoundary.statusCode).toBe(400);
     });
 
-    it('at most 16 parts: 16 sign in, 17 or 5,000 are 413 payload-too-large, as the document says', async () => {
+    it('at most 16 parts: 16 sign in, 17 or 80 are 413 payload-too-large, as the document says', async () => {
       const credentials = [field('username', 'user@example.com'), field('password', PASSWORD)];
       const extras = (n: number) => Array.from({ length: n }, (_, i) => field(`extra${i}`, 'x'));
       const sixteen = await ctx.app.inject({ method: 'POST', url: '/v1/auth/login', ...multipart([...credentials, ...extras(14)]) });
       expect(sixteen.statusCode).toBe(200);
-      for (const n of [15, 4998]) {
+      // 80 parts still fit in 8 KiB: the count refuses them, not the body limit.
+      expect(Buffer.byteLength(multipart([...credentials, ...extras(78)]).payload)).toBeLessThan(PUBLIC_BODY_LIMIT_BYTES);
+      for (const n of [15, 78]) {
         const res = await ctx.app.inject({ method: 'POST', url: '/v1/auth/login', ...multipart([...credentials, ...extras(n)]) });
         expect(res.statusCode, `${n + 2} parts`).toBe(413);
         expect(res.json()).toMatchObject({ type: '/problems/payload-too-large', detail: 'The multipart body has more than 16 parts' });

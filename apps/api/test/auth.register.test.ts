@@ -1,3 +1,4 @@
+import { PUBLIC_BODY_LIMIT_BYTES } from '@agentcaller/contracts';
 import { ARGON2_PARAMETERS, users } from '@agentcaller/db';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -191,15 +192,19 @@ describe('POST /v1/auth/register', () => {
       expect(await storedUser('form@example.com')).toBeUndefined();
     });
 
-    it('a body over 1 MiB is 413', async () => {
-      const res = await registerRaw({ email: 'big@example.com', password: 'changeme123', padding: 'x'.repeat(1024 * 1024) });
+    // A route that needs no credentials reads at most 8 KiB (PUBLIC_BODY_LIMIT_BYTES), not 1 MiB.
+    it('a body over 8 KiB is 413', async () => {
+      const res = await registerRaw({ email: 'big@example.com', password: 'changeme123', padding: 'x'.repeat(PUBLIC_BODY_LIMIT_BYTES) });
       expect(res.statusCode).toBe(413);
       expect(res.json()).toMatchObject({ status: 413, title: 'Payload Too Large' });
       expect(await storedUser('big@example.com')).toBeUndefined();
     });
 
-    it('a body just under 1 MiB is read (unknown fields ignored)', async () => {
-      const res = await registerRaw({ email: 'almost@example.com', password: 'changeme123', padding: 'x'.repeat(1000 * 1000) });
+    it('a body of exactly 8 KiB is read (unknown fields ignored)', async () => {
+      const fields = { email: 'almost@example.com', password: 'changeme123', padding: '' };
+      const padding = 'x'.repeat(PUBLIC_BODY_LIMIT_BYTES - Buffer.byteLength(JSON.stringify(fields)));
+      expect(Buffer.byteLength(JSON.stringify({ ...fields, padding }))).toBe(PUBLIC_BODY_LIMIT_BYTES);
+      const res = await registerRaw({ ...fields, padding });
       expect(res.statusCode).toBe(201);
       expect(Object.keys(res.json())).toEqual(['id', 'email']);
     });

@@ -1,3 +1,4 @@
+import { PUBLIC_BODY_LIMIT_BYTES, routes, type RouteDef } from '@agentcaller/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, expectSecurityHeaders, form, json, login, register, startApp, type TestContext } from './helpers.js';
 
@@ -142,15 +143,48 @@ describe('body limit', () => {
     await register(ctx.app, 'big@example.com', 'correct horse battery');
     const token = await login(ctx.app, 'big@example.com', 'correct horse battery');
     const big = json({ name: 'x'.repeat(1024 * 1024), phone: '1' });
+    // A signed-in caller's body may be far past the 8 KiB of the routes that need no credentials.
+    const under = json({ name: 'Under the limit', phone: '+14155550123', padding: 'x'.repeat(1000 * 1000) });
+    const read = await ctx.app.inject({ method: 'POST', url: '/v1/clients', ...under, headers: { ...under.headers, ...bearer(token) } });
+    expect(read.statusCode).toBe(201);
     for (const [url, headers] of [['/v1/clients', bearer(token)], ['/v1/auth/register', {}]] as const) {
       const res = await ctx.app.inject({ method: 'POST', url, ...big, headers: { ...big.headers, ...headers } });
       expect(res.statusCode, url).toBe(413);
       expect(res.headers['content-type']).toBe('application/problem+json; charset=utf-8');
-      expect(res.json()).toMatchObject({ type: '/problems/payload-too-large', status: 413 });
+      const limit = url === '/v1/clients' ? '1 MiB' : '8 KiB';
+      expect(res.json()).toMatchObject({ type: '/problems/payload-too-large', status: 413, detail: `The request body is larger than this route's limit of ${limit}` });
       expectSecurityHeaders(res.headers, url);
     }
     const stranger = await ctx.app.inject({ method: 'POST', url: '/v1/clients', ...big });
     expect(stranger.statusCode).toBe(401);
+  });
+});
+
+// Round 11's break test: strangers holding 1 MiB bodies filled BODY_BYTES_RECEIVING. Every route that
+// needs no credentials reads at most PUBLIC_BODY_LIMIT_BYTES; the document's 413 says so.
+describe('the body limit of the routes that need no credentials', () => {
+  const publicRoutes = Object.entries(routes as Record<string, RouteDef>).filter(([, def]) => def.body && !def.auth);
+
+  it('covers sign-up, sign-in, browser sign-in and both password-reset steps', () => {
+    expect(publicRoutes.map(([name]) => name).sort()).toEqual(['confirmPasswordReset', 'createSession', 'login', 'register', 'requestPasswordReset']);
+  });
+
+  it.each(publicRoutes)('%s: a body of 8 KiB is read, one byte more is 413', async (_name, def) => {
+    const bodyOf = (bytes: number) => {
+      if (def.encoding === 'form') return { headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: `padding=${'x'.repeat(bytes - 'padding='.length)}` };
+      return { headers: { 'content-type': 'application/json' }, payload: `{"padding":"${'x'.repeat(bytes - '{"padding":""}'.length)}"}` };
+    };
+    const at = await ctx.app.inject({ method: def.method, url: def.path, ...bodyOf(PUBLIC_BODY_LIMIT_BYTES) });
+    // Read and validated: its fields are missing.
+    expect(at.statusCode, 'at the limit').toBe(422);
+    const over = await ctx.app.inject({ method: def.method, url: def.path, ...bodyOf(PUBLIC_BODY_LIMIT_BYTES + 1) });
+    expect(over.statusCode, 'over it').toBe(413);
+    expect(over.json()).toMatchObject({ type: '/problems/payload-too-large', status: 413, detail: "The request body is larger than this route's limit of 8 KiB" });
+  });
+
+  it('is stated in the document', async () => {
+    const doc = (await ctx.app.inject({ method: 'GET', url: '/openapi.json' })).json<{ components: { responses: Record<string, { description: string }> } }>();
+    expect(doc.components.responses.PayloadTooLarge!.description).toContain('8 KiB on the routes that need no credentials');
   });
 });
 

@@ -19,6 +19,13 @@ export const PAGE_LIMIT_DEFAULT = 20;
 export const MAX_AVAILABILITY_DAYS = 31;
 /** Request bodies over this many bytes are refused with 413. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
+/**
+ * Bodies of the routes that need no credentials (sign-up, sign-in, browser sign-in, password reset)
+ * over this many bytes are refused with 413: they carry an address, a password of at most 72 bytes
+ * and a token, and a stranger must not hold large bodies on an instance (each is counted against
+ * what the instance receives at once until it is answered).
+ */
+export const PUBLIC_BODY_LIMIT_BYTES = 8 * 1024;
 
 /** The instants the API takes (PostgreSQL reaches further; nobody books a call before 1900 or after 9999). */
 export const INSTANT_RANGE = 'between 1900-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z once converted to UTC';

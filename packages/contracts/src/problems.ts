@@ -19,7 +19,7 @@ export const PROBLEM_TYPES = {
   'api-key-limit': { status: 409, title: 'Conflict', description: 'The account already holds the most live API keys it may (50); revoke one first.' },
   'last-admin': { status: 409, title: 'Conflict', description: 'The change would leave no active administrator (deactivating, demoting or deleting the last one).' },
   'appointment-conflict': { status: 409, title: 'Conflict', description: 'The appointment overlaps another one of the same calendar, named by `conflicting_appointment_id`.' },
-  'payload-too-large': { status: 413, title: 'Payload Too Large', description: 'The request body is over the limit (1 MiB), or a multipart sign-in form has more than 16 parts.' },
+  'payload-too-large': { status: 413, title: 'Payload Too Large', description: 'The request body is over the limit (1 MiB; 8 KiB on the routes that need no credentials: sign-up, sign-in, password reset), or a multipart sign-in form has more than 16 parts.' },
   'expectation-failed': { status: 417, title: 'Expectation Failed', description: 'The request has an `Expect` header other than `100-continue`, which the API does not meet.' },
   'headers-too-large': { status: 431, title: 'Request Header Fields Too Large', description: 'The request line and headers are over 16 KiB together.' },
   validation: { status: 422, title: 'Unprocessable Entity', description: 'The request was read but is invalid; `errors` lists each field (`path` is a JSON Pointer).' },

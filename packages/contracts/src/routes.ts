@@ -6,6 +6,7 @@ import { Schedule } from './schedule.js';
 import { ApiKeyList, CreateApiKeyBody, CreatedApiKey } from './api-keys.js';
 import { Call, CallPage, CreateCallBody, DueCalls, DueCallsQuery, ListCallsQuery } from './calls.js';
 import { Client, ClientPage, CreateClientBody, IdParams, ListClientsQuery, UpdateClientBody } from './clients.js';
+import { BODY_LIMIT_BYTES, PUBLIC_BODY_LIMIT_BYTES } from './limits.js';
 import { Health, Ready } from './service.js';
 
 /** How a route's body travels. */
@@ -128,6 +129,11 @@ export type RouteOutput<K extends RouteName> = Static<Routes[K]['response']>;
 
 /** The methods whose requests carry a body (Fastify never reads one of GET or HEAD). */
 export const WRITES: ReadonlySet<RouteDef['method']> = new Set<RouteDef['method']>(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** The largest body a route reads, in bytes (413 above it): a route that needs no credentials reads less. */
+export function bodyLimitOf(def: RouteDef): number {
+  return def.auth ? BODY_LIMIT_BYTES : PUBLIC_BODY_LIMIT_BYTES;
+}
 
 /**
  * Every error status a route can answer, in order: what its body and parameters can cause, its

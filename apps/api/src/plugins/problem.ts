@@ -9,6 +9,7 @@ import { ClientGoneError } from '../lib/hash-slots.js';
 import { RouteMethods } from '../lib/route-methods.js';
 import { loggableError } from '../lib/loggable-error.js';
 import { SECURITY_HEADERS } from '../lib/security-headers.js';
+import { BODY_LIMIT } from '../routes/limits.js';
 
 const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 
@@ -24,7 +25,6 @@ interface ProblemBody {
 // Fastify's own 4xx errors, with sentences that do not echo the input back.
 const FASTIFY_DETAILS: Record<string, string> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'Unsupported content type for this route',
-  FST_ERR_CTP_BODY_TOO_LARGE: 'The request body is larger than the limit of 1 MiB',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'The request body is empty although its content type is JSON',
   FST_ERR_CTP_INVALID_JSON_BODY: 'The request body is not valid JSON',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'The request body does not match its Content-Length',
@@ -164,7 +164,13 @@ const KIND_OF_STATUS: Partial<Record<number, ProblemKind>> = {
   503: 'unavailable',
 };
 
-function problemOf(err: FastifyError | DomainError | Error): { body: ProblemBody; headers: Record<string, string> } {
+/** 1 MiB, 8 KiB: a body limit as the README and the document state it. */
+function bytesInWords(bytes: number): string {
+  return bytes % (1024 * 1024) === 0 ? `${bytes / (1024 * 1024)} MiB` : `${Math.round(bytes / 1024)} KiB`;
+}
+
+/** `bodyLimit`: the limit of the route the error met (each route has its own: bodyLimitOf). */
+function problemOf(err: FastifyError | DomainError | Error, bodyLimit = BODY_LIMIT): { body: ProblemBody; headers: Record<string, string> } {
   const withHeaders = (body: ProblemBody, headers: Record<string, string> = {}) => ({ body, headers: { ...HEADERS_OF_STATUS[body.status], ...headers } });
   if (err instanceof DomainError) {
     const retry: Record<string, string> = err.retryAfterSeconds === undefined ? {} : { 'retry-after': String(err.retryAfterSeconds) };
@@ -185,7 +191,11 @@ function problemOf(err: FastifyError | DomainError | Error): { body: ProblemBody
     // other 4xx of Fastify's is an unreadable request.
     const kind = fastifyError.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'not-found' : (KIND_OF_STATUS[status] ?? 'bad-request');
     const detail =
-      status === 403 ? 'No such file' : (FASTIFY_DETAILS[fastifyError.code] ?? (err instanceof SyntaxError ? FASTIFY_DETAILS.FST_ERR_CTP_INVALID_JSON_BODY! : err.message));
+      status === 403
+        ? 'No such file'
+        : fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+          ? `The request body is larger than this route's limit of ${bytesInWords(bodyLimit)}`
+          : (FASTIFY_DETAILS[fastifyError.code] ?? (err instanceof SyntaxError ? FASTIFY_DETAILS.FST_ERR_CTP_INVALID_JSON_BODY! : err.message));
     return withHeaders(problem(kind, detail));
   }
   if (status === 503) return withHeaders(problem('unavailable', 'The service is unavailable, try again shortly'), { 'retry-after': '1' });
@@ -200,7 +210,7 @@ const REFUSED_UNDER_LOAD: ReadonlySet<ProblemKind> = new Set(['at-capacity', 'sh
 export default fp(
   async function problemPlugin(app: FastifyInstance) {
     app.setErrorHandler((err: FastifyError | DomainError | Error, request, reply) => {
-      const { body, headers } = problemOf(err);
+      const { body, headers } = problemOf(err, request.routeOptions.bodyLimit);
       if (err instanceof ClientGoneError) {
         // Nobody is there to read it: the connection closed while the request waited for a hash slot.
         request.log.info('client gone before its turn: its password hash was not computed');

@@ -1,4 +1,4 @@
-import { errorStatuses, Problem, WRITES, routes, ValidationProblem, type RouteBody, type RouteDef, type RouteName, type RouteOutput, type RouteParams, type RouteQuery } from '@agentcaller/contracts';
+import { bodyLimitOf, errorStatuses, Problem, WRITES, routes, ValidationProblem, type RouteBody, type RouteDef, type RouteName, type RouteOutput, type RouteParams, type RouteQuery } from '@agentcaller/contracts';
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
 import { BODY_LIMIT } from './limits.js';
 
@@ -68,6 +68,10 @@ function register<K extends RouteName>(app: FastifyInstance, def: RouteDef, hand
     method: def.method,
     url: def.path,
     schema: fastifySchemaOf(def),
+    // A route that needs no credentials reads at most 8 KiB (its body is an address and a password):
+    // strangers cannot hold large bodies, which count against BODY_BYTES_RECEIVING until answered.
+    // The route's limit wins over every content type parser's.
+    bodyLimit: bodyLimitOf(def),
     ...(onRequest.length > 0 ? { onRequest } : {}),
     ...(extras.preValidation ? { preValidation: extras.preValidation } : {}),
     ...(extras.preHandler ? { preHandler: extras.preHandler } : {}),
