@@ -59,6 +59,7 @@ describe('slow request bodies', () => {
     expect(JSON.parse(responses[0]!.body)).toMatchObject({ type: '/problems/request-timeout', status: 408 });
     // Written on the raw response, past Fastify's reply: the security headers all the same.
     expectSecurityHeaders(responses[0]!.headers, 'on the 408');
+    expect(responses[0]!.headers['cache-control']).toBe('no-store');
     expect(ctx.app.inFlight()).toBe(0);
     expect(ctx.app.bodyBytesReceiving()).toBe(0);
     expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);

@@ -116,6 +116,7 @@ async function expectProblem(pieces: string[], status: number, type: string, gap
   expect(JSON.parse(responses[0]!.body)).toMatchObject({ type, status });
   // Answered on the socket by Node's clientError path, never through Fastify's hooks.
   expectSecurityHeaders(responses[0]!.headers, JSON.stringify(pieces).slice(0, 80));
+  expect(responses[0]!.headers['cache-control']).toBe('no-store');
 }
 
 describe('requests that cannot be read are answered as problems, on a real socket', () => {

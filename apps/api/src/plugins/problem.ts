@@ -12,6 +12,9 @@ import { SECURITY_HEADERS } from '../lib/security-headers.js';
 import { BODY_LIMIT } from '../routes/limits.js';
 
 const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
+// A refusal is about this request, at this moment (a 401 for these credentials, a 429 or 503 now):
+// no cache keeps it and answers it to the next request, as none keeps a success (define.ts).
+const NO_STORE = { 'cache-control': 'no-store' } as const;
 
 interface ProblemBody {
   type: ProblemType;
@@ -110,7 +113,7 @@ export function clientErrorHandler(this: FastifyInstance, err: NodeJS.ErrnoExcep
   if (socket.writable) {
     const { status, title } = PROBLEM_TYPES[kind];
     socket.write(
-      `HTTP/1.1 ${status} ${title}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${SECURITY_HEADER_LINES}Connection: close\r\n\r\n${body}`,
+      `HTTP/1.1 ${status} ${title}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\n${SECURITY_HEADER_LINES}Connection: close\r\n\r\n${body}`,
     );
   }
   socket.destroy();
@@ -125,6 +128,7 @@ export function writeRawProblem(res: ServerResponse, kind: ProblemKind, detail: 
   const body = JSON.stringify(problem(kind, detail));
   res.writeHead(PROBLEM_TYPES[kind].status, {
     ...SECURITY_HEADERS,
+    ...NO_STORE,
     'content-type': PROBLEM_CONTENT_TYPE,
     'content-length': Buffer.byteLength(body),
     connection: 'close',
@@ -133,7 +137,7 @@ export function writeRawProblem(res: ServerResponse, kind: ProblemKind, detail: 
 }
 
 function sendProblem(reply: FastifyReply, problem: ProblemBody, headers: Record<string, string> = {}) {
-  return reply.code(problem.status).headers(headers).type(PROBLEM_CONTENT_TYPE).send(problem);
+  return reply.code(problem.status).headers(NO_STORE).headers(headers).type(PROBLEM_CONTENT_TYPE).send(problem);
 }
 
 /**
