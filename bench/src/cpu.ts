@@ -13,7 +13,7 @@ try {
 }
 
 /** utime + stime of a process (all its threads), in milliseconds. */
-function processCpuMs(pid: number): number | undefined {
+export function processCpuMs(pid: number): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the command (which may hold spaces) start after the last ')'.

@@ -8,6 +8,7 @@ import { freePort, startServer, type Server } from './processes.js';
 import type { RequestShape } from './load.js';
 import type { PhaseResult } from './results.js';
 import type { CpuMeter } from './cpu.js';
+import type { Interleaved } from './interleave.js';
 
 export interface Harness {
   options: Options;
@@ -29,6 +30,10 @@ export interface Harness {
    * measured again right after `/me` (phases/auth.ts); main.ts stops it.
    */
   reference1Query?: { server: Server; next: () => RequestShape; meter: CpuMeter; close: () => Promise<void> } | undefined;
+  /** `/me` and that reference in alternating slices (interleave.ts), the figure its target is judged on. */
+  interleaved?: Interleaved | undefined;
+  /** argon2id hashes per second, one per core at a time, right before and after the floods. */
+  hashingAroundFloods?: { before: number; after: number } | undefined;
 }
 
 export function createHarness(options: Options): Harness {

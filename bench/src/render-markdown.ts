@@ -6,7 +6,7 @@ import { COLUMNS, HEADERS, rows, SIDE_HEADERS, sideBySideRows } from './render.j
 import type { RunReport } from './results.js';
 import { GROWTH_SLOT_MINUTES } from './dataset.js';
 import { DEFAULT_LATE_MS, DEFAULT_MAX_IN_FLIGHT } from './paced.js';
-import { int, mb, ms } from './units.js';
+import { int, mb, ms, pct } from './units.js';
 
 function markdownTable(headers: string[], body: string[][], right: boolean[]): string {
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
@@ -79,8 +79,9 @@ function renderResults(report: RunReport): string {
     '',
     table,
     '',
-    `**Argon2 bound**: one argon2id hash (m = ${ARGON2_PARAMETERS.memoryCost} KiB, t = ${ARGON2_PARAMETERS.timeCost}, p = ${ARGON2_PARAMETERS.parallelism}) takes ${a.hashMs.toFixed(1)} ms on one core (median of ${a.hashes}), so ${a.cores} cores can do at most ${a.boundPerSecond.toFixed(1)} per second; ${a.cores} hashes at a time measured ${a.parallelPerSecond.toFixed(1)}/s.`,
+    `**Argon2 bound**: one argon2id hash (m = ${ARGON2_PARAMETERS.memoryCost} KiB, t = ${ARGON2_PARAMETERS.timeCost}, p = ${ARGON2_PARAMETERS.parallelism}) takes ${a.hashMs.toFixed(1)} ms on one core (median of ${a.hashes}), so ${a.cores} cores can do at most ${a.boundPerSecond.toFixed(1)} per second; ${a.cores} hashes at a time measured ${a.parallelPerSecond.toFixed(1)}/s${a.aroundFloods ? `, and ${a.aroundFloods.before.toFixed(1)}/s right before the sign-in flood and ${a.aroundFloods.after.toFixed(1)}/s right after the sign-up flood (their mean is what the floods are judged against)` : ''}.`,
     '',
+    ...interleavedSection(report),
     `**Cold start** (spawn to the first 200 from \`/ready\`): PostgreSQL ${report.coldStart.postgres.map((v) => `${v.toFixed(0)} ms`).join(', ')}; embedded PGlite with migrations already applied ${report.coldStart.pglite.map((v) => `${v.toFixed(0)} ms`).join(', ')} (the harness created and migrated that database beforehand, in ${report.coldStart.pgliteMigrateMs.toFixed(0)} ms).`,
     '',
     `**Memory**: the API's peak resident set (VmHWM) over the whole run was ${mb(report.peakRssBytes).toFixed(0)} MB.`,
@@ -99,6 +100,18 @@ function renderResults(report: RunReport): string {
     '',
     END_MARKER,
   ].join('\n');
+}
+
+/** `/me` and its reference in alternating slices: how the `/me` target is judged, slice by slice. */
+function interleavedSection(report: RunReport): string[] {
+  const x = report.interleaved;
+  if (!x) return [];
+  const slices = x.slices.map((s) => `${s.side === 'me' ? '/me' : 'ref'} ${int(s.rps)}/s (${s.processUsPerReq.toFixed(0)} µs)`).join(' → ');
+  const spill = Math.max(...x.slices.map((s) => s.otherMs));
+  return [
+    `**\`/me\` against its reference, interleaved** (the figure its target is judged on): right after the phases above, the reference (bare Fastify + 1 query) and \`/me\` took turns, ${x.slices.length} slices of ${x.warmupS} s warm-up and ${x.sliceS} s measured, at the same ${report.options.fastConnections} connections; before each slice both processes were left until they used no CPU for 200 ms, so that neither's garbage collection lands in the other's slice (at most ${spill.toFixed(0)} ms of the other's CPU in any slice). Each \`/me\` slice against the mean of the reference slices either side: ${x.ratios.map((r) => pct(r)).join(', ')}; **median ${pct(x.median)}**. Slices, in order, with the CPU of the serving process per answer: ${slices}. The machine's speed moves within a run (the same reference process's CPU per answer changes by a quarter between its phases above), and slices a few seconds apart see the same speed, where phases a minute apart do not.`,
+    '',
+  ];
 }
 
 /** The file the growth chart is written to, next to docs/benchmarks.md. */

@@ -138,7 +138,7 @@ export function printReport(report: RunReport): void {
     text,
     ...sideText,
     '',
-    `argon2id (m=${ARGON2_PARAMETERS.memoryCost}, t=${ARGON2_PARAMETERS.timeCost}, p=${ARGON2_PARAMETERS.parallelism}): ${a.hashMs.toFixed(1)} ms a hash on one core -> bound ${a.boundPerSecond.toFixed(1)}/s on ${a.cores} cores (measured ${a.parallelPerSecond.toFixed(1)}/s)`,
+    `argon2id (m=${ARGON2_PARAMETERS.memoryCost}, t=${ARGON2_PARAMETERS.timeCost}, p=${ARGON2_PARAMETERS.parallelism}): ${a.hashMs.toFixed(1)} ms a hash on one core -> bound ${a.boundPerSecond.toFixed(1)}/s on ${a.cores} cores (measured ${a.parallelPerSecond.toFixed(1)}/s${a.aroundFloods ? `; ${a.aroundFloods.before.toFixed(1)} before and ${a.aroundFloods.after.toFixed(1)}/s after the floods` : ''})`,
     `cold start to /ready: PostgreSQL ${report.coldStart.postgres.map((v) => `${v.toFixed(0)} ms`).join(', ')}; PGlite (migrated) ${report.coldStart.pglite.map((v) => `${v.toFixed(0)} ms`).join(', ')} (created and migrated beforehand in ${report.coldStart.pgliteMigrateMs.toFixed(0)} ms)`,
     `API peak RSS (VmHWM): ${mb(report.peakRssBytes).toFixed(0)} MB`,
     ...(report.seed ? [`seeded in ${(report.seed.totalMs / 1000).toFixed(1)} s; ${int(report.dataset.calendarAppointments)} appointments in ${(report.seed.calendarAppointmentsMs / 1000).toFixed(1)} s`] : []),

@@ -3,6 +3,7 @@
 import type { Argon2Bound } from './argon2-bound.js';
 import type { CpuShare } from './cpu.js';
 import type { Dataset, SeedReport } from './dataset.js';
+import type { Interleaved } from './interleave.js';
 import type { Plan } from './explain.js';
 import type { LoadResult } from './load.js';
 import type { Options, PhaseName } from './options.js';
@@ -79,6 +80,8 @@ export interface RunReport {
   seed: SeedReport | undefined;
   argon2: Argon2Bound;
   phases: PhaseResult[];
+  /** `/me` and its reference in alternating slices: the figure the `/me` target is judged on. */
+  interleaved?: Interleaved | undefined;
   coldStart: { postgres: number[]; pglite: number[]; pgliteMigrateMs: number };
   /** VmHWM of the API that served the load, read just before it stopped. */
   peakRssBytes: number;

@@ -2,6 +2,7 @@
 // offered load), never on the closed-loop row (throughput at saturation).
 import { describe, expect, it } from 'vitest';
 import { evaluateTargets } from '../src/evaluate.js';
+import { median, sliceRatios, type Slice } from '../src/interleave.js';
 import { summarize } from '../src/load.js';
 import type { PacedStats } from '../src/paced.js';
 import type { PhaseName } from '../src/options.js';
@@ -82,6 +83,44 @@ describe("/me's ratio", () => {
     const t = target(report([rowRps('baseline-db', 10_000), rowRps('me', 8_000)]), 'GET /v1/auth/me vs');
     expect(t.met).toBe(true);
     expect(t.measured).toBe('80.0 % (8,000 vs 10,000/s)');
+  });
+});
+
+describe("/me's ratio, interleaved", () => {
+  const slice = (side: Slice['side'], rps: number): Slice => ({ side, rps, processUsPerReq: 80, otherMs: 0 });
+  // R 10,000 · M 8,000 · R 12,000 · M 7,000 · R 8,000 · M 6,000 · R 8,000
+  const slices = [slice('reference', 10_000), slice('me', 8_000), slice('reference', 12_000), slice('me', 7_000), slice('reference', 8_000), slice('me', 6_000), slice('reference', 8_000)];
+
+  it('judges each /me slice against the mean of the reference slices either side, and keeps the median', () => {
+    const ratios = sliceRatios(slices);
+    expect(ratios.map((r) => r.toFixed(4))).toEqual([(8 / 11).toFixed(4), (7 / 10).toFixed(4), (6 / 8).toFixed(4)]);
+    expect(median(ratios)).toBeCloseTo(8 / 11);
+    expect(median([1, 3, 2, 4])).toBe(2.5);
+  });
+
+  it('sets the target when it ran, the whole phases shown beside', () => {
+    const r = report([rowRps('baseline-db', 16_000), rowRps('me', 9_000), rowRps('baseline-db-after', 12_000)]);
+    const ratios = sliceRatios(slices);
+    r.interleaved = { sliceS: 3, warmupS: 0.5, slices, ratios, median: median(ratios) };
+    const t = target(r, 'GET /v1/auth/me vs');
+    // 9,000 / 14,000 = 64.3 % as phases; the slices' median is 72.7 %: missed either way here.
+    expect(t.met).toBe(false);
+    expect(t.measured).toBe('72.7 % (median of 3 slices of 3 s, each against the reference either side: 72.7 %, 70.0 %, 75.0 %); as whole phases A-B-A: 64.3 % (9,000 vs 14,000/s: 16,000 before, 12,000 after)');
+    r.interleaved = { ...r.interleaved, ratios: [0.8, 0.76, 0.7], median: 0.76 };
+    expect(target(r, 'GET /v1/auth/me vs').met).toBe(true);
+  });
+});
+
+describe('sign-in and sign-up against the hashing rate', () => {
+  it('are judged against the rate measured around the floods when it was, else at the start', () => {
+    const r = report([rowRps('login', 30)]);
+    // 30 / 36 (the start's parallel rate) = 83.3 %: missed.
+    expect(target(r, 'login vs').met).toBe(false);
+    r.argon2.aroundFloods = { before: 34, after: 30 };
+    const t = target(r, 'login vs');
+    expect(t.goal).toBe('>= 90 % of 32.0/s');
+    expect(t.measured).toBe('93.8 % (30.0/s)');
+    expect(t.met).toBe(true);
   });
 });
 

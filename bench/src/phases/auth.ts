@@ -1,6 +1,10 @@
 // The authentication phases: GET /v1/auth/me with tokens in turn, the same with API keys, then the
 // sign-in and registration floods (argon2-bound) with /health probed meanwhile.
+import { availableParallelism } from 'node:os';
+import { measureParallelHashing } from '../argon2-bound.js';
 import { calendarUser } from '../dataset.js';
+import { log } from '../harness.js';
+import { INTERLEAVED_PAIRS, interleave } from '../interleave.js';
 import { bearer, createApiKey, cycle, logins, registrations, sanity } from '../http.js';
 import { measure, measurePaced } from '../measure.js';
 import { runs } from '../options.js';
@@ -24,6 +28,14 @@ export async function measureAuth(loaded: LoadedApi): Promise<void> {
     if (reference) {
       const title = 'GET /user (bare Fastify + 1 PostgreSQL query), again right after /me';
       await measure(harness, { name: 'baseline-db-after', title, server: reference.server, connections: options.fastConnections, next: reference.next, meter: reference.meter });
+      // Then both again in alternating slices of an eighth of a phase: the figure judged (interleave.ts).
+      const pairs = options.mode === 'smoke' ? 2 : INTERLEAVED_PAIRS;
+      const result = await interleave({ server: api, next, meter }, reference, options.fastConnections, options.durationS / 8, Math.min(0.25, options.warmupS / 8), pairs);
+      harness.interleaved = result;
+      log(
+        `me interleaved with the reference, ${pairs} slices each of ${result.sliceS} s: /me at ${result.ratios.map((r) => `${(r * 100).toFixed(1)}`).join(', ')} % of the reference either side; median ${(result.median * 100).toFixed(1)} %` +
+          `; µs/req ${result.slices.map((s) => `${s.side === 'me' ? 'M' : 'R'}${s.processUsPerReq.toFixed(0)}`).join(' ')}; other side's CPU during slices ${Math.max(...result.slices.map((s) => s.otherMs)).toFixed(0)} ms at most`,
+      );
     }
   }
 
@@ -40,6 +52,10 @@ export async function measureAuth(loaded: LoadedApi): Promise<void> {
     await measurePaced(harness, { name: 'api-key', title, server: api, next, meter, sampler });
   }
 
+  // The hashing rate the floods are judged against, measured right before and right after them.
+  const floods = runs(options, 'login') || runs(options, 'register');
+  const hashingBefore = floods ? await measureParallelHashing(3 * options.argon2Hashes) : undefined;
+
   if (runs(options, 'login')) {
     const next = logins((n) => calendarUser(n + 1), options.dataset.calendarUsers);
     await sanity(api, 'login', next(), 200, (b: { access_token?: string }) => typeof b.access_token === 'string');
@@ -50,5 +66,10 @@ export async function measureAuth(loaded: LoadedApi): Promise<void> {
     const next = registrations();
     await sanity(api, 'register', next(), 201, (b: { id?: number }) => typeof b.id === 'number');
     await measure(harness, { name: 'register', title: 'POST /v1/auth/register', server: api, connections: options.authConnections, next, meter, sampler, health: true });
+  }
+  if (hashingBefore !== undefined) {
+    const after = await measureParallelHashing(3 * options.argon2Hashes);
+    harness.hashingAroundFloods = { before: hashingBefore, after };
+    log(`argon2id with ${availableParallelism()} at once: ${hashingBefore.toFixed(1)}/s right before the sign-in flood, ${after.toFixed(1)}/s right after the sign-up flood`);
   }
 }
