@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import react from '@vitejs/plugin-react';
 import { defaultClientConditions, defineConfig, loadEnv, type ProxyOptions } from 'vite';
 
@@ -20,6 +21,16 @@ export const forwardPeerOnly: NonNullable<ProxyOptions['configure']> = (proxy) =
   });
 };
 
+/**
+ * The security headers of the app's pages, read from the nginx snippet the image serves them with
+ * (nginx/security-headers.conf: one list for both): `pnpm preview` sends them too, so the built
+ * app is tried under the same Content-Security-Policy it ships with (the browser tests run on it).
+ * Not the dev server: its module reloading injects inline scripts.
+ */
+export const PAGE_HEADERS: Record<string, string> = Object.fromEntries(
+  [...readFileSync(new URL('./nginx/security-headers.conf', import.meta.url), 'utf8').matchAll(/^add_header\s+(\S+)\s+"([^"]*)"\s+always;$/gm)].map(([, name, value]) => [name!, value!]),
+);
+
 export default defineConfig(({ mode }) => {
   // loadEnv gives variables already in the environment priority over .env files.
   const env = loadEnv(mode, process.cwd(), 'VITE_');
@@ -33,7 +44,7 @@ export default defineConfig(({ mode }) => {
     // No CORS of Vite's own: by default it granted any localhost or 127.0.0.1 origin, on the proxied
     // API answers too. The page is same-origin; the API's own CORS_ORIGINS decides the rest.
     server: { port: 3002, strictPort: true, proxy, cors: false },
-    preview: { port: 3002, strictPort: true, proxy, cors: false },
+    preview: { port: 3002, strictPort: true, proxy, cors: false, headers: PAGE_HEADERS },
     build: {
       outDir: 'dist',
       sourcemap: true,

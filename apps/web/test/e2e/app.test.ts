@@ -33,9 +33,11 @@ afterAll(async () => {
 });
 
 async function newPage(
-  options: { width?: number; height?: number; reducedMotion?: 'reduce' | 'no-preference' } = {},
+  options: { width?: number; height?: number; reducedMotion?: 'reduce' | 'no-preference'; bypassCSP?: boolean } = {},
 ): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
   const context = await browser.newContext({
+    // Only for a tool the test injects (axe-core's inline script); the app itself runs under the CSP.
+    bypassCSP: options.bypassCSP ?? false,
     viewport: { width: options.width ?? 1280, height: options.height ?? 900 },
     locale: 'en-US',
     timezoneId: TIME_ZONE,
@@ -45,6 +47,11 @@ async function newPage(
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (err) => errors.push(err.message));
+  // The preview serves the Content-Security-Policy the image ships (vite.config.ts PAGE_HEADERS):
+  // anything it blocks is an error of the page.
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) errors.push(message.text());
+  });
   return { context, page, errors };
 }
 
@@ -589,7 +596,7 @@ describe('the web app against the real API', () => {
       });
       expect({ page: name, violations }).toEqual({ page: name, violations: [] });
     };
-    const signedOut = await newPage();
+    const signedOut = await newPage({ bypassCSP: true });
     for (const path of SIGNED_OUT_PAGES) {
       await signedOut.page.goto(`${web.url}${path}`);
       await signedOut.page.getByRole('heading').first().waitFor();
@@ -597,7 +604,7 @@ describe('the web app against the real API', () => {
     }
     await signedOut.context.close();
 
-    const { page, context } = await newPage();
+    const { page, context } = await newPage({ bypassCSP: true });
     await signIn(page);
     const agent = createClient({ baseUrl: api.url });
     await agent.auth.login({ username: email, password: PASSWORD });
