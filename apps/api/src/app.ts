@@ -3,6 +3,7 @@ import Fastify, { type FastifyRequest, type FastifyServerOptions } from 'fastify
 import type { Config } from './config.js';
 import { ValidationError } from './errors.js';
 import type { Argon2Parameters } from './lib/passwords.js';
+import { pathForLog } from './lib/path-for-log.js';
 import { lazyRequestLogger } from './lib/request-logger.js';
 import { illFormedAt } from './lib/well-formed.js';
 import authPlugin from './plugins/auth.js';
@@ -92,14 +93,15 @@ function pick<K extends keyof Config>(config: Config, ...keys: K[]): Pick<Config
  * A logged URL: its path, and of its query only the names, each value `[redacted]`. Clients put
  * passwords and tokens there by mistake (`?password=`, `?access_token=`: round 10's break test found
  * both in the log as sent), and a search's `q` holds people's names and numbers. A name that is not a
- * short identifier (a bare token as a key) is redacted whole.
+ * short identifier (a bare token as a key) is redacted whole; so is any path segment longer than the
+ * API's own (pathForLog).
  */
 function loggedUrl(target: string): string {
   // An absolute-form target (`http://user:secret@host/path`) is logged from its path on: its
   // authority may carry credentials (round 10's second break test).
   const url = target.startsWith('/') ? target : target.replace(/^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*/, '') || '/';
   const query = url.indexOf('?');
-  if (query === -1) return url;
+  if (query === -1) return pathForLog(url);
   const names = url
     .slice(query + 1)
     .split('&')
@@ -108,7 +110,7 @@ function loggedUrl(target: string): string {
       const name = pair.split('=', 1)[0]!;
       return /^[A-Za-z0-9_.-]{1,32}$/.test(name) ? `${name}=[redacted]` : '[redacted]';
     });
-  return `${url.slice(0, query)}?${names.join('&')}`;
+  return `${pathForLog(url.slice(0, query))}?${names.join('&')}`;
 }
 
 /** Fastify's request serializer, with the URL as loggedUrl gives it. */

@@ -125,6 +125,32 @@ describe('a logged URL', () => {
   });
 });
 
+// Round 12's break test: a token or API key typed into the path went into the log whole, and the
+// 404 said it back.
+describe('a logged path', () => {
+  it('keeps every segment as long as the API\'s own, and redacts longer ones: a token or key there is neither logged nor echoed', async () => {
+    const email = `path-log-${Date.now()}@example.com`;
+    await register(info.app, email, 'a password of the path test');
+    const token = await login(info.app, email, 'a password of the path test');
+    const key = `ac_${'K'.repeat(43)}`;
+    const from = info.logs.length;
+    const answers = [
+      await info.app.inject({ method: 'GET', url: `/v1/clients/${token}`, headers: bearer(token) }),
+      await info.app.inject({ method: 'GET', url: `/v1/${key}` }),
+      await info.app.inject({ method: 'PUT', url: `/v1/auth/me/${key}/x?y=1` }),
+      await info.app.inject({ method: 'GET', url: '/v1/clients/12345678901234567890', headers: bearer(token) }),
+    ];
+    const written = info.logs.slice(from).join('');
+    for (const leaked of [token, token.split('.')[2]!, key]) {
+      expect(written).not.toContain(leaked);
+      for (const answer of answers) expect(answer.body).not.toContain(leaked);
+    }
+    expect(answers[1]!.json()).toMatchObject({ status: 404, detail: 'No route GET /v1/[redacted]' });
+    const urls = linesOf(info, from).flatMap((line) => (line.req?.url ? [line.req.url] : []));
+    expect(urls).toEqual(['/v1/clients/[redacted]', '/v1/[redacted]', '/v1/auth/me/[redacted]/x?y=[redacted]', '/v1/clients/12345678901234567890']);
+  });
+});
+
 /** Sends `text` on a new connection and resolves when the server closes it. */
 function rawRequest(port: number, text: string): Promise<void> {
   return new Promise((resolve) => {

@@ -6,6 +6,7 @@ import type { Socket } from 'node:net';
 import fp from 'fastify-plugin';
 import { DomainError, NotConfiguredError, summarize, type ProblemExtra } from '../errors.js';
 import { ClientGoneError } from '../lib/hash-slots.js';
+import { pathForLog } from '../lib/path-for-log.js';
 import { RouteMethods } from '../lib/route-methods.js';
 import { loggableError } from '../lib/loggable-error.js';
 import { SECURITY_HEADERS } from '../lib/security-headers.js';
@@ -237,12 +238,14 @@ export default fp(
     app.setNotFoundHandler((request, reply) => {
       const path = request.url.split('?')[0] ?? '/';
       const allowed = known.allowed(path);
+      // The path as the caller sent it, but a credential typed into it is not echoed back.
+      const shown = pathForLog(path);
       // 405 only when the method is not one the path takes: a GET of a file missing under /docs/*
       // (whose route takes GET) is a 404.
       if (allowed.length > 0 && !allowed.includes(request.method)) {
-        return sendProblem(reply, problem('method-not-allowed', `Method ${request.method} is not allowed on ${path}`), { allow: allowed.join(', ') });
+        return sendProblem(reply, problem('method-not-allowed', `Method ${request.method} is not allowed on ${shown}`), { allow: allowed.join(', ') });
       }
-      return sendProblem(reply, problem('not-found', `No route ${request.method} ${path}`));
+      return sendProblem(reply, problem('not-found', `No route ${request.method} ${shown}`));
     });
   },
   { name: 'problem' },
