@@ -2,7 +2,7 @@ import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseResponses, type RawResponse } from './faults/raw.js';
 import { PUBLIC_BODY_LIMIT_BYTES } from '@agentcaller/contracts';
-import { BODY_BYTES_RECEIVING, BODY_LIMIT } from '../src/routes/limits.js';
+import { BODY_BYTES_PER_HOLDER, BODY_BYTES_RECEIVING, BODY_LIMIT } from '../src/routes/limits.js';
 import { expectSecurityHeaders, login, register as registerUser, startApp, type TestContext } from './helpers.js';
 
 let ctx: TestContext;
@@ -120,24 +120,31 @@ describe('slow request bodies', () => {
 describe('bodies being received, all together', () => {
   let app: TestContext;
   let appPort: number;
-  let token: string;
+  // As many accounts as it takes to fill BODY_BYTES_RECEIVING, each with its whole share.
+  const HOLDERS = BODY_BYTES_RECEIVING / BODY_BYTES_PER_HOLDER;
+  const PER_HOLDER = BODY_BYTES_PER_HOLDER / BODY_LIMIT;
+  const tokens: string[] = [];
+  const ids: number[] = [];
   beforeAll(async () => {
-    app = await startApp();
+    app = await startApp({ captureLogs: true });
     await app.app.listen({ host: '127.0.0.1', port: 0 });
     appPort = (app.app.server.address() as { port: number }).port;
-    await registerUser(app.app, 'holder@example.com', 'correct horse battery');
-    token = await login(app.app, 'holder@example.com', 'correct horse battery');
+    for (let i = 0; i <= HOLDERS; i++) {
+      ids.push((await registerUser(app.app, `holder${i}@example.com`, 'correct horse battery')).id);
+      tokens.push(await login(app.app, `holder${i}@example.com`, 'correct horse battery'));
+    }
   });
   afterAll(() => app.close());
 
   /**
    * A POST that says it sends `declared` bytes, sends `sent` of them, and waits: by default a signed-in
-   * user's new client (only a signed-in caller's body may reach 1 MiB), `as: 'stranger'` a sign-up.
+   * user's new client (only a signed-in caller's body may reach 1 MiB; `as` picks which user),
+   * `as: 'stranger'` a sign-up.
    */
-  function holding(declared: number, sent: number, { as = 'user', contentType = 'application/json' }: { as?: 'user' | 'stranger'; contentType?: string } = {}) {
+  function holding(declared: number, sent: number, { as = 0, contentType = 'application/json' }: { as?: number | 'stranger'; contentType?: string } = {}) {
     const socket = connect({ host: '127.0.0.1', port: appPort });
     socket.on('error', () => {});
-    const target = as === 'user' ? `/v1/clients HTTP/1.1\r\nAuthorization: Bearer ${token}` : '/v1/auth/register HTTP/1.1';
+    const target = as === 'stranger' ? '/v1/auth/register HTTP/1.1' : `/v1/clients HTTP/1.1\r\nAuthorization: Bearer ${tokens[as]}`;
     socket.write(`POST ${target}\r\nHost: 127.0.0.1\r\nContent-Type: ${contentType}\r\nContent-Length: ${declared}\r\n\r\n`);
     if (sent > 0) socket.write(Buffer.alloc(sent, 0x20));
     return socket;
@@ -150,7 +157,7 @@ describe('bodies being received, all together', () => {
   }
 
   it('are bounded by BODY_BYTES_RECEIVING: past it a body is 503 and its connection closes, /health answers, the bytes come back when they go', async () => {
-    const held = Array.from({ length: BODY_BYTES_RECEIVING / BODY_LIMIT }, () => holding(BODY_LIMIT, BODY_LIMIT - 1));
+    const held = Array.from({ length: BODY_BYTES_RECEIVING / BODY_LIMIT }, (_, i) => holding(BODY_LIMIT, BODY_LIMIT - 1, { as: Math.floor(i / PER_HOLDER) }));
     try {
       await until(() => app.app.bodyBytesReceiving() === BODY_BYTES_RECEIVING - held.length);
       expect(app.app.bodyBytesReceiving()).toBe(BODY_BYTES_RECEIVING - held.length);
@@ -199,6 +206,30 @@ describe('bodies being received, all together', () => {
     } finally {
       for (const socket of held) socket.destroy();
     }
+  });
+
+  // Round 12's break test: one free account's 33 bodies of 1 MiB filled BODY_BYTES_RECEIVING, and
+  // every other account's writes were 503. One account holds at most BODY_BYTES_PER_HOLDER.
+  it("one account holds at most its share: its next body is 503, another account's is read", async () => {
+    const held = Array.from({ length: PER_HOLDER }, () => holding(BODY_LIMIT, BODY_LIMIT - 1, { as: 0 }));
+    try {
+      await until(() => app.app.bodyBytesReceiving() === PER_HOLDER * (BODY_LIMIT - 1));
+      expect(app.app.bodyBytesReceiving()).toBe(PER_HOLDER * (BODY_LIMIT - 1));
+      const post = (token: string) =>
+        fetch(`http://127.0.0.1:${appPort}/v1/clients`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ name: 'Share', phone: '+14155550123' }) });
+      const own = await post(tokens[0]!);
+      expect(own.status).toBe(503);
+      expect(await own.json()).toMatchObject({ type: '/problems/at-capacity', detail: 'This account or address is sending too many request bodies at once; try again shortly' });
+      expect((await post(tokens[1]!)).status).toBe(201);
+      expect(app.app.bodyHolders()).toBe(1);
+      // The refusal's log line names the account whose share it was.
+      const refusals = app.logs.flatMap((chunk) => chunk.split('\n')).filter((line) => line.includes('request refused under load'));
+      expect(refusals.map((line) => (JSON.parse(line) as { account?: number }).account)).toContain(ids[0]);
+    } finally {
+      for (const socket of held) socket.destroy();
+    }
+    await until(() => app.app.bodyBytesReceiving() === 0 && app.app.bodyHolders() === 0);
+    expect(app.app.bodyHolders()).toBe(0);
   });
 
   // Round 11's break test: 40 strangers' sign-ups declaring and sending 1 MiB filled

@@ -223,7 +223,9 @@ export default fp(
         // Refused on purpose, under load, while stopping, or for a feature this server is not
         // configured for: one line, no stack. As errors with their stacks, a sign-in flood wrote
         // ~2,000 of them, and anyone could add one per password-reset request (round 10).
-        request.log.warn({ status: body.status, type: body.type }, err instanceof NotConfiguredError ? 'request refused: not configured on this server' : 'request refused under load');
+        // The account, when one is signed in: whose bodies met its share of BODY_BYTES_PER_HOLDER.
+        const account = request.currentUser?.id;
+        request.log.warn({ status: body.status, type: body.type, ...(account === undefined ? {} : { account }) }, err instanceof NotConfiguredError ? 'request refused: not configured on this server' : 'request refused under load');
       } else if (body.status >= 500) {
         request.log.error({ err: loggableError(err) }, 'request failed');
       } else {

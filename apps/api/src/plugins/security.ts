@@ -7,7 +7,8 @@ import type { Config } from '../config.js';
 /** What the security plugin reads of the configuration, and nothing else. */
 type SecurityOptions = Pick<Config, 'env' | 'corsOrigins' | 'requestTimeoutSeconds' | 'maxInFlight' | 'maxConnections'>;
 import { DomainError, UnavailableError } from '../errors.js';
-import { BODY_BYTES_RECEIVING } from '../routes/limits.js';
+import { BODY_BYTES_PER_HOLDER, BODY_BYTES_RECEIVING } from '../routes/limits.js';
+import { sourceKey } from '../services/throttle.js';
 import { clientGone, onRequestEnd } from '../lib/request-end.js';
 import { HSTS, SECURITY_HEADERS } from '../lib/security-headers.js';
 import { writeRawProblem } from './problem.js';
@@ -135,6 +136,12 @@ export default fp(
     // The bytes of request bodies received by requests not yet answered (BODY_BYTES_RECEIVING),
     // counted as they arrive (preParsing below) and given back when the request ends.
     let receiving = 0;
+    // The same bytes by who sends them (BODY_BYTES_PER_HOLDER): an account, or for a caller without
+    // credentials its source address. Round 12's break test filled all of BODY_BYTES_RECEIVING with
+    // one free account's 33 bodies. An entry lives while its bodies arrive: at most one per
+    // connection receiving a body.
+    const holders = new Map<string, number>();
+    const holderOf = (request: FastifyRequest) => (request.currentUser ? `account:${request.currentUser.id}` : `source:${sourceKey(request.ip)}`);
     const bodyArrived = (request: FastifyRequest) => {
       if (request.bodyTimer) {
         clearTimeout(request.bodyTimer);
@@ -193,6 +200,14 @@ export default fp(
             next(Object.assign(new UnavailableError('at-capacity', 'The server is receiving too many request bodies at once; try again shortly', 1), { statusCode: 503 }));
             return;
           }
+          const holder = (request.bodyHolder ??= holderOf(request));
+          const held = holders.get(holder) ?? 0;
+          if (held + chunk.length > BODY_BYTES_PER_HOLDER) {
+            reply.header('connection', 'close');
+            next(Object.assign(new UnavailableError('at-capacity', 'This account or address is sending too many request bodies at once; try again shortly', 1), { statusCode: 503 }));
+            return;
+          }
+          holders.set(holder, held + chunk.length);
           receiving += chunk.length;
           request.bodyBytes += chunk.length;
           // What Fastify compares with the body limit.
@@ -231,6 +246,12 @@ export default fp(
     function release(request: FastifyRequest) {
       bodyArrived(request);
       receiving -= request.bodyBytes;
+      const holder = request.bodyHolder;
+      if (holder !== null && request.bodyBytes > 0) {
+        const left = (holders.get(holder) ?? 0) - request.bodyBytes;
+        if (left > 0) holders.set(holder, left);
+        else holders.delete(holder);
+      }
       request.bodyBytes = 0;
       const counter = request.bodyCounter;
       if (counter) {
@@ -246,10 +267,12 @@ export default fp(
     onRequestEnd(app, release);
     app.decorateRequest('bodyTimer', null);
     app.decorateRequest('bodyBytes', 0);
+    app.decorateRequest('bodyHolder', null);
     app.decorateRequest('bodyCounter', null);
     app.decorateRequest('countedInFlight', false);
     app.decorate('inFlight', () => inFlight);
     app.decorate('bodyBytesReceiving', () => receiving);
+    app.decorate('bodyHolders', () => holders.size);
   },
   { name: 'security' },
 );
@@ -261,6 +284,8 @@ declare module 'fastify' {
     bodyTimer: NodeJS.Timeout | null;
     /** The bytes of its body received so far, counted against BODY_BYTES_RECEIVING until it ends. */
     bodyBytes: number;
+    /** Whose share of BODY_BYTES_RECEIVING its body counts against: an account, or a source address. */
+    bodyHolder: string | null;
     /** What counts its body's bytes as they arrive, until the request ends (then null). */
     bodyCounter: Transform | null;
   }
@@ -268,5 +293,7 @@ declare module 'fastify' {
     inFlight(): number;
     /** The bytes of bodies received by requests not yet answered (BODY_BYTES_RECEIVING). */
     bodyBytesReceiving(): number;
+    /** Accounts and addresses with a body arriving now (the map BODY_BYTES_PER_HOLDER is kept in). */
+    bodyHolders(): number;
   }
 }

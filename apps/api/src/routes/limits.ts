@@ -13,6 +13,15 @@ export const BODY_LIMIT = BODY_LIMIT_BYTES;
 export const BODY_BYTES_RECEIVING = 32 * BODY_LIMIT;
 
 /**
+ * The part of BODY_BYTES_RECEIVING one account may hold (for a caller without credentials, one
+ * source address): past it that holder's chunk fails its body with 503 `at-capacity`, and the
+ * connection closes. One free account's 33 bodies of 1 MiB made every write of an instance 503
+ * (round 12's break test); filling the bound now takes eight accounts, or ~4,100 sign-up bodies of
+ * 8 KiB from eight addresses.
+ */
+export const BODY_BYTES_PER_HOLDER = BODY_BYTES_RECEIVING / 8;
+
+/**
  * No statement of a request runs longer than this on PostgreSQL: a list or count over a huge
  * calendar is cut off (503) instead of holding a pooled connection for as long as it takes.
  */
