@@ -197,7 +197,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   });
 
   await app.register(problemPlugin);
-  await app.register(securityPlugin, pick(config, 'env', 'corsOrigins', 'requestTimeoutSeconds', 'maxInFlight', 'maxConnections'));
+  await app.register(securityPlugin, pick(config, 'env', 'corsOrigins', 'requestTimeoutSeconds', 'maxInFlight', 'maxConnections', 'trustProxy'));
   await app.register(dbPlugin, { database: config.database });
   await app.register(throttlePlugin, pick(config, 'redisUrl', 'throttle'));
   await app.register(mailPlugin, pick(config, 'env', 'mail'));

@@ -105,3 +105,70 @@ describe('Expect', () => {
     expect(JSON.parse(responses[1]!.body)).toMatchObject({ type: '/problems/validation' });
   });
 });
+
+// Round 12's break test: one address held all of MAX_CONNECTIONS with idle sockets, and the instance
+// answered nobody, /health included. One peer that is no trusted proxy holds at most an eighth
+// (64 at least); other peers are still served.
+describe('connections from one peer', () => {
+  const PER_PEER = 64;
+  /** `count` idle connections from `localAddress`, each open once the server has taken it. */
+  async function idle(target: number, count: number, localAddress = '127.0.0.1'): Promise<Socket[]> {
+    return Promise.all(
+      Array.from({ length: count }, () => new Promise<Socket>((resolve) => {
+        const socket = connect({ host: '127.0.0.1', port: target, localAddress }, () => resolve(socket));
+        socket.on('error', () => {});
+      })),
+    );
+  }
+  /** GET /health from `localAddress`: its status line, or 'refused' if the connection closed unanswered. */
+  function health(target: number, localAddress: string): Promise<string> {
+    return new Promise((resolve) => {
+      const socket = connect({ host: '127.0.0.1', port: target, localAddress }, () => socket.write(requestText('GET', '/health', {})));
+      socket.on('error', () => {});
+      socket.once('data', (chunk: Buffer) => {
+        resolve(chunk.toString('latin1').split('\r\n', 1)[0]!);
+        socket.destroy();
+      });
+      socket.once('close', () => resolve('refused'));
+    });
+  }
+
+  it('are at most an eighth of MAX_CONNECTIONS (64 at least): past it refused, other peers served, the count given back', async () => {
+    const app = await startApp({ env: { MAX_CONNECTIONS: '200' } });
+    try {
+      await app.app.listen({ host: '127.0.0.1', port: 0 });
+      const target = (app.app.server.address() as { port: number }).port;
+      const held = await idle(target, PER_PEER);
+      try {
+        expect(await health(target, '127.0.0.1')).toBe('refused');
+        expect(app.app.connectionPeers()).toBe(1);
+        expect(await health(target, '127.0.0.2')).toBe('HTTP/1.1 200 OK');
+      } finally {
+        for (const socket of held) socket.destroy();
+      }
+      const deadline = Date.now() + 5000;
+      while (app.app.connectionPeers() > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(app.app.connectionPeers()).toBe(0);
+      expect(await health(target, '127.0.0.1')).toBe('HTTP/1.1 200 OK');
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('are not capped for a proxy named in TRUST_PROXY: its clients share its address', async () => {
+    const app = await startApp({ env: { MAX_CONNECTIONS: '200', TRUST_PROXY: '127.0.0.0/8' } });
+    try {
+      await app.app.listen({ host: '127.0.0.1', port: 0 });
+      const target = (app.app.server.address() as { port: number }).port;
+      const held = await idle(target, PER_PEER + 10);
+      try {
+        expect(await health(target, '127.0.0.1')).toBe('HTTP/1.1 200 OK');
+        expect(app.app.connectionPeers()).toBe(0);
+      } finally {
+        for (const socket of held) socket.destroy();
+      }
+    } finally {
+      await app.close();
+    }
+  });
+});

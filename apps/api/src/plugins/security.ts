@@ -1,11 +1,12 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { BlockList, isIPv4, type Socket } from 'node:net';
 import { Transform } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
 
 /** What the security plugin reads of the configuration, and nothing else. */
-type SecurityOptions = Pick<Config, 'env' | 'corsOrigins' | 'requestTimeoutSeconds' | 'maxInFlight' | 'maxConnections'>;
+type SecurityOptions = Pick<Config, 'env' | 'corsOrigins' | 'requestTimeoutSeconds' | 'maxInFlight' | 'maxConnections' | 'trustProxy'>;
 import { DomainError, UnavailableError } from '../errors.js';
 import { BODY_BYTES_PER_HOLDER, BODY_BYTES_RECEIVING } from '../routes/limits.js';
 import { sourceKey } from '../services/throttle.js';
@@ -101,7 +102,7 @@ export default fp(
       if (dropped > 0) app.log.warn({ dropped, maxConnections: opts.maxConnections }, 'connections refused: this instance holds MAX_CONNECTIONS open connections');
       dropped = 0;
     };
-    app.server.on('drop', () => {
+    const countDropped = () => {
       dropped++;
       if (dropWindow) return;
       reportDropped();
@@ -109,7 +110,35 @@ export default fp(
         dropWindow = undefined;
         reportDropped();
       }, 10_000).unref();
+    };
+    app.server.on('drop', countDropped);
+
+    // And at most an eighth of them (64 at least) from one peer address, unless the peer is a proxy
+    // named in TRUST_PROXY (every client behind it shares its address): round 12's break test held
+    // all 2,000 with idle sockets from one address, and the instance answered nobody, /health
+    // included. Behind a proxy, the proxy must cap its clients' connections (SECURITY.md). One entry
+    // per peer with a connection open: at most MAX_CONNECTIONS entries.
+    const perPeer = Math.max(64, Math.floor(opts.maxConnections / 8));
+    const proxies = blockListOf(opts.trustProxy);
+    const peers = new Map<string, number>();
+    app.server.on('connection', (socket: Socket) => {
+      const address = unmapped(socket.remoteAddress);
+      if (address === undefined || proxies.check(address, isIPv4(address) ? 'ipv4' : 'ipv6')) return;
+      const peer = sourceKey(address);
+      const open = (peers.get(peer) ?? 0) + 1;
+      if (open > perPeer) {
+        countDropped();
+        socket.destroy();
+        return;
+      }
+      peers.set(peer, open);
+      socket.once('close', () => {
+        const left = (peers.get(peer) ?? 1) - 1;
+        if (left > 0) peers.set(peer, left);
+        else peers.delete(peer);
+      });
     });
+    app.decorate('connectionPeers', () => peers.size);
     app.addHook('onClose', async () => clearTimeout(dropWindow));
 
     // `Expect` other than 100-continue: Node would answer a bare 417 itself; a problem instead.
@@ -277,6 +306,23 @@ export default fp(
   { name: 'security' },
 );
 
+/** An IPv4-mapped IPv6 address as its IPv4 address (a server on `::` sees `::ffff:127.0.0.1`). */
+function unmapped(address: string | undefined): string | undefined {
+  return address?.toLowerCase().startsWith('::ffff:') && isIPv4(address.slice(7)) ? address.slice(7) : address;
+}
+
+/** TRUST_PROXY's addresses and CIDRs as a BlockList (validated by config.ts). */
+function blockListOf(entries: readonly string[]): BlockList {
+  const list = new BlockList();
+  for (const entry of entries) {
+    const [address, bits] = entry.split('/') as [string, string | undefined];
+    const family = isIPv4(address) ? 'ipv4' : 'ipv6';
+    if (bits === undefined) list.addAddress(address, family);
+    else list.addSubnet(address, Number(bits), family);
+  }
+  return list;
+}
+
 declare module 'fastify' {
   interface FastifyRequest {
     countedInFlight: boolean;
@@ -295,5 +341,7 @@ declare module 'fastify' {
     bodyBytesReceiving(): number;
     /** Accounts and addresses with a body arriving now (the map BODY_BYTES_PER_HOLDER is kept in). */
     bodyHolders(): number;
+    /** Peer addresses with a connection open (counted against the per-peer cap; trusted proxies are not). */
+    connectionPeers(): number;
   }
 }
