@@ -5,7 +5,7 @@
  * log whole and came back in the 404 (round 12's break test); an API key is 46 characters, a token
  * well over 100.
  */
-export const LONGEST_SEGMENT = 32;
+const LONGEST_SEGMENT = 32;
 
 export function pathForLog(path: string): string {
   if (path.length <= LONGEST_SEGMENT) return path;
