@@ -82,6 +82,11 @@ export class AbsentAccounts {
     return this.current();
   }
 
+  /** Whether the mix has been read (by prepare at start-up, or by a refusal). */
+  get prepared(): boolean {
+    return this.mix !== undefined;
+  }
+
   /** Where this address falls in [0, 1): the same for every instance sharing SECRET_KEY. */
   private position(canonicalEmail: string): number {
     const digest = createHmac('sha256', this.key).update(`absent:${canonicalEmail}`).digest();

@@ -209,6 +209,11 @@ export class UserService {
   }
 
   /** Starts reading the database's mix of hashes (and timing bcrypt), not waiting: see AbsentAccounts.prepare. */
+  /** Whether refused sign-ins are prepared: the database's mix of hashes read. */
+  get refusalsPrepared(): boolean {
+    return this.absent.prepared;
+  }
+
   prepareRefusals(): Promise<unknown> {
     return this.absent.prepare();
   }
