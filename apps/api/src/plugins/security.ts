@@ -132,11 +132,7 @@ export default fp(
         return;
       }
       peers.set(peer, open);
-      socket.once('close', () => {
-        const left = (peers.get(peer) ?? 1) - 1;
-        if (left > 0) peers.set(peer, left);
-        else peers.delete(peer);
-      });
+      socket.once('close', () => giveBack(peers, peer, 1));
     });
     app.decorate('connectionPeers', () => peers.size);
     app.addHook('onClose', async () => clearTimeout(dropWindow));
@@ -224,16 +220,19 @@ export default fp(
             next(null, chunk);
             return;
           }
-          if (receiving + chunk.length > BODY_BYTES_RECEIVING) {
+          // Past either bound the body fails with 503, and the connection closes (the rest is not drained).
+          const refuse = (detail: string) => {
             reply.header('connection', 'close');
-            next(Object.assign(new UnavailableError('at-capacity', 'The server is receiving too many request bodies at once; try again shortly', 1), { statusCode: 503 }));
+            next(Object.assign(new UnavailableError('at-capacity', detail, 1), { statusCode: 503 }));
+          };
+          if (receiving + chunk.length > BODY_BYTES_RECEIVING) {
+            refuse('The server is receiving too many request bodies at once; try again shortly');
             return;
           }
           const holder = (request.bodyHolder ??= holderOf(request));
           const held = holders.get(holder) ?? 0;
           if (held + chunk.length > BODY_BYTES_PER_HOLDER) {
-            reply.header('connection', 'close');
-            next(Object.assign(new UnavailableError('at-capacity', 'This account or address is sending too many request bodies at once; try again shortly', 1), { statusCode: 503 }));
+            refuse('This account or address is sending too many request bodies at once; try again shortly');
             return;
           }
           holders.set(holder, held + chunk.length);
@@ -275,12 +274,7 @@ export default fp(
     function release(request: FastifyRequest) {
       bodyArrived(request);
       receiving -= request.bodyBytes;
-      const holder = request.bodyHolder;
-      if (holder !== null && request.bodyBytes > 0) {
-        const left = (holders.get(holder) ?? 0) - request.bodyBytes;
-        if (left > 0) holders.set(holder, left);
-        else holders.delete(holder);
-      }
+      if (request.bodyHolder !== null && request.bodyBytes > 0) giveBack(holders, request.bodyHolder, request.bodyBytes);
       request.bodyBytes = 0;
       const counter = request.bodyCounter;
       if (counter) {
@@ -305,6 +299,13 @@ export default fp(
   },
   { name: 'security' },
 );
+
+/** Takes `amount` off `key`'s count, and the entry with it once nothing is left: the maps stay as small as what is open. */
+function giveBack(counts: Map<string, number>, key: string, amount: number): void {
+  const left = (counts.get(key) ?? 0) - amount;
+  if (left > 0) counts.set(key, left);
+  else counts.delete(key);
+}
 
 /** An IPv4-mapped IPv6 address as its IPv4 address (a server on `::` sees `::ffff:127.0.0.1`). */
 function unmapped(address: string | undefined): string | undefined {
