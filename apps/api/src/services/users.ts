@@ -208,12 +208,12 @@ export class UserService {
     return this.scheme === 'bcrypt' ? this.absent.timedBcrypt(hash) : hash();
   }
 
-  /** Starts reading the database's mix of hashes (and timing bcrypt), not waiting: see AbsentAccounts.prepare. */
   /** Whether refused sign-ins are prepared: the database's mix of hashes read. */
   get refusalsPrepared(): boolean {
     return this.absent.prepared;
   }
 
+  /** Starts reading the database's mix of hashes (and timing bcrypt), not waiting: see AbsentAccounts.prepare. */
   prepareRefusals(): Promise<unknown> {
     return this.absent.prepare();
   }
