@@ -152,6 +152,14 @@ export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
  * taken from the source, so that a header the source stops setting fails the tests.
  */
 const SECURITY_HEADERS = {
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'cross-origin-resource-policy': 'same-site',
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+} as const;
+
+/** What `/docs`'s pages carry besides: helmet's defaults for a document (their CSP is the page's own). */
+export const PAGE_HEADERS = {
   'cross-origin-opener-policy': 'same-origin',
   'cross-origin-resource-policy': 'same-site',
   'origin-agent-cluster': '?1',
@@ -164,9 +172,14 @@ const SECURITY_HEADERS = {
   'x-xss-protection': '0',
 } as const;
 
-/** Fails unless `headers` (of inject, fetch or a raw parse) hold every security header with its value. */
+/**
+ * Fails unless `headers` (of inject, fetch or a raw parse) hold every security header with its
+ * value, and none of a document's headers that mean nothing on JSON (they are `/docs`'s alone).
+ */
 export function expectSecurityHeaders(headers: Record<string, unknown> | Headers, what = ''): void {
   const read = (name: string) => (headers instanceof Headers ? headers.get(name) : headers[name]);
   const missing = Object.entries(SECURITY_HEADERS).filter(([name, value]) => read(name) !== value);
   expect(missing.map(([name]) => name), `security headers missing or wrong ${what}`.trim()).toEqual([]);
+  const pageOnly = Object.keys(PAGE_HEADERS).filter((name) => !(name in SECURITY_HEADERS) && read(name) != null);
+  expect(pageOnly, `a page's headers on an API answer ${what}`.trim()).toEqual([]);
 }

@@ -1,6 +1,6 @@
 import { PUBLIC_BODY_LIMIT_BYTES, routes, type RouteDef } from '@agentcaller/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, expectSecurityHeaders, form, json, login, register, startApp, type TestContext } from './helpers.js';
+import { bearer, expectSecurityHeaders, form, json, login, PAGE_HEADERS, register, startApp, type TestContext } from './helpers.js';
 
 let ctx: TestContext;
 beforeAll(async () => {
@@ -14,6 +14,19 @@ describe('security headers', () => {
     expectSecurityHeaders(res.headers);
     expect(res.headers['x-powered-by']).toBeUndefined();
     expect(res.headers['strict-transport-security']).toBeUndefined();
+  });
+
+  // Round 13: the API's answers carry OWASP's set for a REST API; a document's headers (helmet's
+  // defaults) go on the one page the API serves, whose CSP is its own.
+  it("are a document's on /docs, and not on the JSON beside it", async () => {
+    for (const url of ['/docs/', '/docs/static/swagger-initializer.js']) {
+      const page = await ctx.app.inject({ method: 'GET', url });
+      expect(page.statusCode, url).toBe(200);
+      const wrong = Object.entries(PAGE_HEADERS).filter(([name, value]) => page.headers[name] !== value);
+      expect(wrong.map(([name]) => name), url).toEqual([]);
+      expect(String(page.headers['content-security-policy']), url).toContain("default-src 'self'");
+    }
+    for (const url of ['/openapi.json', '/health', '/v1/auth/me']) expectSecurityHeaders((await ctx.app.inject({ method: 'GET', url })).headers, url);
   });
 
   it("are set on every problem, Fastify's own errors included, and on a CORS preflight", async () => {
@@ -49,7 +62,7 @@ describe('HSTS in production', () => {
       const plain = await production.app.inject({ method: 'GET', url: '/docs/', headers: { host: 'api.intranet' } });
       expect(plain.statusCode).toBe(200);
       expect(plain.headers['strict-transport-security']).toBeUndefined();
-      expectSecurityHeaders(plain.headers, '/docs/');
+      expect(plain.headers['x-frame-options']).toBe(PAGE_HEADERS['x-frame-options']);
       expect(String(plain.headers['content-security-policy'])).not.toContain('upgrade-insecure-requests');
       const secure = await production.app.inject({ method: 'GET', url: '/health', headers: { 'x-forwarded-proto': 'https' } });
       expect(secure.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');

@@ -1,7 +1,9 @@
-// The security headers of every answer. helmet's middleware works them out from its options on each
-// request (through @fastify/helmet: two onRequest hooks, options merged, a dozen small functions),
-// though with fixed options they are the same every time: here they are worked out once, at start,
-// by running helmet's own middleware against a recorder, and then set as one object.
+// The security headers. The API's answers are JSON, and carry the set OWASP's REST Security Cheat
+// Sheet asks of an API: no sniffing, no framing, a policy that lets nothing load. helmet's defaults
+// are for HTML documents (a referrer policy, cross-origin isolation, switches for old browsers,
+// ten headers in all); only `/docs`, the one page the API serves, carries them (PAGE_HEADERS).
+// Seven headers that mean nothing on JSON cost every client parsing them on every answer: ~6 % of a
+// `GET /v1/auth/me` flood's throughput on one machine (docs/decisions.md, issue 15 round 13).
 import helmet from 'helmet';
 
 /** What helmet sets with `options`, as lower-case header names and their values. */
@@ -25,12 +27,25 @@ function headersOf(options: Parameters<typeof helmet>[0]): Readonly<Record<strin
 }
 
 /**
- * Every answer's security headers (SECURITY.md, "Headers"): the plugin sets them on each request in
- * its onRequest hook, and the answers made outside Fastify's hooks (problem.ts's framework and client
- * errors, security.ts's 408 for a late body) write them themselves.
+ * Every answer's security headers (SECURITY.md, "Headers"): the security plugin sets them on each
+ * request in its onRequest hook, and the answers made outside Fastify's hooks (problem.ts's framework
+ * and client errors, security.ts's 408 for a late body) write them themselves.
  */
-export const SECURITY_HEADERS = headersOf({
-  // The API answers JSON; only /docs serves a page, with its own policy from @fastify/swagger-ui.
+export const SECURITY_HEADERS = Object.freeze({
+  // Were an answer ever read as a document, it could load, run and be framed by nothing.
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  // Another site may not load an answer as an image or a script (a no-CORS read).
+  'cross-origin-resource-policy': 'same-site',
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+});
+
+/**
+ * What `/docs`'s pages carry besides (its routes' onRequest, plugins/openapi.ts): helmet's defaults
+ * for a document, without its content security policy (@fastify/swagger-ui sets the page's own,
+ * which replaces the API's) and without HSTS (see below).
+ */
+export const PAGE_HEADERS = headersOf({
   contentSecurityPolicy: false,
   crossOriginResourcePolicy: { policy: 'same-site' },
   // HSTS only on answers that came over HTTPS (plugins/security.ts): over plain HTTP it means

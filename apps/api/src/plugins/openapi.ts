@@ -2,6 +2,7 @@ import swagger, { type StaticDocumentSpec } from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { PAGE_HEADERS } from '../lib/security-headers.js';
 import { buildOpenApiDocument } from '../openapi/document.js';
 
 /**
@@ -24,6 +25,13 @@ export default fp(
           .replace(/\s*upgrade-insecure-requests;?/g, '')
           .replace(/style-src [^;]*/, "style-src 'self' 'unsafe-inline'"),
       uiConfig: { deepLinking: true },
+      // The one page the API serves: a document's headers besides the API's (lib/security-headers.ts).
+      uiHooks: {
+        onRequest: (_request, reply, done) => {
+          reply.headers(PAGE_HEADERS);
+          done();
+        },
+      },
     });
     app.get('/openapi.json', { schema: { hide: true } }, async () => document);
   },
