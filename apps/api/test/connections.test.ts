@@ -155,10 +155,11 @@ describe('connections from one peer', () => {
     }
   });
 
-  it('are not capped for a proxy named in TRUST_PROXY: its clients share its address', async () => {
+  // On `::` (dual stack) the proxy's address arrives IPv4-mapped (`::ffff:127.0.0.1`): still the proxy.
+  it.each(['127.0.0.1', '::'])('are not capped for a proxy named in TRUST_PROXY: its clients share its address (listening on %s)', async (host) => {
     const app = await startApp({ env: { MAX_CONNECTIONS: '200', TRUST_PROXY: '127.0.0.0/8' } });
     try {
-      await app.app.listen({ host: '127.0.0.1', port: 0 });
+      await app.app.listen({ host, port: 0 });
       const target = (app.app.server.address() as { port: number }).port;
       const held = await idle(target, PER_PEER + 10);
       try {

@@ -51,6 +51,8 @@ describe('one form of a source address', () => {
   it('an IPv4-mapped IPv6 address is its IPv4 address', () => {
     expect(sourceKey('::ffff:192.0.2.7')).toBe('192.0.2.7');
     expect(sourceKey('::FFFF:192.0.2.7')).toBe('192.0.2.7');
+    // Mapped text that is no IPv4 address is no address at all.
+    expect(sourceKey('::ffff:999.0.2.7')).toBe(sourceKey('not-an-ip'));
   });
 
   it('IPv6 addresses count per /64, in any spelling', () => {

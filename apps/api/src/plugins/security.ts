@@ -122,7 +122,9 @@ export default fp(
     const proxies = blockListOf(opts.trustProxy);
     const peers = new Map<string, number>();
     app.server.on('connection', (socket: Socket) => {
-      const address = unmapped(socket.remoteAddress);
+      // BlockList checks an IPv4-mapped address (a server on `::` sees `::ffff:127.0.0.1`) against
+      // IPv4 rules, and sourceKey gives both spellings one key.
+      const address = socket.remoteAddress;
       if (address === undefined || proxies.check(address, isIPv4(address) ? 'ipv4' : 'ipv6')) return;
       const peer = sourceKey(address);
       const open = (peers.get(peer) ?? 0) + 1;
@@ -305,11 +307,6 @@ function giveBack(counts: Map<string, number>, key: string, amount: number): voi
   const left = (counts.get(key) ?? 0) - amount;
   if (left > 0) counts.set(key, left);
   else counts.delete(key);
-}
-
-/** An IPv4-mapped IPv6 address as its IPv4 address (a server on `::` sees `::ffff:127.0.0.1`). */
-function unmapped(address: string | undefined): string | undefined {
-  return address?.toLowerCase().startsWith('::ffff:') && isIPv4(address.slice(7)) ? address.slice(7) : address;
 }
 
 /** TRUST_PROXY's addresses and CIDRs as a BlockList (validated by config.ts). */

@@ -39,8 +39,8 @@ export function sourceKey(source: string): string {
   // and text that is no address a source of its own for every spelling (round 10's second break
   // test). Ports, brackets and zones are dropped; anything else that is no address is one source.
   const address = withoutPort(source);
-  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address);
-  if (mapped) return mapped[1]!;
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address)?.[1];
+  if (mapped !== undefined) return isIPv4(mapped) ? mapped : UNREADABLE_SOURCE;
   if (isIPv4(address)) return address;
   if (!isIPv6(address)) return UNREADABLE_SOURCE;
   return expandIPv6(address).slice(0, 4).join(':') + '::/64';
