@@ -37,6 +37,31 @@ describe('a token sent again', () => {
   });
 });
 
+// Round 13: `Bearer <token>` exactly, for a token in the cache, skips the header's patterns; any
+// other spelling of the header still goes through them, to the same account or to a 401.
+describe('the header of a cached token', () => {
+  it('authenticates spelt exactly or as the patterns allow, and nothing else around the token', async () => {
+    const { token } = await account('spelt@example.com');
+    expect((await me(token)).statusCode).toBe(200);
+    const sent = (authorization: string) => ctx.app.inject({ method: 'GET', url: '/v1/auth/me', headers: { authorization } });
+    for (const header of [`Bearer ${token}`, `bearer ${token}`, `Bearer  ${token}`, `Bearer ${token} `, `BEARER ${token}`]) {
+      const res = await sent(header);
+      expect(res.statusCode, JSON.stringify(header)).toBe(200);
+      expect(res.json<{ email: string }>().email).toBe('spelt@example.com');
+    }
+    for (const header of [`Bearer ${token}x`, `Bearer ${token}.`, `Bearer x${token}`, `Bearer ${token}\u0000`, `Token ${token}`, token]) {
+      expect((await sent(header)).statusCode, JSON.stringify(header)).toBe(401);
+    }
+  });
+
+  it('is found only as written: holds() takes no other spelling', () => {
+    const tokens = new VerifiedTokens(() => ({ sub: 'a@example.com', exp: nowSeconds() + 60 }));
+    tokens.check('a.b.c');
+    expect(tokens.holds('a.b.c')).toBe(true);
+    for (const other of ['a.b.c ', ' a.b.c', 'A.b.c', 'a.b.c\u0000']) expect(tokens.holds(other)).toBe(false);
+  });
+});
+
 describe('what the cache does not hold', () => {
   it('a logout refuses a cached token at once', async () => {
     const { token } = await account('cached-logout@example.com');

@@ -32,22 +32,54 @@ export function runStatement(db: Database, text: string, params: unknown[]): Pro
 // postgres-js, the text from PGlite, each read by parseTimestamptz). Any other type in `users` stops
 // the module from loading (and so every test), until it is decoded here too.
 const AS_GIVEN = new Set(['PgSerial', 'PgInteger', 'PgVarchar', 'PgText', 'PgBoolean']);
-const USER_FIELDS = Object.entries(getTableColumns(users)).map(([key, column]) => {
+const COLUMNS = getTableColumns(users);
+for (const [key, column] of Object.entries(COLUMNS)) {
   if (column.columnType !== 'PgCustomColumn' && !AS_GIVEN.has(column.columnType)) {
-    throw new Error(`users.${column.name} (${column.columnType}) has no decoding for runStatement's rows`);
+    throw new Error(`users.${key} (${column.name}, ${column.columnType}) has no decoding for runStatement's rows`);
   }
-  return { key, name: column.name, decode: column.columnType === 'PgCustomColumn' ? (value: unknown) => column.mapFromDriverValue(value) : undefined };
-});
+}
 
 /** Every column of `users`, from the schema, for a statement whose rows `userFromRow` reads. */
-export const USER_COLUMNS = USER_FIELDS.map(({ name }) => `users."${name}"`).join(', ');
+export const USER_COLUMNS = Object.values(COLUMNS)
+  .map(({ name }) => `users."${name}"`)
+  .join(', ');
 
-/** The `User` Drizzle would have made of a row that has `USER_COLUMNS` (other columns are ignored). */
+const timestamp = (value: unknown) => (value === null || value === undefined ? null : COLUMNS.createdAt.mapFromDriverValue(value));
+
+/**
+ * The `User` Drizzle would have made of a row that has `USER_COLUMNS` (other columns are ignored).
+ * One object literal, not a loop over the columns: every `User` then has one shape from its first
+ * property on (a property added by key made V8 look up a map transition in its runtime on every
+ * request: eight of them per authenticated request, issue 15 round 13). The type below fails to
+ * compile when the schema gains or loses a column; `checkUserFromRow` fails the module's load when a
+ * key reads another column than the schema's.
+ */
 export function userFromRow(row: Record<string, unknown>): User {
-  const user: Record<string, unknown> = {};
-  for (const { key, name, decode } of USER_FIELDS) {
-    const value = row[name] ?? null;
-    user[key] = value === null || !decode ? value : decode(value);
-  }
+  const user: { [K in keyof User]: unknown } = {
+    id: row.id,
+    email: row.email,
+    hashedPassword: row.hashed_password,
+    isActive: row.is_active,
+    createdAt: timestamp(row.created_at),
+    tokenVersion: row.token_version,
+    isSuperuser: row.is_superuser,
+    tokensRevokedAt: timestamp(row.tokens_revoked_at),
+  };
   return user as User;
 }
+
+/**
+ * Each key of a `User` read from its own column: a row whose every column holds something of its own
+ * (its name, or for a timestamp an instant in a year of its own).
+ */
+function checkUserFromRow(): void {
+  const columns = Object.entries(COLUMNS).map(([key, column], i) => ({ key, column, year: 2001 + i }));
+  const row = Object.fromEntries(columns.map(({ column, year }) => [column.name, column.columnType === 'PgCustomColumn' ? `${year}-01-01 00:00:00+00` : column.name]));
+  const user = userFromRow(row) as Record<string, unknown>;
+  for (const { key, column, year } of columns) {
+    const read = user[key];
+    const own = column.columnType === 'PgCustomColumn' ? read instanceof Date && read.getUTCFullYear() === year : read === column.name;
+    if (!own) throw new Error(`userFromRow reads users.${key} from another column than ${column.name}`);
+  }
+}
+checkUserFromRow();

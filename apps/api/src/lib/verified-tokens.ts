@@ -73,6 +73,11 @@ export class VerifiedTokens<D = undefined> {
     return { claims, derived };
   }
 
+  /** Whether `token`, exactly as written, was verified and is remembered (its window is checked by `check`). */
+  holds(token: string): boolean {
+    return this.entries.has(token);
+  }
+
   /** How many tokens are held (for the bound's test). */
   get size(): number {
     return this.entries.size;
