@@ -64,3 +64,16 @@ export function pythonTokens(sub: string, key: string, minutes: number, issuedAt
   });
   return JSON.parse(out) as string[];
 }
+
+/**
+ * A token as python-jose makes it from a number rather than a datetime (`"exp": time.time() + …`):
+ * a NumericDate with a fraction, as RFC 7519 allows and the original service accepted.
+ */
+export function pythonTokenWithFractionalExp(sub: string, key: string, secondsAhead: number): string {
+  const out = execFileSync(
+    '/usr/bin/python3',
+    ['-W', 'ignore', '-c', 'import json, sys, time\nfrom jose import jwt\na = json.load(sys.stdin)\nprint(json.dumps(jwt.encode({"sub": a["sub"], "exp": time.time() + a["ahead"] + 0.25}, a["key"], algorithm="HS256")))'],
+    { input: JSON.stringify({ sub, key, ahead: secondsAhead }), encoding: 'utf8' },
+  );
+  return JSON.parse(out) as string;
+}

@@ -2,6 +2,7 @@ import { users } from '@agentcaller/db';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeJwt, makeJwt, nowSeconds, spellings } from './jwt.js';
+import { issuedAt, survivesRevocations } from '../src/lib/token-identity.js';
 import { bearer, form, json, login, register, startApp, TEST_SECRET, type TestContext } from './helpers.js';
 
 let ctx: TestContext;
@@ -179,5 +180,18 @@ describe('one normalisation of emails', () => {
     await register(ctx.app, 'caf\u00e9@example.com'.replace('\u00e9', 'e'), PASSWORD);
     const res = await ctx.app.inject({ method: 'POST', url: '/v1/auth/login', ...form({ username: '  CAFE@Example.com ', password: PASSWORD }) });
     expect(res.statusCode).toBe(200);
+  });
+});
+
+// Round 13: a fractional `exp` (python-jose from `time.time()`) is judged in whole seconds, like an
+// integral one: a token of the revocation's own second may be older than it, and is refused.
+describe('the issue time of a token without iat, from a fractional exp', () => {
+  it('is a whole second, and one in the second of a revocation does not survive it', () => {
+    const lifetime = 1800;
+    expect(issuedAt({ exp: 1_000_000.75 }, lifetime)).toBe(1_000_000 - lifetime);
+    const revokedAt = new Date((1_000_000 - lifetime) * 1000 + 100);
+    const user = { tokenVersion: 1, tokensRevokedAt: revokedAt };
+    expect(survivesRevocations({ exp: 1_000_000.75 }, user, lifetime)).toBe(false);
+    expect(survivesRevocations({ exp: 1_000_001.25 }, user, lifetime)).toBe(true);
   });
 });

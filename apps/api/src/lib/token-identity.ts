@@ -37,7 +37,8 @@ export function textKey(token: string): string {
  * plus ACCESS_TOKEN_EXPIRE_MINUTES, which must be the same on both services).
  */
 export function issuedAt(claims: Pick<TokenClaims, 'exp' | 'iat'>, lifetimeSeconds: number): number {
-  return typeof claims.iat === 'number' && Number.isFinite(claims.iat) ? claims.iat : claims.exp - lifetimeSeconds;
+  // In whole seconds, like the instants it is compared with: NumericDate may have a fraction.
+  return Math.floor(typeof claims.iat === 'number' && Number.isFinite(claims.iat) ? claims.iat : claims.exp - lifetimeSeconds);
 }
 
 /**
