@@ -44,6 +44,12 @@ describe('POST /v1/auth/login', () => {
     expect(me.statusCode).toBe(200);
   });
 
+  // Round 13's break test: FastAPI read an empty optional form field as absent.
+  it('takes an empty grant_type as none, as the original did', async () => {
+    const res = await loginRaw({ username: 'user@example.com', password: PASSWORD, grant_type: '' });
+    expect(res.statusCode).toBe(200);
+  });
+
   it('accepts grant_type=password and ignores scope, client_id and client_secret', async () => {
     const res = await loginRaw({ username: 'user@example.com', password: PASSWORD, grant_type: 'password', scope: 'me items', client_id: 'x', client_secret: 'y' });
     expect(res.statusCode).toBe(200);

@@ -43,7 +43,8 @@ export const LoginForm = Type.Object(
   {
     username: Type.String({ minLength: 1, maxLength: 4096, pattern: NO_NUL, description: 'the email address, without NUL characters', examples: ['admin@example.com'] }),
     password: SignInPassword,
-    grant_type: Type.Optional(Type.String({ pattern: '^password$', examples: ['password'] })),
+    // Empty is absent, as FastAPI's OAuth2PasswordRequestForm read an empty optional field (clients send `grant_type=`).
+    grant_type: Type.Optional(Type.String({ pattern: '^(password)?$', examples: ['password'] })),
     scope: Type.Optional(Type.String({ maxLength: 4096 })),
     client_id: Type.Optional(Type.String({ maxLength: 4096 })),
     client_secret: Type.Optional(Type.String({ maxLength: 4096 })),
