@@ -3,7 +3,7 @@ import Fastify, { type FastifyRequest, type FastifyServerOptions } from 'fastify
 import type { Config } from './config.js';
 import { ValidationError } from './errors.js';
 import type { Argon2Parameters } from './lib/passwords.js';
-import { pathForLog } from './lib/path-for-log.js';
+import { addressForLog, hostForLog, pathForLog } from './lib/path-for-log.js';
 import { lazyRequestLogger } from './lib/request-logger.js';
 import { illFormedAt } from './lib/well-formed.js';
 import authPlugin from './plugins/auth.js';
@@ -118,8 +118,9 @@ function requestForLog(request: FastifyRequest) {
   return {
     method: request.method,
     url: loggedUrl(request.url),
-    host: request.host,
-    remoteAddress: request.ip,
+    // Only what is a host and an address: a token sent as Host or X-Forwarded-For is not logged.
+    host: hostForLog(request.host),
+    remoteAddress: addressForLog(request.ip),
     remotePort: request.socket?.remotePort,
   };
 }

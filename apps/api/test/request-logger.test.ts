@@ -8,7 +8,7 @@ interface Line {
   level: number;
   msg: string;
   reqId?: string;
-  req?: { method?: string; url?: string };
+  req?: { method?: string; url?: string; host?: string; remoteAddress?: string };
   res?: { statusCode?: number };
   err?: { message?: string };
 }
@@ -148,6 +148,34 @@ describe('a logged path', () => {
     expect(answers[1]!.json()).toMatchObject({ status: 404, detail: 'No route GET /v1/[redacted]' });
     const urls = linesOf(info, from).flatMap((line) => (line.req?.url ? [line.req.url] : []));
     expect(urls).toEqual(['/v1/clients/[redacted]', '/v1/[redacted]', '/v1/auth/me/[redacted]/x?y=[redacted]', '/v1/clients/12345678901234567890']);
+  });
+});
+
+// Round 13's break test: a token sent as Host, and an API key as X-Forwarded-For through a trusted
+// proxy, were logged as `host` and `remoteAddress`.
+describe('a logged host and client address', () => {
+  it('are a host name or address as sent, and nothing else', async () => {
+    const proxied = await startApp({ env: { LOG_LEVEL: 'info', TRUST_PROXY: '127.0.0.1' }, captureLogs: true });
+    try {
+      const email = `host-log-${Date.now()}@example.com`;
+      await register(proxied.app, email, 'a password of the host test');
+      const token = await login(proxied.app, email, 'a password of the host test');
+      const key = `ac_${'K'.repeat(43)}`;
+      const from = proxied.logs.length;
+      await proxied.app.inject({ method: 'GET', url: '/nope', headers: { host: token } });
+      await proxied.app.inject({ method: 'GET', url: '/nope', headers: { host: 'api.example.com:8000', 'x-forwarded-for': key } });
+      await proxied.app.inject({ method: 'GET', url: '/nope', headers: { host: '[::1]:8000', 'x-forwarded-for': '203.0.113.9' } });
+      const written = proxied.logs.slice(from).join('');
+      for (const leaked of [token, token.split('.')[1]!, key]) expect(written).not.toContain(leaked);
+      const seen = linesOf(proxied, from).flatMap((line) => (line.req ? [[line.req.host, line.req.remoteAddress]] : []));
+      expect(seen).toEqual([
+        ['[redacted]', '127.0.0.1'],
+        ['api.example.com:8000', '[not an address]'],
+        ['[::1]:8000', '203.0.113.9'],
+      ]);
+    } finally {
+      await proxied.close();
+    }
   });
 });
 

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 /**
  * A request's path as it may be written to the log or echoed in a problem's `detail`: every segment
  * longer than any of this API's own (a route's word, an id, a file of /docs) is `[redacted]`. A
@@ -13,4 +14,20 @@ export function pathForLog(path: string): string {
     .split('/')
     .map((segment) => (segment.length > LONGEST_SEGMENT ? '[redacted]' : segment))
     .join('/');
+}
+
+/**
+ * The Host header as it may be logged: a host name (labels of at most 63 letters, digits and hyphens,
+ * as DNS allows), an IPv4 address or a bracketed IPv6 address, with a port; anything else is
+ * `[redacted]`. A client or proxy that puts a token there had it logged whole (round 13's break test).
+ */
+export function hostForLog(host: string | undefined): string | undefined {
+  if (host === undefined || host === '') return host;
+  const match = /^(\[[0-9A-Fa-f:.]{2,45}\]|[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*\.?)(?::\d{1,5})?$/.exec(host);
+  return match && host.length <= 260 ? host : '[redacted]';
+}
+
+/** The client's address as it may be logged: what X-Forwarded-For said, if it is an IP address. */
+export function addressForLog(address: string | undefined): string | undefined {
+  return address === undefined || isIP(address) !== 0 ? address : '[not an address]';
 }
