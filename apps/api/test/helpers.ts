@@ -29,7 +29,14 @@ export const TEST_ARGON2_PARAMETERS = { memoryCost: 256, timeCost: 1, parallelis
  * hashing itself: its parameters, its cost, rehashing).
  */
 export async function startApp(
-  options: { env?: Record<string, string>; captureLogs?: boolean; database?: TestDatabase; productionHashing?: boolean } = {},
+  options: {
+    env?: Record<string, string>;
+    captureLogs?: boolean;
+    database?: TestDatabase;
+    productionHashing?: boolean;
+    /** Hooks a test adds before the app is ready (e.g. to make a race certain). */
+    beforeReady?: (app: App) => void;
+  } = {},
 ): Promise<TestContext> {
   // In-memory PGlite starts from the migrated image (the app's own migration step then finds
   // nothing to do); on PostgreSQL the file's own database is created and the app migrates it.
@@ -58,6 +65,7 @@ export async function startApp(
     },
   });
   const app = await buildApp(config, { logStream, argon2Parameters: options.productionHashing ? undefined : TEST_ARGON2_PARAMETERS });
+  options.beforeReady?.(app);
   await app.ready();
   return {
     app,

@@ -1,10 +1,11 @@
 import { PROBLEM_TYPES, problemType, type ProblemKind, type ProblemType, type ValidationIssue } from '@agentcaller/contracts';
-import { QUERY_CANCELED, sqlState } from '@agentcaller/db';
-import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import { FOREIGN_KEY_VIOLATION, QUERY_CANCELED, sqlState, users } from '@agentcaller/db';
+import { eq } from 'drizzle-orm';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import fp from 'fastify-plugin';
-import { DomainError, NotConfiguredError, summarize, type ProblemExtra } from '../errors.js';
+import { DomainError, NotConfiguredError, summarize, UnauthorizedError, type ProblemExtra } from '../errors.js';
 import { ClientGoneError } from '../lib/hash-slots.js';
 import { pathForLog } from '../lib/path-for-log.js';
 import { RouteMethods } from '../lib/route-methods.js';
@@ -208,13 +209,27 @@ function problemOf(err: FastifyError | DomainError | Error, bodyLimit = BODY_LIM
 }
 
 
+/**
+ * Whether a write failed on a foreign key because the account that authenticated it was deleted
+ * after its authentication (its schedule, a client, a key then names no user): a 401, as the next
+ * request with that credential gets, not a 500 (round 13's break test). Any other foreign key that
+ * fails is a fault of ours, and stays one.
+ */
+async function accountGoneMeanwhile(err: Error, request: FastifyRequest): Promise<boolean> {
+  const user = request.currentUser;
+  if (!user || sqlState(err) !== FOREIGN_KEY_VIOLATION) return false;
+  const rows = await request.server.db.select({ id: users.id }).from(users).where(eq(users.id, user.id));
+  return rows.length === 0;
+}
+
 /** The 503s the API answers on purpose (its limits, its stop): not failures. */
 const REFUSED_UNDER_LOAD: ReadonlySet<ProblemKind> = new Set(['at-capacity', 'shutting-down']);
 
 /** One error handler: every error leaves as RFC 9457 problem details; internals never do. */
 export default fp(
   async function problemPlugin(app: FastifyInstance) {
-    app.setErrorHandler((err: FastifyError | DomainError | Error, request, reply) => {
+    app.setErrorHandler(async (raised: FastifyError | DomainError | Error, request, reply) => {
+      const err = (await accountGoneMeanwhile(raised, request)) ? new UnauthorizedError('The account was deleted while this request ran') : raised;
       const { body, headers } = problemOf(err, request.routeOptions.bodyLimit);
       if (err instanceof ClientGoneError) {
         // Nobody is there to read it: the connection closed while the request waited for a hash slot.
