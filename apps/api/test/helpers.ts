@@ -164,6 +164,8 @@ const SECURITY_HEADERS = {
   'cross-origin-resource-policy': 'same-site',
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
+  // Not a security header, but on every answer with them (an answer depends on Origin through CORS).
+  vary: 'Origin',
 } as const;
 
 /** What `/docs`'s pages carry besides: helmet's defaults for a document (their CSP is the page's own). */

@@ -53,5 +53,12 @@ export const PAGE_HEADERS = headersOf({
   strictTransportSecurity: false,
 });
 
+/**
+ * What every answer carries: the security headers, and `Vary: Origin` (an answer depends on Origin
+ * through CORS, so a shared cache must not hand one origin's answer to another). The answers written
+ * outside Fastify's hooks carry it too: round 13's break test found it missing on them.
+ */
+export const EVERY_ANSWER = Object.freeze({ ...SECURITY_HEADERS, vary: 'Origin' });
+
 /** HSTS, on production answers that came over HTTPS. */
 export const HSTS = { 'strict-transport-security': 'max-age=31536000; includeSubDomains' } as const;

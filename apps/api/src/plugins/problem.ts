@@ -10,7 +10,7 @@ import { ClientGoneError } from '../lib/hash-slots.js';
 import { pathForLog } from '../lib/path-for-log.js';
 import { RouteMethods } from '../lib/route-methods.js';
 import { loggableError } from '../lib/loggable-error.js';
-import { SECURITY_HEADERS } from '../lib/security-headers.js';
+import { EVERY_ANSWER } from '../lib/security-headers.js';
 import { BODY_LIMIT } from '../routes/limits.js';
 
 const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
@@ -88,11 +88,11 @@ export function frameworkErrorHandler(err: FastifyError, _request: unknown, repl
   const { body, headers } = problemOf(err);
   // No hook ran for this request, so the security plugin's did not either: its headers, all of them.
   // (`void`: the reply is thenable, but Fastify expects nothing back from this handler.)
-  void sendProblem(reply, body, { ...SECURITY_HEADERS, ...headers });
+  void sendProblem(reply, body, { ...EVERY_ANSWER, ...headers });
 }
 
 // The security headers as raw header lines, for answers written on the socket.
-const SECURITY_HEADER_LINES = Object.entries(SECURITY_HEADERS)
+const SECURITY_HEADER_LINES = Object.entries(EVERY_ANSWER)
   .map(([name, value]) => `${name}: ${value}\r\n`)
   .join('');
 
@@ -129,7 +129,7 @@ export function clientErrorHandler(this: FastifyInstance, err: NodeJS.ErrnoExcep
 export function writeRawProblem(res: ServerResponse, kind: ProblemKind, detail: string, then?: () => void): void {
   const body = JSON.stringify(problem(kind, detail));
   res.writeHead(PROBLEM_TYPES[kind].status, {
-    ...SECURITY_HEADERS,
+    ...EVERY_ANSWER,
     ...NO_STORE,
     'content-type': PROBLEM_CONTENT_TYPE,
     'content-length': Buffer.byteLength(body),

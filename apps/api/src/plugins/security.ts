@@ -11,7 +11,7 @@ import { DomainError, UnavailableError } from '../errors.js';
 import { BODY_BYTES_PER_HOLDER, BODY_BYTES_RECEIVING } from '../routes/limits.js';
 import { sourceKey } from '../services/throttle.js';
 import { clientGone, onRequestEnd } from '../lib/request-end.js';
-import { HSTS, SECURITY_HEADERS } from '../lib/security-headers.js';
+import { EVERY_ANSWER, HSTS } from '../lib/security-headers.js';
 import { writeRawProblem } from './problem.js';
 
 function expectsBody(headers: IncomingHttpHeaders): boolean {
@@ -30,12 +30,6 @@ function abandonSlowBody(request: FastifyRequest, reply: FastifyReply) {
   // Written past Fastify (its reply is still waiting for the body).
   writeRawProblem(reply.raw, 'request-timeout', 'The request body did not arrive in time', () => socket.destroy());
 }
-
-/**
- * The security headers, and `Vary: Origin`: every answer depends on Origin, so a shared cache must
- * not hand one origin's answer to another. One object, set in one call.
- */
-const EVERY_ANSWER = Object.freeze({ ...SECURITY_HEADERS, vary: 'Origin' });
 
 /** What a listed origin is granted on every answer, beside its name in Access-Control-Allow-Origin. */
 const CORS_GRANT = { 'access-control-allow-credentials': 'true', 'access-control-expose-headers': 'retry-after' } as const;
