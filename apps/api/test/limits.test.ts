@@ -17,16 +17,20 @@ describe('security headers', () => {
   });
 
   // Round 13: the API's answers carry OWASP's set for a REST API; a document's headers (helmet's
-  // defaults) go on the one page the API serves, whose CSP is its own.
-  it("are a document's on /docs, and not on the JSON beside it", async () => {
-    for (const url of ['/docs/', '/docs/static/swagger-initializer.js']) {
+  // defaults) go on the pages the API serves as HTML, with their own policy, and on nothing else
+  // under /docs (the break test found them on /docs/json, and none on oauth2-redirect.html).
+  it("are a document's on the HTML /docs serves, and the API's on everything else", async () => {
+    for (const url of ['/docs/', '/docs/static/oauth2-redirect.html']) {
       const page = await ctx.app.inject({ method: 'GET', url });
       expect(page.statusCode, url).toBe(200);
+      expect(String(page.headers['content-type']), url).toMatch(/^text\/html/);
       const wrong = Object.entries(PAGE_HEADERS).filter(([name, value]) => page.headers[name] !== value);
       expect(wrong.map(([name]) => name), url).toEqual([]);
       expect(String(page.headers['content-security-policy']), url).toContain("default-src 'self'");
     }
-    for (const url of ['/openapi.json', '/health', '/v1/auth/me']) expectSecurityHeaders((await ctx.app.inject({ method: 'GET', url })).headers, url);
+    for (const url of ['/openapi.json', '/docs/json', '/docs/yaml', '/docs/static/swagger-initializer.js', '/docs/static/nope.js', '/health', '/v1/auth/me']) {
+      expectSecurityHeaders((await ctx.app.inject({ method: 'GET', url })).headers, url);
+    }
   });
 
   it("are set on every problem, Fastify's own errors included, and on a CORS preflight", async () => {
