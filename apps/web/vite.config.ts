@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import react from '@vitejs/plugin-react';
-import { defaultClientConditions, defineConfig, loadEnv, type ProxyOptions } from 'vite';
+import type { Server } from 'node:http';
+import type { Socket } from 'node:net';
+import { defaultClientConditions, defineConfig, loadEnv, type Plugin, type ProxyOptions } from 'vite';
 
 /** Read @agentcaller/sdk and @agentcaller/contracts from their TypeScript source: no prior build. */
 export const SOURCE_CONDITION = '@agentcaller/source';
@@ -31,6 +33,48 @@ export const PAGE_HEADERS: Record<string, string> = Object.fromEntries(
   [...readFileSync(new URL('./nginx/security-headers.conf', import.meta.url), 'utf8').matchAll(/^add_header\s+(\S+)\s+"([^"]*)"\s+always;$/gm)].map(([, name, value]) => [name!, value!]),
 );
 
+/**
+ * The API trusts this proxy (TRUST_PROXY) and so does not cap its connections per address: every
+ * client behind it shares it. The proxy caps them instead, as SECURITY.md asks of any proxy in front of
+ * the API: round 13's break test held 2,050 connections to :3002 from one address, the proxy opened
+ * 2,000 to the API, and the API answered nobody else. One address holds at most 64 connections (a
+ * browser opens 6 per host), all clients 1,000 (half the API's MAX_CONNECTIONS); one past either is
+ * closed at once. One entry per address with a connection open.
+ */
+export const CONNECTIONS_PER_CLIENT = 64;
+const CONNECTIONS_IN_ALL = 1000;
+
+function capConnections(server: Server, perClient = CONNECTIONS_PER_CLIENT, inAll = CONNECTIONS_IN_ALL): Map<string, number> {
+  server.maxConnections = inAll;
+  const open = new Map<string, number>();
+  server.on('connection', (socket: Socket) => {
+    const address = socket.remoteAddress ?? '';
+    const count = (open.get(address) ?? 0) + 1;
+    if (count > perClient) {
+      socket.destroy();
+      return;
+    }
+    open.set(address, count);
+    socket.once('close', () => {
+      const left = (open.get(address) ?? 1) - 1;
+      if (left > 0) open.set(address, left);
+      else open.delete(address);
+    });
+  });
+  return open;
+}
+
+/** capConnections on the dev server and on `pnpm preview`. */
+const connectionCap: Plugin = {
+  name: 'agentcaller:connection-cap',
+  configureServer(server) {
+    if (server.httpServer) capConnections(server.httpServer as Server);
+  },
+  configurePreviewServer(server) {
+    capConnections(server.httpServer as Server);
+  },
+};
+
 export default defineConfig(({ mode }) => {
   // loadEnv gives variables already in the environment priority over .env files.
   const env = loadEnv(mode, process.cwd(), 'VITE_');
@@ -39,7 +83,7 @@ export default defineConfig(({ mode }) => {
   // cookies belong to the page's origin.
   const proxy: Record<string, ProxyOptions> = { '/v1': { target, configure: forwardPeerOnly } };
   return {
-    plugins: [react()],
+    plugins: [react(), connectionCap],
     resolve: { conditions: [SOURCE_CONDITION, ...defaultClientConditions] },
     // No CORS of Vite's own: by default it granted any localhost or 127.0.0.1 origin, on the proxied
     // API answers too. The page is same-origin; the API's own CORS_ORIGINS decides the rest.

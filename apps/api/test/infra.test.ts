@@ -150,6 +150,16 @@ describe('infra/docker-compose.yml', () => {
     expect(nginx).not.toContain('$proxy_add_x_forwarded_for');
   });
 
+  // The API does not cap a trusted proxy's connections per address: nginx caps each client's, on
+  // both ports (round 13's break test took an instance's connections through the web app's proxy).
+  it("nginx caps each client's connections on both ports", () => {
+    const nginx = read('../../web/nginx/default.conf.template');
+    expect(nginx).toMatch(/^limit_conn_zone \$binary_remote_addr zone=per_client:\d+m;$/m);
+    const servers = nginx.split(/^server \{$/m).slice(1);
+    expect(servers).toHaveLength(2);
+    for (const server of servers) expect(server).toMatch(/^\s+limit_conn per_client 64;$/m);
+  });
+
   it.each(['postgres', 'redis', 'api'])('gives %s a healthcheck', (name) => {
     const healthcheck = service(name).healthcheck;
     expect(healthcheck?.disable ?? false).toBe(false);

@@ -31,7 +31,7 @@ function headersOf(options: Parameters<typeof helmet>[0]): Readonly<Record<strin
  * request in its onRequest hook, and the answers made outside Fastify's hooks (problem.ts's framework
  * and client errors, security.ts's 408 for a late body) write them themselves.
  */
-export const SECURITY_HEADERS = Object.freeze({
+const SECURITY_HEADERS = Object.freeze({
   // Were an answer ever read as a document, it could load, run and be framed by nothing.
   'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
   // Another site may not load an answer as an image or a script (a no-CORS read).
