@@ -251,3 +251,22 @@ describe('validation issues about the whole body', () => {
     expect(unknown.json()).toMatchObject({ detail: 'body must change at least one of name, phone', errors: [{ path: '', message: 'must change at least one of name, phone' }] });
   });
 });
+
+// Round 13's second break test: a chunked body with a malformed chunk, sent to a route that answers
+// before reading it (a 404, a login in a content type it does not read, a URL Fastify cannot
+// decode), made Node emit `aborted` on the request after the answer, uncaught: the process stopped.
+describe('a body that turns out malformed after its request was answered', () => {
+  it.each([
+    ['an unknown path', 'POST /nope HTTP/1.1\r\nHost: x\r\n'],
+    ['login in JSON', 'POST /v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n'],
+    ['login with no content type', 'POST /v1/auth/login HTTP/1.1\r\nHost: x\r\n'],
+    ['a reset request in text/plain', 'POST /v1/auth/password-reset HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n'],
+    ['a URL that cannot be decoded', 'POST /v1/clients/%zz HTTP/1.1\r\nHost: x\r\n'],
+  ])('%s: answered, and the server goes on', async (_what, head) => {
+    const responses = await exchangeRaw([`${head}Transfer-Encoding: chunked\r\n\r\nzz\r\n`]);
+    expect(responses[0]?.status).toBeGreaterThanOrEqual(400);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const health = await exchangeRaw(['GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n']);
+    expect(health.map((r) => r.status)).toEqual([200]);
+  });
+});

@@ -18,6 +18,15 @@ function expectsBody(headers: IncomingHttpHeaders): boolean {
   return headers['transfer-encoding'] !== undefined || Number(headers['content-length'] ?? 0) > 0;
 }
 
+/**
+ * What a body stream that fails after its request was answered needs: nothing (the connection
+ * closes). A request answered before its body was read (a 404, a content type the route does not
+ * parse) leaves the counting stream unread; a malformed chunk after that, or the client leaving,
+ * failed it with no listener, uncaught, and the process stopped (round 13's second break test: one
+ * unauthenticated packet ended an instance).
+ */
+function ignoreAbortedBody(): void {}
+
 /** Answers 408 on the raw connection (the body parser is still waiting) and closes it. */
 function abandonSlowBody(request: FastifyRequest, reply: FastifyReply) {
   request.bodyTimer = null;
@@ -240,6 +249,9 @@ export default fp(
         },
       });
       payload.on('error', (err) => counter.destroy(err));
+      // Read by the body parser, which listens for its errors; never read (answered first: a content
+      // type the route does not parse), its error had no listener and stopped the process.
+      counter.on('error', ignoreAbortedBody);
       request.bodyCounter = counter;
       done(null, payload.pipe(counter));
     });
