@@ -48,6 +48,10 @@ function capConnections(server: Server, perClient = CONNECTIONS_PER_CLIENT, inAl
   server.maxConnections = inAll;
   const open = new Map<string, number>();
   server.on('connection', (socket: Socket) => {
+    // Node's own error listener goes when a connection is upgraded (a WebSocket request), and nothing
+    // took the upgraded socket over: a reset on it was an uncaught error that stopped the server
+    // (round 13's second break test). This one stays.
+    socket.on('error', () => socket.destroy());
     const address = socket.remoteAddress ?? '';
     const count = (open.get(address) ?? 0) + 1;
     if (count > perClient) {

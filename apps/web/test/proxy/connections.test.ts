@@ -4,7 +4,9 @@
 // on this project's vite.config.ts.
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { createServer, type ViteDevServer } from 'vite';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { createServer, preview, type ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONNECTIONS_PER_CLIENT } from '../../vite.config.js';
 
@@ -56,5 +58,37 @@ describe('connections to the web servers', () => {
     let after = 'closed';
     while (after === 'closed' && Date.now() < deadline) after = await answer('127.0.0.1');
     expect(after).toMatch(/^HTTP\/1\.1 200/);
+  });
+});
+
+// Round 13's second break test: a WebSocket upgrade request, then a TCP reset, stopped `pnpm preview`
+// (the upgraded socket had no error listener; the dev server's own WebSocket server takes upgrades).
+// A real preview server on this project's vite.config.ts.
+describe('an upgrade request reset by its client', () => {
+  it('leaves the preview server answering', async () => {
+    const outDir = mkdtempSync(join(tmpdir(), 'agentcaller-upgrade-'));
+    writeFileSync(join(outDir, 'index.html'), '<!doctype html><title>t</title>');
+    const server = await preview({ root: WEB_DIR, configFile: join(WEB_DIR, 'vite.config.ts'), logLevel: 'silent', build: { outDir }, preview: { host: '127.0.0.1', port: 0, strictPort: false, open: false } });
+    const target = (server.httpServer.address() as { port: number }).port;
+    try {
+      for (const path of ['/', '/v1/health']) {
+        await new Promise<void>((resolve) => {
+          const socket = connect({ host: '127.0.0.1', port: target }, () => {
+            socket.write(`GET ${path} HTTP/1.1\r\nHost: localhost\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`);
+            setTimeout(() => {
+              socket.resetAndDestroy();
+              resolve();
+            }, 100);
+          });
+          socket.on('error', () => {});
+        });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const res = await fetch(`http://127.0.0.1:${target}/`);
+      expect(res.status).toBe(200);
+    } finally {
+      await server.close();
+      rmSync(outDir, { recursive: true, force: true });
+    }
   });
 });
