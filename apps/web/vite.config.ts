@@ -44,8 +44,8 @@ export const PAGE_HEADERS: Record<string, string> = Object.fromEntries(
 export const CONNECTIONS_PER_CLIENT = 64;
 const CONNECTIONS_IN_ALL = 1000;
 
-function capConnections(server: Server, perClient = CONNECTIONS_PER_CLIENT, inAll = CONNECTIONS_IN_ALL): Map<string, number> {
-  server.maxConnections = inAll;
+function capConnections(server: Server): void {
+  server.maxConnections = CONNECTIONS_IN_ALL;
   const open = new Map<string, number>();
   server.on('connection', (socket: Socket) => {
     // Node's own error listener goes when a connection is upgraded (a WebSocket request), and nothing
@@ -54,7 +54,7 @@ function capConnections(server: Server, perClient = CONNECTIONS_PER_CLIENT, inAl
     socket.on('error', () => socket.destroy());
     const address = socket.remoteAddress ?? '';
     const count = (open.get(address) ?? 0) + 1;
-    if (count > perClient) {
+    if (count > CONNECTIONS_PER_CLIENT) {
       socket.destroy();
       return;
     }
@@ -65,7 +65,6 @@ function capConnections(server: Server, perClient = CONNECTIONS_PER_CLIENT, inAl
       else open.delete(address);
     });
   });
-  return open;
 }
 
 /** capConnections on the dev server and on `pnpm preview`. */
