@@ -83,22 +83,23 @@ export interface LoadControl {
 }
 
 /**
- * `concurrency` workers, each sending `next(n)` (n counts requests across workers) one after the
- * other until `stop()`. Each request is bounded by its own timeout, so `done` always settles.
+ * `concurrency` workers, each sending `next(n, worker)` (n counts requests across workers; worker is
+ * the sender's index, 0 to concurrency - 1) one after the other until `stop()`. Each request is
+ * bounded by its own timeout, so `done` always settles.
  */
-export function startLoad(base: string, concurrency: number, next: (n: number) => Call, agent: Agent | false = false): LoadControl {
+export function startLoad(base: string, concurrency: number, next: (n: number, worker: number) => Call, agent: Agent | false = false): LoadControl {
   const outcomes: Outcome[] = [];
   let stopped = false;
   let counter = 0;
-  const worker = async () => {
+  const worker = async (index: number) => {
     while (!stopped) {
-      const outcome = await send(base, next(counter++), agent);
+      const outcome = await send(base, next(counter++, index), agent);
       outcomes.push(outcome);
       // A dead server refuses at once: do not spin through thousands of refusals.
       if (outcome.error === 'ECONNREFUSED') await new Promise((resolve) => setTimeout(resolve, 20));
     }
   };
-  const done = Promise.all(Array.from({ length: concurrency }, worker)).then(() => outcomes);
+  const done = Promise.all(Array.from({ length: concurrency }, (_, index) => worker(index))).then(() => outcomes);
   return {
     stop: () => {
       stopped = true;
