@@ -1,10 +1,10 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyRequest } from 'fastify';
 import type { Config } from './config.js';
 import { ValidationError } from './errors.js';
 import type { Argon2Parameters } from './lib/passwords.js';
 import { addressForLog, hostForLog, pathForLog } from './lib/path-for-log.js';
-import { lazyRequestLogger } from './lib/request-logger.js';
+import { lazyLogger } from './lib/request-logger.js';
 import { illFormedAt } from './lib/well-formed.js';
 import authPlugin from './plugins/auth.js';
 import dbPlugin from './plugins/db.js';
@@ -126,16 +126,12 @@ function requestForLog(request: FastifyRequest) {
 }
 
 export async function buildApp(config: Config, options: BuildOptions = {}) {
-  const logger: FastifyServerOptions['logger'] = {
-    level: config.logLevel,
-    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-    serializers: { req: requestForLog },
-    ...(options.logStream ? { stream: options.logStream } : {}),
-  };
   const app = Fastify({
-    logger,
     // A request's child logger is made only if the request writes a line (lib/request-logger.ts).
-    childLoggerFactory: lazyRequestLogger,
+    loggerInstance: lazyLogger(
+      { level: config.logLevel, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, serializers: { req: requestForLog } },
+      options.logStream,
+    ),
     bodyLimit: BODY_LIMIT,
     // `/v1/auth/me/` is `/v1/auth/me`: the original (FastAPI) redirected such paths; clients
     // written for it keep working without following a redirect.
