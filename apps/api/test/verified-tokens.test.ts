@@ -54,11 +54,11 @@ describe('the header of a cached token', () => {
     }
   });
 
-  it('is found only as written: holds() takes no other spelling', () => {
+  it('is found only as written: cached() takes no other spelling', () => {
     const tokens = new VerifiedTokens(() => ({ sub: 'a@example.com', exp: nowSeconds() + 60 }));
     tokens.check('a.b.c');
-    expect(tokens.holds('a.b.c')).toBe(true);
-    for (const other of ['a.b.c ', ' a.b.c', 'A.b.c', 'a.b.c\u0000']) expect(tokens.holds(other)).toBe(false);
+    expect(tokens.cached('a.b.c')?.claims.sub).toBe('a@example.com');
+    for (const other of ['a.b.c ', ' a.b.c', 'A.b.c', 'a.b.c\u0000']) expect(tokens.cached(other)).toBeUndefined();
   });
 });
 
@@ -115,14 +115,34 @@ describe('the token window', () => {
     expect(() => cache.check('t').claims).toThrow('inactive');
     now = 1_500_000;
     expect(cache.check('t').claims).toMatchObject({ sub: 'a@example.com' });
+    expect(cache.cached('t')?.claims).toMatchObject({ sub: 'a@example.com' });
     // The clock going back before nbf: the entry is not used, the verifier decides again.
     now = 1_499_999;
+    expect(cache.cached('t')).toBeUndefined();
     expect(() => cache.check('t').claims).toThrow('inactive');
     expect(verifier).toHaveBeenCalledTimes(3);
   });
 });
 
 describe('tokens that are not the cached one', () => {
+  // The cache is keyed by a token's last 32 characters (a Map hashes a whole new string on each
+  // lookup); the whole text decides.
+  it('two tokens ending alike are each verified, and each served from the cache only as itself', () => {
+    const ending = 'S'.repeat(32);
+    const [first, second] = [`one.payload.${ending}`, `two.payload.${ending}`];
+    const verifier = vi.fn((token: string) => ({ sub: `${token.split('.')[0]}@example.com`, exp: nowSeconds() + 60 }));
+    const tokens = new VerifiedTokens(verifier);
+    expect(tokens.check(first).claims.sub).toBe('one@example.com');
+    expect(tokens.cached(second)).toBeUndefined();
+    expect(tokens.check(second).claims.sub).toBe('two@example.com');
+    expect(verifier).toHaveBeenCalledTimes(2);
+    // They share one slot: the later took it.
+    expect([tokens.cached(first), tokens.cached(second)?.claims.sub, tokens.size]).toEqual([undefined, 'two@example.com', 1]);
+    expect(tokens.check(second).claims.sub).toBe('two@example.com');
+    expect(tokens.check(first).claims.sub).toBe('one@example.com');
+    expect(verifier).toHaveBeenCalledTimes(3);
+  });
+
   it('a tampered copy of a cached token is never served from the cache', async () => {
     const { id, token } = await account('cached-tamper@example.com');
     const other = await account('cached-victim@example.com');

@@ -39,10 +39,14 @@ for (const [key, column] of Object.entries(COLUMNS)) {
   }
 }
 
-/** Every column of `users`, from the schema, for a statement whose rows `userFromRow` reads. */
+/**
+ * Every column of `users`, from the schema, for a statement on `users` alone (names not qualified by
+ * the table) whose rows `userFromRow` reads. No spaces: postgres-js looks a statement up by its whole
+ * text on every query, hashing it each time (issue 15, round 14).
+ */
 export const USER_COLUMNS = Object.values(COLUMNS)
-  .map(({ name }) => `users."${name}"`)
-  .join(', ');
+  .map(({ name }) => `"${name}"`)
+  .join(',');
 
 const timestamp = (value: unknown) => (value === null || value === undefined ? null : COLUMNS.createdAt.mapFromDriverValue(value));
 
