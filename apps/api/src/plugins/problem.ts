@@ -218,8 +218,14 @@ function problemOf(err: FastifyError | DomainError | Error, bodyLimit = BODY_LIM
 async function accountGoneMeanwhile(err: Error, request: FastifyRequest): Promise<boolean> {
   const user = request.currentUser;
   if (!user || sqlState(err) !== FOREIGN_KEY_VIOLATION) return false;
-  const rows = await request.server.db.select({ id: users.id }).from(users).where(eq(users.id, user.id));
-  return rows.length === 0;
+  try {
+    const rows = await request.server.db.select({ id: users.id }).from(users).where(eq(users.id, user.id));
+    return rows.length === 0;
+  } catch {
+    // The database failed this read too: the first failure is the answer (a 500 problem, logged),
+    // not a rejection of the error handler, which Fastify would answer with its own plain 500.
+    return false;
+  }
 }
 
 /** The 503s the API answers on purpose (its limits, its stop): not failures. */
