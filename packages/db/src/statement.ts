@@ -48,7 +48,13 @@ export const USER_COLUMNS = Object.values(COLUMNS)
   .map(({ name }) => `"${name}"`)
   .join(',');
 
-const timestamp = (value: unknown) => (value === null || value === undefined ? null : COLUMNS.createdAt.mapFromDriverValue(value));
+/** A timestamp column's decoder (Drizzle's own), null kept as null; one per column, made once. */
+const decoderOf =
+  (column: typeof COLUMNS.createdAt | typeof COLUMNS.tokensRevokedAt) =>
+  (value: unknown): unknown =>
+    value === null || value === undefined ? null : column.mapFromDriverValue(value);
+const createdAt = decoderOf(COLUMNS.createdAt);
+const tokensRevokedAt = decoderOf(COLUMNS.tokensRevokedAt);
 
 /**
  * The `User` Drizzle would have made of a row that has `USER_COLUMNS` (other columns are ignored).
@@ -64,10 +70,10 @@ export function userFromRow(row: Record<string, unknown>): User {
     email: row.email,
     hashedPassword: row.hashed_password,
     isActive: row.is_active,
-    createdAt: timestamp(row.created_at),
+    createdAt: createdAt(row.created_at),
     tokenVersion: row.token_version,
     isSuperuser: row.is_superuser,
-    tokensRevokedAt: timestamp(row.tokens_revoked_at),
+    tokensRevokedAt: tokensRevokedAt(row.tokens_revoked_at),
   };
   return user as User;
 }
