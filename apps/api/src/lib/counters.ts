@@ -135,8 +135,17 @@ export interface Logger {
 /** How long a connection attempt to Redis may take; start-up waits at most this for the first. */
 export const REDIS_CONNECT_TIMEOUT_MS = 2_000;
 
-/** How long `/ready` and the recovery probe wait for Redis to answer a PING. */
+/** How long `/ready` and the recovery probe wait for Redis to take the probe's write. */
 const REDIS_PING_TIMEOUT_MS = 250;
+/** The probe's key: a write, not a PING, since a Redis that answers may still refuse every write. */
+const PROBE_KEY = `${PREFIX}probe`;
+
+/**
+ * Replies about Redis's state, not about a key: out of memory, a read-only replica, too few replicas,
+ * a failed save, still loading, busy. It answers PING but takes no counter: as good as down (round 14's
+ * break test: under `maxmemory` the lockouts went unshared, with nothing logged and /ready "ok").
+ */
+const UNAVAILABLE_REPLY = /^(OOM|READONLY|NOREPLICAS|MISCONF|LOADING|BUSY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|NOAUTH|NOPERM)\b/;
 const PROBE_EVERY_MS = 500;
 
 /**
@@ -197,21 +206,26 @@ export class ResilientCounters implements CounterStore {
     return this.redis.status === 'ready' && !this.suspended;
   }
 
-  /** For `/ready`: whether Redis answers a PING within REDIS_PING_TIMEOUT_MS right now. */
+  /** For `/ready`: whether Redis takes the probe's write within REDIS_PING_TIMEOUT_MS right now. */
   async status(): Promise<'ok' | 'unavailable'> {
     if (this.redis.status !== 'ready') return 'unavailable';
     if (await this.ping()) return this.suspended ? 'unavailable' : 'ok';
-    this.suspend('ping timed out');
+    this.suspend('not answering in time, or refusing writes');
     return 'unavailable';
   }
 
+  /** Whether Redis takes a write (a short-lived key) within REDIS_PING_TIMEOUT_MS. */
   private async ping(): Promise<boolean> {
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<boolean>((resolve) => {
       timer = setTimeout(() => resolve(false), REDIS_PING_TIMEOUT_MS);
     });
     try {
-      return await Promise.race([this.redis.ping().then(() => true, () => false), late]);
+      const written = this.redis.set(PROBE_KEY, '1', 'PX', 1_000).then(
+        () => true,
+        () => false,
+      );
+      return await Promise.race([written, late]);
     } finally {
       clearTimeout(timer);
     }
@@ -256,7 +270,8 @@ export class ResilientCounters implements CounterStore {
     } catch (err) {
       // Redis answered, with an error about the data (a key of another type that someone else
       // wrote): it is up, and the other counters are fine; only this call is counted in process.
-      if (err instanceof ReplyError) {
+      // An error about its state (out of memory, read-only) suspends it like a timeout does.
+      if (err instanceof ReplyError && !UNAVAILABLE_REPLY.test((err as Error).message)) {
         this.log.warn({ reason: String((err as Error).message).slice(0, 120) }, 'redis refused a counter command: counted in process this once');
         return fallback();
       }

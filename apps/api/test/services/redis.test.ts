@@ -127,6 +127,36 @@ describe('when Redis goes away', () => {
   }, 60_000);
 });
 
+// Round 14's break test: a Redis out of memory answers PING but refuses writes; the lockouts went
+// unshared with nothing logged and /ready "ok". It counts as unavailable now, until it takes writes.
+describe('when Redis refuses writes', () => {
+  it('counts in process, says so on /ready and in the logs, and recovers once it takes them again', async () => {
+    const port = await freePort();
+    const redis = await startRedis(port);
+    const probe = new Redis(port, '127.0.0.1');
+    try {
+      const ctx = await app({ REDIS_URL: `redis://127.0.0.1:${port}` });
+      const ready = async () => (await ctx.app.inject({ method: 'GET', url: '/ready' })).json<{ redis: string }>().redis;
+      await until(async () => (await ready()) === 'ok', 5000);
+      const email = `oom-${unique()}@example.com`;
+      await register(ctx.app, email, PASSWORD);
+
+      await probe.config('SET', 'maxmemory', '1');
+      expect(await ready()).toBe('unavailable');
+      for (let i = 0; i < 5; i++) expect((await loginFrom(ctx, '10.4.0.1', email, 'wrong password')).statusCode).toBe(401);
+      expect((await loginFrom(ctx, '10.4.0.1', email, PASSWORD)).statusCode).toBe(429);
+      expect(ctx.logs.join('')).toContain('redis unavailable: counting in process until it is back');
+
+      await probe.config('SET', 'maxmemory', '0');
+      await until(async () => (await ready()) === 'ok', 5000);
+      expect(ctx.logs.join('')).toContain('redis is back');
+    } finally {
+      probe.disconnect();
+      redis.kill('SIGKILL');
+    }
+  }, 60_000);
+});
+
 // Issue 10, item 11: a frozen Redis (SIGSTOP keeps its connection open) is seen at once.
 describe('when Redis freezes', () => {
   it('/ready says so within its ping timeout, sign-ins stop waiting on it, and its return is logged', async () => {
