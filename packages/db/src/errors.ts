@@ -25,7 +25,10 @@ export const DEADLOCK_DETECTED = '40P01';
 /** A statement ran past `statement_timeout` (or was cancelled). */
 export const QUERY_CANCELED = '57014';
 
-/** Socket errors and SQLSTATEs that mean "this database cannot be reached or opened as configured". */
+/**
+ * Socket errors, the driver's connection errors and SQLSTATEs that mean "this database cannot be
+ * reached or opened as configured", or "the connection was lost".
+ */
 const UNREACHABLE: Record<string, string> = {
   ECONNREFUSED: 'nothing listens at that address (connection refused)',
   ENOTFOUND: 'the host name does not resolve',
@@ -37,6 +40,17 @@ const UNREACHABLE: Record<string, string> = {
   '28P01': 'the password was refused',
   '28000': 'the user may not connect (pg_hba.conf or the role)',
   '57P03': 'the server is starting up or shutting down',
+  // While running (round 14's break test: connections terminated under load answered 500).
+  EPIPE: 'the server closed the connection',
+  '57P01': 'the server terminated the connection (an administrator, or a shutdown)',
+  '57P02': 'the server terminated the connection (a crash)',
+  '08000': 'the connection failed',
+  '08003': 'the connection does not exist',
+  '08006': 'the connection failed',
+  CONNECTION_CLOSED: 'the server closed the connection',
+  CONNECTION_ENDED: 'the connection was ended',
+  CONNECTION_DESTROYED: 'the connection was destroyed',
+  CONNECT_TIMEOUT: 'the connection timed out',
 };
 
 /**

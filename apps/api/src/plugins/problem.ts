@@ -1,5 +1,5 @@
 import { PROBLEM_TYPES, problemType, type ProblemKind, type ProblemType, type ValidationIssue } from '@agentcaller/contracts';
-import { FOREIGN_KEY_VIOLATION, QUERY_CANCELED, sqlState, users } from '@agentcaller/db';
+import { databaseUnreachable, FOREIGN_KEY_VIOLATION, QUERY_CANCELED, sqlState, users } from '@agentcaller/db';
 import { eq } from 'drizzle-orm';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerResponse } from 'node:http';
@@ -205,6 +205,10 @@ function problemOf(err: FastifyError | DomainError | Error, bodyLimit = BODY_LIM
     return withHeaders(problem(kind, detail));
   }
   if (status === 503) return withHeaders(problem('unavailable', 'The service is unavailable, try again shortly'), { 'retry-after': '1' });
+  // The database cannot be reached, or a connection was lost under the request (a failover, a
+  // restart, a terminated backend): the service is unavailable for now, not broken. Only for what
+  // would be a 500: a client's own reset (also ECONNRESET) is answered above as its 4xx.
+  if (databaseUnreachable(err) !== undefined) return withHeaders(problem('unavailable', 'The database does not answer; try again shortly'), { 'retry-after': '1' });
   return withHeaders(problem('internal', 'Internal server error'));
 }
 

@@ -1,7 +1,8 @@
 // Faults on the real server process: kill -9 in the middle of a stream of writes (on PostgreSQL and
 // on the embedded on-disk PGlite), and SIGTERM in the middle of a stream of reads and writes. What
 // the server acknowledged must still be there, exactly, after a restart on the same database.
-import { isDeepStrictEqual } from 'node:util';
+import { execFile } from 'node:child_process';
+import { isDeepStrictEqual, promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { allClients, createPostgresDatabase, login, PASSWORD, readyStatus, register, uniqueEmail, type WireClient } from '../faults/api.js';
 import { keepAliveAgent, report, sleep, startLoad, tally, type Call, type Outcome } from '../faults/load.js';
@@ -256,5 +257,48 @@ describe('SIGTERM under a stream of reads and writes', () => {
       expect(o.contentType, `503 during the drain: ${o.contentType} ${o.responseBody}`).toMatch(/^application\/problem\+json/);
       expect(JSON.parse(o.responseBody ?? '{}')).toMatchObject({ type: '/problems/shutting-down', title: 'Service Unavailable', status: 503, detail: expect.any(String) as unknown });
     }
+  }, 45_000);
+});
+
+// Round 14's break test: the database's connections terminated under load (a failover, a restart,
+// an administrator) answered 500 `internal`; a database that does not answer is 503 `unavailable`.
+describe('database connections terminated under load, on postgres', () => {
+  it('every answer is a 2xx or a 503 `unavailable` problem, and the instance serves again at once', async () => {
+    const database = await createPostgresDatabase();
+    databases.push(database);
+    const server = await start({ ...baseEnv, LOG_LEVEL: 'warn', DATABASE_URL: database.url, DATA_DIR: tempDir('agentcaller-faults-') });
+    const email = uniqueEmail('terminated');
+    await register(server, email);
+    const token = await login(server, email);
+    const terminate = () =>
+      promisify(execFile)('psql', [database.url, '-qAtc', 'select count(pg_terminate_backend(pid)) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()']);
+    // Four workers reading (within the account's heavy-read gate), four creating.
+    const agent = keepAliveAgent(8);
+    const load = startLoad(server.url, 8, (n, worker): Call => (worker < 4 ? { method: 'GET', path: `/v1/clients?limit=5&n=${n}`, headers: auth(token) } : createCall(token, `terminated ${n}`)), agent);
+    let outcomes: Outcome[];
+    try {
+      await sleep(300);
+      for (let i = 0; i < 12; i++) {
+        await terminate();
+        await sleep(100);
+      }
+    } finally {
+      load.stop();
+      outcomes = await load.done;
+      agent.destroy();
+    }
+    report('connections terminated', { sent: outcomes.length, outcomes: tally(outcomes), timedOut: outcomes.filter((o) => o.error === 'ETIMEDOUT').map((o) => o.method + ' ' + o.path) });
+    const answered = outcomes.filter((o) => o.status !== undefined);
+    expect(answered.filter((o) => ![200, 201, 503].includes(o.status ?? 0)).map((o) => `${o.method} ${o.path}: ${o.status} ${o.responseBody}`)).toEqual([]);
+    const unavailable = answered.filter((o) => o.status === 503);
+    // The terminations reached requests in flight (else this test would show nothing).
+    expect(unavailable.length).toBeGreaterThan(0);
+    for (const o of unavailable) {
+      expect(o.contentType).toMatch(/^application\/problem\+json/);
+      expect(JSON.parse(o.responseBody ?? '{}')).toMatchObject({ type: '/problems/unavailable', status: 503 });
+    }
+    // And it serves again right away, on new connections.
+    const after = await fetch(`${server.url}/v1/clients?limit=1`, { headers: auth(token), signal: AbortSignal.timeout(10_000) });
+    expect(after.status).toBe(200);
   }, 45_000);
 });
