@@ -124,6 +124,11 @@ export async function connect(target: DatabaseTarget, options: ConnectOptions = 
     max: options.maxConnections ?? 10,
     onnotice: () => {},
     connect_timeout: 10,
+    // Seconds before a closed connection connects again. postgres-js's own curve grows with a count
+    // shared by the pool and raised by each connection that closes: one failover closing all ten
+    // gave waits of 10-20 s, and requests queued on those connections waited with them (round 14's
+    // break test). At most a second here, with postgres-js's jitter.
+    backoff: (retries: number) => (0.5 + Math.random() / 2) * Math.min(0.05 * 2 ** retries, 1),
     ...(options.statementTimeoutMs ? { connection: { statement_timeout: options.statementTimeoutMs } } : {}),
   });
   const db: Database = drizzlePostgres(client, { schema, ...(options.logger ? { logger: options.logger } : {}) });

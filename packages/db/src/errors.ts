@@ -62,6 +62,8 @@ export function databaseUnreachable(err: unknown): string | undefined {
   for (let depth = 0; depth < 6 && typeof current === 'object' && current !== null; depth++) {
     const code = (current as { code?: unknown }).code;
     if (typeof code === 'string' && code in UNREACHABLE) return UNREACHABLE[code];
+    // PGlite's own word for it (no code): the embedded database was closed under the request.
+    if (current instanceof Error && current.message === 'PGlite is closed') return 'the embedded database is closed';
     const nested = (current as { errors?: unknown }).errors; // AggregateError (IPv4 and IPv6 both refused)
     if (Array.isArray(nested) && nested.length > 0) current = nested[0];
     else current = (current as { cause?: unknown }).cause;

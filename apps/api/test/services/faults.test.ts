@@ -287,9 +287,18 @@ describe('database connections terminated under load, on postgres', () => {
       outcomes = await load.done;
       agent.destroy();
     }
-    report('connections terminated', { sent: outcomes.length, outcomes: tally(outcomes), timedOut: outcomes.filter((o) => o.error === 'ETIMEDOUT').map((o) => o.method + ' ' + o.path) });
+    report('connections terminated', { sent: outcomes.length, outcomes: tally(outcomes) });
+    // Still running: a connection closed while postgres-js fetched its array types was an unhandled
+    // rejection that stopped the process (patches/postgres@3.4.9.patch).
+    expect(server.exitStatus()).toBeUndefined();
     const answered = outcomes.filter((o) => o.status !== undefined);
     expect(answered.filter((o) => ![200, 201, 503].includes(o.status ?? 0)).map((o) => `${o.method} ${o.path}: ${o.status} ${o.responseBody}`)).toEqual([]);
+    // Every request was answered (none cut), and almost none waited out the client's 10 s for a
+    // connection to come back: with postgres-js's own backoff (10-20 s after a few such events) 2 to
+    // 6 did in every run; with ours one did in one run of six, a wait not yet explained (the issue's
+    // note of round 14).
+    expect(outcomes.filter((o) => o.error !== undefined && o.error !== 'ETIMEDOUT').map((o) => `${o.method} ${o.path}: ${o.error}`)).toEqual([]);
+    expect(outcomes.filter((o) => o.error === 'ETIMEDOUT').length).toBeLessThanOrEqual(1);
     const unavailable = answered.filter((o) => o.status === 503);
     // The terminations reached requests in flight (else this test would show nothing).
     expect(unavailable.length).toBeGreaterThan(0);
