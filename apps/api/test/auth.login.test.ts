@@ -157,7 +157,7 @@ describe('POST /v1/auth/login', () => {
     it('a JSON body is 400 (the login is an OAuth2 form)', async () => {
       const res = await ctx.app.inject({ method: 'POST', url: '/v1/auth/login', ...json({ username: 'user@example.com', password: PASSWORD }) });
       expect(res.statusCode).toBe(400);
-      expect(res.json()).toMatchObject({ status: 400, detail: 'Unsupported content type for this route' });
+      expect(res.json()).toMatchObject({ status: 400, detail: 'Unsupported content type for this route: send application/x-www-form-urlencoded or multipart/form-data' });
     });
 
     it('a form over 8 KiB is 413 (a route that needs no credentials reads no more)', async () => {

@@ -188,7 +188,7 @@ describe('POST /v1/auth/register', () => {
     ])('a %s body is 400 (JSON only)', async (_name, request) => {
       const res = await ctx.app.inject({ method: 'POST', url: '/v1/auth/register', ...request });
       expect(res.statusCode).toBe(400);
-      expect(res.json()).toMatchObject({ status: 400, detail: 'Unsupported content type for this route' });
+      expect(res.json()).toMatchObject({ status: 400, detail: 'Unsupported content type for this route: send application/json' });
       expect(await storedUser('form@example.com')).toBeUndefined();
     });
 

@@ -246,7 +246,7 @@ describe('POST /v1/clients', () => {
         headers: { authorization: `Bearer ${alice.token}`, 'content-type': 'text/plain' },
         payload: 'name=Ada',
       });
-      expect(expectProblem(res, 400).detail).toBe('Unsupported content type for this route');
+      expect(expectProblem(res, 400).detail).toBe('Unsupported content type for this route: send application/json');
     });
 
     it('an empty JSON body is 400', async () => {

@@ -12,6 +12,8 @@ interface Line {
   req?: { method?: string; url?: string; host?: string; remoteAddress?: string };
   res?: { statusCode?: number };
   err?: { message?: string };
+  status?: number;
+  remoteAddress?: string;
 }
 
 let warn: TestContext;
@@ -190,6 +192,28 @@ describe('a logged host and client address', () => {
 });
 
 /** Sends `text` on a new connection and resolves when the server closes it. */
+// Round 14's break test: requests refused before any route left no line (malformed HTTP, headers
+// too large), or an opening line and no outcome (a path that is no percent-encoding).
+describe('a request refused before routing', () => {
+  it('leaves a line with its status at LOG_LEVEL=info', async () => {
+    if (!info.app.server.listening) await info.app.listen({ host: '127.0.0.1', port: 0 });
+    const port = (info.app.server.address() as { port: number }).port;
+    const from = info.logs.length;
+    await rawRequest(port, 'GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nBad Header\r\n\r\n');
+    await rawRequest(port, `GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+    await vi.waitFor(() => expect(linesOf(info, from).filter((line) => line.msg === 'request refused before routing')).toHaveLength(2));
+    const refused = linesOf(info, from).filter((line) => line.msg === 'request refused before routing');
+    expect(refused.map((line) => line.status).sort()).toEqual([400, 431]);
+    expect(refused.every((line) => line.remoteAddress === '127.0.0.1')).toBe(true);
+
+    const fromBadPath = info.logs.length;
+    expect((await info.app.inject({ method: 'GET', url: '/v1/%ZZ' })).statusCode).toBe(400);
+    const lines = linesOf(info, fromBadPath);
+    expect(lines.map((line) => line.msg)).toContain('request refused');
+    expect(lines.find((line) => line.msg === 'request refused')).toMatchObject({ status: 400 });
+  });
+});
+
 function rawRequest(port: number, text: string): Promise<void> {
   return new Promise((resolve) => {
     const socket = connect({ host: '127.0.0.1', port }, () => socket.end(text));
