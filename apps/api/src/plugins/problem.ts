@@ -180,7 +180,6 @@ function bytesInWords(bytes: number): string {
   return bytes % (1024 * 1024) === 0 ? `${bytes / (1024 * 1024)} MiB` : `${Math.round(bytes / 1024)} KiB`;
 }
 
-/** `bodyLimit`: the limit of the route the error met (each route has its own: bodyLimitOf). */
 /** The body types the API reads anywhere; a route reads those its scope has a parser for. */
 const BODY_TYPES = ['application/json', 'application/x-www-form-urlencoded', 'multipart/form-data'];
 
@@ -190,7 +189,12 @@ function unsupportedType(request: FastifyRequest | undefined): string {
   return accepted.length === 0 ? FASTIFY_DETAILS.FST_ERR_CTP_INVALID_MEDIA_TYPE! : `${FASTIFY_DETAILS.FST_ERR_CTP_INVALID_MEDIA_TYPE!}: send ${accepted.join(' or ')}`;
 }
 
-function problemOf(err: FastifyError | DomainError | Error, bodyLimit = BODY_LIMIT, request?: FastifyRequest): { body: ProblemBody; headers: Record<string, string> } {
+/**
+ * `request`: the request the error met, when it reached a route; its route's body limit (each route
+ * has its own: bodyLimitOf) and body types are named in the details.
+ */
+function problemOf(err: FastifyError | DomainError | Error, request?: FastifyRequest): { body: ProblemBody; headers: Record<string, string> } {
+  const bodyLimit = request?.routeOptions.bodyLimit ?? BODY_LIMIT;
   const withHeaders = (body: ProblemBody, headers: Record<string, string> = {}) => ({ body, headers: { ...HEADERS_OF_STATUS[body.status], ...headers } });
   if (err instanceof DomainError) {
     const retry: Record<string, string> = err.retryAfterSeconds === undefined ? {} : { 'retry-after': String(err.retryAfterSeconds) };
@@ -256,7 +260,7 @@ export default fp(
   async function problemPlugin(app: FastifyInstance) {
     app.setErrorHandler(async (raised: FastifyError | DomainError | Error, request, reply) => {
       const err = (await accountGoneMeanwhile(raised, request)) ? new UnauthorizedError('The account was deleted while this request ran') : raised;
-      const { body, headers } = problemOf(err, request.routeOptions.bodyLimit, request);
+      const { body, headers } = problemOf(err, request);
       if (err instanceof ClientGoneError) {
         // Nobody is there to read it: the connection closed while the request waited for a hash slot.
         request.log.info('client gone before its turn: its password hash was not computed');
