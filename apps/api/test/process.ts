@@ -3,7 +3,6 @@
 // and the process's own stdout/stderr.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,28 +11,10 @@ import { builtEntry, type ENTRIES } from './built-server.js';
 import { TEST_SECRET } from './constants.js';
 import { appendToSink } from './log-sink.js';
 import { afterAll, afterEach } from 'vitest';
-import type { TestDatabase } from '@agentcaller/db/testing';
+import { listeningPorts, type TestDatabase } from '@agentcaller/db/testing';
 
 /** apps/api: the child runs from here, as `pnpm start` runs the server. */
 const API_DIR = dirname(dirname(fileURLToPath(import.meta.url)));
-
-/** A port nobody listens on right now (listen on 0, read it, close). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      if (address === null || typeof address === 'string') {
-        server.close();
-        reject(new Error('no port'));
-        return;
-      }
-      server.close(() => resolve(address.port));
-    });
-  });
-}
 
 /** A fresh temporary directory, removed by `removeTempDirs()`. */
 const tempDirs: string[] = [];
@@ -53,9 +34,13 @@ interface Exit {
 
 export interface ServerProcess {
   child: ChildProcess;
-  port: number;
+  /**
+   * The port the child listens on (it is started on `PORT=0`), found through its own socket
+   * (`listeningPorts`) and kept once found; throws while it does not listen yet.
+   */
+  readonly port: number;
   /** `http://127.0.0.1:PORT` */
-  url: string;
+  readonly url: string;
   stdout(): string;
   stderr(): string;
   /** The JSON log lines written on stdout so far. */
@@ -86,12 +71,15 @@ function childEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
   return result;
 }
 
-/** Spawns `node server.mjs` (the bundled `src/server.ts`) with exactly the API variables in `env`. */
-export function spawnServer(env: Record<string, string | undefined>, port = Number(env.PORT ?? 0)): ServerProcess {
+/**
+ * Spawns `node server.mjs` (the bundled `src/server.ts`) with exactly the API variables in `env`,
+ * on the port the system gives it (`PORT=0`) unless `env` names one.
+ */
+export function spawnServer(env: Record<string, string | undefined>): ServerProcess {
   const entry = builtEntry('server');
   const child = spawn(process.execPath, entry.args, {
     cwd: API_DIR,
-    env: childEnv({ ...entry.env, ...env }),
+    env: childEnv({ ...entry.env, PORT: '0', ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   live.add(child);
@@ -151,10 +139,24 @@ export function spawnServer(env: Record<string, string | undefined>, port = Numb
       check();
     });
 
+  let port: number | undefined;
+  const listeningPort = () => {
+    if (port !== undefined) return port;
+    const ports = child.pid === undefined ? [] : listeningPorts(child.pid);
+    if (ports.length > 1) throw new Error(`the server listens on ${ports.length} ports: ${ports.join(', ')}`);
+    if (ports[0] === undefined) throw new Error(`the server does not listen yet${exitedInfo ? ` (exited: ${JSON.stringify(exitedInfo)})` : ''}`);
+    port = ports[0];
+    return port;
+  };
+
   return {
     child,
-    port,
-    url: `http://127.0.0.1:${port}`,
+    get port() {
+      return listeningPort();
+    },
+    get url() {
+      return `http://127.0.0.1:${listeningPort()}`;
+    },
     stdout: () => stdout,
     stderr: () => stderr,
     logs,
@@ -169,12 +171,11 @@ export function spawnServer(env: Record<string, string | undefined>, port = Numb
 }
 
 /**
- * Starts the server on a free port and waits until `GET /health` answers 200 (at most
- * `timeoutMs`); the child is killed when it does not come up.
+ * Starts the server on the port the system gives it and waits until `GET /health` on that port
+ * answers 200 (at most `timeoutMs`); the child is killed when it does not come up.
  */
 export async function startServer(env: Record<string, string | undefined>, timeoutMs = 40_000): Promise<ServerProcess> {
-  const port = await freePort();
-  const server = spawnServer({ HOST: '127.0.0.1', ...env, PORT: String(port) }, port);
+  const server = spawnServer({ HOST: '127.0.0.1', ...env, PORT: '0' });
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const exitInfo = server.exitStatus();
@@ -182,6 +183,7 @@ export async function startServer(env: Record<string, string | undefined>, timeo
       throw new Error(`server exited during start-up (${JSON.stringify(exitInfo)}); stderr: ${server.stderr()}; stdout: ${server.stdout()}`);
     }
     try {
+      // Throws until the child listens (see `port`); then its own socket, never another's.
       const res = await fetch(`${server.url}/health`, { signal: AbortSignal.timeout(1_000) });
       if (res.status === 200) return server;
     } catch {

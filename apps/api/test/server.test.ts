@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { createTestDatabase, writeDataDir } from '@agentcaller/db/testing';
 import { describe, expect, it } from 'vitest';
 import { TEST_SECRET } from './helpers.js';
-import { freePort, runToExit, startServer, tempDir, useServerCleanup, type ServerProcess } from './process.js';
+import { runToExit, startServer, tempDir, useServerCleanup, type ServerProcess } from './process.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -246,7 +246,6 @@ describe('bad configuration stops start-up', () => {
     const result = await runToExit({
       NODE_ENV: 'production',
       SECRET_KEY: 'x'.repeat(16) + 'a-long-random-enough-test-key-for-this',
-      PORT: String(await freePort()),
       HOST: '127.0.0.1',
       DATABASE_URL: 'postgres://agent:hunter2-secret@127.0.0.1:1/agentcaller',
     });
@@ -260,7 +259,6 @@ describe('bad configuration stops start-up', () => {
     const dataDir = tempDir();
     const result = await runToExit({
       NODE_ENV: 'production',
-      PORT: String(await freePort()),
       HOST: '127.0.0.1',
       DATABASE_URL: 'memory://',
       DATA_DIR: dataDir,
@@ -280,7 +278,6 @@ describe('bad configuration stops start-up', () => {
     const result = await runToExit({
       NODE_ENV: 'production',
       SECRET_KEY: secret,
-      PORT: String(await freePort()),
       HOST: '127.0.0.1',
       DATABASE_URL: 'memory://',
       DATA_DIR: tempDir(),

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
@@ -86,6 +86,44 @@ export async function writeDataDir(dataDir: string, kind: ImageKind): Promise<vo
 }
 
 type ImageKind = 'empty' | 'migrated';
+
+/**
+ * The TCP ports process `pid` listens on, read from Linux's /proc: its socket descriptors, matched
+ * against the listening sockets of its network namespace. A server a test starts on `PORT=0` is
+ * found here by its own socket. Picking a free port first and passing it on is a race: between the
+ * pick and the child's listen, another test's server can take the port, answer `/health` in the
+ * child's place, and serve that test's requests. Empty while it does not listen yet, or has exited.
+ */
+export function listeningPorts(pid: number): number[] {
+  const sockets = new Set<string>();
+  try {
+    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+      try {
+        const inode = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`))?.[1];
+        if (inode) sockets.add(inode);
+      } catch {
+        // Closed between the listing and the read.
+      }
+    }
+  } catch {
+    return []; // exited
+  }
+  const ports = new Set<number>();
+  for (const table of ['tcp', 'tcp6']) {
+    let text: string;
+    try {
+      text = readFileSync(`/proc/${pid}/net/${table}`, 'utf8');
+    } catch {
+      continue;
+    }
+    // Columns: sl local_address rem_address st … inode; state 0A is LISTEN.
+    for (const line of text.split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      if (fields[3] === '0A' && sockets.has(fields[9] ?? '')) ports.add(Number.parseInt(fields[1]?.split(':')[1] ?? '', 16));
+    }
+  }
+  return [...ports];
+}
 
 /** `make(kind)` once per kind in this process; later calls share its promise. */
 function oncePerKind<T>(make: (kind: ImageKind) => Promise<T>): (kind: ImageKind) => Promise<T> {

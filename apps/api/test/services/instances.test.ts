@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresDatabase, login, loginAttempt, PASSWORD, readyStatus, register, uniqueEmail } from '../faults/api.js';
 import { holdRequest, requestText, type HeldConnection } from '../faults/raw.js';
 import { TEST_SECRET } from '../helpers.js';
-import { killAll, removeTempDirs, spawnServer, startServer, tempDir, freePort, type ServerProcess } from '../process.js';
+import { killAll, removeTempDirs, spawnServer, startServer, tempDir, type ServerProcess } from '../process.js';
 
 const REDIS_URL = 'redis://127.0.0.1:6379/0';
 
@@ -217,7 +217,6 @@ describe('two instances on one database and one Redis', () => {
     // instance running a long migration would hold it, e.g. 0002 building its indexes on a big table.
     const MIGRATION_LOCK_KEY = 0x61676e74;
     const holder = await connect(parseDatabaseUrl(database.url, ''), { maxConnections: 1 });
-    const port = await freePort();
     let server: ServerProcess | undefined;
     try {
       let release!: () => void;
@@ -230,7 +229,7 @@ describe('two instances on one database and one Redis', () => {
         await released;
       });
       await lockTaken;
-      server = spawnServer({ ...env(), HOST: '127.0.0.1', PORT: String(port) }, port);
+      server = spawnServer({ ...env(), HOST: '127.0.0.1' });
       // Wait until the new instance is queued behind the lock...
       const deadline = Date.now() + 20_000;
       while ((await query<{ n: number }>(sql`select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted`))[0]?.n !== 1) {

@@ -1,7 +1,7 @@
 // What the end-to-end test runs against: the real API as a child process on a fresh database,
 // the built web app behind Vite's preview server (proxying /v1 to that API), and Debian's
 // Chromium driven by playwright-core. Everything started here is stopped by `stopAll()`.
-import { createTestDatabase, type TestDatabase } from '@agentcaller/db/testing';
+import { createTestDatabase, listeningPorts, type TestDatabase } from '@agentcaller/db/testing';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -66,8 +66,10 @@ export async function startApi(webOrigin: string, mail: { smtpUrl: string }): Pr
 async function startApiOnce(webOrigin: string, mail: { smtpUrl: string }): Promise<RunningApi> {
   const database = await createTestDatabase();
   cleanups.push(() => database.drop());
-  // E2E_API_PORT pins the port (machines where only some ports may be used); else any free one.
-  const port = Number(process.env.E2E_API_PORT) || (await freePort());
+  // E2E_API_PORT pins the port (machines where only some ports may be used); else the system picks
+  // one at listen (PORT=0), found below through the child's own socket: a port picked here first
+  // could be taken by another test's server before the child listens, and answer in its place.
+  const pinned = Number(process.env.E2E_API_PORT) || 0;
   const dataDir = mkdtempSync(join(tmpdir(), 'agentcaller-e2e-'));
   cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
 
@@ -76,7 +78,7 @@ async function startApiOnce(webOrigin: string, mail: { smtpUrl: string }): Promi
   Object.assign(env, {
     NODE_ENV: 'test',
     HOST: '127.0.0.1',
-    PORT: String(port),
+    PORT: String(pinned),
     DATABASE_URL: database.url,
     SECRET_KEY: randomBytes(48).toString('base64'),
     CORS_ORIGINS: webOrigin,
@@ -101,11 +103,14 @@ async function startApiOnce(webOrigin: string, mail: { smtpUrl: string }): Promi
     clearTimeout(timer);
   });
 
-  const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`the API exited during start-up (code ${child.exitCode}):\n${output}`);
+    const [port, ...more] = child.pid === undefined ? [] : listeningPorts(child.pid);
+    if (more.length > 0) throw new Error(`the API listens on ${more.length + 1} ports`);
     try {
+      if (port === undefined) throw new Error('not listening yet');
+      const url = `http://127.0.0.1:${port}`;
       const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1_000) });
       if (res.ok) return { url, database, output: () => output };
     } catch {
