@@ -68,6 +68,21 @@ describe('POST /v1/auth/password-reset', () => {
     expect(mail.to).toEqual(['Stored.Spelling@example.com']);
   });
 
+  it('mails an address beyond ASCII, as a legacy account of the original stores it (SMTPUTF8)', async () => {
+    // The original stored such addresses (its EmailStr took them); the round-14 break test found
+    // their accounts signing in but refused a reset (422, ajv's ASCII `email` format).
+    const { id } = await register(ctx.app, 'legacy-ascii@example.com', PASSWORD);
+    await ctx.app.db.update(users).set({ email: 'jürgen.müller@exämple.com' }).where(eq(users.id, id));
+    const since = smtp.mails.length;
+    expect((await requestReset('Jürgen.Müller@Exämple.com')).statusCode).toBe(202);
+    // As stored, in UTF-8 (RFC 6531: nodemailer asks for SMTPUTF8, which the server offers).
+    const mail = await smtp.next('jürgen.müller@exämple.com', since);
+    expect(mail.to).toEqual(['jürgen.müller@exämple.com']);
+    // And the link works: the account signs in with the new password.
+    expect((await confirm(resetTokenOf(mail))).statusCode).toBe(204);
+    expect(await login(ctx.app, 'jürgen.müller@exämple.com', NEW_PASSWORD)).toMatch(/^ey/);
+  });
+
   it('answers the same for an unknown address, and mails nobody', async () => {
     const since = smtp.mails.length;
     const unknown = await requestReset('nobody-here@example.com');

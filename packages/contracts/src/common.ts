@@ -19,7 +19,13 @@ export const Id = Type.Integer({ minimum: 1, maximum: 2147483647, description: '
 export type Id = Static<typeof Id>;
 
 /** An email as the API stores it: trimmed and lower-cased before validation. */
-export const Email = Type.String({ format: 'email', minLength: 3, maxLength: EMAIL_MAX, examples: ['admin@example.com'] });
+export const Email = Type.String({
+  format: 'idn-email',
+  minLength: 3,
+  maxLength: EMAIL_MAX,
+  description: 'an email address, name@domain, in any script',
+  examples: ['admin@example.com'],
+});
 export type Email = Static<typeof Email>;
 
 /** An instant on output: RFC 3339 in UTC with `Z` and milliseconds. */

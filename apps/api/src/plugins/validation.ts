@@ -1,6 +1,7 @@
 import { Ajv, type ErrorObject, type Options } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
+import { isEmailAddress } from '../lib/email.js';
 
 // Unknown properties are dropped, not refused, like the original's pydantic models: removeAdditional
 // 'all', since the schemas do not claim `additionalProperties: false` (the document tells the truth).
@@ -14,6 +15,8 @@ function makeAjv(options: Options) {
   // verbose: errors carry their schema, so a pattern failure can be explained by its description.
   const ajv = new Ajv({ allErrors: true, verbose: true, removeAdditional: 'all', useDefaults: true, strict: false, validateSchema: false, ...options });
   addFormats.default(ajv);
+  // The contract's addresses (JSON Schema's `idn-email`, which ajv-formats does not implement).
+  ajv.addFormat('idn-email', { type: 'string', validate: isEmailAddress });
   return ajv;
 }
 

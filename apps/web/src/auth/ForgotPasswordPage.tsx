@@ -9,7 +9,7 @@ import { Alert } from '../components/ui';
 import { serverErrors } from '../lib/errors';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
 import { AuthLayout } from './AuthLayout';
-import { EMAIL_RULES } from './emailRules';
+import { EMAIL_INPUT, EMAIL_RULES } from './emailRules';
 
 interface ForgotValues {
   email: string;
@@ -59,9 +59,7 @@ export function ForgotPasswordPage() {
       <form className="form" noValidate onSubmit={(event) => void handleSubmit((values) => send.mutate(values), () => send.reset())(event)}>
         <Field label="Email" error={formState.errors.email?.message}>
           <input
-            type="email"
-            autoComplete="email"
-            inputMode="email"
+            {...EMAIL_INPUT}
             {...register('email', EMAIL_RULES)}
           />
         </Field>

@@ -7,6 +7,7 @@ import { Alert } from '../components/ui';
 import { serverErrors } from '../lib/errors';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
 import { AuthLayout } from './AuthLayout';
+import { EMAIL_INPUT } from './emailRules';
 import { useSession } from './session';
 
 interface SignInValues {
@@ -46,7 +47,7 @@ export function SignInPage() {
       {problem ? <Alert>{problem}</Alert> : null}
       <form className="form" noValidate onSubmit={(event) => void handleSubmit((values) => signIn.mutate(values))(event)}>
         <Field label="Email" error={formState.errors.email?.message}>
-          <input type="email" autoComplete="email" inputMode="email" {...register('email', { required: 'Enter your email address.' })} />
+          <input {...EMAIL_INPUT} {...register('email', { required: 'Enter your email address.' })} />
         </Field>
         <Field label="Password" error={formState.errors.password?.message}>
           <input type="password" autoComplete="current-password" {...register('password', { required: 'Enter your password.' })} />

@@ -10,7 +10,7 @@ import { checkNewPassword, PASSWORD_HINT } from '../lib/password';
 import { browserTimeZone } from '../lib/format';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
 import { AuthLayout } from './AuthLayout';
-import { EMAIL_RULES } from './emailRules';
+import { EMAIL_INPUT, EMAIL_RULES } from './emailRules';
 import { useSession } from './session';
 
 interface SignUpValues {
@@ -60,9 +60,7 @@ export function SignUpPage() {
       <form className="form" noValidate onSubmit={(event) => void handleSubmit((values) => signUp.mutate(values))(event)}>
         <Field label="Email" error={formState.errors.email?.message}>
           <input
-            type="email"
-            autoComplete="email"
-            inputMode="email"
+            {...EMAIL_INPUT}
             {...register('email', EMAIL_RULES)}
           />
         </Field>
