@@ -3,6 +3,7 @@
 import { users } from '@agentcaller/db';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canonicalEmail } from '../src/lib/email.js';
 import { bearer, form, login, register, startApp, type TestContext } from './helpers.js';
 
 let ctx: TestContext;
@@ -35,9 +36,13 @@ describe('canonical forms', () => {
     }
   });
 
-  it('emails: every spelling is the one account (one lock) or no account', async () => {
+  it('emails: every spelling is the one account (one lock), another account, or no account', async () => {
     const same = ['VICTIM@example.com', ' victim@EXAMPLE.com ', 'Victim@Example.Com'];
     const other = ['victim@example.com.', 'victim@example.com\u200b', 'v\u0131ctim@example.com', 'vict\u0130m@example.com', 'victim\uff20example.com', 'victim@ex\u0430mple.com', 'victim@example.com\u0000'];
+    // Addresses beyond ASCII are addresses (the original's EmailStr took them): a dotless ı, an İ
+    // (lower case: i and a combining dot), a Cyrillic а in the domain each name another mailbox, so
+    // another account, never the victim's.
+    const distinct = ['v\u0131ctim@example.com', 'vict\u0130m@example.com', 'victim@ex\u0430mple.com'];
     for (const username of same) {
       expect((await ctx.app.inject({ method: 'POST', url: '/v1/auth/login', ...form({ username, password: PASSWORD }) })).statusCode, username).toBe(200);
     }
@@ -45,10 +50,21 @@ describe('canonical forms', () => {
       const res = await ctx.app.inject({ method: 'POST', url: '/v1/auth/login', ...form({ username, password: PASSWORD }) });
       expect([401, 422], JSON.stringify(username)).toContain(res.statusCode);
     }
+    const victim = (await ctx.app.inject({ method: 'GET', url: '/v1/auth/me', headers: auth })).json<{ id: number; email: string }>();
     for (const email of [...same, ...other]) {
       const res = await send('POST', '/v1/auth/register', { email, password: PASSWORD }, {});
-      expect([409, 422], JSON.stringify(email)).toContain(res.statusCode);
+      if (distinct.includes(email)) {
+        expect(res.statusCode, JSON.stringify(email)).toBe(201);
+        const made = res.json<{ id: number; email: string }>();
+        expect(made.id).not.toBe(victim.id);
+        expect(made.email).toBe(canonicalEmail(email));
+      } else {
+        expect([409, 422], JSON.stringify(email)).toContain(res.statusCode);
+      }
     }
+    // The victim's account is as it was, and still signs in.
+    expect((await ctx.app.inject({ method: 'GET', url: '/v1/auth/me', headers: auth })).json()).toMatchObject(victim);
+    expect((await ctx.app.inject({ method: 'POST', url: '/v1/auth/login', ...form({ username: 'victim@example.com', password: PASSWORD }) })).statusCode).toBe(200);
   });
 
   it('phones: every spelling of one number is stored as one E.164 string, or refused', async () => {
