@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appointments } from '@agentcaller/db';
-import { eq, sql } from 'drizzle-orm';
+import { eq, sql, type SQL } from 'drizzle-orm';
 import { startApp, type TestContext } from './helpers.js';
 import {
   appointmentRow,
@@ -113,7 +113,7 @@ describe('POST /v1/appointments', () => {
     expect(res.statusCode).toBe(201);
     expect(res.headers['content-type']).toBe(JSON_UTF8);
     const body = res.json<WireAppointment>();
-    expect(Object.keys(body)).toEqual(['id', 'client_id', 'starts_at', 'ends_at', 'notes', 'status', 'client']);
+    expect(Object.keys(body)).toEqual(['id', 'client_id', 'starts_at', 'ends_at', 'notes', 'notes_truncated', 'status', 'client']);
     expect(Object.keys(body.client)).toEqual(['id', 'name', 'phone']);
     expect(body).toEqual({
       id: body.id,
@@ -121,6 +121,7 @@ describe('POST /v1/appointments', () => {
       starts_at: '2026-12-01T13:00:00.000Z',
       ends_at: '2026-12-01T14:30:00.000Z',
       notes: 'First call',
+      notes_truncated: false,
       status: 'scheduled',
       client: { id: ada.id, name: 'Ada Lovelace', phone: '+14155550123' },
     });
@@ -132,7 +133,7 @@ describe('POST /v1/appointments', () => {
 
     const got = await alice.send('GET', `/v1/appointments/${body.id}`);
     expect(got.statusCode).toBe(200);
-    expect(Object.keys(got.json<WireAppointment>())).toEqual(['id', 'client_id', 'starts_at', 'ends_at', 'notes', 'status', 'client']);
+    expect(Object.keys(got.json<WireAppointment>())).toEqual(['id', 'client_id', 'starts_at', 'ends_at', 'notes', 'notes_truncated', 'status', 'client']);
     expect(got.json()).toEqual(body);
   });
 
@@ -353,7 +354,7 @@ describe('GET /v1/appointments', () => {
     expect(Object.keys(page)).toEqual(['items', 'total', 'limit', 'offset']);
     expect(page).toMatchObject({ total: 5, limit: 20, offset: 0 });
     expect(notes(page)).toEqual(['A', 'B', 'C', 'D', 'E']);
-    expect(Object.keys(page.items[0]!)).toEqual(['id', 'client_id', 'starts_at', 'ends_at', 'notes', 'status', 'client']);
+    expect(Object.keys(page.items[0]!)).toEqual(['id', 'client_id', 'starts_at', 'ends_at', 'notes', 'notes_truncated', 'status', 'client']);
     expect(page.items[0]).toEqual(made.A);
     expect(page.items[1]!.client).toEqual({ id: y.id, name: 'Yolanda', phone: '+14155550171' });
   });
@@ -527,7 +528,7 @@ describe('PATCH /v1/appointments/{id}', () => {
   it('changing only the notes on the same times does not conflict with itself', async () => {
     const res = await patch(p1.id, { notes: 'updated notes' });
     expect(res.statusCode).toBe(200);
-    expect(Object.keys(res.json<WireAppointment>())).toEqual(['id', 'client_id', 'starts_at', 'ends_at', 'notes', 'status', 'client']);
+    expect(Object.keys(res.json<WireAppointment>())).toEqual(['id', 'client_id', 'starts_at', 'ends_at', 'notes', 'notes_truncated', 'status', 'client']);
     expect(res.json()).toEqual({ ...p1, notes: 'updated notes' });
     expect(await appointmentRow(ctx.app, p1.id)).toMatchObject({ notes: 'updated notes', clientId: ada.id });
   });
@@ -691,15 +692,25 @@ describe('status (adopted with the original’s overlaps, or set by the scheduli
 
 // Round 10's break test: appointments written by hand (or by the original service) in year 1, 99 or
 // BC came back 2000 years off, or made the whole list and the appointment a 500.
+/**
+ * A new user with one client, and appointments of that client written straight into the table, as
+ * the original service could write them: each row is `starts_at, ends_at, notes` in SQL.
+ */
+async function legacyCalendar(email: string, rows: SQL[]): Promise<Caller> {
+  const owner = await signUp(ctx.app, email);
+  const c = await makeClient(owner, 'Legacy client', '+14155550181');
+  const values = sql.join(rows.map((row) => sql`(${c.id}, ${owner.id}, ${row})`), sql`, `);
+  await ctx.app.db.execute(sql`insert into appointments (client_id, owner_id, starts_at, ends_at, notes) values ${values}`);
+  return owner;
+}
+
 describe('legacy appointments at dates no one books', () => {
   it('come back at their stored instant, listed and one by one, and a move keeps the year', async () => {
-    const antiquarian = await signUp(ctx.app, 'antiquarian@example.com');
-    const c = await makeClient(antiquarian, 'Aulus', '+14155550181');
-    await ctx.app.db.execute(sql`
-      insert into appointments (client_id, owner_id, starts_at, ends_at, notes) values
-        (${c.id}, ${antiquarian.id}, '0044-03-15 10:00:00+00 BC', '0044-03-15 11:00:00+00 BC', 'ides'),
-        (${c.id}, ${antiquarian.id}, '0001-06-01 10:00:00+00', '0001-06-01 11:00:00+00', 'year one'),
-        (${c.id}, ${antiquarian.id}, '0099-06-01 10:00:00+00', '0099-06-01 11:00:00+00', 'year 99')`);
+    const antiquarian = await legacyCalendar('antiquarian@example.com', [
+      sql`'0044-03-15 10:00:00+00 BC', '0044-03-15 11:00:00+00 BC', 'ides'`,
+      sql`'0001-06-01 10:00:00+00', '0001-06-01 11:00:00+00', 'year one'`,
+      sql`'0099-06-01 10:00:00+00', '0099-06-01 11:00:00+00', 'year 99'`,
+    ]);
     const { items } = await list(antiquarian, { limit: 10 });
     expect(items.map((a) => [a.notes, a.starts_at, a.ends_at])).toEqual([
       ['ides', '-000043-03-15T10:00:00.000Z', '-000043-03-15T11:00:00.000Z'],
@@ -712,5 +723,45 @@ describe('legacy appointments at dates no one books', () => {
     const patched = await antiquarian.send('PATCH', `/v1/appointments/${items[1]!.id}`, { notes: 'still year one' });
     expect(patched.statusCode, patched.body).toBe(200);
     expect(patched.json<{ starts_at: string }>().starts_at).toBe('0001-06-01T10:00:00.000Z');
+  });
+});
+
+// The original's `notes` is unbounded TEXT. The round-14 break test: ten 5 MB notes made one list
+// page 52 MB, and sixty 10 MB ones a 500 (`Invalid string length`) with the instance at 1.46 GB.
+describe('legacy notes longer than the API writes', () => {
+  it('are answered cut to 10,000 characters with notes_truncated, everywhere, and stay whole in the table', async () => {
+    // Three notes of 2 MB, one of exactly 10,000 characters, one of 10,001 two-byte characters.
+    const archivist = await legacyCalendar('archivist@example.com', [
+      sql`'2031-01-06 09:00:00+00', '2031-01-06 10:00:00+00', repeat('a', 2000000)`,
+      sql`'2031-01-06 10:00:00+00', '2031-01-06 11:00:00+00', repeat('b', 2000000)`,
+      sql`'2031-01-06 11:00:00+00', '2031-01-06 12:00:00+00', repeat('c', 2000000)`,
+      sql`'2031-01-06 12:00:00+00', '2031-01-06 13:00:00+00', repeat('d', 10000)`,
+      sql`'2031-01-06 13:00:00+00', '2031-01-06 14:00:00+00', repeat('é', 10001)`,
+    ]);
+    const res = await archivist.send('GET', '/v1/appointments?limit=10');
+    expect(res.statusCode).toBe(200);
+    // Five notes of at most 10,000 characters (é is two bytes): the page stays small.
+    expect(res.body.length).toBeLessThan(5 * 10_000 + 10_000 + 3_000);
+    const { items } = res.json<Page>();
+    expect(items.map((a) => [a.notes?.length, a.notes?.[0], a.notes_truncated])).toEqual([
+      [10_000, 'a', true],
+      [10_000, 'b', true],
+      [10_000, 'c', true],
+      [10_000, 'd', false],
+      [10_000, 'é', true],
+    ]);
+    const [first, second] = items as [WireAppointment, WireAppointment];
+
+    // One by one, and in the answer to a change of another field: cut the same way.
+    const one = await archivist.send('GET', `/v1/appointments/${first.id}`);
+    expect(one.json()).toEqual(first);
+    const cancelled = await archivist.send('PATCH', `/v1/appointments/${first.id}`, { status: 'cancelled' });
+    expect(cancelled.json()).toEqual({ ...first, status: 'cancelled' });
+    // The stored text is untouched by reads and by changes of other fields...
+    expect((await appointmentRow(ctx.app, first.id))?.notes).toBe('a'.repeat(2_000_000));
+    // ...and replaced only when notes are written.
+    const rewritten = await archivist.send('PATCH', `/v1/appointments/${second.id}`, { notes: 'summary' });
+    expect(rewritten.json()).toMatchObject({ notes: 'summary', notes_truncated: false });
+    expect((await appointmentRow(ctx.app, second.id))?.notes).toBe('summary');
   });
 });

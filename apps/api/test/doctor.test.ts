@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { createHmac } from 'node:crypto';
 import { spellings } from './jwt.js';
-import { clients, connect, users, type Connection } from '@agentcaller/db';
+import { clients, connect, queryRows, users, type Connection } from '@agentcaller/db';
 import { asc, eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDoctor } from '../src/doctor/report.js';
@@ -204,6 +204,26 @@ describe('db:doctor', () => {
       if (emails.length > 50) expect(lines.at(-1)).toBe(`… and ${emails.length - 50} more emails like these`);
     } finally {
       await withApp(async (ctx) => ctx.app.db.delete(users).where(inArray(users.id, ids.map((row) => row.id))));
+    }
+  });
+
+  it('names appointments whose notes are longer than the API answers (the original wrote unbounded TEXT)', async () => {
+    expect((await doctor()).lines.filter((line) => line.startsWith('notes:'))).toEqual([]);
+    const before = await withApp(async (ctx) => {
+      const rows = await queryRows<{ id: number; notes: string | null }>(ctx.app.db, sql`select id, notes from appointments order by id limit 2`);
+      // 10,001 characters, and 10,000 two-byte ones (20,000 bytes, but not too long).
+      await ctx.app.db.execute(sql`update appointments set notes = repeat('x', 10001) where id = ${rows[0]!.id}`);
+      await ctx.app.db.execute(sql`update appointments set notes = repeat('é', 10000) where id = ${rows[1]!.id}`);
+      return rows;
+    });
+    try {
+      expect((await doctor()).lines.filter((line) => line.startsWith('notes:'))).toEqual([
+        `notes: 1 appointment(s) have notes longer than 10,000 characters (from the original service): the API answers their first 10,000 with notes_truncated, and keeps them whole in the table until notes are written (appointments ${before[0]!.id})`,
+      ]);
+    } finally {
+      await withApp(async (ctx) => {
+        for (const row of before) await ctx.app.db.execute(sql`update appointments set notes = ${row.notes} where id = ${row.id}`);
+      });
     }
   });
 

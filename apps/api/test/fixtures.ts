@@ -50,6 +50,7 @@ export interface WireAppointment {
   starts_at: string;
   ends_at: string;
   notes: string | null;
+  notes_truncated: boolean;
   status: string;
   client: { id: number; name: string; phone: string };
 }

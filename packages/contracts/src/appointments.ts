@@ -32,6 +32,9 @@ export const Appointment = Type.Object(
     starts_at: Timestamp,
     ends_at: Timestamp,
     notes: Type.Union([Type.String(), Type.Null()]),
+    notes_truncated: Type.Boolean({
+      description: `true when the stored notes are longer than ${NOTES_MAX.toLocaleString('en-US')} characters (written by the original service, whose notes were unbounded): \`notes\` holds their first ${NOTES_MAX.toLocaleString('en-US')}, and the whole text stays stored until \`notes\` is written`,
+    }),
     status: AppointmentStatus,
     client: ClientSummary,
   },

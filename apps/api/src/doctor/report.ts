@@ -14,6 +14,7 @@ import {
 import { sql } from 'drizzle-orm';
 import { secretKeyProblem } from '../config.js';
 import { unreachableEmailLines, unreachableEmails } from './emails.js';
+import { longNotesLines } from './notes.js';
 import { fixPhones, legacyPhoneCount } from './phones.js';
 import { explainToken } from './token.js';
 
@@ -106,6 +107,7 @@ export async function runDoctor(env: Record<string, string | undefined>, options
     else lines.push('legacy data: no problems the migrations would stop on');
     // Not a failure: AgentCaller runs, but these accounts cannot sign in until corrected.
     lines.push(...unreachableEmailLines(await unreachableEmails(db)));
+    lines.push(...(await longNotesLines(db)));
 
     if (status.pending.length === 0) {
       const drift = await checkSchema(db);

@@ -1,4 +1,5 @@
 import {
+  NOTES_MAX,
   type Appointment as WireAppointment,
   type AppointmentPage,
   type AppointmentStatus,
@@ -30,7 +31,7 @@ const CALENDAR_LOCK_SPACE = 0x63616c; // 'cal'
 const LISTED_BY_DEFAULT = 'scheduled,completed,no_show';
 
 type Row = {
-  appointment: Pick<Appointment, 'id' | 'clientId' | 'startsAt' | 'endsAt' | 'notes' | 'status'>;
+  appointment: Pick<Appointment, 'id' | 'clientId' | 'startsAt' | 'endsAt' | 'notes' | 'status'> & { notesTruncated: boolean };
   client: Pick<Client, 'id' | 'name' | 'phone'>;
 };
 
@@ -41,19 +42,29 @@ function toWire({ appointment: a, client }: Row): WireAppointment {
     starts_at: iso(a.startsAt),
     ends_at: iso(a.endsAt),
     notes: a.notes,
+    notes_truncated: a.notesTruncated,
     status: a.status,
     client: { id: client.id, name: client.name, phone: client.phone },
   };
 }
 
 const clientSummary = { id: clients.id, name: clients.name, phone: clients.phone };
-/** What an answer needs of an appointment row. */
+/** NOTES_MAX, written into the statements (not a parameter: one text per statement). */
+const NOTES_SHOWN = sql.raw(String(NOTES_MAX));
+/**
+ * What an answer needs of an appointment row. Notes are read at most NOTES_MAX characters long:
+ * the original service's `notes` is unbounded TEXT, and rows it wrote can hold megabytes (the
+ * round-14 break test: ten 5 MB notes made one list page 52 MB, sixty 10 MB ones a 500 and 1.46 GB
+ * of memory). Longer notes are answered cut, with `notes_truncated`, and stay whole in the table
+ * (docs/decisions.md, "Notes longer than the API writes").
+ */
 const appointmentColumns = {
   id: appointments.id,
   clientId: appointments.clientId,
   startsAt: appointments.startsAt,
   endsAt: appointments.endsAt,
-  notes: appointments.notes,
+  notes: sql<string | null>`left(${appointments.notes}, ${NOTES_SHOWN})`.as('notes'),
+  notesTruncated: sql<boolean>`coalesce(char_length(left(${appointments.notes}, ${NOTES_SHOWN} + 1)) > ${NOTES_SHOWN}, false)`.as('notes_truncated'),
   status: appointments.status,
 };
 
@@ -175,14 +186,14 @@ export class AppointmentService {
       tx
         .insert(appointments)
         .values({ ownerId, clientId: client.id, startsAt, endsAt, notes: body.notes ?? null })
-        .returning(),
+        .returning(appointmentColumns),
     );
     return toWire({ appointment: appointment!, client });
   }
 
   private async findRow(ownerId: number, id: number, tx: Database = this.db, forUpdate = false): Promise<Row> {
     const query = tx
-      .select({ appointment: appointments, client: clientSummary })
+      .select({ appointment: appointmentColumns, client: clientSummary })
       .from(appointments)
       .innerJoin(clients, eq(clients.id, appointments.clientId))
       .where(and(eq(appointments.id, id), eq(appointments.ownerId, ownerId)));
@@ -223,7 +234,7 @@ export class AppointmentService {
         .update(appointments)
         .set(changes)
         .where(and(eq(appointments.id, id), eq(appointments.ownerId, ownerId)))
-        .returning();
+        .returning(appointmentColumns);
       if (!appointment) throw new NotFoundError(APPOINTMENT_NOT_FOUND);
       return toWire({ appointment, client });
     });

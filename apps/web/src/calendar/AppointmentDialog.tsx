@@ -61,7 +61,12 @@ export function AppointmentDialog({ appointment, day, time, client, onClose, onS
   const save = useMutation({
     mutationFn: (values: AppointmentValues) => {
       const body = bodyOf(values);
-      return appointment ? api.appointments.update(appointment.id, { ...body, status: values.status }) : api.appointments.create(body);
+      if (!appointment) return api.appointments.create(body);
+      // Notes the API answered cut (an original-era text past NOTES_MAX) go back only when edited:
+      // sending the cut text would replace the whole stored one.
+      const { notes: _cut, ...otherFields } = body;
+      const keepStoredNotes = appointment.notes_truncated && values.notes === valuesFor(appointment).notes;
+      return api.appointments.update(appointment.id, { ...(keepStoredNotes ? otherFields : body), status: values.status });
     },
     onMutate: () => setConflictId(null),
     onSuccess: async (saved) => {
@@ -151,7 +156,15 @@ export function AppointmentDialog({ appointment, day, time, client, onClose, onS
           </Field>
         ) : null}
 
-        <Field label="Notes" error={formState.errors.notes?.message} hint="Optional: what the call is about.">
+        <Field
+          label="Notes"
+          error={formState.errors.notes?.message}
+          hint={
+            appointment?.notes_truncated
+              ? `These notes are longer than ${NOTES_MAX.toLocaleString('en-US')} characters: only their beginning is shown. They are kept whole unless you change them here.`
+              : 'Optional: what the call is about.'
+          }
+        >
           <textarea rows={3} {...register('notes', { maxLength: { value: NOTES_MAX, message: `Use at most ${NOTES_MAX.toLocaleString('en-US')} characters.` } })} />
         </Field>
 

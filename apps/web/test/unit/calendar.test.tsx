@@ -234,6 +234,34 @@ describe('an existing appointment', () => {
     expect(api.sent('PATCH /v1/appointments/:id')[0]!.body).toMatchObject({ starts_at: '2099-01-05T15:30:00.000Z', ends_at: '2099-01-05T16:00:00.000Z' });
   });
 
+  it('sends notes the API cut (an original-era text) only when they were edited, and says why', async () => {
+    const cut = 'n'.repeat(10_000);
+    const existing = appointment({ id: 41, starts_at: '2099-01-05T15:00:00.000Z', ends_at: '2099-01-05T15:30:00.000Z', notes: cut, notes_truncated: true });
+    const api = new FakeApi()
+      .on('GET /v1/auth/me', json(200, USER))
+      .on('GET /v1/appointments', json(200, page([existing], 1, 100)))
+      .on('GET /v1/appointments/:id', json(200, existing))
+      .on('GET /v1/availability', json(200, { time_zone: 'America/New_York', slots: [] }))
+      .on('PATCH /v1/appointments/:id', (req) => json(200, { ...existing, ...(req.body as object) }));
+    renderApp(api, '/calendar?week=2099-01-05&appointment=41');
+    const user = userEvent.setup();
+    const dialog = await screen.findByRole('dialog', { name: 'Edit appointment' });
+    expect(within(dialog).getByText(/only their beginning is shown\. They are kept whole unless you change them here/)).toBeTruthy();
+    await user.selectOptions(within(dialog).getByLabelText('Status'), 'completed');
+    await user.click(within(dialog).getByRole('button', { name: 'Save changes' }));
+    await waitFor(() => expect(api.sent('PATCH /v1/appointments/:id')).toHaveLength(1));
+    expect(api.sent('PATCH /v1/appointments/:id')[0]!.body).toEqual({ client_id: ANN.id, starts_at: existing.starts_at, ends_at: existing.ends_at, status: 'completed' });
+
+    // Edited: the new text replaces the stored one.
+    await user.click(await screen.findByRole('button', { name: /^Ann Lee, Monday/ }));
+    const again = await screen.findByRole('dialog', { name: 'Edit appointment' });
+    await user.clear(within(again).getByLabelText('Notes'));
+    await user.type(within(again).getByLabelText('Notes'), 'A summary');
+    await user.click(within(again).getByRole('button', { name: 'Save changes' }));
+    await waitFor(() => expect(api.sent('PATCH /v1/appointments/:id')).toHaveLength(2));
+    expect(api.sent('PATCH /v1/appointments/:id')[1]!.body).toMatchObject({ notes: 'A summary' });
+  });
+
   it('opens from the address, is edited, and is cancelled after a confirmation', async () => {
     const existing = appointment({ id: 41, starts_at: '2099-01-05T15:00:00.000Z', ends_at: '2099-01-05T15:45:00.000Z', notes: 'Quote' });
     const api = new FakeApi()

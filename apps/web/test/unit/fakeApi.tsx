@@ -97,6 +97,7 @@ export function appointment(overrides: Partial<Appointment> = {}): Appointment {
     starts_at: '2026-12-07T15:00:00.000Z',
     ends_at: '2026-12-07T15:30:00.000Z',
     notes: null,
+    notes_truncated: false,
     status: 'scheduled',
     client: { id: ANN.id, name: ANN.name, phone: ANN.phone },
     ...overrides,
