@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyRequest } from 'fastify';
 import type { Config } from './config.js';
@@ -125,6 +126,16 @@ function requestForLog(request: FastifyRequest) {
   };
 }
 
+/**
+ * Ids of the form `<8 hex digits>-<count in base 36>`: the prefix random for each app (so each
+ * process and each restart), the count its requests'. Never taken from a request header.
+ */
+function requestIds(): () => string {
+  const prefix = `${randomBytes(4).toString('hex')}-`;
+  let count = 0;
+  return () => prefix + (++count).toString(36);
+}
+
 export async function buildApp(config: Config, options: BuildOptions = {}) {
   const app = Fastify({
     // A request's child logger is made only if the request writes a line (lib/request-logger.ts).
@@ -144,6 +155,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     pluginTimeout: 0,
     frameworkErrors: frameworkErrorHandler,
     clientErrorHandler,
+    // Request ids unique across instances and restarts (Fastify's own, req-1, req-2, …, start again
+    // in every process): a 5xx names its id in its body (plugins/problem.ts) and in its log line.
+    genReqId: requestIds(),
     // While draining, the security plugin answers new requests with a 503 problem itself.
     return503OnClosing: false,
     forceCloseConnections: 'idle',

@@ -71,7 +71,7 @@ describe('a write whose account is deleted while it runs', () => {
     await ctx.app.db.execute(sql.raw('alter table users_hidden rename to users'));
     expect(res.statusCode).toBe(500);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(res.json()).toEqual({ type: '/problems/internal', title: 'Internal Server Error', status: 500, detail: 'Internal server error' });
+    expect(res.json()).toEqual({ type: '/problems/internal', title: 'Internal Server Error', status: 500, detail: 'Internal server error', request_id: expect.any(String) as unknown });
   });
 
   it('asking for a reset link is the answer for an unknown address, not 500', async () => {

@@ -81,7 +81,33 @@ describe('a request that writes', () => {
     const lines = linesOf(warn, from);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ level: 50, msg: 'request failed', err: { message: 'the database fell over' } });
-    expect(lines[0]!.reqId).toMatch(/^req-/);
+    // The answer names the request as its log line does: a report of the 500 finds the line.
+    expect(lines[0]!.reqId).toMatch(/^[0-9a-f]{8}-[0-9a-z]+$/);
+    expect(res.json()).toEqual({ type: '/problems/internal', title: 'Internal Server Error', status: 500, detail: 'Internal server error', request_id: lines[0]!.reqId });
+  });
+
+  it('ids differ between apps (processes, restarts), are never the caller\'s, and a 4xx names none', async () => {
+    const tokens = new Map<TestContext, string>();
+    for (const ctx of [info, warn]) {
+      await register(ctx.app, 'ids@example.com');
+      tokens.set(ctx, await login(ctx.app, 'ids@example.com'));
+    }
+    const ids: string[] = [];
+    for (const ctx of [info, info, warn]) {
+      vi.spyOn(ctx.app.users, 'findForToken').mockRejectedValueOnce(new Error('down'));
+      const token = tokens.get(ctx)!;
+      const res = await ctx.app.inject({ method: 'GET', url: '/v1/auth/me', headers: { ...bearer(token), 'x-request-id': 'chosen-by-caller' } });
+      expect(res.statusCode).toBe(500);
+      ids.push(res.json<{ request_id: string }>().request_id);
+    }
+    const [first, second, other] = ids.map((id) => id.split('-')) as [string[], string[], string[]];
+    // One app: one prefix, the count goes on; another app: another prefix.
+    expect(second[0]).toBe(first[0]);
+    expect(parseInt(second[1]!, 36)).toBeGreaterThan(parseInt(first[1]!, 36));
+    expect(other[0]).not.toBe(first[0]);
+    const refused = await info.app.inject({ method: 'GET', url: '/v1/auth/me' });
+    expect(refused.statusCode).toBe(401);
+    expect(refused.json()).not.toHaveProperty('request_id');
   });
 
   it('at LOG_LEVEL=info: every line of the request carries its id, the first its method and URL', async () => {
@@ -98,7 +124,7 @@ describe('a request that writes', () => {
       [ids[0], 'GET', '/v1/auth/me?one=[redacted]'],
       [ids[1], 'DELETE', '/v1/clients/2'],
     ] as const) {
-      expect(id).toMatch(/^req-/);
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-z]+$/);
       const ofRequest = lines.filter((line) => line.reqId === id);
       expect(ofRequest.map((line) => line.msg)).toEqual(['incoming request', 'request refused', 'request completed']);
       expect(ofRequest[0]!.req).toMatchObject({ method, url });

@@ -131,8 +131,11 @@ describe('when the database stops answering', () => {
       });
       expect(res.statusCode).toBe(503);
       expect(res.headers['retry-after']).toBe('1');
-      expect(res.json()).toEqual({ type: '/problems/unavailable', title: 'Service Unavailable', status: 503, detail: 'The database does not answer; try again shortly' });
+      const body = res.json<{ request_id: string }>();
+      expect(body).toEqual({ type: '/problems/unavailable', title: 'Service Unavailable', status: 503, detail: 'The database does not answer; try again shortly', request_id: expect.any(String) as unknown });
       const logs = own.logs.join('');
+      // The line of that failure carries the id the answer gave.
+      expect(logs).toContain(`"reqId":"${body.request_id}"`);
       expect(logs).toContain('request failed');
       expect(logs).not.toContain('a secret password');
       expect(logs).not.toContain('$argon2');

@@ -64,6 +64,9 @@ export const Problem = Type.Object(
     ...problemFields,
     errors: Type.Optional(Type.Array(ValidationIssue)),
     conflicting_appointment_id: Type.Optional(Id),
+    request_id: Type.Optional(
+      Type.String({ description: "on a 5xx: the request's id in the API's logs (their `reqId`), to quote when reporting it", examples: ['9f86d081-2s'] }),
+    ),
   },
   { title: 'Problem details (RFC 9457)' },
 );

@@ -25,6 +25,7 @@ interface ProblemBody {
   detail: string;
   errors?: ValidationIssue[];
   conflicting_appointment_id?: number;
+  request_id?: string;
 }
 
 // Fastify's own 4xx errors, with sentences that do not echo the input back.
@@ -261,6 +262,9 @@ export default fp(
     app.setErrorHandler(async (raised: FastifyError | DomainError | Error, request, reply) => {
       const err = (await accountGoneMeanwhile(raised, request)) ? new UnauthorizedError('The account was deleted while this request ran') : raised;
       const { body, headers } = problemOf(err, request);
+      // A failure on our side (or a refusal under load) names its request, so a report of it can be
+      // matched with its log line (the same id is that line's reqId).
+      if (body.status >= 500) body.request_id = request.id;
       if (err instanceof ClientGoneError) {
         // Nobody is there to read it: the connection closed while the request waited for a hash slot.
         request.log.info('client gone before its turn: its password hash was not computed');

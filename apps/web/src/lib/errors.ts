@@ -16,7 +16,11 @@ export function describeError(err: unknown): string {
     if (err.status === 429) {
       return err.retryAfter ? `Too many attempts. Please wait ${waitOf(err.retryAfter)} and try again.` : 'Too many attempts. Please wait a moment and try again.';
     }
-    if (err.status >= 500) return `Something went wrong on our side (${err.status}). Please try again in a moment.`;
+    if (err.status >= 500) {
+      // The request's id in the API's log, to quote when reporting it (README, "Problem types").
+      const reference = err.problem.request_id ? `, reference ${err.problem.request_id}` : '';
+      return `Something went wrong on our side (${err.status}${reference}). Please try again in a moment.`;
+    }
     if (err.status === 422 && err.errors.length > 0) return err.errors.map((e) => e.message).join(' ');
     return err.detail || err.title || `The request failed (${err.status}).`;
   }

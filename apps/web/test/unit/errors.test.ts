@@ -53,6 +53,10 @@ describe('describeError', () => {
     expect(describeError(new ApiError({ type: 'about:blank', title: 'Internal Server Error', status: 500, detail: 'Internal server error' }))).toBe(
       'Something went wrong on our side (500). Please try again in a moment.',
     );
+    // A 5xx of the API names its request, to quote when reporting it.
+    expect(describeError(new ApiError({ type: '/problems/internal', title: 'Internal Server Error', status: 500, detail: 'Internal server error', request_id: '9f86d081-2s' }))).toBe(
+      'Something went wrong on our side (500, reference 9f86d081-2s). Please try again in a moment.',
+    );
     expect(describeError(new ApiError({ type: 'about:blank', title: 'Too Many Requests', status: 429, detail: 'Slow down' }, 30))).toBe(
       'Too many attempts. Please wait 30 seconds and try again.',
     );
