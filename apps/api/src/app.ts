@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Socket } from 'node:net';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyRequest } from 'fastify';
 import type { Config } from './config.js';
@@ -12,7 +13,7 @@ import dbPlugin from './plugins/db.js';
 import fairnessPlugin from './plugins/fairness.js';
 import mailPlugin from './plugins/mail.js';
 import openapiPlugin from './plugins/openapi.js';
-import problemPlugin, { clientErrorHandler, frameworkErrorHandler } from './plugins/problem.js';
+import problemPlugin, { clientErrorHandler, connectHandler, frameworkErrorHandler } from './plugins/problem.js';
 import securityPlugin from './plugins/security.js';
 import throttlePlugin from './plugins/throttle.js';
 import { validatorCompiler } from './plugins/validation.js';
@@ -177,6 +178,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.decorate('config', config);
+  // Node gives a CONNECT's socket (a net.Socket for this server) to this listener, else closes it.
+  app.server.on('connect', (_request, socket) => connectHandler(app.log, socket as Socket));
   app.setValidatorCompiler(validatorCompiler());
   app.setSerializerCompiler(serializerCompiler);
   // Only JSON (and, on the login route, the form) is read: a text/plain body is a 400.

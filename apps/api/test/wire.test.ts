@@ -147,6 +147,15 @@ describe('requests that cannot be read are answered as problems, on a real socke
     expect(get?.status).toBe(200);
   });
 
+  // Round 14's break test: a CONNECT was closed without an answer.
+  it('CONNECT (a proxy tunnel): 405 method-not-allowed with an empty Allow, and the API goes on', async () => {
+    await expectProblem(['CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n'], 405, '/problems/method-not-allowed');
+    const [answer] = await exchangeRaw(['CONNECT 127.0.0.1:5432 HTTP/1.1\r\nHost: 127.0.0.1:5432\r\n\r\n']);
+    expect(answer?.headers.allow).toBe('');
+    const [health] = await exchangeRaw(['GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n']);
+    expect(health?.status).toBe(200);
+  });
+
   it('headers over 16 KiB: 431 headers-too-large', async () => {
     await expectProblem([`GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(17 * 1024)}\r\n\r\n`], 431, '/problems/headers-too-large');
   });

@@ -1,7 +1,7 @@
 import { PROBLEM_TYPES, problemType, type ProblemKind, type ProblemType, type ValidationIssue } from '@agentcaller/contracts';
 import { databaseUnreachable, FOREIGN_KEY_VIOLATION, QUERY_CANCELED, sqlState, users } from '@agentcaller/db';
 import { eq } from 'drizzle-orm';
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import fp from 'fastify-plugin';
@@ -114,14 +114,30 @@ const CLIENT_ERRORS: Record<string, [ProblemKind, string]> = {
 export function clientErrorHandler(this: FastifyInstance, err: NodeJS.ErrnoException, socket: Socket) {
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
   const [kind, detail] = CLIENT_ERRORS[err.code ?? ''] ?? ['bad-request', 'The request cannot be read as HTTP/1.1'];
-  // Such requests never reach a route, so nothing else logs them (round 14's break test): what an
-  // attacker sends malformed leaves a line, at info as every request's do.
-  this.log.info({ status: PROBLEM_TYPES[kind].status, code: err.code, remoteAddress: addressForLog(socket.remoteAddress) }, 'request refused before routing');
+  refuseOnSocket(this.log, socket, kind, detail, err.code);
+}
+
+/**
+ * A CONNECT request (a proxy tunnel): Node hands its socket to a `connect` listener and, with none,
+ * closes it unanswered (round 14's break test). No resource of the API takes it: 405, with an empty
+ * `Allow` (RFC 9110: the target allows no method).
+ */
+export function connectHandler(log: FastifyBaseLogger, socket: Socket) {
+  refuseOnSocket(log, socket, 'method-not-allowed', 'Method CONNECT is not allowed: this is an HTTP API, not a proxy', 'CONNECT', 'Allow: \r\n');
+}
+
+/**
+ * Answers a request that never reaches a route with a problem written on its socket, and closes it.
+ * Nothing else logs such requests (round 14's break test): each leaves a line, at info as every
+ * request's do.
+ */
+function refuseOnSocket(log: FastifyBaseLogger, socket: Socket, kind: ProblemKind, detail: string, code: string | undefined, headerLines = '') {
+  log.info({ status: PROBLEM_TYPES[kind].status, code, remoteAddress: addressForLog(socket.remoteAddress) }, 'request refused before routing');
   const body = JSON.stringify(problem(kind, detail));
   if (socket.writable) {
     const { status, title } = PROBLEM_TYPES[kind];
     socket.write(
-      `HTTP/1.1 ${status} ${title}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\n${SECURITY_HEADER_LINES}Connection: close\r\n\r\n${body}`,
+      `HTTP/1.1 ${status} ${title}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\n${headerLines}${SECURITY_HEADER_LINES}Connection: close\r\n\r\n${body}`,
     );
   }
   socket.destroy();
