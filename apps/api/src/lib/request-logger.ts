@@ -99,17 +99,27 @@ function lazyChild(parent: Parent, bindings: Bindings, options: ChildLoggerOptio
 }
 
 /**
- * Fastify's `loggerInstance`: a pino logger made with `options`, whose children's children (every
- * request's logger) are stand-ins that cost nothing until they write. Fastify makes its own root
- * logger once, at start-up, as this instance's child: that one is real at once, so no request pays
- * for it. `serializers` is what Fastify reads of an instance to keep its serializers over its own
- * defaults (the request's, here, which logs a URL without its query's values).
+ * The pino logger Fastify is given (`loggerInstance`). Its children are real at once: Fastify makes
+ * one, its own root logger, at start-up, so no request pays for it. Their children (every request's
+ * logger) are stand-ins that cost nothing until they write. `serializers` is what Fastify reads of
+ * an instance to keep its serializers over its own defaults (the request's, here, which logs a URL
+ * without its query's values).
  */
+class RootLogger extends LazyRequestLogger {
+  constructor(
+    private readonly root: Parent,
+    readonly serializers: LoggerOptions['serializers'],
+  ) {
+    super(root, {}, {}, undefined, root);
+  }
+
+  override child(bindings: Bindings, options: ChildLoggerOptions = {}): FastifyBaseLogger {
+    return new LazyRequestLogger(this.root, bindings, options, undefined, this.root.child(bindings, options));
+  }
+}
+
+/** Fastify's `loggerInstance`: a pino logger made with `options` (see RootLogger). */
 export function lazyLogger(options: LoggerOptions, stream?: DestinationStream): FastifyBaseLogger & { serializers: LoggerOptions['serializers'] } {
   const real = (stream ? pino(options, stream) : pino(options)) as unknown as Parent;
-  const instance = new LazyRequestLogger(real, {}, {}, undefined, real);
-  return Object.assign(instance, {
-    serializers: options.serializers,
-    child: (bindings: Bindings, childOptions: ChildLoggerOptions = {}) => new LazyRequestLogger(real, bindings, childOptions, undefined, real.child(bindings, childOptions)),
-  });
+  return new RootLogger(real, options.serializers);
 }
