@@ -37,12 +37,13 @@ describe('canonical forms', () => {
   });
 
   it('emails: every spelling is the one account (one lock), another account, or no account', async () => {
-    const same = ['VICTIM@example.com', ' victim@EXAMPLE.com ', 'Victim@Example.Com'];
-    const other = ['victim@example.com.', 'victim@example.com\u200b', 'v\u0131ctim@example.com', 'vict\u0130m@example.com', 'victim\uff20example.com', 'victim@ex\u0430mple.com', 'victim@example.com\u0000'];
-    // Addresses beyond ASCII are addresses (the original's EmailStr took them): a dotless ı, an İ
-    // (lower case: i and a combining dot), a Cyrillic а in the domain each name another mailbox, so
-    // another account, never the victim's.
-    const distinct = ['v\u0131ctim@example.com', 'vict\u0130m@example.com', 'victim@ex\u0430mple.com'];
+    // An İ is i in lower case to the database (round 15), and IDNA drops a zero-width space from a
+    // domain: spellings of the one address.
+    const same = ['VICTIM@example.com', ' victim@EXAMPLE.com ', 'Victim@Example.Com', 'vict\u0130m@example.com', 'victim@example.com\u200b'];
+    const other = ['victim@example.com.', 'v\u0131ctim@example.com', 'victim\uff20example.com', 'victim@ex\u0430mple.com', 'victim@example.com\u0000'];
+    // Addresses beyond ASCII are addresses (the original's EmailStr took them): a dotless ı, or a
+    // Cyrillic а in the domain, names another mailbox, so another account, never the victim's.
+    const distinct = ['v\u0131ctim@example.com', 'victim@ex\u0430mple.com'];
     for (const username of same) {
       expect((await ctx.app.inject({ method: 'POST', url: '/v1/auth/login', ...form({ username, password: PASSWORD }) })).statusCode, username).toBe(200);
     }

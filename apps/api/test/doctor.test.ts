@@ -129,15 +129,24 @@ describe('db:doctor', () => {
           { email: ' Spacey@Example.com ', hashedPassword: SEED_USERS[0].hash },
           { email: decomposed, hashedPassword: SEED_USERS[0].hash },
           { email: 'Ünï@Exämple.com', hashedPassword: SEED_USERS[0].hash },
+          // Round 15: a domain in its xn-- spelling, or in full-width letters, is looked up in IDNA's
+          // Unicode form; İ and a final Σ are lower-cased as the database does, so those are fine.
+          { email: 'Zoe@XN--EXMPLE-CUA.com', hashedPassword: SEED_USERS[0].hash },
+          { email: 'wide@ＥＸＡＭＰＬＥ.com', hashedPassword: SEED_USERS[0].hash },
+          { email: 'İlegacy.ΟΔΟΣ@example.com', hashedPassword: SEED_USERS[0].hash },
         ])
         .returning({ id: users.id }),
     );
     try {
       const report = await doctor();
       expect(report.ok).toBe(true);
+      const advice = (id: number, stored: string, store: string) =>
+        `emails: user ${id}: ${JSON.stringify(stored)} cannot sign in (sign-in compares the address trimmed, in Unicode NFC, any case, its domain as IDNA spells it); store ${JSON.stringify(store)} instead, e.g. UPDATE users SET email = '${store}' WHERE id = ${id}; its old tokens then stop working`;
       expect(report.lines.filter((line) => line.startsWith('emails:'))).toEqual([
-        `emails: user ${ids[0]!.id}: " Spacey@Example.com " cannot sign in (sign-in compares the address trimmed, in Unicode NFC, any case); store "spacey@example.com" instead, e.g. UPDATE users SET email = 'spacey@example.com' WHERE id = ${ids[0]!.id}; its old tokens then stop working`,
-        `emails: user ${ids[1]!.id}: ${JSON.stringify(decomposed)} cannot sign in (sign-in compares the address trimmed, in Unicode NFC, any case); store "josé@example.com" instead, e.g. UPDATE users SET email = 'josé@example.com' WHERE id = ${ids[1]!.id}; its old tokens then stop working`,
+        advice(ids[0]!.id, ' Spacey@Example.com ', 'spacey@example.com'),
+        advice(ids[1]!.id, decomposed, 'josé@example.com'),
+        advice(ids[3]!.id, 'Zoe@XN--EXMPLE-CUA.com', 'zoe@exämple.com'),
+        advice(ids[4]!.id, 'wide@ＥＸＡＭＰＬＥ.com', 'wide@example.com'),
       ]);
     } finally {
       await withApp(async (ctx) => ctx.app.db.delete(users).where(inArray(users.id, ids.map((row) => row.id))));
@@ -167,11 +176,11 @@ describe('db:doctor', () => {
     try {
       const [nfd, nfc, spaced, upper, dup1, dup2, broken] = ids.map((row) => row.id);
       expect((await doctor()).lines.filter((line) => line.startsWith('emails:'))).toEqual([
-        `emails: user ${nfd}: "jose\u0301@example.com" cannot sign in (sign-in compares the address trimmed, in Unicode NFC, any case); its address in that form, "jos\u00e9@example.com", is user ${nfc}'s as well (as stored, or once corrected): merge the two accounts, or give user ${nfd} another address`,
-        `emails: user ${spaced}: " spaced@example.com " cannot sign in (sign-in compares the address trimmed, in Unicode NFC, any case); its address in that form, "spaced@example.com", is user ${upper}'s as well (as stored, or once corrected): merge the two accounts, or give user ${spaced} another address`,
-        `emails: user ${dup1}: " dup@example.com " cannot sign in (sign-in compares the address trimmed, in Unicode NFC, any case); its address in that form, "dup@example.com", is user ${dup2}'s as well (as stored, or once corrected): merge the two accounts, or give user ${dup1} another address`,
-        `emails: user ${dup2}: "dup@example.com\\t" cannot sign in (sign-in compares the address trimmed, in Unicode NFC, any case); its address in that form, "dup@example.com", is user ${dup1}'s as well (as stored, or once corrected): merge the two accounts, or give user ${dup2} another address`,
-        `emails: user ${broken}: " x@example.com\\nSECRET_KEY: weak " cannot sign in (sign-in compares the address trimmed, in Unicode NFC, any case), and holds a control character even trimmed: give user ${broken} a correct address`,
+        `emails: user ${nfd}: "jose\u0301@example.com" cannot sign in (sign-in compares the address trimmed, in Unicode NFC, any case, its domain as IDNA spells it); its address in that form, "jos\u00e9@example.com", is user ${nfc}'s as well (as stored, or once corrected): merge the two accounts, or give user ${nfd} another address`,
+        `emails: user ${spaced}: " spaced@example.com " cannot sign in (sign-in compares the address trimmed, in Unicode NFC, any case, its domain as IDNA spells it); its address in that form, "spaced@example.com", is user ${upper}'s as well (as stored, or once corrected): merge the two accounts, or give user ${spaced} another address`,
+        `emails: user ${dup1}: " dup@example.com " cannot sign in (sign-in compares the address trimmed, in Unicode NFC, any case, its domain as IDNA spells it); its address in that form, "dup@example.com", is user ${dup2}'s as well (as stored, or once corrected): merge the two accounts, or give user ${dup1} another address`,
+        `emails: user ${dup2}: "dup@example.com\\t" cannot sign in (sign-in compares the address trimmed, in Unicode NFC, any case, its domain as IDNA spells it); its address in that form, "dup@example.com", is user ${dup1}'s as well (as stored, or once corrected): merge the two accounts, or give user ${dup2} another address`,
+        `emails: user ${broken}: " x@example.com\\nSECRET_KEY: weak " cannot sign in (sign-in compares the address trimmed, in Unicode NFC, any case, its domain as IDNA spells it), and holds a control character even trimmed: give user ${broken} a correct address`,
       ]);
     } finally {
       await withApp(async (ctx) => ctx.app.db.delete(users).where(inArray(users.id, ids.map((row) => row.id))));

@@ -23,39 +23,60 @@ export interface UnreachableEmails {
   total: number;
 }
 
+/** Candidate rows read at a time. */
+const PAGE = 5_000;
+
 export async function unreachableEmails(db: Database): Promise<UnreachableEmails> {
   const [table] = await queryRows<{ present: boolean }>(db, sql`select to_regclass('public.users') is not null as present`);
   if (!table?.present) return { listed: [], total: 0 }; // an empty database: nobody to sign in
-  // Decided in the database, a bounded list and a count: the address trimmed as JavaScript trims
-  // and in NFC differs from the stored one beyond case. Only printable ASCII with no white space at
-  // either end is skipped without normalizing (the index-free common case). The address to store
-  // instead is then made by canonicalEmail itself, as sign-in makes it.
-  // `taken_by`: another account already has that address in some case (the original stored
+  // The candidates, read page by page: white space at either end, anything beyond printable ASCII,
+  // or an `xn--` label. Printable ASCII without either is its own canonical form in lower case
+  // (the index-free common case, skipped in the database). Each candidate's canonical form is made
+  // by canonicalEmail itself, as sign-in makes it (IDNA is not in the database), and compared with
+  // the database's lower() of the stored address, as lookups compare them.
+  const unreachable: { id: number; email: string; canonical: string }[] = [];
+  for (let after = 0; ; ) {
+    // `edged` from the database: a driver may drop a leading U+FEFF from the text it reads back
+    // (PGlite's TextDecoder), and such an address is never its own canonical form.
+    const page = await queryRows<{ id: number | string; email: string; lowered: string; edged: boolean }>(
+      db,
+      sql`select id, email, lower(email) as lowered, email ~ ${`^${TRIMMED}|${TRIMMED}$`} as edged from users
+           where (email ~ ${`^${TRIMMED}|${TRIMMED}$`} or email !~ '^[ -~]*$' or email ~* 'xn--') and id > ${after}
+           order by id limit ${PAGE}`,
+    );
+    for (const row of page) {
+      const canonical = canonicalEmail(row.email);
+      if (row.edged || canonical !== row.lowered) unreachable.push({ id: Number(row.id), email: row.email, canonical });
+    }
+    if (page.length < PAGE) break;
+    after = Number(page[page.length - 1]!.id);
+  }
+  // `takenBy`: another account already has that address in some case (the original stored
   // " ann@example.com " and "ANN@example.com" as two accounts), or another listed account would be
   // told to store the same one (" ann@example.com " and "ann@example.com\t"): storing it would collide.
-  const rows = await queryRows<{ id: number | string; email: string; taken_by: number | string | null; n: number | string }>(
-    db,
-    sql`with candidates as (
-          select id, email, lower(normalize(regexp_replace(email, ${`^${TRIMMED}+|${TRIMMED}+$`}, '', 'g'), NFC)) as canonical
-            from users where email ~ ${`^${TRIMMED}|${TRIMMED}$`} or email !~ '^[ -~]*$')
-        , unreachable as (select * from candidates where canonical <> lower(email))
-        select id, email, count(*) over () as n,
-               coalesce((select o.id from users o where lower(o.email) = c.canonical and o.id <> c.id order by o.id limit 1),
-                        -- or another account that this advice would give the same address
-                        (select min(u.id) from unreachable u where u.canonical = c.canonical and u.id <> c.id)) as taken_by
-          from unreachable c
-         order by id limit ${EMAIL_LINES_MAX}`,
-  );
+  const listed = unreachable.slice(0, EMAIL_LINES_MAX);
+  const holders = new Map<string, number>();
+  if (listed.length > 0) {
+    const wanted = sql.join(listed.map((row) => sql`${row.canonical}`), sql`, `);
+    for (const row of await queryRows<{ id: number | string; lowered: string }>(db, sql`select id, lower(email) as lowered from users where lower(email) in (${wanted}) order by id`)) {
+      if (!holders.has(row.lowered)) holders.set(row.lowered, Number(row.id));
+    }
+  }
+  const firstTold = new Map<string, number[]>();
+  for (const row of unreachable) firstTold.set(row.canonical, [...(firstTold.get(row.canonical) ?? []), row.id]);
   return {
-    listed: rows.map((row) => ({ id: Number(row.id), email: row.email, canonical: canonicalEmail(row.email), takenBy: row.taken_by === null ? undefined : Number(row.taken_by) })),
-    total: Number(rows[0]?.n ?? 0),
+    listed: listed.map((row) => ({
+      ...row,
+      takenBy: holders.get(row.canonical) ?? firstTold.get(row.canonical)?.find((id) => id !== row.id),
+    })),
+    total: unreachable.length,
   };
 }
 
 /** The doctor's lines for them: each account, what to store instead, and the count past the list. */
 export function unreachableEmailLines({ listed, total }: UnreachableEmails): string[] {
   const lines = listed.map((row) => {
-    const why = `emails: user ${row.id}: ${JSON.stringify(row.email)} cannot sign in (sign-in compares the address trimmed, in Unicode NFC, any case)`;
+    const why = `emails: user ${row.id}: ${JSON.stringify(row.email)} cannot sign in (sign-in compares the address trimmed, in Unicode NFC, any case, its domain as IDNA spells it)`;
     if (row.takenBy !== undefined) {
       return `${why}; its address in that form, ${JSON.stringify(row.canonical)}, is user ${row.takenBy}'s as well (as stored, or once corrected): merge the two accounts, or give user ${row.id} another address`;
     }

@@ -2,7 +2,7 @@ import type { AdminUser, AdminUserPage, ListAdminUsersQuery, UpdateAdminUserBody
 import { apiKeys, passwordResetTokens, users, type Database, type User } from '@agentcaller/db';
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import { ConflictError, ForbiddenError, NotFoundError, requireSomeChange } from '../errors.js';
-import { canonicalEmail } from '../lib/email.js';
+import { canonicalEmail, lowerLikeDatabase } from '../lib/email.js';
 import { containsPattern } from '../lib/like.js';
 import { revokeEveryToken } from '../lib/token-identity.js';
 import { pageTotal, windowTotal } from './paging.js';
@@ -28,7 +28,7 @@ export class AdminUserService {
 
   async list(query: ListAdminUsersQuery & { limit: number; offset: number }): Promise<AdminUserPage> {
     const q = query.q?.trim();
-    const where = () => (q ? sql`lower(${users.email}) like ${containsPattern(canonicalEmail(q))}` : undefined);
+    const where = () => (q ? sql`lower(${users.email}) like ${containsPattern(lowerLikeDatabase(q.trim().normalize('NFC')))}` : undefined);
     const rows = await this.db
       .select({ user: users, total: windowTotal })
       .from(users)

@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalEmail, isEmailAddress } from '../../src/lib/email.js';
-import { json, startApp, type TestContext } from '../helpers.js';
+import { form, json, startApp, type TestContext } from '../helpers.js';
 
 /** The original's model: `email: EmailStr`, the registration body's field. */
 const ORIGINAL_VALIDATOR = String.raw`
@@ -71,12 +71,24 @@ const AGREED = [
 
 /**
  * Addresses the original took and AgentCaller refuses, on purpose (docs/decisions.md, "Addresses
- * beyond ASCII"): each would be a second, look-alike spelling of an address, or is not an address.
+ * beyond ASCII"): a display name is not an address, and an invisible character makes a look-alike
+ * of another address (round 15's break test registered each of these beside `inv@example.com`).
  */
 const REFUSED_ON_PURPOSE = [
-  'a@ＥＸＡＭＰＬＥ.com', // full-width letters: IDNA maps them to example.com
-  'a@ex\u200bample.com', // a zero-width space: IDNA drops it
   'Ann <ann@example.com>', // a display name: pydantic kept only the address
+  'in\u034fv@example.com', // a combining grapheme joiner
+  'inv\ufe0f@example.com', // a variation selector
+  '\u3164inv@example.com', // a Hangul filler
+  'in\u115fv@example.com', // a Hangul choseong filler
+  'inv\u2800@example.com', // a blank Braille pattern
+  'in\u17b4v@example.com', // a Khmer inherent vowel
+];
+
+/** Spellings IDNA (UTS #46) makes one domain: each is the account of the first (409), never a second. */
+const ONE_DOMAIN = [
+  ['idn@example.com', 'idn@ＥＸＡＭＰＬＥ.com', 'idn@ex\u200bample.com', 'IDN@EXAMPLE.COM'],
+  ['zoe@exämple.com', 'zoe@xn--exmple-cua.com', 'ZOE@XN--EXMPLE-CUA.COM', 'zoe@EXÄMPLE.com'],
+  ['a@例子.广告', 'a@xn--fsqu00a.xn--4rr70v'],
 ];
 
 let ctx: TestContext;
@@ -98,12 +110,28 @@ describe('addresses registration takes, against the original service', () => {
     expect(Object.fromEntries(AGREED.map((email, i) => [email, ours[i]]))).toEqual(Object.fromEntries(AGREED.map((email, i) => [email, original[i]])));
   });
 
-  it('refuses, on purpose, look-alike spellings the original took, with a 422 naming /email', async () => {
+  it('refuses, on purpose, a display name and invisible characters the original took, with a 422 naming /email', async () => {
     expect(originalAccepts(REFUSED_ON_PURPOSE)).toEqual(REFUSED_ON_PURPOSE.map(() => true));
+    expect(await registerStatus('inv@example.com')).toBe(201);
     for (const email of REFUSED_ON_PURPOSE) {
       const res = await ctx.app.inject({ method: 'POST', url: '/v1/auth/register', ...json({ email, password: 'correct horse battery' }) });
       expect(res.statusCode, email).toBe(422);
       expect(res.json()).toMatchObject({ errors: [{ path: '/email', message: 'must be an email address, name@domain, in any script' }] });
+    }
+  });
+
+  // Round 15's break test: zoë@exämple.com and zoë@xn--exmple-cua.com were two accounts for one
+  // mailbox, and a reset asked for one spelling went to the other's mailbox.
+  it('takes the spellings of one domain (xn--, full-width, any case) as one address, stored in Unicode', async () => {
+    for (const [first, ...others] of ONE_DOMAIN) {
+      const made = await ctx.app.inject({ method: 'POST', url: '/v1/auth/register', ...json({ email: first, password: 'correct horse battery' }) });
+      expect(made.statusCode, first).toBe(201);
+      for (const email of others) expect(await registerStatus(email), email).toBe(409);
+      for (const email of others) {
+        const login = await ctx.app.inject({ method: 'POST', url: '/v1/auth/login', ...form({ username: email, password: 'correct horse battery' }) });
+        expect(login.statusCode, email).toBe(200);
+      }
+      expect(made.json<{ email: string }>().email).toBe(first!.toLowerCase());
     }
   });
 
