@@ -60,3 +60,17 @@ it('a reset link is logged only in the development mail record, and nowhere else
   const elsewhere = JSON.stringify({ level: 30, msg: 'something else', devMail: { text: token } });
   expect(withoutDevMailLinks(elsewhere)).toContain(token);
 });
+
+// Round 15's break test: a password typed into a path was logged whole (only long segments were
+// redacted: tokens and keys).
+it('a password written into a path is not logged, nor echoed in the 404', async () => {
+  const before = ctx.logs.length;
+  const typed = ['/v1/auth/login;password=ch4ngeme123', '/v1/auth/login/admin@example.com:ch4ngeme123', '/v1/auth/ch4ngeme123%21'];
+  for (const url of typed) {
+    const res = await ctx.app.inject({ method: 'GET', url });
+    expect(res.body).not.toContain('ch4ngeme123');
+  }
+  const logs = ctx.logs.slice(before).join('');
+  expect(logs).toContain('/v1/auth/[redacted]');
+  expect(logs).not.toContain('ch4ngeme123');
+});

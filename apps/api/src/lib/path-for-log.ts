@@ -1,18 +1,20 @@
 import { isIP } from 'node:net';
 /**
- * A request's path as it may be written to the log or echoed in a problem's `detail`: every segment
- * longer than any of this API's own (a route's word, an id, a file of /docs) is `[redacted]`. A
- * token or an API key typed into a path by mistake (`/v1/clients/<jwt>`, `/v1/ac_…`) went into the
- * log whole and came back in the 404 (round 12's break test); an API key is 46 characters, a token
- * well over 100.
+ * A request's path as it may be written to the log or echoed in a problem's `detail`: a segment is
+ * kept only if it could be one of this API's own (a route's word, an id, a file of /docs: letters,
+ * digits, `.`, `_`, `-`, at most 32 characters); any other is `[redacted]`. A token or an API key
+ * typed into a path by mistake (`/v1/clients/<jwt>`, `/v1/ac_…`) went into the log whole and came
+ * back in the 404 (round 12's break test), and so did a password (`/v1/auth/login;password=…`,
+ * `/v1/auth/login/ann@example.com:secret`: round 15's).
  */
-const LONGEST_SEGMENT = 32;
+const OWN_SEGMENT = /^[A-Za-z0-9_.-]{0,32}$/;
+const PLAIN_PATH = /^[A-Za-z0-9_./-]{0,32}$/;
 
 export function pathForLog(path: string): string {
-  if (path.length <= LONGEST_SEGMENT) return path;
+  if (PLAIN_PATH.test(path)) return path;
   return path
     .split('/')
-    .map((segment) => (segment.length > LONGEST_SEGMENT ? '[redacted]' : segment))
+    .map((segment) => (OWN_SEGMENT.test(segment) ? segment : '[redacted]'))
     .join('/');
 }
 
