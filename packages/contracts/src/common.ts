@@ -65,7 +65,7 @@ export const Problem = Type.Object(
     errors: Type.Optional(Type.Array(ValidationIssue)),
     conflicting_appointment_id: Type.Optional(Id),
     request_id: Type.Optional(
-      Type.String({ description: "on a 5xx: the request's id in the API's logs (their `reqId`), to quote when reporting it", examples: ['9f86d081-2s'] }),
+      Type.String({ description: "on a 5xx: the request's id in the API's logs (their `reqId`), to quote when reporting it", examples: ['9f86d081-5c3e7a10b2d4f681'] }),
     ),
   },
   { title: 'Problem details (RFC 9457)' },

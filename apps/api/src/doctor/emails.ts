@@ -5,7 +5,7 @@
 // tokens' `sub` names no account, until the stored address is corrected.
 import { capped, queryRows, type Database } from '@agentcaller/db';
 import { sql } from 'drizzle-orm';
-import { canonicalEmail } from '../lib/email.js';
+import { canonicalEmail, lookupSpellings } from '../lib/email.js';
 
 /** At most this many are listed by id; the rest are counted. */
 const EMAIL_LINES_MAX = 50;
@@ -35,6 +35,7 @@ export async function unreachableEmails(db: Database): Promise<UnreachableEmails
   // by canonicalEmail itself, as sign-in makes it (IDNA is not in the database), and compared with
   // the database's lower() of the stored address, as lookups compare them.
   const unreachable: { id: number; email: string; canonical: string }[] = [];
+  const otherSpelling: typeof unreachable = [];
   for (let after = 0; ; ) {
     // `edged` from the database: a driver may drop a leading U+FEFF from the text it reads back
     // (PGlite's TextDecoder), and such an address is never its own canonical form.
@@ -46,7 +47,10 @@ export async function unreachableEmails(db: Database): Promise<UnreachableEmails
     );
     for (const row of page) {
       const canonical = canonicalEmail(row.email);
-      if (row.edged || canonical !== row.lowered) unreachable.push({ id: Number(row.id), email: row.email, canonical });
+      // Lookups also find an address by its domain's `xn--` spelling (lookupSpellings), unless an
+      // account holds the canonical spelling too: that one is found (checked below).
+      if (row.edged || !lookupSpellings(canonical).includes(row.lowered)) unreachable.push({ id: Number(row.id), email: row.email, canonical });
+      else if (canonical !== row.lowered && otherSpelling.length < PAGE) otherSpelling.push({ id: Number(row.id), email: row.email, canonical });
     }
     if (page.length < PAGE) break;
     after = Number(page[page.length - 1]!.id);
@@ -54,6 +58,12 @@ export async function unreachableEmails(db: Database): Promise<UnreachableEmails
   // `takenBy`: another account already has that address in some case (the original stored
   // " ann@example.com " and "ANN@example.com" as two accounts), or another listed account would be
   // told to store the same one (" ann@example.com " and "ann@example.com\t"): storing it would collide.
+  if (otherSpelling.length > 0) {
+    const canonicals = sql.join(otherSpelling.map((row) => sql`${row.canonical}`), sql`, `);
+    const held = new Set((await queryRows<{ lowered: string }>(db, sql`select lower(email) as lowered from users where lower(email) in (${canonicals})`)).map((row) => row.lowered));
+    unreachable.push(...otherSpelling.filter((row) => held.has(row.canonical)));
+    unreachable.sort((a, b) => a.id - b.id);
+  }
   const listed = unreachable.slice(0, EMAIL_LINES_MAX);
   const holders = new Map<string, number>();
   if (listed.length > 0) {

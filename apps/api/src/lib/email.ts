@@ -41,6 +41,20 @@ export function canonicalEmail(email: string): string {
   return `${lowerLikeDatabase(address.slice(0, at))}@${canonicalDomain(address.slice(at + 1))}`;
 }
 
+/**
+ * The spellings a lookup of a canonical address compares with `lower(users.email)`, the canonical
+ * one first (preferred when both are stored): the address, and, when its domain goes beyond ASCII,
+ * the same address with the domain in IDNA's ASCII (`xn--`) spelling, as the original service may
+ * have stored it (round 15's re-check: such legacy accounts could not sign in, and their address
+ * could be registered again). Always two, so statements take a fixed number of parameters.
+ */
+export function lookupSpellings(canonical: string): [string, string] {
+  const at = canonical.lastIndexOf('@');
+  if (at < 0 || ASCII.test(canonical)) return [canonical, canonical];
+  const ascii = domainToASCII(canonical.slice(at + 1));
+  return [canonical, ascii === '' ? canonical : `${canonical.slice(0, at)}@${ascii}`];
+}
+
 /** The domain in IDNA's Unicode form (lower case, mapped), or lower-cased as it is when IDNA refuses it. */
 function canonicalDomain(domain: string): string {
   const ascii = domain.length > 253 * 4 ? '' : domainToASCII(domain);
@@ -51,9 +65,10 @@ function canonicalDomain(domain: string): string {
 /**
  * Characters that show nothing: Unicode's default-ignorable code points (a combining grapheme
  * joiner, variation selectors, Hangul fillers, …) and the blank Braille pattern. An address with one
- * looks exactly like one without it (round 15's break test registered such look-alikes).
+ * looks exactly like one without it (round 15's break test registered such look-alikes; its
+ * re-check added the object replacement character, the Khitan filler and the null notehead).
  */
-const INVISIBLE = String.raw`[\p{Default_Ignorable_Code_Point}\u2800]`;
+const INVISIBLE = String.raw`(?:\p{Default_Ignorable_Code_Point}|\u2800|\ufffc|\u{16fe4}|\u{1d159})`;
 /** A character of an address's local part: ASCII's `atext` (RFC 5322), or any letter, mark, number, punctuation or symbol beyond ASCII (RFC 6531). */
 const LOCAL_CHAR = String.raw`(?:[a-z0-9!#$%&'*+/=?^_\x60{|}~-]|(?![\x00-\x7f]|${INVISIBLE})[\p{L}\p{M}\p{N}\p{P}\p{S}])`;
 /** A character of a domain label: ASCII letters and digits, or letters, marks and numbers beyond ASCII (IDNA). */
@@ -79,7 +94,11 @@ export function isEmailAddress(email: string): boolean {
   if (!parts?.local || !parts.domain) return false;
   const { local, domain } = parts;
   if (local.length > 64 || domain.length > 253) return false;
+  // An `xn--` label left in the canonical form is one IDNA could not read (canonicalEmail turns the
+  // others into Unicode): `xn--zz`, `xn--a` (round 15's re-check).
+  if (/(?:^|\.)xn--/i.test(domain)) return false;
   if (/^[a-z0-9.-]*$/i.test(domain)) return true; // ASCII: the pattern said it all
+  // DNS's limits hold for the ASCII spelling: 63 per label, 253 in all.
   const ascii = domainToASCII(domain);
-  return ascii !== '' && ascii.length <= 253 && domainToUnicode(ascii) === domain;
+  return ascii !== '' && ascii.length <= 253 && ascii.split('.').every((label) => label.length <= 63) && domainToUnicode(ascii) === domain;
 }

@@ -3,6 +3,7 @@ import { apiKeys, passwordResetTokens, users, type Database, type User } from '@
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import { ConflictError, ForbiddenError, NotFoundError, requireSomeChange } from '../errors.js';
 import { canonicalEmail, lowerLikeDatabase } from '../lib/email.js';
+import { accountIdOf } from './users.js';
 import { containsPattern } from '../lib/like.js';
 import { revokeEveryToken } from '../lib/token-identity.js';
 import { pageTotal, windowTotal } from './paging.js';
@@ -105,7 +106,7 @@ export async function grantAdmin(db: Database, email: string): Promise<User | un
   const [user] = await db
     .update(users)
     .set({ isSuperuser: true })
-    .where(sql`lower(${users.email}) = ${canonicalEmail(email)}`)
+    .where(eq(users.id, accountIdOf(canonicalEmail(email))))
     .returning();
   return user;
 }

@@ -3,6 +3,7 @@ import { apiKeys, FOREIGN_KEY_VIOLATION, passwordResetTokens, sqlState, users, t
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { InvalidResetTokenError, NotConfiguredError, ValidationError } from '../errors.js';
 import { canonicalEmail } from '../lib/email.js';
+import { accountIdOf } from './users.js';
 import type { Mailer } from '../lib/mailer.js';
 import { passwordProblem } from '../lib/passwords.js';
 import { revokeEveryToken } from '../lib/token-identity.js';
@@ -69,7 +70,7 @@ export class PasswordResetService {
         this.db
           .select({ userId: users.id, tokenHash: sql`${hashResetToken(token)}`.as('token_hash'), createdAt: sql`now()`.as('created_at'), expiresAt: sql`${expiresAt.toISOString()}::timestamptz`.as('expires_at'), usedAt: sql`null::timestamptz`.as('used_at') })
           .from(users)
-          .where(and(sql`lower(${users.email}) = ${address}`, eq(users.isActive, true))),
+          .where(and(eq(users.id, accountIdOf(address)), eq(users.isActive, true))),
       )
       .onConflictDoUpdate({
         target: passwordResetTokens.userId,

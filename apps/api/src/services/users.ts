@@ -1,9 +1,9 @@
 import type { Me } from '@agentcaller/contracts';
 import { ARGON2_PARAMETERS, queryRows, revokedTokens, runStatement, schedules, sqlState, UNIQUE_VIOLATION, USER_COLUMNS, userFromRow, users, type Database, type User } from '@agentcaller/db';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
-import { and, eq, lt, sql, type SQLWrapper } from 'drizzle-orm';
+import { and, eq, lt, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { ConflictError, ForbiddenError, UnauthorizedError, ValidationError } from '../errors.js';
-import { canonicalEmail } from '../lib/email.js';
+import { canonicalEmail, lookupSpellings } from '../lib/email.js';
 import { HashSlots } from '../lib/hash-slots.js';
 import { revokeEveryToken } from '../lib/token-identity.js';
 import { hashPassword, passwordProblem, tooLongToSignIn, verifyPassword, type Argon2Parameters, type PasswordScheme } from '../lib/passwords.js';
@@ -15,9 +15,19 @@ export const INACTIVE_USER = 'Inactive user';
 
 /**
  * The original service's emails may be mixed case: the stored side is lower-cased (the unique
- * index `users_email_lower_key` serves it), the caller's side is already canonical.
+ * index `users_email_lower_key` serves it), the caller's side is already canonical, in either of
+ * its two spellings (lookupSpellings).
  */
-const byEmail = (canonical: SQLWrapper | string) => sql`lower(${users.email}) = ${canonical}`;
+const byEmail = (canonical: SQLWrapper | string, ascii: SQLWrapper | string) => sql`lower(${users.email}) in (${canonical}, ${ascii})`;
+/** Of two accounts an address names (a legacy pair, one spelling each), the canonical spelling's, then the first. */
+const preferred = (canonical: SQLWrapper | string) => [sql`lower(${users.email}) <> ${canonical}`, users.id] as const;
+
+/** The id of the account a canonical address names (see byEmail and preferred), as a subquery. */
+export function accountIdOf(canonical: string): SQL {
+  const [address, ascii] = lookupSpellings(canonical);
+  const [first, second] = preferred(address);
+  return sql`(select ${users.id} from ${users} where ${byEmail(address, ascii)} order by ${first}, ${second} limit 1)`;
+}
 
 /** `GET /v1/auth/me`'s shape: the seed's id and email first. */
 export function toMe(user: User): Me {
@@ -33,7 +43,7 @@ export function toMe(user: User): Me {
 // Written short: postgres-js hashes a statement's whole text on every query to find it prepared
 // (~4,800 instructions of a /me at the length this had, with spaces and every column qualified).
 const userForToken = (match: string) => `select ${USER_COLUMNS},exists(select 1 from revoked_tokens where token_hash in($2,$3))revoked from users where ${match} limit 1`;
-const USER_FOR_TOKEN = userForToken('lower(email)=$1');
+const USER_FOR_TOKEN = userForToken('lower(email)in($1,$4)order by lower(email)<>$1,id');
 const USER_FOR_TOKEN_EXACT = userForToken('email=$1');
 
 /**
@@ -47,7 +57,10 @@ export async function findUserForToken(db: Database, email: string, [key, oldKey
   // Rows by index, not destructured: postgres-js's rows are an Array subclass, which V8 destructures
   // through the iterator protocol (two objects a request).
   let row = (await runStatement(db, USER_FOR_TOKEN_EXACT, [email, key, oldKey]))[0];
-  if (!row && email === email.trim().normalize('NFC')) row = (await runStatement(db, USER_FOR_TOKEN, [canonicalEmail(email), key, oldKey]))[0];
+  if (!row && email === email.trim().normalize('NFC')) {
+    const [canonical, ascii] = lookupSpellings(canonicalEmail(email));
+    row = (await runStatement(db, USER_FOR_TOKEN, [canonical, key, oldKey, ascii]))[0];
+  }
   return row && { user: userFromRow(row), revoked: row.revoked === true };
 }
 
@@ -57,7 +70,8 @@ function prepareLookups(db: Database) {
     byEmail: db
       .select()
       .from(users)
-      .where(byEmail(sql.placeholder('email')))
+      .where(byEmail(sql.placeholder('email'), sql.placeholder('ascii')))
+      .orderBy(...preferred(sql.placeholder('email')))
       .limit(1)
       .prepare('user_by_email'),
   };
@@ -105,14 +119,18 @@ export class UserService {
       // trip instead of four (each costs both processes a loopback write and a wake-up).
       const [created] = await queryRows<{ id: number }>(
         this.db,
+        // Not when a legacy account holds the address in its other spelling (`xn--`): the unique
+        // index knows only the stored spelling (round 15's re-check).
         sql`with u as (
-              insert into ${users} (${column(users.email)}, ${column(users.hashedPassword)}) values (${address}, ${hashedPassword})
+              insert into ${users} (${column(users.email)}, ${column(users.hashedPassword)})
+              select ${address}, ${hashedPassword} where not exists (select from ${users} where ${byEmail(address, lookupSpellings(address)[1])})
               returning ${column(users.id)})
             insert into ${schedules} (${column(schedules.userId)}, ${columns})
             select u.id, ${values} from u
             returning ${column(schedules.userId)} as id`,
       );
-      return { id: Number(created!.id), email: address };
+      if (!created) throw new ConflictError('email-taken', 'A user with this email already exists');
+      return { id: Number(created.id), email: address };
     } catch (err) {
       if (sqlState(err) === UNIQUE_VIOLATION) throw new ConflictError('email-taken', 'A user with this email already exists');
       throw err;
@@ -125,7 +143,8 @@ export class UserService {
   }
 
   async findByEmail(email: string): Promise<User | undefined> {
-    const [user] = await this.lookups.byEmail.execute({ email: canonicalEmail(email) });
+    const [canonical, ascii] = lookupSpellings(canonicalEmail(email));
+    const [user] = await this.lookups.byEmail.execute({ email: canonical, ascii });
     return user;
   }
 

@@ -82,6 +82,9 @@ const REFUSED_ON_PURPOSE = [
   'in\u115fv@example.com', // a Hangul choseong filler
   'inv\u2800@example.com', // a blank Braille pattern
   'in\u17b4v@example.com', // a Khmer inherent vowel
+  'in\u{1d159}v@example.com', // a null notehead (the re-check)
+  'in\u{16fe4}v@example.com', // a Khitan filler
+  'inv\ufffc@example.com', // the object replacement character
 ];
 
 /** Spellings IDNA (UTS #46) makes one domain: each is the account of the first (409), never a second. */
