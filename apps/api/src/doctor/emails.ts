@@ -48,7 +48,8 @@ export async function unreachableEmails(db: Database): Promise<UnreachableEmails
     for (const row of page) {
       const canonical = canonicalEmail(row.email);
       // Lookups also find an address by its domain's `xn--` spelling (lookupSpellings), unless an
-      // account holds the canonical spelling too: that one is found (checked below).
+      // account holds the canonical spelling too: that one is found (checked below, for the first
+      // PAGE such rows: one statement's list of parameters).
       if (row.edged || !lookupSpellings(canonical).includes(row.lowered)) unreachable.push({ id: Number(row.id), email: row.email, canonical });
       else if (canonical !== row.lowered && otherSpelling.length < PAGE) otherSpelling.push({ id: Number(row.id), email: row.email, canonical });
     }
@@ -72,12 +73,16 @@ export async function unreachableEmails(db: Database): Promise<UnreachableEmails
       if (!holders.has(row.lowered)) holders.set(row.lowered, Number(row.id));
     }
   }
-  const firstTold = new Map<string, number[]>();
-  for (const row of unreachable) firstTold.set(row.canonical, [...(firstTold.get(row.canonical) ?? []), row.id]);
+  const told = new Map<string, number[]>();
+  for (const row of unreachable) {
+    const ids = told.get(row.canonical);
+    if (ids) ids.push(row.id);
+    else told.set(row.canonical, [row.id]);
+  }
   return {
     listed: listed.map((row) => ({
       ...row,
-      takenBy: holders.get(row.canonical) ?? firstTold.get(row.canonical)?.find((id) => id !== row.id),
+      takenBy: holders.get(row.canonical) ?? told.get(row.canonical)?.find((id) => id !== row.id),
     })),
     total: unreachable.length,
   };

@@ -29,7 +29,7 @@ export class AdminUserService {
 
   async list(query: ListAdminUsersQuery & { limit: number; offset: number }): Promise<AdminUserPage> {
     const q = query.q?.trim();
-    const where = () => (q ? sql`lower(${users.email}) like ${containsPattern(lowerLikeDatabase(q.trim().normalize('NFC')))}` : undefined);
+    const where = () => (q ? sql`lower(${users.email}) like ${containsPattern(lowerLikeDatabase(q.normalize('NFC')))}` : undefined);
     const rows = await this.db
       .select({ user: users, total: windowTotal })
       .from(users)
