@@ -272,13 +272,14 @@ describe('database connections terminated under load, on postgres', () => {
     const token = await login(server, email);
     const terminate = () =>
       promisify(execFile)('psql', [database.url, '-qAtc', 'select count(pg_terminate_backend(pid)) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()']);
-    // Four workers reading (within the account's heavy-read gate), four creating.
-    const agent = keepAliveAgent(8);
-    const load = startLoad(server.url, 8, (n, worker): Call => (worker < 4 ? { method: 'GET', path: `/v1/clients?limit=5&n=${n}`, headers: auth(token) } : createCall(token, `terminated ${n}`)), agent);
+    // Eight workers reading (within the account's heavy-read gate), eight creating, under 40 sweeps:
+    // round 15 saw a request never answered in 3 runs of 6 at this scale (patches/postgres@3.4.9.patch).
+    const agent = keepAliveAgent(16);
+    const load = startLoad(server.url, 16, (n, worker): Call => (worker < 8 ? { method: 'GET', path: `/v1/clients?limit=5&n=${n}`, headers: auth(token) } : createCall(token, `terminated ${n}`)), agent);
     let outcomes: Outcome[];
     try {
       await sleep(300);
-      for (let i = 0; i < 12; i++) {
+      for (let i = 0; i < 40; i++) {
         await terminate();
         await sleep(100);
       }
@@ -293,12 +294,11 @@ describe('database connections terminated under load, on postgres', () => {
     expect(server.exitStatus()).toBeUndefined();
     const answered = outcomes.filter((o) => o.status !== undefined);
     expect(answered.filter((o) => ![200, 201, 503].includes(o.status ?? 0)).map((o) => `${o.method} ${o.path}: ${o.status} ${o.responseBody}`)).toEqual([]);
-    // Every request was answered (none cut), and almost none waited out the client's 10 s for a
-    // connection to come back: with postgres-js's own backoff (10-20 s after a few such events) 2 to
-    // 6 did in every run; with ours one did in one run of six, a wait not yet explained (the issue's
-    // note of round 14).
-    expect(outcomes.filter((o) => o.error !== undefined && o.error !== 'ETIMEDOUT').map((o) => `${o.method} ${o.path}: ${o.error}`)).toEqual([]);
-    expect(outcomes.filter((o) => o.error === 'ETIMEDOUT').length).toBeLessThanOrEqual(1);
+    // Every request was answered within the client's 10 s (none cut, none left waiting): with
+    // postgres-js's own backoff (10-20 s after a few such events) 2 to 6 waited it out in every run;
+    // with ours, queries lost by postgres-js when a socket closed under them still did, until the
+    // patch of round 16 (postgres-driver.test.ts has each way alone).
+    expect(outcomes.filter((o) => o.error !== undefined).map((o) => `${o.method} ${o.path}: ${o.error}`)).toEqual([]);
     const unavailable = answered.filter((o) => o.status === 503);
     // The terminations reached requests in flight (else this test would show nothing).
     expect(unavailable.length).toBeGreaterThan(0);
