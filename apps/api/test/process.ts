@@ -11,7 +11,7 @@ import { builtEntry, type ENTRIES } from './built-server.js';
 import { TEST_SECRET } from './constants.js';
 import { appendToSink } from './log-sink.js';
 import { afterAll, afterEach } from 'vitest';
-import { listeningPorts, type TestDatabase } from '@agentcaller/db/testing';
+import { listeningPorts, waitUntilHealthy, type TestDatabase } from '@agentcaller/db/testing';
 
 /** apps/api: the child runs from here, as `pnpm start` runs the server. */
 const API_DIR = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -176,23 +176,13 @@ export function spawnServer(env: Record<string, string | undefined>): ServerProc
  */
 export async function startServer(env: Record<string, string | undefined>, timeoutMs = 40_000): Promise<ServerProcess> {
   const server = spawnServer({ HOST: '127.0.0.1', ...env, PORT: '0' });
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const exitInfo = server.exitStatus();
-    if (exitInfo) {
-      throw new Error(`server exited during start-up (${JSON.stringify(exitInfo)}); stderr: ${server.stderr()}; stdout: ${server.stdout()}`);
-    }
-    try {
-      // Throws until the child listens (see `port`); then its own socket, never another's.
-      const res = await fetch(`${server.url}/health`, { signal: AbortSignal.timeout(1_000) });
-      if (res.status === 200) return server;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+  try {
+    await waitUntilHealthy(server.child, timeoutMs);
+    return server;
+  } catch (err) {
+    server.child.kill('SIGKILL');
+    throw new Error(`server: ${(err as Error).message}; stderr: ${server.stderr()}; stdout: ${server.stdout()}`);
   }
-  server.child.kill('SIGKILL');
-  throw new Error(`server did not answer /health within ${timeoutMs} ms; stderr: ${server.stderr()}; stdout: ${server.stdout()}`);
 }
 
 /** Runs the server until it exits by itself (bad configuration), at most `timeoutMs`. */

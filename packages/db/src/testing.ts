@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -123,6 +124,30 @@ export function listeningPorts(pid: number): number[] {
     }
   }
   return [...ports];
+}
+
+/**
+ * Waits until `child` listens on one port (listeningPorts) and answers `GET /health` there with a
+ * 2xx; its base URL. Throws when it exits first, listens on more than one port, or `timeoutMs`
+ * passes. The API's test servers and the end-to-end test's API start through it.
+ */
+export async function waitUntilHealthy(child: ChildProcess, timeoutMs: number): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`it exited during start-up (code ${child.exitCode}, signal ${child.signalCode})`);
+    const ports = child.pid === undefined ? [] : listeningPorts(child.pid);
+    if (ports.length > 1) throw new Error(`it listens on ${ports.length} ports: ${ports.join(', ')}`);
+    if (ports[0] !== undefined) {
+      const url = `http://127.0.0.1:${ports[0]}`;
+      try {
+        if ((await fetch(`${url}/health`, { signal: AbortSignal.timeout(1_000) })).ok) return url;
+      } catch {
+        // Listening, not answering yet.
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`it did not answer /health within ${timeoutMs} ms`);
 }
 
 /** `make(kind)` once per kind in this process; later calls share its promise. */

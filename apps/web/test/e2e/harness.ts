@@ -1,7 +1,7 @@
 // What the end-to-end test runs against: the real API as a child process on a fresh database,
 // the built web app behind Vite's preview server (proxying /v1 to that API), and Debian's
 // Chromium driven by playwright-core. Everything started here is stopped by `stopAll()`.
-import { createTestDatabase, listeningPorts, type TestDatabase } from '@agentcaller/db/testing';
+import { createTestDatabase, waitUntilHealthy, type TestDatabase } from '@agentcaller/db/testing';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -103,22 +103,11 @@ async function startApiOnce(webOrigin: string, mail: { smtpUrl: string }): Promi
     clearTimeout(timer);
   });
 
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the API exited during start-up (code ${child.exitCode}):\n${output}`);
-    const [port, ...more] = child.pid === undefined ? [] : listeningPorts(child.pid);
-    if (more.length > 0) throw new Error(`the API listens on ${more.length + 1} ports`);
-    try {
-      if (port === undefined) throw new Error('not listening yet');
-      const url = `http://127.0.0.1:${port}`;
-      const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1_000) });
-      if (res.ok) return { url, database, output: () => output };
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 150));
+  try {
+    return { url: await waitUntilHealthy(child, 60_000), database, output: () => output };
+  } catch (err) {
+    throw new Error(`the API: ${(err as Error).message}:\n${output}`);
   }
-  throw new Error(`the API did not answer /health within 60 s:\n${output}`);
 }
 
 /** Builds the app as `pnpm build` does (into a temporary folder) and serves it with `vite preview` on `port`. */
