@@ -3,14 +3,15 @@
 // request with no answer in 3 runs of 6; a bare postgres-js loop under the same sweeps stopped the
 // process in 3 runs of 3 (a write timer found no socket). Three ways, each reproduced here alone on
 // the real PostgreSQL server, through `connect()` as the API opens it:
-// - a transaction's ROLLBACK after its connection closed was written to no socket: the process
-//   stopped on a TypeError in a timer, or the ROLLBACK waited for ever;
+// - a transaction's statements after its connection closed (its ROLLBACK above all) were written to
+//   no socket: the process stopped on a TypeError in a timer, the statement waited for ever, or (1 KB
+//   or more, written at once) it was rejected with that TypeError, which the API answers 500;
 // - a query routed to a connection between its socket's error and its close was never settled;
 // - the write timer was cleared on close but not forgotten, so the next socket's startup message
 //   was never sent and every connect timed out (10 s) from then on.
 import { createServer, Socket, type Server } from 'node:net';
 import { sql } from 'drizzle-orm';
-import { connect, type Connection, type Database } from '@agentcaller/db';
+import { connect, databaseUnreachable, type Connection, type Database } from '@agentcaller/db';
 import type { TestDatabase } from '@agentcaller/db/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createPostgresDatabase } from '../faults/api.js';
@@ -102,6 +103,27 @@ describe('postgres-js when a connection closes under its queries (patched), on p
     expect(outcome).toBe('rejected');
     // The same (only) connection, connected again; before the patch the process had stopped here.
     expect(await within(5_000, db.execute(sql`select 1`))).toBe('resolved');
+  });
+
+  it('refuses a long statement a transaction sends after its session ended as the connection lost, not a TypeError (a 500)', async () => {
+    const db = (await open((await database()).url)).db;
+    let second: Promise<unknown> | undefined;
+    const transaction = db.transaction(async (tx) => {
+      await tx.execute(sql`select pg_terminate_backend(pg_backend_pid())`).catch(() => {});
+      // 1 KB or more is written at once, not through postgres-js's timer: before the patch the write
+      // met no socket inside `execute`, which rejected the statement with that TypeError.
+      second = started(tx.execute(sql`select ${'x'.repeat(2_000)}::text`));
+      await second;
+    });
+    expect(await within(5_000, transaction)).toBe('rejected');
+    await new Promise((resolve) => setImmediate(resolve));
+    if (!second) throw new Error('the second statement was not sent');
+    const refusal = await second.then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    // What the API answers 503 `unavailable` for.
+    expect(databaseUnreachable(refusal)).toBeDefined();
   });
 
   it('settles a query that reaches a connection between its socket error and its close, and connects again at once', async () => {
