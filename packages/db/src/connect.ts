@@ -19,8 +19,11 @@ export type Database = PgDatabase<PgQueryResultHKT, Schema>;
 export interface Connection {
   db: Database;
   driver: 'pglite' | 'postgres';
-  /** Answers when the database does (for `/ready`). */
-  ping(): Promise<void>;
+  /**
+   * Answers when the database does (for `/ready`), and whether it takes writes: a standby not yet
+   * promoted, or `default_transaction_read_only`, answers reads only.
+   */
+  ping(): Promise<{ writable: boolean }>;
   close(): Promise<void>;
 }
 
@@ -32,6 +35,17 @@ export interface ConnectOptions {
    * what one request can cost; migrations lift it for their own transaction.
    */
   statementTimeoutMs?: number;
+  /**
+   * PostgreSQL `lock_timeout` for every statement of the pool, in ms (default: none): a statement
+   * waiting longer for a lock (an operator's LOCK TABLE, a long migration) fails with 55P03 instead
+   * of holding its connection until the statement timeout.
+   */
+  lockTimeoutMs?: number;
+  /**
+   * How long a query may wait for a free connection of the pool, in ms (default: as long as it
+   * takes); past it, it fails with CONNECTION_QUEUE_TIMEOUT (patches/postgres@3.4.9.patch).
+   */
+  queueTimeoutMs?: number;
   /** Sees every statement Drizzle sends, with its parameters (tests read the plans of the API's own statements). */
   logger?: Logger;
 }
@@ -105,9 +119,7 @@ export async function connect(target: DatabaseTarget, options: ConnectOptions = 
     return {
       db,
       driver: 'pglite',
-      ping: async () => {
-        await db.execute(sql`select 1`);
-      },
+      ping: () => pingDatabase(db),
       close: async () => {
         // Once: a pooled database given back twice would be handed to two users.
         if (closed) return;
@@ -129,7 +141,11 @@ export async function connect(target: DatabaseTarget, options: ConnectOptions = 
     // gave waits of 10-20 s, and requests queued on those connections waited with them (round 14's
     // break test). At most a second here, with postgres-js's jitter.
     backoff: (retries: number) => (0.5 + Math.random() / 2) * Math.min(0.05 * 2 ** retries, 1),
-    ...(options.statementTimeoutMs ? { connection: { statement_timeout: options.statementTimeoutMs } } : {}),
+    ...(options.queueTimeoutMs ? { queue_timeout: options.queueTimeoutMs / 1000 } : {}),
+    connection: {
+      ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+      ...(options.lockTimeoutMs ? { lock_timeout: options.lockTimeoutMs } : {}),
+    },
   });
   const db: Database = drizzlePostgres(client, { schema, ...(options.logger ? { logger: options.logger } : {}) });
   // Drizzle turned postgres-js's own timestamp parsing off (it reads the text with new Date): the
@@ -144,11 +160,15 @@ export async function connect(target: DatabaseTarget, options: ConnectOptions = 
   return {
     db,
     driver: 'postgres',
-    ping: async () => {
-      await db.execute(sql`select 1`);
-    },
+    ping: () => pingDatabase(db),
     close: () => client.end({ timeout: 5 }),
   };
+}
+
+/** See Connection.ping. */
+async function pingDatabase(db: Database): Promise<{ writable: boolean }> {
+  const [row] = await queryRows<{ writable: boolean }>(db, sql`select current_setting('transaction_read_only') = 'off' as writable`);
+  return { writable: row?.writable === true };
 }
 
 /**

@@ -51,7 +51,50 @@ const UNREACHABLE: Record<string, string> = {
   CONNECTION_ENDED: 'the connection was ended',
   CONNECTION_DESTROYED: 'the connection was destroyed',
   CONNECT_TIMEOUT: 'the connection timed out',
+  // Round 16's break test: these answered 500.
+  '53300': 'the server has no connection slot left (too many clients)',
+  '53400': 'a limit of the server was reached (connections for this role or database)',
+  CONNECTION_QUEUE_TIMEOUT: 'no connection of the pool became free in time',
 };
+
+/**
+ * SQLSTATEs of a database that is there but cannot complete this statement now; trying again
+ * shortly may succeed (round 16's break test: each answered 500).
+ */
+const BUSY: Record<string, string> = {
+  '40001': 'the transaction could not be serialized with another (serializable isolation)',
+  [DEADLOCK_DETECTED]: 'the transaction deadlocked with another',
+  '55P03': 'a lock was not granted within lock_timeout',
+  '25006': 'the database is read-only (a standby, or default_transaction_read_only)',
+};
+
+/**
+ * Why the database could not complete a statement that may succeed when tried again shortly, when
+ * that is what `err` says: a serialization failure or deadlock, a lock not granted in time, a
+ * read-only database, or a statement cancelled by an operator (pg_cancel_backend) rather than by
+ * the statement timeout. Undefined for any other error.
+ */
+export function databaseBusy(err: unknown): string | undefined {
+  const state = sqlState(err);
+  if (state === undefined) return undefined;
+  if (state in BUSY) return BUSY[state];
+  if (state === QUERY_CANCELED && !cancelledByTimeout(err)) return 'the statement was cancelled (pg_cancel_backend)';
+  return undefined;
+}
+
+/** Whether a 57014 says the statement timeout cancelled it (PostgreSQL's own words, in English). */
+function cancelledByTimeout(err: unknown): boolean {
+  let current: unknown = err;
+  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
+    if ((current as { code?: unknown }).code === QUERY_CANCELED) {
+      const message = (current as { message?: unknown }).message;
+      // Another language (lc_messages) cannot be told apart: read as the timeout, as before.
+      return typeof message !== 'string' || !/user request/.test(message);
+    }
+    current = (current as { cause?: unknown }).cause;
+  }
+  return true;
+}
 
 /**
  * Why the database cannot be reached, in one sentence, when that is what `err` says (along its

@@ -88,8 +88,10 @@ export async function migrate(db: Database, folder: string = migrationsFolder): 
   const migrations = readMigrationFiles({ migrationsFolder: folder });
   const applied: string[] = [];
   await db.transaction(async (tx) => {
-    // A migration may take long (an index on a big table): the app's statement timeout is not for it.
+    // A migration may take long (an index on a big table), and may wait for its locks behind the
+    // app's statements: the app's statement and lock timeouts are not for it.
     await tx.execute(sql`set local statement_timeout = 0`);
+    await tx.execute(sql`set local lock_timeout = 0`);
     await tx.execute(sql`select pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`);
     await tx.execute(sql`create schema if not exists drizzle`);
     await tx.execute(

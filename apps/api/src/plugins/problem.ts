@@ -1,5 +1,5 @@
 import { PROBLEM_TYPES, problemType, type ProblemKind, type ProblemType, type ValidationIssue } from '@agentcaller/contracts';
-import { databaseUnreachable, FOREIGN_KEY_VIOLATION, QUERY_CANCELED, sqlState, users } from '@agentcaller/db';
+import { databaseBusy, databaseUnreachable, FOREIGN_KEY_VIOLATION, QUERY_CANCELED, sqlState, users } from '@agentcaller/db';
 import { eq } from 'drizzle-orm';
 import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerResponse } from 'node:http';
@@ -222,6 +222,8 @@ function problemOf(err: FastifyError | DomainError | Error, request?: FastifyReq
     const errors = issuesOf(fastifyError.validation);
     return withHeaders(problem('validation', summarize(errors), { errors }));
   }
+  const busy = databaseBusy(err);
+  if (busy !== undefined) return withHeaders(problem('unavailable', 'The database could not complete the request now; try again shortly'), { 'retry-after': '1' });
   if (sqlState(err) === QUERY_CANCELED) {
     const detail = 'The request took too long; narrow it (a shorter period, a search) or try again later';
     return withHeaders(problem('query-timeout', detail), { 'retry-after': '1' });

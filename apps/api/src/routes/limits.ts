@@ -28,6 +28,21 @@ export const BODY_BYTES_PER_HOLDER = BODY_BYTES_RECEIVING / 8;
 export const STATEMENT_TIMEOUT_MS = 10_000;
 
 /**
+ * No statement of a request waits longer than this for a lock on PostgreSQL (55P03, answered 503):
+ * while an operator's LOCK TABLE or a migration holds a table, requests fail after 5 s and give
+ * their connections back, instead of holding them for the statement timeout (round 16's break test).
+ */
+export const LOCK_TIMEOUT_MS = 5_000;
+
+/**
+ * No query of a request waits longer than this for one of the pool's connections (503
+ * `unavailable`): with every connection busy, requests behind them were answered after two or three
+ * statement timeouts (round 16's break test). A request is bounded by this wait plus the lock
+ * timeout, or the statement timeout, per statement.
+ */
+export const POOL_WAIT_MS = 3_000;
+
+/**
  * Heavy reads (lists, availability) one account runs at once; more wait in a queue of at most
  * `HEAVY_QUEUE_PER_ACCOUNT`, and beyond that are 429. One account cannot hold the pool's connections
  * while others wait (issue 10, item 10).

@@ -1,0 +1,119 @@
+// Round 16's black-box break test, "an operator during a database incident", on the real server
+// and PostgreSQL: a table held by an operator's LOCK TABLE had requests answered after 10, 20 and
+// 30 s (the last as a false 408: their bodies had arrived, but the auth hook waited for a pooled
+// connection); a read-only database (a standby not yet promoted) answered every write 500 while
+// /ready said ready. Each is a 503 `unavailable` now, within the pool wait and the lock timeout.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { createPostgresDatabase, login, register, uniqueEmail } from '../faults/api.js';
+import { sleep } from '../faults/load.js';
+import { TEST_SECRET } from '../helpers.js';
+import { startServer, tempDir, useServerCleanup, type ServerProcess } from '../process.js';
+import { LOCK_TIMEOUT_MS, POOL_WAIT_MS } from '../../src/routes/limits.js';
+
+const { servers, databases } = useServerCleanup();
+
+async function serverOnPostgres(): Promise<{ server: ServerProcess; url: string; token: string }> {
+  const database = await createPostgresDatabase();
+  databases.push(database);
+  const server = await startServer({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'warn',
+    SECRET_KEY: TEST_SECRET,
+    THROTTLE_SOURCE_ATTEMPTS: '1000000',
+    DATABASE_URL: database.url,
+    DATA_DIR: tempDir('agentcaller-incidents-'),
+  });
+  servers.push(server);
+  const email = uniqueEmail('incident');
+  await register(server, email);
+  return { server, url: database.url, token: await login(server, email) };
+}
+
+/**
+ * psql on the test's database, each script in a transaction of its own, in the background; the
+ * session is named `application_name` (an operator's session that holds a lock while it sleeps).
+ */
+function psqlSession(url: string, scripts: string[], applicationName = 'psql'): ChildProcess {
+  return spawn('psql', [url, '-qAt', ...scripts.flatMap((script) => ['-c', script])], { stdio: 'ignore', env: { ...process.env, PGAPPNAME: applicationName } });
+}
+
+async function psql(url: string, ...scripts: string[]): Promise<void> {
+  const child = psqlSession(url, scripts);
+  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+  if (code !== 0) throw new Error(`psql exited ${code}: ${scripts.join('; ')}`);
+}
+
+/** Ends the sessions named `applicationName`, or every other session of the database. */
+const terminate = (url: string, applicationName?: string) =>
+  psql(
+    url,
+    `select count(pg_terminate_backend(pid)) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()${applicationName ? ` and application_name = '${applicationName}'` : ''}`,
+  );
+
+interface Answer {
+  status: number;
+  type?: string;
+  ms: number;
+}
+
+async function createClient(base: string, token: string, name: string): Promise<Answer> {
+  const began = performance.now();
+  const res = await fetch(`${base}/v1/clients`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name, phone: '+14155550123' }),
+    signal: AbortSignal.timeout(25_000),
+  });
+  const body = (await res.json()) as { type?: string };
+  return { status: res.status, type: body.type, ms: performance.now() - began };
+}
+
+describe('database incidents, on postgres', () => {
+  it('answers 503 `unavailable` within the pool wait and the lock timeout while an operator holds a table, then serves', async () => {
+    const { server, url, token } = await serverOnPostgres();
+    // 40 requests on a pool of 10, all needing `users` (the token's user) while it is locked.
+    const holder = psqlSession(url, ['begin; lock table users in access exclusive mode; select pg_sleep(30); commit;'], 'holder');
+    try {
+      await sleep(500);
+      const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => createClient(server.url, token, `locked ${i}`)));
+      expect(answers.filter((a) => a.status !== 503 || a.type !== '/problems/unavailable')).toEqual([]);
+      // Before: 10 answered at 10 s, 10 at 20 s, 10 at 30 s, and 10 got a 408 at 30 s.
+      const slowest = Math.max(...answers.map((a) => a.ms));
+      expect(slowest).toBeLessThan(POOL_WAIT_MS + LOCK_TIMEOUT_MS + 1_500);
+    } finally {
+      await terminate(url, 'holder');
+      holder.kill('SIGKILL');
+    }
+    // Nothing was written under the lock, and the instance serves once it is gone.
+    const after = await createClient(server.url, token, 'after the lock');
+    expect(after.status).toBe(201);
+  }, 60_000);
+
+  it('answers writes 503 on a read-only database (a standby), and /ready says so, until it takes writes again', async () => {
+    const { server, url, token } = await serverOnPostgres();
+    const database = new URL(url).pathname.slice(1);
+    await psql(url, `alter database "${database}" set default_transaction_read_only = on`);
+    try {
+      await terminate(url);
+      const write = await createClient(server.url, token, 'read-only');
+      expect(write).toMatchObject({ status: 503, type: '/problems/unavailable' });
+      const logout = await fetch(`${server.url}/v1/auth/logout`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(10_000) });
+      expect(logout.status).toBe(503);
+      const ready = await fetch(`${server.url}/ready`, { signal: AbortSignal.timeout(10_000) });
+      expect(ready.status).toBe(503);
+      expect(((await ready.json()) as { detail?: string }).detail).toMatch(/read-only/);
+    } finally {
+      await psql(url, 'set default_transaction_read_only = off', `alter database "${database}" reset default_transaction_read_only`);
+      await terminate(url);
+    }
+    // Ready again once its connections (terminated just now) are replaced: within a few seconds.
+    let ready = 0;
+    for (let i = 0; i < 50 && ready !== 200; i++) {
+      if (i > 0) await sleep(100);
+      ready = (await fetch(`${server.url}/ready`, { signal: AbortSignal.timeout(10_000) })).status;
+    }
+    expect(ready).toBe(200);
+    expect((await createClient(server.url, token, 'writable again')).status).toBe(201);
+  }, 60_000);
+});
