@@ -75,4 +75,24 @@ describe('HashSlots', () => {
     // The slot was passed on, not lost: a new call runs at once.
     expect(await slots.run(() => Promise.resolve('free'))).toBe('free');
   });
+
+  it('refuses a call that waited `maxWaitMs` for a slot with 503, and the slot still goes to the next in line', async () => {
+    // Round 16's re-check: sign-ins whose lookup waited on a locked table held both slots for the
+    // lock timeout, and the queue behind them waited 5 s a pair, up to a minute.
+    const slots = new HashSlots(1, 10, 100);
+    const held = gate();
+    const holder = slots.run(() => held.opened);
+    const began = performance.now();
+    const waited = await slots.run(() => Promise.resolve('ran')).catch((err: unknown) => err);
+    expect(waited).toBeInstanceOf(UnavailableError);
+    expect((waited as UnavailableError).kind).toBe('at-capacity');
+    expect(performance.now() - began).toBeGreaterThanOrEqual(95);
+    expect(performance.now() - began).toBeLessThan(1_000);
+    expect(slots.queued).toBe(0);
+    const next = slots.run(() => Promise.resolve('next'));
+    held.open();
+    await holder;
+    expect(await next).toBe('next');
+    expect(await slots.run(() => Promise.resolve('free'))).toBe('free');
+  });
 });

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { UnavailableError } from '../errors.js';
+import { HASH_QUEUE_WAIT_MS } from '../routes/limits.js';
 
 /**
  * At most one password hash per core at a time, and a bounded queue behind them: a sign-in flood
@@ -27,6 +28,13 @@ export class HashSlots {
   constructor(
     readonly concurrency = availableParallelism(),
     readonly maxWaiting = 32 * availableParallelism(),
+    /**
+     * The longest a call waits for a slot before it is refused (503 at-capacity). A full queue of
+     * argon2id hashes waits well under a second; calls whose lookup waits on a locked `users` table
+     * (an operator's LOCK TABLE) hold their slots for the lock timeout, and the queue behind them
+     * waited 5 s a pair, up to a minute (round 16's re-check).
+     */
+    readonly maxWaitMs = HASH_QUEUE_WAIT_MS,
   ) {}
 
   /**
@@ -39,7 +47,26 @@ export class HashSlots {
       if (this.waiting.length >= this.maxWaiting) {
         throw new UnavailableError('at-capacity', 'Too many sign-ins at once; try again in a moment', 1);
       }
-      await new Promise<void>((go, skip) => this.waiting.push({ go, skip, wanted }));
+      await new Promise<void>((go, skip) => {
+        const waiter: Waiter = {
+          go: () => {
+            clearTimeout(timer);
+            go();
+          },
+          skip: (err) => {
+            clearTimeout(timer);
+            skip(err);
+          },
+          wanted,
+        };
+        const timer = setTimeout(() => {
+          const at = this.waiting.indexOf(waiter);
+          if (at === -1) return;
+          this.waiting.splice(at, 1);
+          skip(new UnavailableError('at-capacity', 'Too many sign-ins at once; try again in a moment', 1));
+        }, this.maxWaitMs);
+        this.waiting.push(waiter);
+      });
     } else {
       this.running += 1;
     }
