@@ -46,12 +46,6 @@ export interface ConnectOptions {
    * takes); past it, it fails with CONNECTION_QUEUE_TIMEOUT (patches/postgres@3.4.9.patch).
    */
   queueTimeoutMs?: number;
-  /**
-   * Statements sent on a busy connection behind the one it runs (postgres-js's `max_pipeline`;
-   * default 100). Past it a connection takes no more until it is free, and queries wait in the
-   * pool's queue, where `queueTimeoutMs` bounds them.
-   */
-  pipelineDepth?: number;
   /** Sees every statement Drizzle sends, with its parameters (tests read the plans of the API's own statements). */
   logger?: Logger;
 }
@@ -148,7 +142,6 @@ export async function connect(target: DatabaseTarget, options: ConnectOptions = 
     // break test). At most a second here, with postgres-js's jitter.
     backoff: (retries: number) => (0.5 + Math.random() / 2) * Math.min(0.05 * 2 ** retries, 1),
     ...(options.queueTimeoutMs ? { queue_timeout: options.queueTimeoutMs / 1000 } : {}),
-    ...(options.pipelineDepth !== undefined ? { max_pipeline: options.pipelineDepth } : {}),
     connection: {
       ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
       ...(options.lockTimeoutMs ? { lock_timeout: options.lockTimeoutMs } : {}),

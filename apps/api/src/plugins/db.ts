@@ -1,7 +1,7 @@
 import { checkSchema, connect, migrate, preflight, PreflightError, SchemaDriftError, type Connection, type Database, type DatabaseTarget } from '@agentcaller/db';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { LOCK_TIMEOUT_MS, PIPELINE_DEPTH, POOL_WAIT_MS, STATEMENT_TIMEOUT_MS } from '../routes/limits.js';
+import { LOCK_TIMEOUT_MS, POOL_WAIT_MS, STATEMENT_TIMEOUT_MS } from '../routes/limits.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -18,7 +18,7 @@ declare module 'fastify' {
  */
 export default fp(
   async function dbPlugin(app: FastifyInstance, opts: { database: DatabaseTarget }) {
-    const connection = await connect(opts.database, { statementTimeoutMs: STATEMENT_TIMEOUT_MS, lockTimeoutMs: LOCK_TIMEOUT_MS, queueTimeoutMs: POOL_WAIT_MS, pipelineDepth: PIPELINE_DEPTH });
+    const connection = await connect(opts.database, { statementTimeoutMs: STATEMENT_TIMEOUT_MS, lockTimeoutMs: LOCK_TIMEOUT_MS, queueTimeoutMs: POOL_WAIT_MS });
     try {
       const problems = await preflight(connection.db);
       if (problems.length > 0) throw new PreflightError(problems);

@@ -37,19 +37,11 @@ export const LOCK_TIMEOUT_MS = 3_000;
 /**
  * No query of a request waits longer than this for one of the pool's connections (503
  * `unavailable`): with every connection busy, requests behind them were answered after two or three
- * statement timeouts (round 16's break test). Behind each connection's statement at most one other
- * waits (PIPELINE_DEPTH); the rest wait here. A request whose tables are locked is so answered
- * within POOL_WAIT_MS + 2 × LOCK_TIMEOUT_MS at worst.
+ * statement timeouts (round 16's break test). Statements postgres-js pipelines behind a busy
+ * connection's running one do not wait here but behind it, each its own lock timeout in turn: see
+ * docs/decisions.md ("The re-check of round 16") for why that stays for now.
  */
 export const POOL_WAIT_MS = 3_000;
-
-/**
- * Statements sent on a busy connection behind the one it runs (postgres-js's `max_pipeline`, 100 by
- * default). Each waits its own lock timeout in turn: a burst of 50 requests per instance against a
- * locked table was answered in waves 5 s apart, up to 25 s (round 16's re-check). One keeps the
- * server busy between answers, as pipelining is for.
- */
-export const PIPELINE_DEPTH = 1;
 
 /** The longest a sign-in or sign-up waits for a password-hashing slot (503 at-capacity after it). */
 export const HASH_QUEUE_WAIT_MS = 4_000;

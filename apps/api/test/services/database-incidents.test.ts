@@ -80,6 +80,7 @@ describe('database incidents, on postgres', () => {
       expect(answers.filter((a) => a.status !== 503 || a.type !== '/problems/unavailable')).toEqual([]);
       // Before: 10 answered at 10 s, 10 at 20 s, 10 at 30 s, and 10 got a 408 at 30 s.
       const slowest = Math.max(...answers.map((a) => a.ms));
+      // One lock timeout more for a statement postgres-js pipelined behind a blocked one.
       expect(slowest).toBeLessThan(POOL_WAIT_MS + 2 * LOCK_TIMEOUT_MS + 1_500);
     } finally {
       await terminate(url, 'holder');
@@ -118,24 +119,22 @@ describe('database incidents, on postgres', () => {
     expect((await createClient(server.url, token, 'writable again')).status).toBe(201);
   }, 60_000);
 
-  it('answers a burst of requests and of sign-ins against a locked `users` within the bounds, and logs each as one warning', async () => {
-    const { server, url, token } = await serverOnPostgres();
+  it('answers a burst of sign-ins against a locked `users` within the bounds, and logs each as one warning', async () => {
+    const { server, url } = await serverOnPostgres();
     // One sign-in per account: the per-account throttle would refuse a second one before its slot.
     const emails = Array.from({ length: 24 }, (_, i) => uniqueEmail(`burst${i}`));
     await Promise.all(emails.map((email) => register(server, email)));
     const holder = psqlSession(url, ['begin; lock table users in access exclusive mode; select pg_sleep(30); commit;'], 'holder');
     try {
       await sleep(500);
-      // Round 16's re-check: 50 requests at once per instance were pipelined ten deep behind the
-      // locked statements and answered in waves 5 s apart (up to 25 s); 24 sign-ins at once waited
-      // for the two hashing slots, 5 s a pair (up to 59 s).
+      // Round 16's re-check: 24 sign-ins at once waited for the two hashing slots, 5 s a pair (up
+      // to 59 s).
       const timed = async (call: () => Promise<Response>): Promise<Answer> => {
         const began = performance.now();
         const res = await call();
         const body = (await res.json()) as { type?: string };
         return { status: res.status, type: body.type, ms: performance.now() - began };
       };
-      const me = () => fetch(`${server.url}/v1/auth/me`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(40_000) });
       const signIn = (email: string) => () =>
         fetch(`${server.url}/v1/auth/login`, {
           method: 'POST',
@@ -143,11 +142,10 @@ describe('database incidents, on postgres', () => {
           body: new URLSearchParams({ username: email, password: PASSWORD }).toString(),
           signal: AbortSignal.timeout(70_000),
         });
-      const [reads, signIns] = await Promise.all([Promise.all(Array.from({ length: 60 }, () => timed(me))), Promise.all(emails.map((email) => timed(signIn(email))))]);
-      expect([...reads, ...signIns].filter((a) => a.status !== 503)).toEqual([]);
-      expect(Math.max(...reads.map((a) => a.ms))).toBeLessThan(POOL_WAIT_MS + 2 * LOCK_TIMEOUT_MS + 1_500);
-      // A sign-in waits for a hashing slot, then its lookup for a connection and the lock in turn.
-      expect(Math.max(...signIns.map((a) => a.ms))).toBeLessThan(HASH_QUEUE_WAIT_MS + POOL_WAIT_MS + 2 * LOCK_TIMEOUT_MS + 1_500);
+      const signIns = await Promise.all(emails.map((email) => timed(signIn(email))));
+      expect(signIns.filter((a) => a.status !== 503)).toEqual([]);
+      // A sign-in waits for a hashing slot, then its lookup for the lock.
+      expect(Math.max(...signIns.map((a) => a.ms))).toBeLessThan(HASH_QUEUE_WAIT_MS + LOCK_TIMEOUT_MS + 1_500);
     } finally {
       await terminate(url, 'holder');
       holder.kill('SIGKILL');
