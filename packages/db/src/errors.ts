@@ -3,15 +3,16 @@
  * both drivers (postgres and PGlite) put it in `code`.
  */
 export function sqlState(err: unknown): string | undefined {
+  return withSqlState(err)?.code;
+}
+
+/** The error along `err`'s `cause` chain that carries a SQLSTATE (see sqlState), with its message. */
+function withSqlState(err: unknown): { code: string; message?: unknown } | undefined {
   let current: unknown = err;
-  for (let depth = 0; depth < 5 && current; depth++) {
-    if (typeof current === 'object' && current !== null) {
-      const code = (current as { code?: unknown }).code;
-      if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
-      current = (current as { cause?: unknown }).cause;
-    } else {
-      break;
-    }
+  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return current as { code: string; message?: unknown };
+    current = (current as { cause?: unknown }).cause;
   }
   return undefined;
 }
@@ -75,25 +76,13 @@ const BUSY: Record<string, string> = {
  * the statement timeout. Undefined for any other error.
  */
 export function databaseBusy(err: unknown): string | undefined {
-  const state = sqlState(err);
-  if (state === undefined) return undefined;
-  if (state in BUSY) return BUSY[state];
-  if (state === QUERY_CANCELED && !cancelledByTimeout(err)) return 'the statement was cancelled (pg_cancel_backend)';
+  const coded = withSqlState(err);
+  if (coded === undefined) return undefined;
+  if (coded.code in BUSY) return BUSY[coded.code];
+  // PostgreSQL's own words tell an operator's cancel from the statement timeout; in another language
+  // (lc_messages) they cannot be told apart, and a 57014 reads as the timeout, as before.
+  if (coded.code === QUERY_CANCELED && typeof coded.message === 'string' && /user request/.test(coded.message)) return 'the statement was cancelled (pg_cancel_backend)';
   return undefined;
-}
-
-/** Whether a 57014 says the statement timeout cancelled it (PostgreSQL's own words, in English). */
-function cancelledByTimeout(err: unknown): boolean {
-  let current: unknown = err;
-  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
-    if ((current as { code?: unknown }).code === QUERY_CANCELED) {
-      const message = (current as { message?: unknown }).message;
-      // Another language (lc_messages) cannot be told apart: read as the timeout, as before.
-      return typeof message !== 'string' || !/user request/.test(message);
-    }
-    current = (current as { cause?: unknown }).cause;
-  }
-  return true;
 }
 
 /**

@@ -15,6 +15,9 @@ export class ClientGoneError extends Error {
   }
 }
 
+/** A call refused for want of a slot: the queue is full, or it waited `maxWaitMs`. */
+const atCapacity = () => new UnavailableError('at-capacity', 'Too many sign-ins at once; try again in a moment', 1);
+
 interface Waiter {
   go: () => void;
   skip: (err: ClientGoneError) => void;
@@ -45,7 +48,7 @@ export class HashSlots {
   async run<T>(work: () => Promise<T>, wanted: () => boolean = () => true): Promise<T> {
     if (this.running >= this.concurrency) {
       if (this.waiting.length >= this.maxWaiting) {
-        throw new UnavailableError('at-capacity', 'Too many sign-ins at once; try again in a moment', 1);
+        throw atCapacity();
       }
       await new Promise<void>((go, skip) => {
         const waiter: Waiter = {
@@ -63,7 +66,7 @@ export class HashSlots {
           const at = this.waiting.indexOf(waiter);
           if (at === -1) return;
           this.waiting.splice(at, 1);
-          skip(new UnavailableError('at-capacity', 'Too many sign-ins at once; try again in a moment', 1));
+          skip(atCapacity());
         }, this.maxWaitMs);
         this.waiting.push(waiter);
       });

@@ -283,6 +283,7 @@ export default fp(
       // A failure on our side (or a refusal under load) names its request, so a report of it can be
       // matched with its log line (the same id is that line's reqId).
       if (body.status >= 500) body.request_id = request.id;
+      const databaseReason = body.status === 503 ? (databaseBusy(err) ?? databaseUnreachable(err)) : undefined;
       if (err instanceof ClientGoneError) {
         // Nobody is there to read it: the connection closed while the request waited for a hash slot.
         request.log.info('client gone before its turn: its password hash was not computed');
@@ -293,11 +294,11 @@ export default fp(
         // The account, when one is signed in: whose bodies met its share of BODY_BYTES_PER_HOLDER.
         const account = request.currentUser?.id;
         request.log.warn({ status: body.status, type: body.type, ...(account === undefined ? {} : { account }) }, err instanceof NotConfiguredError ? 'request refused: not configured on this server' : 'request refused under load');
-      } else if (body.status === 503 && (databaseBusy(err) ?? databaseUnreachable(err)) !== undefined) {
+      } else if (databaseReason !== undefined) {
         // The database is there but cannot answer now, or cannot be reached: an operational state,
         // not a fault of ours. One line with the reason, no stack (round 16's re-check counted 7,600
         // error-level lines with stacks in 25 minutes of an incident).
-        request.log.warn({ status: 503, type: body.type, reason: databaseBusy(err) ?? databaseUnreachable(err) }, 'request refused: database unavailable');
+        request.log.warn({ status: 503, type: body.type, reason: databaseReason }, 'request refused: database unavailable');
       } else if (body.status >= 500) {
         request.log.error({ err: loggableError(err) }, 'request failed');
       } else {
