@@ -1,5 +1,5 @@
 import type { ClientSummary } from '@agentcaller/sdk';
-import { useQuery } from '@tanstack/react-query';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useEffect, useId, useRef, useState, type Ref } from 'react';
 import { useApi } from '../api';
 import { keys } from '../lib/queryKeys';
@@ -30,7 +30,9 @@ export function ClientPicker({ value, onChange, onBlur, ref, id, ...aria }: Clie
   const [active, setActive] = useState(0);
   const q = useDebouncedValue(text.trim(), 200);
   const query = { ...(q && q !== value?.name ? { q } : {}), limit: SUGGESTIONS };
-  const results = useQuery({ queryKey: keys.clientList(query), queryFn: () => api.clients.list(query), enabled: open });
+  // While the next search loads, the last one's suggestions stay: a list that blanked 200 ms after
+  // the typing stopped would swallow a tap aimed at it.
+  const results = useQuery({ queryKey: keys.clientList(query), queryFn: () => api.clients.list(query), enabled: open, placeholderData: keepPreviousData });
   const options = results.data?.items ?? [];
   const shown = open && (options.length > 0 || results.isFetched);
   // A blur closes the list a moment later (so a tap on an option lands first); focus cancels it.

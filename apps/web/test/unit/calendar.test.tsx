@@ -124,6 +124,30 @@ describe('booking', () => {
     expect(api.sent('POST /v1/appointments').map((r) => r.body)).toEqual([{ client_id: ANN.id, starts_at: '2099-01-05T14:00:00.000Z', ends_at: '2099-01-05T15:00:00.000Z', notes: 'First call' }]);
   });
 
+  it('keeps the client suggestions while the next search loads, and a pick from them counts', async () => {
+    let answer: () => void = () => undefined;
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    const api = bookingApi()
+      .on('GET /v1/clients', async (req) => {
+        if (req.query.get('q') === 'Ann') await answered;
+        return json(200, page([ANN], 1, 8));
+      })
+      .on('POST /v1/appointments', (req) => json(201, appointment({ ...(req.body as object), id: 99 })));
+    renderApp(api, '/calendar?week=2099-01-05&book=1');
+    const dialog = await screen.findByRole('dialog', { name: 'Book an appointment' });
+    const user = userEvent.setup();
+    const picker = within(dialog).getByRole<HTMLInputElement>('combobox', { name: 'Client' });
+    await user.type(picker, 'Ann');
+    // The search for "Ann" is on its way and unanswered; the list of the first keystroke stays.
+    await waitFor(() => expect(api.sent('GET /v1/clients').map((r) => r.query.get('q'))).toContain('Ann'));
+    await user.click(within(dialog).getByRole('option', { name: /Ann Lee/ }));
+    expect(picker.value).toBe('Ann Lee');
+    answer();
+    await user.click(await within(dialog).findByRole('button', { name: /Start at 9:00/ }));
+    await user.click(within(dialog).getByRole('button', { name: 'Book appointment' }));
+    await waitFor(() => expect(api.sent('POST /v1/appointments').map((r) => (r.body as { client_id: number }).client_id)).toEqual([ANN.id]));
+  });
+
   it('warns, without refusing, before booking outside the working hours or in the past', async () => {
     const api = bookingApi().on('POST /v1/appointments', (req) => json(201, appointment({ ...(req.body as object), id: 99 })));
     renderApp(api, '/calendar?week=2099-01-05&book=1');
