@@ -43,7 +43,9 @@ export interface ConnectOptions {
   lockTimeoutMs?: number;
   /**
    * How long a query may wait for a free connection of the pool, in ms (default: as long as it
-   * takes); past it, it fails with CONNECTION_QUEUE_TIMEOUT (patches/postgres@3.4.9.patch).
+   * takes); past it, it fails with CONNECTION_QUEUE_TIMEOUT (patches/postgres@3.4.9.patch). A SELECT
+   * of no transaction pipelined behind a connection's running statement is given up the same way
+   * after waiting that long for its turn (docs/decisions.md, "Statements pipelined behind a lock").
    */
   queueTimeoutMs?: number;
   /** Sees every statement Drizzle sends, with its parameters (tests read the plans of the API's own statements). */

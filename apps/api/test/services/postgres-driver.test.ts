@@ -173,3 +173,92 @@ async function servesAtOnce(db: Database): Promise<void> {
   expect(await within(5_000, db.execute(sql`select 1`))).toBe('resolved');
   expect(performance.now() - since).toBeLessThan(3_000);
 }
+
+// patches/postgres@3.4.9.patch, round 17. Round 16's re-check: 50 requests at once per instance,
+// against a `users` an operator had locked, were answered in waves up to 25 s apart. postgres-js
+// pipelines a query behind a busy connection's running statement; behind statements that each wait
+// their lock_timeout, the last of a burst waited for all of them.
+describe('postgres-js pipelining behind a statement waiting on a lock (patched), on postgres', () => {
+  const LOCK_MS = 2_000;
+  const QUEUE_MS = 1_000;
+
+  /** One pooled connection (open and idle), and another session holding `locked` until release(). */
+  async function lockedTable(): Promise<{ db: Database; release: () => Promise<void> }> {
+    const { url } = await database();
+    const holder = await open(url);
+    await holder.db.execute(sql`create table locked (id int); create table free (id int)`);
+    const c = await connect({ kind: 'postgres', url }, { maxConnections: 1, lockTimeoutMs: LOCK_MS, queueTimeoutMs: QUEUE_MS });
+    connections.push(c);
+    await c.db.execute(sql`select 1`);
+    let release = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let locked = () => {};
+    const holding = new Promise<void>((resolve) => (locked = resolve));
+    const transaction = holder.db.transaction(async (tx) => {
+      await tx.execute(sql`lock table locked in access exclusive mode`);
+      locked();
+      await released;
+    });
+    await holding;
+    return {
+      db: c.db,
+      release: async () => {
+        release();
+        await transaction;
+      },
+    };
+  }
+
+  const timed = <T>(query: PromiseLike<T>): Promise<{ outcome: 'resolved' | 'rejected'; ms: number; unreachable?: boolean }> => {
+    const since = performance.now();
+    return started(query).then(
+      () => ({ outcome: 'resolved', ms: performance.now() - since }),
+      (err: unknown) => ({ outcome: 'rejected', ms: performance.now() - since, unreachable: databaseUnreachable(err) !== undefined }),
+    );
+  };
+
+  it('gives up the SELECTs pipelined behind it after the queue timeout, and cancels them so what follows is not held', async () => {
+    const { db, release } = await lockedTable();
+    try {
+      // The first runs and waits on the lock; the five behind it are pipelined on the same connection.
+      const reads = Array.from({ length: 6 }, () => timed(db.execute(sql`select count(*) from locked`)));
+      // A write pipelined behind them all, on a table nobody locks.
+      const write = timed(db.execute(sql`insert into free values (1)`));
+      const answers = await Promise.all(reads);
+      expect(answers.map((a) => a.outcome)).toEqual(Array(6).fill('rejected'));
+      // Before: one lock timeout each, in turn (2, 4, … 12 s). Now the five are given up (503
+      // `unavailable`) after the queue timeout and the sweep's quarter second.
+      expect(answers.slice(1).every((a) => a.unreachable && a.ms < QUEUE_MS + 600)).toBe(true);
+      expect(answers[0]!.ms).toBeLessThan(LOCK_MS + 600);
+      // The given-up statements were cancelled when their turn came, not left to wait 2 s each: the
+      // write behind them is done at about one lock timeout while the table is still locked.
+      expect(await write).toMatchObject({ outcome: 'resolved' });
+      expect((await write).ms).toBeLessThan(LOCK_MS + 1_500);
+    } finally {
+      await release();
+    }
+    expect(await db.execute(sql`select count(*)::int as n from free`)).toMatchObject([{ n: 1 }]);
+  });
+
+  it('never gives up a write or a transaction’s statement: PostgreSQL could still carry them out', async () => {
+    const { db, release } = await lockedTable();
+    const read = timed(db.execute(sql`select count(*) from locked`));
+    const write = timed(db.execute(sql`insert into locked values (1)`));
+    // Released after the queue timeout has passed for the pipelined write, before the lock timeout.
+    await new Promise((resolve) => setTimeout(resolve, QUEUE_MS + 500));
+    await release();
+    expect((await read).outcome).toBe('resolved');
+    expect((await write).outcome).toBe('resolved');
+    expect(await db.execute(sql`select count(*)::int as n from locked`)).toMatchObject([{ n: 1 }]);
+
+    const again = await lockedTable();
+    const transaction = timed(
+      again.db.transaction(async (tx) => {
+        await Promise.all([tx.execute(sql`select count(*) from locked`), tx.execute(sql`select count(*) from locked`)]);
+      }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, QUEUE_MS + 500));
+    await again.release();
+    expect((await transaction).outcome).toBe('resolved');
+  });
+});
