@@ -2,7 +2,7 @@ import { appointments, clients } from '@agentcaller/db';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccountGate } from '../src/lib/account-gate.js';
-import { HEAVY_PER_ACCOUNT, HEAVY_QUEUE_PER_ACCOUNT } from '../src/routes/limits.js';
+import { HEAVY_PER_ACCOUNT, HEAVY_QUEUE_PER_ACCOUNT, WRITE_QUEUE_PER_ACCOUNT, WRITES_PER_ACCOUNT } from '../src/routes/limits.js';
 import { bearer, login, register, startApp, type TestContext } from './helpers.js';
 
 let ctx: TestContext;
@@ -50,13 +50,36 @@ describe('one account cannot starve the rest', () => {
     expect(ctx.app.accountGate.size).toBe(0);
   });
 
+  it("a signed-in write waits for one of its account's write slots: beyond the queue, a 429 problem at once", async () => {
+    const account = (await ctx.app.inject({ method: 'GET', url: '/v1/auth/me', headers: quiet })).json<{ id: number }>().id;
+    const gate = ctx.app.writeGate;
+    // The account's slots all taken, and its queue full.
+    for (let i = 0; i < WRITES_PER_ACCOUNT; i++) await gate.acquire(account);
+    const queued = Array.from({ length: WRITE_QUEUE_PER_ACCOUNT }, () => gate.acquire(account));
+    const create = () => ctx.app.inject({ method: 'POST', url: '/v1/clients', headers: quiet, payload: { name: 'Burst', phone: '+14155550123' } });
+    const refused = await create();
+    expect(refused.statusCode).toBe(429);
+    expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(refused.headers['retry-after']).toBe('1');
+    expect(refused.json()).toMatchObject({ type: '/problems/throttled', status: 429 });
+    // Another account's write does not wait for this one's slots; this one's reads neither.
+    expect((await ctx.app.inject({ method: 'POST', url: '/v1/clients', headers: heavy, payload: { name: 'Other', phone: '+14155550123' } })).statusCode).toBe(201);
+    expect((await ctx.app.inject({ method: 'GET', url: '/v1/auth/me', headers: quiet })).statusCode).toBe(200);
+    // Each slot given back goes to the next in line; then the account's write runs.
+    for (let i = 0; i < WRITES_PER_ACCOUNT + WRITE_QUEUE_PER_ACCOUNT; i++) gate.release(account);
+    await Promise.all(queued);
+    expect(gate.size).toBe(0);
+    expect((await create()).statusCode).toBe(201);
+    expect(gate.size).toBe(0);
+  });
+
   it('the total stays exact', async () => {
     const res = await ctx.app.inject({ method: 'GET', url: '/v1/appointments?limit=1', headers: heavy });
     expect(res.json<{ total: number }>().total).toBe(ROWS);
   });
 
   it('the gate queues, hands on its slots and forgets idle accounts', async () => {
-    const gate = new AccountGate(1, 1);
+    const gate = new AccountGate(1, 1, 60_000);
     await gate.acquire(7);
     let second = false;
     const waiting = gate.acquire(7).then(() => (second = true));
@@ -68,6 +91,20 @@ describe('one account cannot starve the rest', () => {
     expect(second).toBe(true);
     gate.release(7);
     gate.release(8);
+    expect(gate.size).toBe(0);
+  });
+
+  it('a call waits at most maxWaitMs for a slot (503 `unavailable`), and leaves nothing behind', async () => {
+    const gate = new AccountGate(1, 4, 50);
+    await gate.acquire(7);
+    const started = performance.now();
+    await expect(gate.acquire(7)).rejects.toMatchObject({ kind: 'unavailable', retryAfterSeconds: 1 });
+    expect(performance.now() - started).toBeGreaterThanOrEqual(45);
+    // The refused call is out of the queue: the slot, released, is free, not handed to it.
+    gate.release(7);
+    expect(gate.size).toBe(0);
+    await gate.acquire(7);
+    gate.release(7);
     expect(gate.size).toBe(0);
   });
 });

@@ -34,9 +34,11 @@ describe('service endpoints', () => {
     const statuses = (path: string, method: string) => Object.keys(doc.paths[path]?.[method]?.responses ?? {}).sort();
     expect(statuses('/v1/auth/register', 'post')).toEqual(['201', '400', '408', '409', '413', '422', '429', '431', '500', '503']);
     expect(statuses('/v1/auth/login', 'post')).toEqual(['200', '400', '401', '403', '408', '413', '422', '429', '431', '500', '503']);
-    expect(statuses('/v1/auth/me', 'get')).toEqual(['200', '400', '401', '403', '408', '431', '500', '503']);
-    // A write without a body still reads (and drops) a stray one under the body limit.
-    expect(statuses('/v1/auth/logout', 'post')).toEqual(['204', '400', '401', '403', '408', '413', '431', '500', '503']);
+    // Open to API keys: a key's requests beyond its window are 429.
+    expect(statuses('/v1/auth/me', 'get')).toEqual(['200', '400', '401', '403', '408', '429', '431', '500', '503']);
+    // A write without a body still reads (and drops) a stray one under the body limit; a signed-in
+    // write is 429 when its account has too many at once.
+    expect(statuses('/v1/auth/logout', 'post')).toEqual(['204', '400', '401', '403', '408', '413', '429', '431', '500', '503']);
     expect(statuses('/ready', 'get')).toEqual(['200', '400', '408', '431', '500', '503']);
     expect(doc.paths['/v1/auth/me']?.get?.security).toEqual([{ OAuth2PasswordBearer: [] }, { bearerAuth: [] }, { sessionCookie: [] }]);
     // An account route: no API keys (bearerAuth), which get 403 there.
@@ -58,11 +60,12 @@ describe('service endpoints', () => {
       // Any request can be unreadable, too slow or have too large headers.
       expect(statuses, name).toEqual(expect.arrayContaining(['400', '408', '431']));
       if (route.auth) expect(statuses, name).toEqual(expect.arrayContaining(['401', '403']));
+      if ((route.auth && route.method !== 'GET') || ('apiKey' in route && route.apiKey)) expect(statuses, name).toContain('429');
       if ('body' in route) expect(statuses, name).toEqual(expect.arrayContaining(['400', '413', '422']));
       if ('params' in route) expect(statuses, name).toEqual(expect.arrayContaining(['404', '422']));
       if ('query' in route) expect(statuses, name).toContain('422');
     }
-    expect(Object.keys(doc.paths['/v1/appointments']?.post?.responses ?? {}).sort()).toEqual(['201', '400', '401', '403', '404', '408', '409', '413', '422', '431', '500', '503']);
+    expect(Object.keys(doc.paths['/v1/appointments']?.post?.responses ?? {}).sort()).toEqual(['201', '400', '401', '403', '404', '408', '409', '413', '422', '429', '431', '500', '503']);
   });
 
   it('GET /docs serves the interactive documentation', async () => {

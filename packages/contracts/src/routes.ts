@@ -148,6 +148,8 @@ export function errorStatuses(def: RouteDef): number[] {
   if (WRITES.has(def.method)) statuses.add(413);
   if (def.params || def.query) statuses.add(422);
   if (def.auth) [401, 403].forEach((status) => statuses.add(status));
+  // An API key's requests per window, and one account's writes at once beyond their queue.
+  if (def.apiKey || (def.auth && WRITES.has(def.method))) statuses.add(429);
   [500, 503].forEach((status) => statuses.add(status));
   return [...statuses].sort((a, b) => a - b);
 }

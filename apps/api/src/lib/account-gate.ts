@@ -1,16 +1,23 @@
-import { ThrottledError } from '../errors.js';
+import { ThrottledError, UnavailableError } from '../errors.js';
+
+interface Waiter {
+  go: () => void;
+  timer: NodeJS.Timeout;
+}
 
 /**
- * At most `concurrency` heavy requests per account at once, a bounded queue of `maxWaiting` behind
- * them, and 429 beyond. Entries exist only while an account has requests running or waiting, so
- * the map is bounded by the requests in flight.
+ * At most `concurrency` requests of a kind per account at once, a bounded queue of `maxWaiting`
+ * behind them (429 beyond), and at most `maxWaitMs` in it (503 `unavailable` after: the account's
+ * running requests are held by the database, an operator's lock for one). Entries exist only while
+ * an account has requests running or waiting, so the map is bounded by the requests in flight.
  */
 export class AccountGate {
-  private readonly accounts = new Map<number, { running: number; waiting: (() => void)[] }>();
+  private readonly accounts = new Map<number, { running: number; waiting: Waiter[] }>();
 
   constructor(
     readonly concurrency: number,
     readonly maxWaiting: number,
+    readonly maxWaitMs: number,
   ) {}
 
   async acquire(account: number): Promise<void> {
@@ -26,7 +33,17 @@ export class AccountGate {
     if (entry.waiting.length >= this.maxWaiting) {
       throw new ThrottledError('Too many requests at once for this account; try again shortly', 1);
     }
-    await new Promise<void>((resolve) => entry.waiting.push(resolve));
+    const { waiting } = entry;
+    await new Promise<void>((go, refuse) => {
+      const waiter: Waiter = {
+        go,
+        timer: setTimeout(() => {
+          waiting.splice(waiting.indexOf(waiter), 1);
+          refuse(new UnavailableError('unavailable', "The database has not finished this account's earlier requests; try again in a moment", 1));
+        }, this.maxWaitMs),
+      };
+      waiting.push(waiter);
+    });
   }
 
   release(account: number): void {
@@ -34,8 +51,10 @@ export class AccountGate {
     if (!entry) return;
     const next = entry.waiting.shift();
     // The slot passes straight to the next in line; only when nobody waits is it freed.
-    if (next) next();
-    else entry.running -= 1;
+    if (next) {
+      clearTimeout(next.timer);
+      next.go();
+    } else entry.running -= 1;
     if (entry.running === 0 && entry.waiting.length === 0) this.accounts.delete(account);
   }
 

@@ -64,6 +64,8 @@ function register<K extends RouteName>(app: FastifyInstance, def: RouteDef, hand
   // not 400 or 413.
   // Administrators' routes check the user right after authentication, before the body too.
   const onRequest = [...(extras.onRequest ? [extras.onRequest] : []), ...(def.auth ? [authenticate] : []), ...(def.admin ? [app.requireAdmin] : [])];
+  // A signed-in write waits for one of its account's write slots once its body is read and valid.
+  const preHandler = [...(def.auth && WRITES.has(def.method) ? [app.write] : []), ...(extras.preHandler ? [extras.preHandler] : [])];
   app.route({
     method: def.method,
     url: def.path,
@@ -74,7 +76,7 @@ function register<K extends RouteName>(app: FastifyInstance, def: RouteDef, hand
     bodyLimit: bodyLimitOf(def),
     ...(onRequest.length > 0 ? { onRequest } : {}),
     ...(extras.preValidation ? { preValidation: extras.preValidation } : {}),
-    ...(extras.preHandler ? { preHandler: extras.preHandler } : {}),
+    ...(preHandler.length > 0 ? { preHandler } : {}),
     ...(extras.logLevel ? { logLevel: extras.logLevel } : {}),
     handler: async (request, reply) => {
       const body = await handler(request as RouteRequest<K>, reply);

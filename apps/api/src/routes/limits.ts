@@ -37,9 +37,10 @@ export const LOCK_TIMEOUT_MS = 3_000;
 /**
  * No query of a request waits longer than this for one of the pool's connections (503
  * `unavailable`): with every connection busy, requests behind them were answered after two or three
- * statement timeouts (round 16's break test). Statements postgres-js pipelines behind a busy
- * connection's running one do not wait here but behind it, each its own lock timeout in turn: see
- * docs/decisions.md ("The re-check of round 16") for why that stays for now.
+ * statement timeouts (round 16's break test). A read postgres-js pipelines behind a busy
+ * connection's running statement waits at most this for its turn too (docs/decisions.md,
+ * "Statements pipelined behind a lock"); so does a request for one of its account's slots
+ * (AccountGate).
  */
 export const POOL_WAIT_MS = 3_000;
 
@@ -53,3 +54,14 @@ export const HASH_QUEUE_WAIT_MS = 4_000;
  */
 export const HEAVY_PER_ACCOUNT = 2;
 export const HEAVY_QUEUE_PER_ACCOUNT = 8;
+
+/**
+ * Signed-in writes one account runs at once per instance; more wait in a queue of at most
+ * `WRITE_QUEUE_PER_ACCOUNT` (429 beyond), each at most POOL_WAIT_MS (503 `unavailable` after).
+ * Round 16's re-check: one account's writes, blocked by an operator's lock on its row, took the
+ * pool's connections for the lock timeout, and other accounts' requests got 503. Now such an
+ * account holds at most 3 of the 10; a healthy account's burst of writes queues here for
+ * milliseconds (one calendar's writers run one at a time on its advisory lock anyway).
+ */
+export const WRITES_PER_ACCOUNT = 3;
+export const WRITE_QUEUE_PER_ACCOUNT = 64;

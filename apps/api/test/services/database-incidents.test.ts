@@ -119,6 +119,39 @@ describe('database incidents, on postgres', () => {
     expect(after.ms).toBeLessThan(1_000);
   }, 90_000);
 
+  it("holds one account's writes blocked by a lock on its row to its share of the pool: other accounts are served at once", async () => {
+    const { server, url, token } = await serverOnPostgres();
+    const others = await Promise.all(
+      Array.from({ length: 12 }, async (_, i) => {
+        const email = uniqueEmail(`neighbour${i}`);
+        await register(server, email);
+        return login(server, email);
+      }),
+    );
+    const blocked = (await (await fetch(`${server.url}/v1/auth/me`, { headers: { authorization: `Bearer ${token}` } })).json()) as { id: number };
+    // An operator's row lock on the account: every insert naming it (its foreign keys) waits.
+    const holder = psqlSession(url, [`begin; select id from users where id = ${blocked.id} for update; select pg_sleep(30); commit;`], 'holder');
+    try {
+      await sleep(500);
+      const flood = Array.from({ length: 40 }, (_, i) => createClient(server.url, token, `blocked ${i}`));
+      // The flood's writes are at the database by now, waiting on the lock.
+      await sleep(300);
+      // Round 16's re-check: 10 of 671 other accounts' requests got 503 after the pool wait.
+      const neighbours = await Promise.all(others.flatMap((other, i) => [0, 1, 2].map((j) => createClient(server.url, other, `neighbour ${i}.${j}`))));
+      expect(neighbours.filter((a) => a.status !== 201)).toEqual([]);
+      expect(Math.max(...neighbours.map((a) => a.ms))).toBeLessThan(LOCK_TIMEOUT_MS);
+      const answers = await Promise.all(flood);
+      expect(answers.filter((a) => a.status !== 503 || a.type !== '/problems/unavailable')).toEqual([]);
+      expect(Math.max(...answers.map((a) => a.ms))).toBeLessThan(POOL_WAIT_MS + LOCK_TIMEOUT_MS + 1_500);
+    } finally {
+      await terminate(url, 'holder');
+      holder.kill('SIGKILL');
+    }
+    // Nothing of the refused writes was carried out.
+    const list = await fetch(`${server.url}/v1/clients`, { headers: { authorization: `Bearer ${token}` } });
+    expect(((await list.json()) as { total: number }).total).toBe(0);
+  }, 90_000);
+
   it('answers writes 503 on a read-only database (a standby), and /ready says so, until it takes writes again', async () => {
     const { server, url, token } = await serverOnPostgres();
     const database = new URL(url).pathname.slice(1);
