@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { UnauthorizedError, UnavailableError, ValidationError } from '../src/errors.js';
+import { MemoryCounters } from '../src/lib/counters.js';
+import { Throttle } from '../src/services/throttle.js';
 import { register } from './helpers.js';
 import { loginFrom, PASSWORD, unique, useThrottledApps } from './throttle-helpers.js';
 
@@ -114,5 +117,38 @@ describe('attempts per source', () => {
     expect(fourth.statusCode).toBe(429);
     expect(Number(fourth.headers['retry-after'])).toBeGreaterThan(0);
     expect((await loginFrom(ctx, '10.0.5.2', `nobody-${unique()}@example.com`, PASSWORD)).statusCode).toBe(401);
+  });
+});
+
+// Round 17's break test: sign-ins answered 503 while an operator locked `users` counted as
+// failures, and the person who retried the right password, as the 503 asks, was locked out for
+// 15 minutes after the incident.
+describe('a check that could not be made', () => {
+  const limits = { loginFailures: 5, loginWindowSeconds: 900, sourceAttempts: 1000, sourceWindowSeconds: 60, apiKeyRequests: 600, apiKeyWindowSeconds: 60 };
+  const refused = <T>(promise: Promise<T>) =>
+    promise.then(
+      () => 'passed',
+      (err: unknown) => (err as { kind?: string }).kind ?? (err as Error).message,
+    );
+
+  it('gives its attempt back: a 503, a database error', async () => {
+    const counters = new MemoryCounters();
+    const throttle = new Throttle(counters, limits);
+    const failures = [() => new UnavailableError('unavailable', 'The database does not answer', 1), () => Object.assign(new Error('lock timeout'), { code: '55P03' })];
+    for (let i = 0; i < 12; i++) {
+      const failure = failures[i % 2]!();
+      expect(await refused(throttle.guard('ann@example.com', '10.9.0.1', () => Promise.reject(failure)))).toBe(failure instanceof UnavailableError ? 'unavailable' : 'lock timeout');
+    }
+    expect(await refused(throttle.guard('ann@example.com', '10.9.0.1', () => Promise.resolve('signed in')))).toBe('passed');
+    await counters.close();
+  });
+
+  it('still counts a refused credential: a wrong password, a wrong current password', async () => {
+    const counters = new MemoryCounters();
+    const throttle = new Throttle(counters, limits);
+    const wrong = [() => new UnauthorizedError('Incorrect email or password', 'invalid-credentials'), () => new ValidationError([{ path: '/current_password', message: 'is not your current password' }])];
+    for (let i = 0; i < 5; i++) await refused(throttle.guard('bob@example.com', '10.9.0.2', () => Promise.reject(wrong[i % 2]!())));
+    expect(await refused(throttle.guard('bob@example.com', '10.9.0.2', () => Promise.resolve('signed in')))).toBe('throttled');
+    await counters.close();
   });
 });

@@ -3,6 +3,7 @@ import { type Logger, sql, type SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
+import { READ_ONLY_SQL_TRANSACTION, sqlState } from './errors.js';
 import { lockDataDir } from './lock.js';
 import { setStatementRunner } from './statement.js';
 import * as schema from './schema/index.js';
@@ -167,11 +168,23 @@ export async function connect(target: DatabaseTarget, options: ConnectOptions = 
   };
 }
 
-/** See Connection.ping. */
+/**
+ * See Connection.ping. A read-only session is refused with 25006, as a write on it would be: on
+ * PostgreSQL that ends the pool's sessions once idle (patches/postgres@3.4.9.patch, onreadonly),
+ * so when the database takes writes again (an operator reset default_transaction_read_only) the
+ * next sessions see it, with no write needed first.
+ */
 async function pingDatabase(db: Database): Promise<{ writable: boolean }> {
-  const [row] = await queryRows<{ writable: boolean }>(db, sql`select current_setting('transaction_read_only') = 'off' as writable`);
-  return { writable: row?.writable === true };
+  try {
+    await db.execute(sql.raw(READ_WRITE_CHECK));
+    return { writable: true };
+  } catch (err) {
+    if (sqlState(err) === READ_ONLY_SQL_TRANSACTION) return { writable: false };
+    throw err;
+  }
 }
+
+const READ_WRITE_CHECK = `do $$ begin if current_setting('transaction_read_only') = 'on' then raise exception 'read-only' using errcode = '${READ_ONLY_SQL_TRANSACTION}'; end if; end $$`;
 
 /**
  * The rows of a raw query's result, whichever driver answered: postgres-js answers an array of

@@ -25,6 +25,8 @@ export const CHECK_VIOLATION = '23514';
 export const DEADLOCK_DETECTED = '40P01';
 /** A statement ran past `statement_timeout` (or was cancelled). */
 export const QUERY_CANCELED = '57014';
+/** A write in a read-only session (a standby, or default_transaction_read_only). */
+export const READ_ONLY_SQL_TRANSACTION = '25006';
 
 /**
  * Socket errors, the driver's connection errors and SQLSTATEs that mean "this database cannot be
@@ -66,7 +68,7 @@ const BUSY: Record<string, string> = {
   '40001': 'the transaction could not be serialized with another (serializable isolation)',
   [DEADLOCK_DETECTED]: 'the transaction deadlocked with another',
   '55P03': 'a lock was not granted within lock_timeout',
-  '25006': 'the database is read-only (a standby, or default_transaction_read_only)',
+  [READ_ONLY_SQL_TRANSACTION]: 'the database is read-only (a standby, or default_transaction_read_only)',
 };
 
 /**

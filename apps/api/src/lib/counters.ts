@@ -16,6 +16,8 @@ export interface Count {
 
 export interface CounterStore {
   hit(key: string, windowMs: number): Promise<Count>;
+  /** Takes back one hit of a window still open (never below zero, never opening one). */
+  unhit(key: string): Promise<void>;
   peek(key: string): Promise<Count>;
   reset(key: string): Promise<void>;
   /** Sets `key` to `value` for `ttlMs` (read back with `peek`), replacing any count it had. */
@@ -74,6 +76,12 @@ export class MemoryCounters implements CounterStore {
     return Promise.resolve({ count: window.count, resetMs: window.resetAt - now });
   }
 
+  unhit(key: string): Promise<void> {
+    const window = this.live(key, Date.now());
+    if (window && window.count > 0) window.count -= 1;
+    return Promise.resolve();
+  }
+
   set(key: string, value: number, ttlMs: number): Promise<void> {
     this.windows.delete(key);
     this.open(key, ttlMs, Date.now()).count = value;
@@ -126,6 +134,12 @@ if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 local ttl = redis.call('PTTL', KEYS[1])
 if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
 return {n, ttl}`;
+
+// DECR a counter that exists and is above zero, keeping its expiry; anything else is left alone.
+const UNHIT_SCRIPT = `
+local n = tonumber(redis.pcall('GET', KEYS[1]))
+if n and n > 0 then redis.call('DECR', KEYS[1]) end
+return 0`;
 
 export interface Logger {
   warn(obj: object, msg: string): void;
@@ -287,6 +301,15 @@ export class ResilientCounters implements CounterStore {
         return { count, resetMs: ttl };
       },
       () => this.memory.hit(key, windowMs),
+    );
+  }
+
+  unhit(key: string): Promise<void> {
+    return this.shared(
+      async () => {
+        await this.redis.eval(UNHIT_SCRIPT, 1, PREFIX + key);
+      },
+      () => this.memory.unhit(key),
     );
   }
 

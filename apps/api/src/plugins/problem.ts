@@ -283,7 +283,8 @@ export default fp(
       // A failure on our side (or a refusal under load) names its request, so a report of it can be
       // matched with its log line (the same id is that line's reqId).
       if (body.status >= 500) body.request_id = request.id;
-      const databaseReason = body.status === 503 ? (databaseBusy(err) ?? databaseUnreachable(err)) : undefined;
+      // A 503 of the database's, or one of ours because of it (a slot its requests hold, /ready).
+      const databaseReason = body.status === 503 ? (databaseBusy(err) ?? databaseUnreachable(err) ?? (err instanceof DomainError && err.kind === 'unavailable' ? body.detail : undefined)) : undefined;
       if (err instanceof ClientGoneError) {
         // Nobody is there to read it: the connection closed while the request waited for a hash slot.
         request.log.info('client gone before its turn: its password hash was not computed');

@@ -18,7 +18,6 @@ export default async function serviceRoutes(app: FastifyInstance) {
       // A standby not yet promoted (or default_transaction_read_only) answers reads and refuses every
       // write, sign-out included: not ready (round 16's break test).
       if (!writable) {
-        request.log.warn('database not ready: read-only');
         throw new UnavailableError('unavailable', 'The database takes no writes (read-only)', 1);
       }
       // A Redis outage degrades throttling to per-instance counts but does not stop the service.

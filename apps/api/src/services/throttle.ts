@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { isIPv4, isIPv6 } from 'node:net';
-import { ThrottledError } from '../errors.js';
+import { DomainError, ThrottledError, UnavailableError } from '../errors.js';
 import type { CounterStore } from '../lib/counters.js';
 import { canonicalEmail } from '../lib/email.js';
 
@@ -136,7 +136,9 @@ export class Throttle {
   /**
    * Runs a credential check for one account unless that account and source are locked out. The
    * attempt is counted before the check (so parallel guesses cannot slip past the limit) and the
-   * count is cleared when the check succeeds.
+   * count is cleared when the check succeeds. A check that could not be made (the database
+   * unavailable, no hashing slot, the client gone) gives its attempt back: a person retrying the right password through an incident, as its 503 asks, is
+   * not locked out after it (round 17's break test).
    */
   async guard<T>(account: string, source: string, check: () => Promise<T>): Promise<T> {
     const { count: epoch } = await this.counters.peek(epochKey(account));
@@ -145,7 +147,15 @@ export class Throttle {
     if (count > this.limits.loginFailures) {
       throw new TooManyRequestsError('Too many failed sign-in attempts for this account; try again later', resetMs);
     }
-    const result = await check();
+    let result: T;
+    try {
+      result = await check();
+    } catch (err) {
+      // A refused credential is a DomainError (401, 403, the 422 of a wrong current password); a
+      // 503 is one too, and a database's or a gone client's error is none.
+      if (!(err instanceof DomainError) || err instanceof UnavailableError) await this.counters.unhit(key);
+      throw err;
+    }
     await this.counters.reset(key);
     return result;
   }

@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
+import { ResilientCounters } from '../../src/lib/counters.js';
 import { accountCounterKey } from '../../src/services/throttle.js';
 import { json, register, type TestContext } from '../helpers.js';
 import { resetTokenOf, startSmtp } from '../smtp.js';
@@ -303,4 +304,31 @@ describe('a counter key someone else wrote in another shape', () => {
       }
     });
   }, 30_000);
+});
+
+// A sign-in that could not be checked (a 503) gives its attempt back (services/throttle.ts, round 17).
+describe('taking back a hit in Redis', () => {
+  it('lowers an open window by one, keeps its expiry, never goes below zero, never opens one', async () => {
+    const warnings: string[] = [];
+    const counters = new ResilientCounters('redis://127.0.0.1:6379/8', { warn: (_obj, msg) => warnings.push(msg), info: () => {} });
+    try {
+      if (counters.redis.status !== 'ready') await new Promise((resolve) => counters.redis.once('ready', resolve));
+      const key = `unhit-${unique()}`;
+      for (let i = 0; i < 3; i++) await counters.hit(key, 60_000);
+      await counters.unhit(key);
+      const after = await counters.peek(key);
+      expect(after.count).toBe(2);
+      expect(after.resetMs).toBeGreaterThan(55_000);
+      for (let i = 0; i < 4; i++) await counters.unhit(key);
+      expect((await counters.peek(key)).count).toBe(0);
+      const never = `unhit-never-${unique()}`;
+      await counters.unhit(never);
+      expect(await counters.redis.exists(`agentcaller:throttle:${never}`)).toBe(0);
+      // It was Redis that counted, not the process's fallback.
+      expect(warnings).toEqual([]);
+      expect(Number(await counters.redis.get(`agentcaller:throttle:${key}`))).toBe(0);
+    } finally {
+      await counters.close();
+    }
+  });
 });
