@@ -53,6 +53,12 @@ describe('one form of a source address', () => {
     expect(sourceKey('::FFFF:192.0.2.7')).toBe('192.0.2.7');
     // Mapped text that is no IPv4 address is no address at all.
     expect(sourceKey('::ffff:999.0.2.7')).toBe(sourceKey('not-an-ip'));
+    // Round 17's re-check: the hex spellings were a /64 of their own (5 more guesses per account).
+    for (const spelling of ['::ffff:c000:207', '0:0:0:0:0:ffff:c000:207', '0:0:0:0:0:FFFF:192.0.2.7', '[::ffff:c000:207]:443']) expect(sourceKey(spelling)).toBe('192.0.2.7');
+    expect(sourceKey('::ffff:a98:909')).toBe('10.152.9.9');
+    // Not mapped: an IPv6 address of its own (IPv4-compatible and NAT64 forms included).
+    expect(sourceKey('::c000:207')).not.toBe('192.0.2.7');
+    expect(sourceKey('64:ff9b::c000:207')).not.toBe('192.0.2.7');
   });
 
   it('IPv6 addresses count per /64, in any spelling', () => {

@@ -143,6 +143,24 @@ describe('a check that could not be made', () => {
     await counters.close();
   });
 
+  it('does not count attempts refused 429 while checks were under way (round 17\'s re-check)', async () => {
+    const counters = new MemoryCounters();
+    const throttle = new Throttle(counters, limits);
+    // Five checks under way (a sign-in each, waiting on a locked database), then ten more at once.
+    let fail: () => void = () => {};
+    const stuck = new Promise<never>((_, reject) => (fail = () => reject(new UnavailableError('unavailable', 'The database does not answer', 1))));
+    stuck.catch(() => {});
+    const underWay = Array.from({ length: 5 }, () => refused(throttle.guard('dan@example.com', '10.9.0.3', () => stuck)));
+    await new Promise((resolve) => setImmediate(resolve));
+    const extra = await Promise.all(Array.from({ length: 10 }, () => refused(throttle.guard('dan@example.com', '10.9.0.3', () => Promise.resolve('signed in')))));
+    expect(extra).toEqual(Array(10).fill('throttled'));
+    fail();
+    expect(await Promise.all(underWay)).toEqual(Array(5).fill('unavailable'));
+    // Not one password was checked: the right one is let through once the incident is over.
+    expect(await refused(throttle.guard('dan@example.com', '10.9.0.3', () => Promise.resolve('signed in')))).toBe('passed');
+    await counters.close();
+  });
+
   it('still counts a refused credential: a wrong password, a wrong current password', async () => {
     const counters = new MemoryCounters();
     const throttle = new Throttle(counters, limits);

@@ -175,12 +175,17 @@ export async function connect(target: DatabaseTarget, options: ConnectOptions = 
  * next sessions see it, with no write needed first.
  */
 async function pingDatabase(db: Database): Promise<{ writable: boolean }> {
-  try {
-    await db.execute(sql.raw(READ_WRITE_CHECK));
-    return { writable: true };
-  } catch (err) {
-    if (sqlState(err) === READ_ONLY_SQL_TRANSACTION) return { writable: false };
-    throw err;
+  // Twice at most: the first refusal ended the pool's older sessions, so a second look is at a
+  // session started now (round 17's re-check: the first /ready after the database took writes
+  // again still said read-only).
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await db.execute(sql.raw(READ_WRITE_CHECK));
+      return { writable: true };
+    } catch (err) {
+      if (sqlState(err) !== READ_ONLY_SQL_TRANSACTION) throw err;
+      if (attempt === 2) return { writable: false };
+    }
   }
 }
 

@@ -4,6 +4,8 @@ declare module 'ioredis' {
   interface RedisCommander<Context> {
     /** HIT_SCRIPT, called by its SHA (`defineCommand` below). */
     throttleHit(key: string, windowMs: number): Result<[number, number], Context>;
+    /** UNHIT_SCRIPT, called by its SHA. */
+    throttleUnhit(key: string): Result<number, Context>;
   }
 }
 
@@ -190,6 +192,7 @@ export class ResilientCounters implements CounterStore {
       retryStrategy: (attempt) => Math.min(attempt * 250, 2_000),
     });
     this.redis.defineCommand('throttleHit', { numberOfKeys: 1, lua: HIT_SCRIPT });
+    this.redis.defineCommand('throttleUnhit', { numberOfKeys: 1, lua: UNHIT_SCRIPT });
     this.redis.on('error', () => this.markDown('connection error'));
     this.redis.on('end', () => this.markDown('connection ended'));
     this.redis.on('ready', () => {
@@ -307,7 +310,7 @@ export class ResilientCounters implements CounterStore {
   unhit(key: string): Promise<void> {
     return this.shared(
       async () => {
-        await this.redis.eval(UNHIT_SCRIPT, 1, PREFIX + key);
+        await this.redis.throttleUnhit(PREFIX + key);
       },
       () => this.memory.unhit(key),
     );

@@ -39,11 +39,16 @@ export function sourceKey(source: string): string {
   // and text that is no address a source of its own for every spelling (round 10's second break
   // test). Ports, brackets and zones are dropped; anything else that is no address is one source.
   const address = withoutPort(source);
-  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address)?.[1];
-  if (mapped !== undefined) return isIPv4(mapped) ? mapped : UNREADABLE_SOURCE;
   if (isIPv4(address)) return address;
   if (!isIPv6(address)) return UNREADABLE_SOURCE;
-  return expandIPv6(address).slice(0, 4).join(':') + '::/64';
+  const groups = expandIPv6(address);
+  // IPv4-mapped in any spelling (`::ffff:10.9.9.9`, `::ffff:a09:909`, every zero written out): the
+  // hex ones were one /64 of their own, another 5 guesses per account (round 17's re-check).
+  if (groups.slice(0, 5).every((group) => group === '0') && groups[5] === 'ffff') {
+    const [high, low] = [parseInt(groups[6]!, 16), parseInt(groups[7]!, 16)];
+    return `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
+  }
+  return groups.slice(0, 4).join(':') + '::/64';
 }
 
 /** The one source of every X-Forwarded-For entry that is no IP address. */
@@ -57,8 +62,12 @@ function withoutPort(source: string): string {
   return bare.replace(/%.*$/, '');
 }
 
+/** The 8 groups of an IPv6 address (valid: isIPv6), lower case, without leading zeros; a dotted IPv4 tail is two groups. */
 function expandIPv6(address: string): string[] {
-  const [head = '', tail] = address.split('::');
+  const dotted = /^(.*:)(\d{1,3}(?:\.\d{1,3}){3})$/.exec(address);
+  const octets = dotted ? dotted[2]!.split('.').map(Number) : [];
+  const hex = dotted ? `${dotted[1]}${((octets[0]! << 8) | octets[1]!).toString(16)}:${((octets[2]! << 8) | octets[3]!).toString(16)}` : address;
+  const [head = '', tail] = hex.split('::');
   const left = head ? head.split(':') : [];
   const right = tail ? tail.split(':') : [];
   const missing = 8 - left.length - right.length;
@@ -136,15 +145,20 @@ export class Throttle {
   /**
    * Runs a credential check for one account unless that account and source are locked out. The
    * attempt is counted before the check (so parallel guesses cannot slip past the limit) and the
-   * count is cleared when the check succeeds. A check that could not be made (the database
-   * unavailable, no hashing slot, the client gone) gives its attempt back: a person retrying the right password through an incident, as its 503 asks, is
-   * not locked out after it (round 17's break test).
+   * count is cleared when the check succeeds. The count is of failed checks and checks under way:
+   * an attempt refused unchecked (429), or whose check could not be made (the database unavailable,
+   * no hashing slot, the client gone), gives its hit back. A person retrying the right password
+   * through an incident, as its 503 asks, is not locked out after it (round 17's break test).
    */
   async guard<T>(account: string, source: string, check: () => Promise<T>): Promise<T> {
     const { count: epoch } = await this.counters.peek(epochKey(account));
     const key = accountCounterKey(account, source, epoch);
     const { count, resetMs } = await this.counters.hit(key, this.limits.loginWindowSeconds * 1000);
     if (count > this.limits.loginFailures) {
+      // Refused unchecked: the count is of failed checks and checks under way, never of refusals
+      // (round 17's re-check: 429s during an incident, after the 503s were given back, locked the
+      // right password out for 15 minutes).
+      await this.counters.unhit(key);
       throw new TooManyRequestsError('Too many failed sign-in attempts for this account; try again later', resetMs);
     }
     let result: T;

@@ -182,14 +182,9 @@ describe('database incidents, on postgres', () => {
     // for being read-only (by /ready's check, or a write) ends the pool's sessions once idle.
     await sleep(1_100);
     await readWrite();
-    let ready = 0;
-    const since = performance.now();
-    for (let i = 0; i < 50 && ready !== 200; i++) {
-      if (i > 0) await sleep(100);
-      ready = (await fetch(`${server.url}/ready`, { signal: AbortSignal.timeout(10_000) })).status;
-    }
-    expect(ready).toBe(200);
-    expect(performance.now() - since).toBeLessThan(2_000);
+    // The first /ready says so (round 17's re-check: the first one still said read-only, having
+    // met one of the pool's older sessions).
+    expect((await fetch(`${server.url}/ready`, { signal: AbortSignal.timeout(10_000) })).status).toBe(200);
     // Every write after is served: no session of the pool is left read-only.
     const writes = await Promise.all(Array.from({ length: 30 }, (_, i) => createClient(server.url, token, `writable again ${i}`)));
     expect(writes.filter((a) => a.status !== 201)).toEqual([]);
