@@ -1,9 +1,8 @@
 import { ThrottledError, UnavailableError } from '../errors.js';
+import { waitInLine, type Turn } from './wait-in-line.js';
 
-interface Waiter {
-  go: () => void;
-  timer: NodeJS.Timeout;
-}
+/** Refused after `maxWaitMs` in the line: the account's running requests are held by the database. */
+const heldUp = () => new UnavailableError('unavailable', "The database has not finished this account's earlier requests; try again in a moment", 1);
 
 /**
  * At most `concurrency` requests of a kind per account at once, a bounded queue of `maxWaiting`
@@ -12,7 +11,7 @@ interface Waiter {
  * an account has requests running or waiting, so the map is bounded by the requests in flight.
  */
 export class AccountGate {
-  private readonly accounts = new Map<number, { running: number; waiting: Waiter[] }>();
+  private readonly accounts = new Map<number, { running: number; waiting: Turn[] }>();
 
   constructor(
     readonly concurrency: number,
@@ -33,17 +32,7 @@ export class AccountGate {
     if (entry.waiting.length >= this.maxWaiting) {
       throw new ThrottledError('Too many requests at once for this account; try again shortly', 1);
     }
-    const { waiting } = entry;
-    await new Promise<void>((go, refuse) => {
-      const waiter: Waiter = {
-        go,
-        timer: setTimeout(() => {
-          waiting.splice(waiting.indexOf(waiter), 1);
-          refuse(new UnavailableError('unavailable', "The database has not finished this account's earlier requests; try again in a moment", 1));
-        }, this.maxWaitMs),
-      };
-      waiting.push(waiter);
-    });
+    await waitInLine(entry.waiting, {}, this.maxWaitMs, heldUp);
   }
 
   release(account: number): void {
@@ -51,10 +40,8 @@ export class AccountGate {
     if (!entry) return;
     const next = entry.waiting.shift();
     // The slot passes straight to the next in line; only when nobody waits is it freed.
-    if (next) {
-      clearTimeout(next.timer);
-      next.go();
-    } else entry.running -= 1;
+    if (next) next.go();
+    else entry.running -= 1;
     if (entry.running === 0 && entry.waiting.length === 0) this.accounts.delete(account);
   }
 

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { UnavailableError } from '../errors.js';
 import { HASH_QUEUE_WAIT_MS } from '../routes/limits.js';
+import { waitInLine, type Turn } from './wait-in-line.js';
 
 /**
  * At most one password hash per core at a time, and a bounded queue behind them: a sign-in flood
@@ -18,9 +19,7 @@ export class ClientGoneError extends Error {
 /** A call refused for want of a slot: the queue is full, or it waited `maxWaitMs`. */
 const atCapacity = () => new UnavailableError('at-capacity', 'Too many sign-ins at once; try again in a moment', 1);
 
-interface Waiter {
-  go: () => void;
-  skip: (err: ClientGoneError) => void;
+interface Waiter extends Turn {
   wanted: () => boolean;
 }
 
@@ -50,26 +49,7 @@ export class HashSlots {
       if (this.waiting.length >= this.maxWaiting) {
         throw atCapacity();
       }
-      await new Promise<void>((go, skip) => {
-        const waiter: Waiter = {
-          go: () => {
-            clearTimeout(timer);
-            go();
-          },
-          skip: (err) => {
-            clearTimeout(timer);
-            skip(err);
-          },
-          wanted,
-        };
-        const timer = setTimeout(() => {
-          const at = this.waiting.indexOf(waiter);
-          if (at === -1) return;
-          this.waiting.splice(at, 1);
-          skip(atCapacity());
-        }, this.maxWaitMs);
-        this.waiting.push(waiter);
-      });
+      await waitInLine(this.waiting, { wanted }, this.maxWaitMs, atCapacity);
     } else {
       this.running += 1;
     }

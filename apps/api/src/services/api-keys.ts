@@ -28,7 +28,7 @@ export interface KeyHolder {
 }
 
 /** Where a failed `last_used_at` write is reported (the app's logger). */
-export interface ErrorLog {
+export interface WarningLog {
   warn(obj: object, msg: string): void;
 }
 
@@ -48,7 +48,7 @@ export class ApiKeyService {
 
   constructor(
     private readonly db: Database,
-    private readonly log: ErrorLog,
+    private readonly log: WarningLog,
   ) {
     // Runs on every request made with a key: parsed and planned once per connection.
     this.byPrefix = db
